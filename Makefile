@@ -1,0 +1,42 @@
+# Every target does its own set-up: a fresh clone with only Python and pip is enough.
+PYTHON ?= python3
+VENVS := .venvs
+MAJORS := openai3 openai2
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint check clean cassettes
+
+## The quickstart, against the local gateway unless OMNIGATE_BASE_URL is set.
+demo: $(VENVS)/openai3/.installed
+	$(VENVS)/openai3/bin/python examples/quickstart.py
+
+## The whole test suite, once against the newest openai 3.x and once against the newest 2.x.
+test: $(addprefix $(VENVS)/,$(addsuffix /.installed,$(MAJORS)))
+	@set -e; for major in $(MAJORS); do \
+		echo "== tests against $$($(VENVS)/$$major/bin/python -c 'import openai; print("openai", openai.__version__)')"; \
+		$(VENVS)/$$major/bin/python -m pytest $(PYTEST_ARGS); \
+	done
+
+## ruff and a strict type check of src/, under both majors.
+lint: $(addprefix $(VENVS)/,$(addsuffix /.installed,$(MAJORS)))
+	$(VENVS)/openai3/bin/ruff check src tests examples bench
+	$(VENVS)/openai3/bin/ruff format --check src
+	@set -e; for major in $(MAJORS); do \
+		echo "== mypy --strict against $$major"; \
+		$(VENVS)/$$major/bin/mypy; \
+	done
+
+check: lint test
+
+## Re-record the shim's own cassettes from the local gateway.
+cassettes: $(VENVS)/openai3/.installed
+	$(VENVS)/openai3/bin/python -m pytest tests/replay --record-mode=rewrite
+
+$(VENVS)/%/.installed: pyproject.toml requirements/%.txt
+	$(PYTHON) -m venv $(VENVS)/$*
+	$(VENVS)/$*/bin/python -m pip install --quiet --upgrade pip
+	$(VENVS)/$*/bin/python -m pip install --quiet -e '.[dev]' -r requirements/$*.txt
+	touch $@
+
+clean:
+	rm -rf $(VENVS)
