@@ -1,6 +1,59 @@
-"""The official `openai` SDK, pointed at an OmniGate gateway."""
+"""The official `openai` SDK, pointed at an OmniGate gateway: change one import.
+
+    from omnigate_openai import OpenAI      # was: from openai import OpenAI
+"""
 
 from __future__ import annotations
 
+from ._client import AsyncOpenAI as AsyncOpenAI
+from ._client import OpenAI as OpenAI
+from ._exceptions import APIError as APIError
+from ._exceptions import AuthError as AuthError
+from ._exceptions import BudgetExceededError as BudgetExceededError
+from ._exceptions import ConfigurationError as ConfigurationError
+from ._exceptions import ConnectionError as ConnectionError  # noqa: A004
+from ._exceptions import GatewayAuthError as GatewayAuthError
+from ._exceptions import GatewayClientError as GatewayClientError
+from ._exceptions import GatewayError as GatewayError
+from ._exceptions import GatewayModelNotFoundError as GatewayModelNotFoundError
+from ._exceptions import GatewayProviderError as GatewayProviderError
+from ._exceptions import GatewayRateLimitError as GatewayRateLimitError
+from ._exceptions import ModelNotFoundError as ModelNotFoundError
+from ._exceptions import ProviderError as ProviderError
+from ._exceptions import RateLimitError as RateLimitError
+from ._exceptions import UnsupportedFeatureError as UnsupportedFeatureError
+from ._meta import BudgetStatus as BudgetStatus
+from ._meta import GatewayMeta as GatewayMeta
+from ._meta import RateLimitStatus as RateLimitStatus
+from ._meta import meta as meta
+
 __version__ = "0.1.0"
-__all__ = ["__version__"]
+
+__all__ = [
+    "APIError",
+    "AsyncOpenAI",
+    "AuthError",
+    "BudgetExceededError",
+    "BudgetStatus",
+    "ConfigurationError",
+    "ConnectionError",
+    "GatewayAuthError",
+    "GatewayClientError",
+    "GatewayError",
+    "GatewayMeta",
+    "GatewayModelNotFoundError",
+    "GatewayProviderError",
+    "GatewayRateLimitError",
+    "ModelNotFoundError",
+    "OpenAI",
+    "ProviderError",
+    "RateLimitError",
+    "RateLimitStatus",
+    "UnsupportedFeatureError",
+    "__version__",
+    "meta",
+]
+
+for _name in ("GatewayMeta", "BudgetStatus", "RateLimitStatus", "OpenAI", "AsyncOpenAI"):
+    globals()[_name].__module__ = __name__
+del _name

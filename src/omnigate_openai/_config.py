@@ -1,0 +1,135 @@
+"""Settings: explicit arguments, else the `OMNIGATE_*` environment, validated before anything is sent.
+
+`OPENAI_*` variables are never read here: a gateway key must not reach api.openai.com, and an
+OpenAI key must not reach the gateway.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from ._exceptions import ConfigurationError
+from ._omnigate import ENV_ADMIN_KEY, ENV_API_KEY, ENV_BASE_URL, ENV_USER_ID, MAX_USER_ID_LENGTH
+from ._secret import Secret
+
+__all__ = ["Settings", "check_header_value", "check_user_id"]
+
+_API_SUFFIX = "/v1"
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Everything that makes a client a gateway client; carried unchanged through `copy()`."""
+
+    root_url: str
+    """The server root, without `/v1`: where `/health` and `/version` live."""
+    api_key: Secret | None
+    admin_key: Secret | None = None
+    user_id: str | None = None
+    allow_ignored_fields: bool = False
+    """Send request fields the gateway ignores (`tools`, `response_format`, ...) instead of refusing them."""
+
+    @property
+    def base_url(self) -> str:
+        return self.root_url + _API_SUFFIX
+
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        api_key: str | None,
+        base_url: str | None,
+        user_id: str | None,
+        admin_key: str | None,
+        allow_ignored_fields: bool,
+        require_key: bool,
+        environ: Mapping[str, str] = os.environ,
+    ) -> Settings:
+        key = _first(api_key, environ.get(ENV_API_KEY))
+        admin = _first(admin_key, environ.get(ENV_ADMIN_KEY))
+        if key is None and admin is None and require_key:
+            raise ConfigurationError(
+                f"Missing gateway key: pass `api_key=` or set `{ENV_API_KEY}`. "
+                f"(`OPENAI_API_KEY` is never read, so an OpenAI key cannot reach the gateway.)"
+            )
+        url = _first(base_url, environ.get(ENV_BASE_URL))
+        if url is None:
+            raise ConfigurationError(
+                f"Missing gateway URL: pass `base_url=` or set `{ENV_BASE_URL}` (e.g. http://localhost:8000)."
+            )
+        return cls(
+            root_url=root_url(url),
+            api_key=None if key is None else Secret(check_header_value("api_key", key)),
+            admin_key=None if admin is None else Secret(check_header_value("admin_key", admin)),
+            user_id=check_user_id(_first(user_id, environ.get(ENV_USER_ID))),
+            allow_ignored_fields=allow_ignored_fields,
+        )
+
+    def updated(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        user_id: str | None = None,
+        admin_key: str | None = None,
+    ) -> Settings:
+        """These settings with the given ones replaced (None keeps a setting, as the SDK's `copy` does)."""
+        changes: dict[str, Any] = {}
+        if api_key is not None:
+            changes["api_key"] = Secret(check_header_value("api_key", api_key))
+        if base_url is not None:
+            changes["root_url"] = root_url(base_url)
+        if user_id is not None:
+            changes["user_id"] = check_user_id(user_id)
+        if admin_key is not None:
+            changes["admin_key"] = Secret(check_header_value("admin_key", admin_key))
+        return dataclasses.replace(self, **changes)
+
+    def for_user(self, user_id: str | None) -> Settings:
+        return dataclasses.replace(self, user_id=check_user_id(user_id))
+
+
+def root_url(url: str) -> str:
+    """Accept the server root or the `/v1` URL, as the `omnigate` SDK and OpenAI users write them."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigurationError(f"Expected an http:// or https:// gateway URL, got {url!r}")
+    if parts.query or parts.fragment:
+        raise ConfigurationError(f"Expected a gateway URL without a query or fragment, got {url!r}")
+    path = parts.path.rstrip("/")
+    if path.endswith(_API_SUFFIX):
+        path = path[: -len(_API_SUFFIX)]
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def check_header_value(name: str, value: str) -> str:
+    """A CR or LF in a header would split the request; httpx would refuse it later, less clearly."""
+    if not isinstance(value, str) or not value:
+        raise ConfigurationError(f"Expected `{name}` to be a non-empty string, got {type(value).__name__}")
+    if any(ch in value for ch in "\r\n\0"):
+        raise ConfigurationError(f"`{name}` contains a line break or NUL character; it cannot be sent as a header")
+    if not value.isascii() or not value.isprintable():
+        raise ConfigurationError(f"`{name}` must be printable ASCII to be sent as a header")
+    return value
+
+
+def check_user_id(user_id: str | None) -> str | None:
+    """The gateway stores `x-user-id` in a 255-character column and answers a bare 500 beyond it."""
+    if user_id is None:
+        return None
+    check_header_value("user_id", user_id)
+    if len(user_id) > MAX_USER_ID_LENGTH:
+        raise ConfigurationError(
+            f"`user_id` is {len(user_id)} characters long; the gateway accepts at most {MAX_USER_ID_LENGTH}"
+        )
+    return user_id
+
+
+def _first(explicit: str | None, from_env: str | None) -> str | None:
+    if explicit is not None:
+        return explicit
+    return from_env or None

@@ -1,0 +1,137 @@
+"""GatewayMeta: what the gateway said about a call, reachable from the result without `with_raw_response`.
+
+The metadata rides on the result object itself (in pydantic's private slot, which `model_dump()`,
+`to_json()` and the repr never show), so it lives exactly as long as the result does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any, Literal
+
+__all__ = ["BudgetStatus", "GatewayMeta", "RateLimitStatus", "attach_meta", "meta", "meta_from_headers"]
+
+_SLOT = "_omnigate_meta"
+
+
+@dataclasses.dataclass(frozen=True)
+class RateLimitStatus:
+    """The project's per-minute request limit, from the `x-ratelimit-*` headers."""
+
+    limit: int
+    remaining: int
+    reset: int
+    """Seconds until the current minute's window ends."""
+
+
+@dataclasses.dataclass(frozen=True)
+class BudgetStatus:
+    """One budget and what had been spent of it *before* this call (`x-budget-*` headers)."""
+
+    scope: Literal["project", "org"]
+    period: Literal["daily", "monthly"]
+    spend: Decimal
+    limit: Decimal
+    """`0` means unlimited."""
+
+
+@dataclasses.dataclass(frozen=True)
+class GatewayMeta:
+    """What OmniGate reported about one call. Fields the gateway did not send are None."""
+
+    request_id: str | None = None
+    provider: str | None = None
+    """The provider that answered: `openai`, `anthropic`, `gemini` or `azure`."""
+    model: str | None = None
+    """The model that answered, as the provider reported it."""
+    cost_usd: float | None = None
+    cached: bool | None = None
+    fallback_used: bool | None = None
+    latency_ms: int | None = None
+    raw_finish_reason: str | None = None
+    """The provider's own finish reason (`end_turn`, `STOP`, ...) before normalisation."""
+    rate_limit: RateLimitStatus | None = None
+    budgets: tuple[BudgetStatus, ...] = ()
+
+    def replace(self, **changes: Any) -> GatewayMeta:
+        return dataclasses.replace(self, **changes)
+
+
+def meta(obj: object) -> GatewayMeta:
+    """The gateway metadata of a completion, chunk, stream or gateway error.
+
+    Raises `TypeError` for an object that did not come from a gateway client.
+    """
+    found = _read(obj)
+    if found is None:
+        raise TypeError(f"{type(obj).__name__} carries no gateway metadata; it did not come from an omnigate client")
+    return found
+
+
+def attach_meta(obj: object, value: GatewayMeta) -> None:
+    """Store `value` on a pydantic result (private slot) or any object with a `__dict__`."""
+    private = getattr(obj, "__pydantic_private__", _MISSING)
+    if private is not _MISSING:
+        slots = dict(private) if isinstance(private, dict) else {}
+        object.__setattr__(obj, "__pydantic_private__", {**slots, _SLOT: value})
+    else:
+        object.__setattr__(obj, _SLOT, value)
+
+
+def _read(obj: object) -> GatewayMeta | None:
+    private = getattr(obj, "__pydantic_private__", None)
+    found = private.get(_SLOT) if isinstance(private, dict) else None
+    if isinstance(found, GatewayMeta):
+        return found
+    value = getattr(obj, _SLOT, None)
+    return value if isinstance(value, GatewayMeta) else None
+
+
+_MISSING = object()
+
+
+def meta_from_headers(headers: Mapping[str, str]) -> GatewayMeta:
+    """Everything the response headers say; the body's facts are added by whoever parses the body."""
+    return GatewayMeta(
+        request_id=headers.get("x-request-id"),
+        provider=headers.get("x-llmgw-provider"),
+        model=headers.get("x-llmgw-model"),
+        cached=_flag(headers.get("x-llmgw-cached")),
+        fallback_used=_flag(headers.get("x-llmgw-fallback")),
+        rate_limit=_rate_limit(headers),
+        budgets=_budgets(headers),
+    )
+
+
+def _flag(value: str | None) -> bool | None:
+    return None if value is None else value.lower() == "true"
+
+
+def _rate_limit(headers: Mapping[str, str]) -> RateLimitStatus | None:
+    try:
+        return RateLimitStatus(
+            limit=int(headers["x-ratelimit-limit"]),
+            remaining=int(headers["x-ratelimit-remaining"]),
+            reset=int(headers["x-ratelimit-reset"]),
+        )
+    except (KeyError, ValueError):
+        return None
+
+
+def _budgets(headers: Mapping[str, str]) -> tuple[BudgetStatus, ...]:
+    found = []
+    scopes: tuple[Literal["project", "org"], ...] = ("project", "org")
+    periods: tuple[Literal["daily", "monthly"], ...] = ("daily", "monthly")
+    for scope in scopes:
+        for period in periods:
+            spend = headers.get(f"x-budget-{scope}-{period}-spend")
+            limit = headers.get(f"x-budget-{scope}-{period}-limit")
+            if spend is None or limit is None:
+                continue
+            try:
+                found.append(BudgetStatus(scope, period, Decimal(spend), Decimal(limit)))
+            except InvalidOperation:
+                continue
+    return tuple(found)
