@@ -121,7 +121,8 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         return self._copy_with(self._settings.for_user(user_id))
 
     def _copy_with(self, settings: Settings, **options: Any) -> Self:
-        extra = {**options.pop("_extra_kwargs", {}), "_settings": settings, "_enforce_credentials": self._requires_key}
+        extra = {**options.pop("_extra_kwargs", {}), "_settings": settings}
+        options.setdefault("_enforce_credentials", self._requires_key)
         sdk_copy = cast(Any, super()).copy  # openai.OpenAI.copy or openai.AsyncOpenAI.copy, by the MRO
         return cast(Self, sdk_copy(base_url=settings.base_url, _extra_kwargs=extra, **options))
 

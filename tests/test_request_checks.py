@@ -1,0 +1,134 @@
+"""What the client refuses, rewrites and passes, before anything reaches the gateway."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import omnigate_openai as og
+from omnigate_openai._request_checks import checked_chat_body, gateway_model_name
+
+HELLO = [{"role": "user", "content": "Say hello."}]
+
+
+def _check(body: dict[str, Any], extra: dict[str, Any] | None = None, *, allow: bool = False) -> dict[str, Any]:
+    return checked_chat_body(
+        {"model": "gpt-4o-mini", "messages": HELLO, **body}, extra or {}, allow_ignored_fields=allow
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"tools": [{"type": "function", "function": {"name": "f", "parameters": {}}}]}, "tools"),
+        ({"tool_choice": "required"}, "tool_choice"),
+        ({"tool_choice": {"type": "function", "function": {"name": "f"}}}, "tool_choice"),
+        ({"functions": [{"name": "f", "parameters": {}}]}, "functions"),
+        ({"function_call": {"name": "f"}}, "function_call"),
+        ({"response_format": {"type": "json_object"}}, "response_format"),
+        ({"response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": {}}}}, "response_format"),
+        ({"logprobs": True}, "logprobs"),
+        ({"top_logprobs": 3}, "top_logprobs"),
+    ],
+)
+def test_fields_the_gateway_would_ignore_are_refused(body: dict[str, Any], field: str) -> None:
+    with pytest.raises(og.UnsupportedFeatureError, match=f"silently ignores `{field}`") as caught:
+        _check(body)
+    assert caught.value.field == field
+    assert "allow_ignored_fields=True" in str(caught.value)
+
+
+def test_the_opt_out_sends_ignorable_fields_unchanged() -> None:
+    tools = [{"type": "function", "function": {"name": "f", "parameters": {}}}]
+    assert _check({"tools": tools, "response_format": {"type": "json_object"}}, allow=True)["tools"] == tools
+
+
+def test_extra_body_is_checked_too() -> None:
+    with pytest.raises(og.UnsupportedFeatureError, match="`fallback_models`"):
+        _check({}, {"fallback_models": ["claude-3-5-haiku-latest"]})
+    with pytest.raises(og.UnsupportedFeatureError, match="`cache`"):
+        _check({}, {"cache": True})
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"tools": []},
+        {"tool_choice": "auto"},
+        {"tool_choice": "none"},
+        {"response_format": {"type": "text"}},
+        {"logprobs": False},
+        {"n": 1},
+        {"user": "u-1", "seed": 3, "temperature": 0.2, "stop": ["x"]},
+    ],
+)
+def test_harmless_values_pass(body: dict[str, Any]) -> None:
+    assert _check(body)["messages"] == HELLO
+
+
+def test_n_above_one_is_refused_even_with_the_opt_out() -> None:
+    with pytest.raises(og.UnsupportedFeatureError, match="`n=2` is not supported") as caught:
+        _check({"n": 2}, allow=True)
+    assert caught.value.field == "n"
+
+
+@pytest.mark.parametrize("role", ["tool", "function"])
+def test_tool_roles_are_refused(role: str) -> None:
+    messages = [*HELLO, {"role": role, "content": "42", "tool_call_id": "c1"}]
+    with pytest.raises(og.UnsupportedFeatureError, match=f"rejects `{role}` messages") as caught:
+        checked_chat_body({"model": "gpt-4o", "messages": messages}, {}, allow_ignored_fields=True)
+    assert caught.value.field == "messages[1].role"
+
+
+def test_assistant_tool_calls_are_refused() -> None:
+    call = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+    messages = [*HELLO, {"role": "assistant", "content": None, "tool_calls": [call]}]
+    with pytest.raises(og.UnsupportedFeatureError, match="drops `tool_calls`") as caught:
+        checked_chat_body({"model": "gpt-4o", "messages": messages}, {}, allow_ignored_fields=False)
+    assert caught.value.field == "messages[1].tool_calls"
+
+
+def test_text_only_parts_are_flattened() -> None:
+    parts = [{"type": "text", "text": "Say "}, {"type": "text", "text": "hello."}]
+    body = _check({"messages": [{"role": "user", "content": parts}]})
+    assert body["messages"] == [{"role": "user", "content": "Say hello."}]
+
+
+def test_non_text_parts_are_refused() -> None:
+    parts = [{"type": "text", "text": "What is this?"}, {"type": "image_url", "image_url": {"url": "data:,"}}]
+    with pytest.raises(
+        og.UnsupportedFeatureError, match="text only; messages\\[0\\].content\\[1\\] is of type 'image_url'"
+    ):
+        _check({"messages": [{"role": "user", "content": parts}]})
+
+
+def test_the_callers_body_is_not_mutated() -> None:
+    parts = [{"type": "text", "text": "hi"}]
+    original = {"model": "openai/gpt-4o", "messages": [{"role": "user", "content": parts}]}
+    checked_chat_body(original, {}, allow_ignored_fields=False)
+    assert original == {"model": "openai/gpt-4o", "messages": [{"role": "user", "content": parts}]}
+
+
+@pytest.mark.parametrize(
+    ("given", "sent"),
+    [
+        ("openai/gpt-4o", "gpt-4o"),
+        ("anthropic/claude-3-5-haiku-latest", "claude-3-5-haiku-latest"),
+        ("google/gemini-1.5-flash", "gemini-1.5-flash"),
+        ("gemini/gemini-2.0-flash", "gemini-2.0-flash"),
+        ("OpenAI/gpt-4o", "gpt-4o"),
+        ("azure/my-deployment", "azure/my-deployment"),
+        ("gpt-4o-mini", "gpt-4o-mini"),
+        ("models/gemini-1.5-pro", "models/gemini-1.5-pro"),
+    ],
+)
+def test_portable_model_names(given: str, sent: str) -> None:
+    assert gateway_model_name(given) == sent
+    assert _check({"model": given})["model"] == sent
+
+
+@pytest.mark.parametrize("model", ["", "   "])
+def test_an_empty_model_is_refused(model: str) -> None:
+    with pytest.raises(ValueError, match="Expected a non-empty model name"):
+        gateway_model_name(model)
