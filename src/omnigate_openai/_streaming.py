@@ -39,11 +39,11 @@ class GatewayStream(openai.Stream[_T]):
                 if is_end_marker(event.data):
                     return
                 yield _chunk(self, event.data)
-            raise ConnectionError(_CUT_SHORT, request=self.response.request)
-        except (openai.APITimeoutError, openai.APIConnectionError) as exc:
-            raise _cut(exc, self.response) from exc.__cause__
+        except (openai.APIConnectionError, httpx.TransportError) as exc:  # openai 2.x lets httpx errors through
+            raise _cut(exc, self.response) from exc
         finally:
             self.response.close()
+        raise ConnectionError(_CUT_SHORT, request=self.response.request)
 
 
 class AsyncGatewayStream(openai.AsyncStream[_T]):
@@ -57,11 +57,11 @@ class AsyncGatewayStream(openai.AsyncStream[_T]):
                 if is_end_marker(event.data):
                     return
                 yield _chunk(self, event.data)
-            raise ConnectionError(_CUT_SHORT, request=self.response.request)
-        except (openai.APITimeoutError, openai.APIConnectionError) as exc:
-            raise _cut(exc, self.response) from exc.__cause__
+        except (openai.APIConnectionError, httpx.TransportError) as exc:  # openai 2.x lets httpx errors through
+            raise _cut(exc, self.response) from exc
         finally:
             await self.response.aclose()
+        raise ConnectionError(_CUT_SHORT, request=self.response.request)
 
 
 def _chunk(stream: openai.Stream[Any] | openai.AsyncStream[Any], data: str) -> Any:
@@ -72,9 +72,7 @@ def _chunk(stream: openai.Stream[Any] | openai.AsyncStream[Any], data: str) -> A
     return stream._client._process_response_data(data=frame, cast_to=stream._cast_to, response=stream.response)
 
 
-def _cut(exc: openai.APIConnectionError, response: httpx.Response) -> Exception:
-    if isinstance(exc, ConnectionError):
-        return exc
-    timed_out = isinstance(exc, openai.APITimeoutError)
+def _cut(exc: Exception, response: httpx.Response) -> ConnectionError:
+    timed_out = isinstance(exc, (openai.APITimeoutError, httpx.TimeoutException))
     message = "The gateway's stream timed out" if timed_out else _CUT_SHORT
     return ConnectionError.for_timeout(timed_out)(message, request=response.request)

@@ -1,0 +1,29 @@
+"""Shared fixtures: a local gateway on a loopback port, and clients pointed at it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+import omnigate_openai as og
+from omnigate_openai.testing import LocalGateway
+
+
+@pytest.fixture
+def local_gateway() -> Iterator[LocalGateway]:
+    """A fresh gateway per test: faults and usage never leak from one test into the next."""
+    with LocalGateway() as gateway:
+        yield gateway
+
+
+@pytest.fixture
+def client(local_gateway: LocalGateway) -> Iterator[og.OpenAI]:
+    with og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key, max_retries=0) as client:
+        yield client
+
+
+@pytest.fixture
+async def async_client(local_gateway: LocalGateway) -> AsyncIterator[og.AsyncOpenAI]:
+    async with og.AsyncOpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key, max_retries=0) as client:
+        yield client

@@ -1,0 +1,86 @@
+"""What reaches the gateway: headers, rewritten bodies, and nothing at all for refused requests."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+
+import omnigate_openai as og
+from omnigate_openai.testing import LocalGateway
+
+HELLO: dict[str, Any] = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Say hello."}]}
+
+
+def test_every_call_carries_the_gateway_headers(local_gateway: LocalGateway) -> None:
+    with og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key, user_id="u-7") as client:
+        client.chat.completions.create(**HELLO)
+        client.models.list()
+        client.with_user("u-8").chat.completions.create(**HELLO)
+        client.chat.completions.create(**HELLO, extra_headers={"x-user-id": "u-9"})
+    assert [c.headers.get("x-user-id") for c in local_gateway.calls] == ["u-7", "u-7", "u-8", "u-9"]
+    assert all(c.headers["x-api-key"] == local_gateway.api_key for c in local_gateway.calls)
+    assert not any("authorization" in c.headers or "openai-organization" in c.headers for c in local_gateway.calls)
+
+
+def test_the_body_user_becomes_the_attribution_header(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    client.chat.completions.create(**HELLO, user="end-user-1")
+    assert local_gateway.calls.last.headers["x-user-id"] == "end-user-1"
+
+
+def test_portable_names_and_text_parts_arrive_rewritten(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    parts = [{"type": "text", "text": "Say "}, {"type": "text", "text": "hello."}]
+    completion = client.chat.completions.create(
+        model="anthropic/claude-3-5-haiku-latest", messages=[{"role": "user", "content": parts}]
+    )
+    assert completion.choices[0].message.content == "Hello there! How can I help?"
+    sent = local_gateway.calls.last.json
+    assert sent["model"] == "claude-3-5-haiku-latest"
+    assert sent["messages"] == [{"role": "user", "content": "Say hello."}]
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]}, "tools"),
+        ({"response_format": {"type": "json_object"}}, "response_format"),
+        ({"n": 2}, "n"),
+        ({"messages": [{"role": "tool", "content": "42", "tool_call_id": "c1"}]}, "messages[0].role"),
+        ({"extra_body": {"fallback_models": ["claude-3-5-haiku-latest"]}}, "fallback_models"),
+    ],
+)
+def test_refused_requests_never_reach_the_gateway(
+    client: og.OpenAI, local_gateway: LocalGateway, extra: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(og.UnsupportedFeatureError) as caught:
+        client.chat.completions.create(**{**HELLO, **extra})
+    assert caught.value.field == field
+    assert local_gateway.calls.to("/v1/chat/completions") == []
+
+
+async def test_async_refusal_never_reaches_the_gateway(
+    async_client: og.AsyncOpenAI, local_gateway: LocalGateway
+) -> None:
+    with pytest.raises(og.UnsupportedFeatureError, match="`tool_choice`"):
+        await async_client.chat.completions.create(**HELLO, tool_choice="required")
+    assert local_gateway.calls.to("/v1/chat/completions") == []
+
+
+def test_the_opt_out_sends_what_the_gateway_ignores(local_gateway: LocalGateway) -> None:
+    with og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key, allow_ignored_fields=True) as c:
+        completion = c.chat.completions.create(**HELLO, response_format={"type": "json_object"})
+    assert completion.choices[0].message.content == "Hello there! How can I help?"
+    assert local_gateway.calls.last.json["response_format"] == {"type": "json_object"}
+
+
+def test_no_key_reaches_the_logs(local_gateway: LocalGateway, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    with og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key, max_retries=0) as client:
+        client.chat.completions.create(**HELLO)
+        with pytest.raises(og.AuthError) as caught:
+            client.copy(api_key="llmg_wrong_key_0123456789abcdef").chat.completions.create(**HELLO)
+    assert caplog.records
+    assert local_gateway.api_key not in caplog.text
+    assert "llmg_wrong_key_0123456789abcdef" not in caplog.text
+    assert "llmg_wrong_key_0123456789abcdef" not in f"{caught.value!r} {caught.value}"

@@ -1,0 +1,138 @@
+"""Streams fail loudly: in-band error frames, cut connections, and every way the SDK streams."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import openai
+import pytest
+
+import omnigate_openai as og
+from omnigate_openai.testing import LocalGateway
+
+HELLO: dict[str, Any] = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Say hello."}]}
+REPLY = "Hello there! How can I help?"
+
+
+def test_a_healthy_stream(client: og.OpenAI) -> None:
+    chunks = list(client.chat.completions.create(**HELLO, stream=True, stream_options={"include_usage": True}))
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert text == REPLY
+    assert [c.choices[0].finish_reason for c in chunks if c.choices][-1] == "stop"
+    assert chunks[-1].usage is not None and chunks[-1].usage.completion_tokens == 8
+
+
+def test_native_finish_reasons_are_normalised_in_chunks(client: og.OpenAI) -> None:
+    chunks = list(client.chat.completions.create(**{**HELLO, "model": "claude-3-5-haiku-latest"}, stream=True))
+    final = [c for c in chunks if c.choices and c.choices[0].finish_reason][-1]
+    assert final.choices[0].finish_reason == "stop"
+    assert og.meta(final).raw_finish_reason == "end_turn"
+
+
+def test_native_finish_reasons_are_normalised_in_completions(client: og.OpenAI) -> None:
+    completion = client.chat.completions.create(**{**HELLO, "model": "gemini-1.5-flash"})
+    assert completion.choices[0].finish_reason == "stop"
+    assert og.meta(completion).raw_finish_reason == "STOP"
+
+
+def _read_all(stream: Any) -> str:
+    return "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
+
+
+async def _aread_all(stream: Any) -> str:
+    return "".join([c.choices[0].delta.content or "" async for c in stream if c.choices])
+
+
+def test_provider_401_mid_stream_is_a_typed_provider_error(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    local_gateway.faults.provider_error(401)
+    stream = client.chat.completions.create(**HELLO, stream=True)
+    with pytest.raises(og.ProviderError, match="OpenAI error 401:") as caught:
+        _read_all(stream)
+    error = caught.value
+    assert isinstance(error, openai.AuthenticationError)
+    assert not isinstance(error, og.AuthError)
+    assert (error.status_code, error.upstream_status, error.provider) == (401, 401, "openai")
+    assert error.request_id is not None and error.request_id.startswith("chatcmpl-")
+
+
+def test_provider_429_mid_stream_is_also_a_rate_limit_error(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    local_gateway.faults.provider_error(429)
+    with pytest.raises(og.RateLimitError) as caught:
+        _read_all(client.chat.completions.create(**HELLO, stream=True))
+    assert isinstance(caught.value, og.ProviderError) and caught.value.source == "provider"
+
+
+def test_a_failure_after_some_deltas_keeps_what_came_before(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    local_gateway.faults.midstream(after=3)
+    received: list[str] = []
+    with pytest.raises(og.ProviderError) as caught:
+        for chunk in client.chat.completions.create(**HELLO, stream=True):
+            if chunk.choices and chunk.choices[0].delta.content:
+                received.append(chunk.choices[0].delta.content)
+    assert "".join(received) == "Hello there!"
+    assert caught.value.status_code == 502  # a dropped upstream connection carries no status of its own
+    assert caught.value.upstream_status is None
+
+
+async def test_async_stream_failure_is_typed(async_client: og.AsyncOpenAI, local_gateway: LocalGateway) -> None:
+    local_gateway.faults.provider_error(401)
+    stream = await async_client.chat.completions.create(**HELLO, stream=True)
+    with pytest.raises(og.ProviderError, match="OpenAI error 401:") as caught:
+        await _aread_all(stream)
+    assert caught.value.upstream_status == 401
+
+
+def test_with_streaming_response_raises_the_same(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    local_gateway.faults.provider_error(401)
+    with client.chat.completions.with_streaming_response.create(**HELLO, stream=True) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        with pytest.raises(og.ProviderError, match="OpenAI error 401:"):
+            _read_all(response.parse())
+
+
+async def test_async_with_streaming_response(async_client: og.AsyncOpenAI, local_gateway: LocalGateway) -> None:
+    local_gateway.faults.midstream(after=2)
+    async with async_client.chat.completions.with_streaming_response.create(**HELLO, stream=True) as response:
+        with pytest.raises(og.ProviderError):
+            await _aread_all(await response.parse())
+
+
+def test_stream_helper_raises_the_same(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    with client.chat.completions.stream(**HELLO) as stream:
+        assert stream.get_final_completion().choices[0].message.content == REPLY
+    local_gateway.faults.provider_error(401)
+    with pytest.raises(og.ProviderError, match="OpenAI error 401:"), client.chat.completions.stream(**HELLO) as stream:
+        stream.get_final_completion()
+
+
+async def test_async_stream_helper_raises_the_same(async_client: og.AsyncOpenAI, local_gateway: LocalGateway) -> None:
+    local_gateway.faults.provider_error(401)
+    with pytest.raises(og.ProviderError, match="OpenAI error 401:"):
+        async with async_client.chat.completions.stream(**HELLO) as stream:
+            await stream.get_final_completion()
+
+
+def test_a_cut_stream_raises_instead_of_ending_quietly(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    local_gateway.faults.drop_connection(path="/v1/chat/completions")
+    with pytest.raises(og.ConnectionError, match="stream") as caught:
+        _read_all(client.chat.completions.create(**HELLO, stream=True))
+    assert isinstance(caught.value, openai.APIConnectionError)
+
+
+async def test_a_cut_async_stream_raises(async_client: og.AsyncOpenAI, local_gateway: LocalGateway) -> None:
+    local_gateway.faults.drop_connection(path="/v1/chat/completions")
+    with pytest.raises(og.ConnectionError):
+        await _aread_all(await async_client.chat.completions.create(**HELLO, stream=True))
+
+
+def test_stream_preflight_errors_are_status_errors(client: og.OpenAI) -> None:
+    with pytest.raises(og.ModelNotFoundError, match="No provider registered"):
+        client.chat.completions.create(**{**HELLO, "model": "mistral-large"}, stream=True)
+
+
+def test_stream_metadata(client: og.OpenAI) -> None:
+    stream = client.chat.completions.create(**HELLO, stream=True)
+    _read_all(stream)
+    found = og.meta(stream)
+    assert found.request_id is not None and found.request_id.startswith("chatcmpl-")
+    assert found.rate_limit is not None and found.rate_limit.limit == 60
