@@ -1,0 +1,372 @@
+"""Running the local gateway: `LocalGateway` (a loopback server in a thread) and `run_server` (blocking).
+
+`LocalGateway` binds `127.0.0.1:0` itself, so the port is known before the server thread starts; it
+waits for uvicorn's `started` with a timeout and stops it through `should_exit` with a bounded join.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+from typing_extensions import Self
+
+from omnigate_openai._pricing import Provider
+from omnigate_openai.testing._app import create_app
+from omnigate_openai.testing._calls import CallLog
+from omnigate_openai.testing._faults import Faults
+from omnigate_openai.testing._middleware import DroppedConnection
+from omnigate_openai.testing._state import DEFAULT_REPLY, GatewaySettings, GatewayState
+
+ALL_PROVIDERS: tuple[Provider, ...] = ("openai", "anthropic", "gemini", "azure")
+
+PROVIDER_KEYS: Mapping[Provider, str] = {
+    "openai": "sk-local-openai-key-0000",
+    "anthropic": "sk-ant-local-key-0000",
+    "gemini": "AIza-local-gemini-key-0000",
+    "azure": "local-azure-key-0000",
+}
+"""The BYOK keys a seeded project gets. Any key works offline, except one starting with `sk-bad`."""
+
+AZURE_META: Mapping[str, str] = {
+    "endpoint": "https://local-gateway.openai.azure.com",
+    "deployment": "gpt-4o-mini",
+    "api_version": "2024-10-21",
+}
+
+
+def wait_for(condition: Callable[[], bool], *, timeout: float, what: str) -> None:
+    """Poll `condition` until it holds; a TimeoutError naming `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"Timed out after {timeout} s waiting for {what}")
+        time.sleep(0.005)
+
+
+def _loopback_listener() -> socket.socket:
+    """A listening socket on a free loopback port, made so its connections get `TCP_NODELAY`.
+
+    asyncio only sets `TCP_NODELAY` on sockets whose `proto` is `IPPROTO_TCP`; `socket.create_server`
+    leaves it 0, and then every answer written in two pieces waits ~40 ms for a delayed ACK.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(2048)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+class _PromptServer(uvicorn.Server):
+    """uvicorn's server, woken as soon as a stop is requested instead of at its next 0.1 s tick."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+
+    async def main_loop(self) -> None:
+        self._loop, self._wake = asyncio.get_running_loop(), asyncio.Event()
+        counter = 0
+        should_exit = await self.on_tick(counter)
+        while not should_exit:
+            counter = (counter + 1) % 864000
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), 0.1)
+            should_exit = await self.on_tick(counter)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        """uvicorn's shutdown, polling every 5 ms where uvicorn sleeps in 0.1 s steps (lifespan is off)."""
+        for server in self.servers:
+            server.close()
+        for sock in sockets or []:
+            sock.close()
+        for connection in list(self.server_state.connections):
+            connection.shutdown()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (self.config.timeout_graceful_shutdown or 1)
+        state = self.server_state
+        while (state.connections or state.tasks) and not self.force_exit and loop.time() < deadline:
+            await asyncio.sleep(0.005)
+        for task in state.tasks:
+            task.cancel(msg="The local gateway is stopping")
+        for server in self.servers:
+            with contextlib.suppress(asyncio.TimeoutError):  # 3.12+ waits for every connection to go
+                await asyncio.wait_for(server.wait_closed(), 1)
+
+    def request_exit(self) -> None:
+        self.should_exit = True
+        loop, wake = self._loop, self._wake
+        if loop is not None and wake is not None:
+            with contextlib.suppress(RuntimeError):  # the loop already finished
+                loop.call_soon_threadsafe(wake.set)
+
+
+class _HideDroppedConnections(logging.Filter):
+    """uvicorn logs the exception that `faults.drop_connection` raises on purpose; nobody needs that."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], DroppedConnection))
+
+
+_HIDE_DROPS = _HideDroppedConnections()
+
+
+@dataclass(frozen=True)
+class SeededProject:
+    """A project made through the state, with its legacy gateway key (as signup would return it)."""
+
+    project_id: uuid.UUID
+    org_id: uuid.UUID
+    api_key: str = field(repr=False)
+
+
+class LocalGateway:
+    """A faithful local OmniGate 0.2.0 on a loopback port, for code that needs a base URL.
+
+    ``with LocalGateway() as gw:`` gives `gw.base_url` (ending in `/v1`), `gw.api_key` (a legacy key
+    of a fresh project whose openai, anthropic, gemini and azure keys are configured), `gw.admin_key`,
+    `gw.faults` and `gw.calls`. Options (all keyword-only):
+
+    - `rate_limit_per_min=60`: the seeded project's per-minute chat limit.
+    - `daily_budget`, `monthly_budget`, `org_daily_budget`, `org_monthly_budget` (USD, 0 = unlimited).
+    - `providers=("openai", "anthropic", "gemini", "azure")`: the BYOK keys the project gets.
+    - `seed_project=True`: False starts with no organisation at all (`api_key` is then unavailable).
+    - `cache_enabled=False`: the server's `RESPONSE_CACHE_ENABLED` (caches `temperature == 0` calls).
+    - `retry_attempts=3`, `backoff_scale=0.0`: the server's retries; 1.0 waits its real backoff.
+    - `breaker_threshold=5`, `breaker_cooldown=30.0`: the circuit breaker.
+    - `provider_timeout=60.0`: a slow fault at least this long fails as a timeout.
+    - `reply="Hello there! How can I help?"`, `stream_delay=0.0` (seconds between deltas).
+    - `clock`: a callable returning an aware datetime, for tests that control time.
+    - `admin_key`: the `x-admin-key` to accept (random by default).
+    - `strict=True`: on exit, fail if a scheduled fault was never hit.
+    - `startup_timeout=5.0`, `shutdown_timeout=5.0`: bounds on waiting for the server thread.
+
+    Also: `gw.root_url` (no `/v1`), `gw.project` (ids of the seeded project), `gw.state` (usage rows,
+    organisations, ...), `gw.new_project(...)` for another tenant, and `gw.reset()` to start over
+    without restarting the server.
+    """
+
+    __test__ = False  # not a test class, whatever pytest's collection rules say
+
+    def __init__(
+        self,
+        *,
+        rate_limit_per_min: int = 60,
+        daily_budget: Decimal | float | str = 0,
+        monthly_budget: Decimal | float | str = 0,
+        org_daily_budget: Decimal | float | str = 0,
+        org_monthly_budget: Decimal | float | str = 0,
+        providers: Iterable[Provider] = ALL_PROVIDERS,
+        seed_project: bool = True,
+        cache_enabled: bool = False,
+        retry_attempts: int = 3,
+        backoff_scale: float = 0.0,
+        breaker_threshold: int = 5,
+        breaker_cooldown: float = 30.0,
+        provider_timeout: float = 60.0,
+        reply: str = DEFAULT_REPLY,
+        stream_delay: float = 0.0,
+        clock: Callable[[], datetime] | None = None,
+        admin_key: str | None = None,
+        strict: bool = True,
+        startup_timeout: float = 5.0,
+        shutdown_timeout: float = 5.0,
+    ) -> None:
+        self._settings = GatewaySettings(
+            admin_key=admin_key or "adm_" + secrets.token_urlsafe(24),
+            cache_enabled=cache_enabled,
+            retry_attempts=retry_attempts,
+            backoff_scale=backoff_scale,
+            breaker_threshold=breaker_threshold,
+            breaker_cooldown=breaker_cooldown,
+            provider_timeout=provider_timeout,
+            reply=reply,
+            stream_delay=stream_delay,
+        )
+        self._clock = clock
+        self._seed: dict[str, Any] | None = (
+            {
+                "rate_limit_per_min": rate_limit_per_min,
+                "daily_budget": daily_budget,
+                "monthly_budget": monthly_budget,
+                "org_daily_budget": org_daily_budget,
+                "org_monthly_budget": org_monthly_budget,
+                "providers": tuple(providers),
+            }
+            if seed_project
+            else None
+        )
+        self.strict = strict
+        self.startup_timeout = startup_timeout
+        self.shutdown_timeout = shutdown_timeout
+        self.state = GatewayState(self._settings, clock=clock)
+        self.app = create_app(self.state)
+        self._project = self._seed_project()
+        self._server: _PromptServer | None = None
+        self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
+        self._port: int | None = None
+
+    # -- what a test uses ------------------------------------------------------------------------
+
+    @property
+    def root_url(self) -> str:
+        """The server root, e.g. `http://127.0.0.1:54321` (what OmniGate's own SDK calls `base_url`)."""
+        if self._port is None:
+            raise RuntimeError("The local gateway is not running: use `with LocalGateway() as gw:` or call start()")
+        return f"http://127.0.0.1:{self._port}"
+
+    @property
+    def base_url(self) -> str:
+        """The OpenAI-style base URL, ending in `/v1`."""
+        return self.root_url + "/v1"
+
+    @property
+    def api_key(self) -> str:
+        """The seeded project's legacy gateway key (`llmg_…`)."""
+        return self.project.api_key
+
+    @property
+    def project(self) -> SeededProject:
+        if self._project is None:
+            raise RuntimeError("This gateway was started with seed_project=False: create a project first")
+        return self._project
+
+    @property
+    def admin_key(self) -> str:
+        return self._settings.admin_key
+
+    @property
+    def faults(self) -> Faults:
+        return self.state.faults
+
+    @property
+    def calls(self) -> CallLog:
+        return self.state.calls
+
+    def new_project(
+        self,
+        *,
+        rate_limit_per_min: int = 60,
+        daily_budget: Decimal | float | str = 0,
+        monthly_budget: Decimal | float | str = 0,
+        org_daily_budget: Decimal | float | str = 0,
+        org_monthly_budget: Decimal | float | str = 0,
+        providers: Iterable[Provider] = ALL_PROVIDERS,
+    ) -> SeededProject:
+        """Another organisation and project (with BYOK keys), for tests that need more than one tenant."""
+        org = self.state.create_org("local-org", daily_budget=org_daily_budget, monthly_budget=org_monthly_budget)
+        project, key = self.state.create_project(
+            org.id,
+            "local-project",
+            daily_budget=daily_budget,
+            monthly_budget=monthly_budget,
+            rate_limit_per_min=rate_limit_per_min,
+        )
+        for provider in providers:
+            meta = dict(AZURE_META) if provider == "azure" else None
+            self.state.set_provider_key(project.id, provider, PROVIDER_KEYS[provider], meta)
+        return SeededProject(project.id, org.id, key)
+
+    def reset(self) -> None:
+        """Forget everything (orgs, keys, usage, faults, calls) and re-seed, without restarting the server."""
+        self.state = GatewayState(self._settings, clock=self._clock)
+        self.app.state.gateway = self.state
+        self._project = self._seed_project()
+
+    def _seed_project(self) -> SeededProject | None:
+        return None if self._seed is None else self.new_project(**self._seed)
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._thread is not None:
+            raise RuntimeError("The local gateway is already running")
+        logging.getLogger("uvicorn.error").addFilter(_HIDE_DROPS)
+        sock = _loopback_listener()
+        config = uvicorn.Config(
+            self.app,
+            log_config=None,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=1,
+        )
+        server = _PromptServer(config)
+        thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name="omnigate-local-gateway", daemon=True
+        )
+        self._socket, self._server, self._thread = sock, server, thread
+        self._port = sock.getsockname()[1]
+        thread.start()
+        try:
+            wait_for(
+                lambda: server.started or not thread.is_alive(),
+                timeout=self.startup_timeout,
+                what="local gateway startup",
+            )
+            if not server.started:
+                raise RuntimeError("The local gateway's server thread exited during startup")
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        """Idempotent; waits at most `shutdown_timeout` seconds, then forces the server down."""
+        server, thread, sock = self._server, self._thread, self._socket
+        self._server = self._thread = self._socket = None
+        self._port = None
+        if server is not None and thread is not None:
+            server.request_exit()
+            thread.join(self.shutdown_timeout)
+            if thread.is_alive():
+                server.force_exit = True
+                thread.join(self.shutdown_timeout)
+        if sock is not None:
+            sock.close()
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+        pending = self.faults.pending
+        if self.strict and exc_type is None and pending:
+            raise AssertionError(f"Faults were scheduled on the local gateway but never hit: {', '.join(pending)}")
+
+    def __repr__(self) -> str:
+        where = self.root_url if self._port is not None else "stopped"
+        return f"<LocalGateway {where}>"
+
+
+def run_server(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve a local gateway until interrupted (what `omnigate-openai serve` runs), printing its keys."""
+    gateway = LocalGateway()
+    print(f"OmniGate local gateway on http://{host}:{port}/v1")
+    print(f"  api key:   {gateway.api_key}")
+    print(f"  admin key: {gateway.admin_key}")
+    uvicorn.Server(uvicorn.Config(gateway.app, host=host, port=port, log_level="info", lifespan="off")).run()
+
+
+__all__ = ["ALL_PROVIDERS", "AZURE_META", "PROVIDER_KEYS", "LocalGateway", "SeededProject", "run_server", "wait_for"]
