@@ -62,3 +62,7 @@ __all__ += [
 from openai._types import RequestOptions as SDKRequestOptions  # noqa: E402
 
 __all__ += ["SDKRequestOptions"]
+# The httpx(2) `Timeout` class this major's SDK annotates with (openai re-exports it implicitly).
+from openai._types import Timeout as Timeout  # type: ignore[attr-defined]  # noqa: E402
+
+__all__ += ["Timeout"]

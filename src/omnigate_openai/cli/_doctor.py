@@ -1,0 +1,118 @@
+"""`doctor`: configuration, reachability, key, provider keys, clock and version, one check at a time."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+
+import openai
+
+from .._client import OpenAI
+from .._exceptions import ConfigurationError
+from ._render import Check
+
+__all__ = ["MAX_CLOCK_SKEW_S", "SUPPORTED_VERSION", "run_checks"]
+
+SUPPORTED_VERSION = "0.2."
+"""The OmniGate line this package speaks (`0.2.x`)."""
+
+MAX_CLOCK_SKEW_S = 60.0
+"""Beyond this, daily budgets and metrics windows start and end at surprising times."""
+
+ClientFactory = Callable[[], OpenAI]
+
+
+def run_checks(make_client: ClientFactory, *, now: Callable[[], datetime] | None = None) -> list[Check]:
+    """Every check in order; a check that cannot run because an earlier one failed is reported as failed."""
+    now = now or (lambda: datetime.now(timezone.utc))
+    try:
+        client = make_client()
+    except ConfigurationError as error:
+        return [Check("configuration", False, str(error))]
+    checks = [Check("configuration", True, _configuration(client))]
+    with client:
+        reachable = _reachable(client, now)
+        checks.extend(reachable)
+        if not reachable[0].ok:
+            return checks
+        checks.append(_version(client))
+        checks.extend(_key_and_providers(client))
+        if client._settings.admin_key is not None:
+            checks.append(_admin(client))
+    return checks
+
+
+def _configuration(client: OpenAI) -> str:
+    settings = client._settings
+    url_from = "OMNIGATE_BASE_URL" if os.environ.get("OMNIGATE_BASE_URL") else "--base-url"
+    key = settings.api_key.masked if settings.api_key is not None else "none"
+    admin = ", admin key set" if settings.admin_key is not None else ""
+    return f"gateway {settings.root_url} (from {url_from}), gateway key {key}{admin}"
+
+
+def _reachable(client: OpenAI, now: Callable[[], datetime]) -> list[Check]:
+    """`/health` answers `ok`; its `Date` header also tells how far apart the two clocks are."""
+    try:
+        raw = client.gateway.with_raw_response.health()
+    except openai.APIConnectionError as error:
+        return [Check("gateway reachable", False, str(error))]
+    except openai.APIStatusError as error:
+        return [Check("gateway reachable", False, f"/health answered {error.status_code}: {error}")]
+    health = raw.parse()
+    detail = f"/health at {client._settings.root_url} says {health.status!r}"
+    reachable = Check("gateway reachable", health.status == "ok", detail)
+    return [reachable, _clock(raw.headers.get("date"), now())]
+
+
+def _clock(date_header: str | None, local: datetime) -> Check:
+    skew = _clock_skew(date_header, local)
+    if skew is None:
+        return Check("clock", False, "the gateway sent no usable Date header to compare clocks with")
+    detail = f"the gateway's clock differs from this machine's by {skew:+.0f} s"
+    if abs(skew) > MAX_CLOCK_SKEW_S:
+        return Check("clock", False, f"{detail} (more than {MAX_CLOCK_SKEW_S:.0f} s: budgets and windows will be off)")
+    return Check("clock", True, detail)
+
+
+def _clock_skew(date_header: str | None, local: datetime) -> float | None:
+    if not date_header:
+        return None
+    try:
+        server = parsedate_to_datetime(date_header)
+    except (TypeError, ValueError):
+        return None
+    return (server - local).total_seconds()
+
+
+def _version(client: OpenAI) -> Check:
+    try:
+        version = client.gateway.version()
+    except openai.OpenAIError as error:
+        return Check("version", False, str(error))
+    detail = f"{version.name} {version.version}"
+    if not version.version.startswith(SUPPORTED_VERSION):
+        return Check("version", False, f"{detail}; this package speaks OmniGate {SUPPORTED_VERSION}x")
+    return Check("version", True, detail)
+
+
+def _key_and_providers(client: OpenAI) -> list[Check]:
+    if client._settings.api_key is None:
+        return [Check("gateway key", False, "no gateway key: pass --api-key or set OMNIGATE_API_KEY")]
+    try:
+        me = client.gateway.me()
+    except openai.OpenAIError as error:
+        return [Check("gateway key", False, str(error))]
+    key = Check("gateway key", True, f"valid for project {me.project_name!r} ({me.project_id})")
+    if not me.configured_providers:
+        return [key, Check("provider keys", False, "none stored: add one with `omnigate-openai provider-keys set`")]
+    return [key, Check("provider keys", True, ", ".join(me.configured_providers))]
+
+
+def _admin(client: OpenAI) -> Check:
+    try:
+        orgs = client.gateway.admin.orgs.list()
+    except openai.OpenAIError as error:
+        return Check("admin key", False, str(error))
+    return Check("admin key", True, f"accepted; {len(orgs)} organisation{'s' if len(orgs) != 1 else ''}")
