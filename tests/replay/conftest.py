@@ -1,0 +1,57 @@
+"""The replay suite: cassettes under the repository's `cassettes/`, and no socket opened while replaying.
+
+The plugin's fixtures are imported here until its `pytest11` entry point is registered; afterwards the
+imports are harmless (a conftest's fixture of the same name is the same function).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from omnigate_openai.testing.pytest_plugin import (  # noqa: F401
+    local_gateway,
+    omnigate_async_client,
+    omnigate_cassette,
+    omnigate_client,
+    omnigate_client_options,
+    omnigate_gateway,
+    omnigate_record_mode,
+    omnigate_recorder,
+    omnigate_target,
+    omnigate_vcr_config,
+    pytest_configure,
+)
+
+from ._network import NetworkGuard
+
+REPO = Path(__file__).resolve().parents[2]
+
+REPLAYED: dict[str, set[str]] = {}
+"""Reference cassette -> the drivers ("sync", "async") that replayed it and asserted every outcome."""
+
+
+@pytest.fixture
+def omnigate_cassette_dir() -> Path:
+    """The shim's own cassettes live at the repository root, where `make cassettes` rewrites them."""
+    return REPO / "cassettes"
+
+
+@pytest.fixture(autouse=True)
+def no_network(request: pytest.FixtureRequest) -> Iterator[NetworkGuard]:
+    """Replaying opens no socket at all; recording may reach the local gateway on loopback only."""
+    recording = request.getfixturevalue("omnigate_record_mode") != "none"
+    with NetworkGuard(allow_loopback=recording) as guard:
+        yield guard
+    if guard.attempts:
+        pytest.fail(f"The test tried to reach the network while replaying: {guard.attempts!r}")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if REPLAYED:
+        both = sum(1 for drivers in REPLAYED.values() if drivers == {"sync", "async"})
+        terminalreporter.write_line(
+            f"reference cassettes: {both} of 112 replayed and asserted by both the sync and the async client"
+        )
