@@ -1,4 +1,4 @@
-"""Shared fixtures: a local gateway on a loopback port, and clients pointed at it."""
+"""Shared fixtures: clients pointed at the plugin's `local_gateway` (a fresh gateway per test)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,6 @@ import pytest
 
 import omnigate_openai as og
 from omnigate_openai.testing import LocalGateway
-
-
-@pytest.fixture
-def local_gateway() -> Iterator[LocalGateway]:
-    """A fresh gateway per test: faults and usage never leak from one test into the next."""
-    with LocalGateway() as gateway:
-        yield gateway
 
 
 @pytest.fixture
