@@ -19,7 +19,8 @@ def test_every_call_carries_the_gateway_headers(local_gateway: LocalGateway) -> 
         client.models.list()
         client.with_user("u-8").chat.completions.create(**HELLO)
         client.chat.completions.create(**HELLO, extra_headers={"x-user-id": "u-9"})
-    assert [c.headers.get("x-user-id") for c in local_gateway.calls] == ["u-7", "u-7", "u-8", "u-9"]
+    # The first chat call fetches the gateway's prices (`/v1/models`) once, to price calls.
+    assert [c.headers.get("x-user-id") for c in local_gateway.calls] == ["u-7", "u-7", "u-7", "u-8", "u-9"]
     assert all(c.headers["x-api-key"] == local_gateway.api_key for c in local_gateway.calls)
     assert not any("authorization" in c.headers or "openai-organization" in c.headers for c in local_gateway.calls)
 
@@ -47,7 +48,7 @@ def test_portable_names_and_text_parts_arrive_rewritten(client: og.OpenAI, local
         ({"response_format": {"type": "json_object"}}, "response_format"),
         ({"n": 2}, "n"),
         ({"messages": [{"role": "tool", "content": "42", "tool_call_id": "c1"}]}, "messages[0].role"),
-        ({"extra_body": {"fallback_models": ["claude-3-5-haiku-latest"]}}, "fallback_models"),
+        ({"stream": True, "extra_body": {"fallback_models": ["claude-3-5-haiku-latest"]}}, "fallback_models"),
     ],
 )
 def test_refused_requests_never_reach_the_gateway(
@@ -57,6 +58,7 @@ def test_refused_requests_never_reach_the_gateway(
         client.chat.completions.create(**{**HELLO, **extra})
     assert caught.value.field == field
     assert local_gateway.calls.to("/v1/chat/completions") == []
+    assert local_gateway.calls.to("/v1/chat") == []
 
 
 async def test_async_refusal_never_reaches_the_gateway(

@@ -1,6 +1,6 @@
 """The official `openai` SDK, pointed at an OmniGate gateway: change one import.
 
-    from omnigate_openai import OpenAI      # was: from openai import OpenAI
+from omnigate_openai import OpenAI      # was: from openai import OpenAI
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from ._exceptions import APIError as APIError
 from ._exceptions import AuthError as AuthError
 from ._exceptions import BudgetExceededError as BudgetExceededError
 from ._exceptions import ConfigurationError as ConfigurationError
-from ._exceptions import ConnectionError as ConnectionError  # noqa: A004
+from ._exceptions import ConnectionError as ConnectionError
 from ._exceptions import GatewayAuthError as GatewayAuthError
 from ._exceptions import GatewayClientError as GatewayClientError
 from ._exceptions import GatewayError as GatewayError
@@ -26,11 +26,18 @@ from ._meta import BudgetStatus as BudgetStatus
 from ._meta import GatewayMeta as GatewayMeta
 from ._meta import RateLimitStatus as RateLimitStatus
 from ._meta import meta as meta
+from ._native import Routing as Routing
+from ._routing import ModelRoute as ModelRoute
+from ._streaming import AsyncNativeChatStream as AsyncNativeChatStream
+from ._streaming import NativeChatStream as NativeChatStream
+from .integrations.patch import patch_openai as patch_openai  # wrapt is imported only when patching
+from .integrations.patch import unpatch_openai as unpatch_openai
 
 __version__ = "0.1.0"
 
 __all__ = [
     "APIError",
+    "AsyncNativeChatStream",
     "AsyncOpenAI",
     "AuthError",
     "BudgetExceededError",
@@ -45,15 +52,30 @@ __all__ = [
     "GatewayProviderError",
     "GatewayRateLimitError",
     "ModelNotFoundError",
+    "ModelRoute",
+    "NativeChatStream",
     "OpenAI",
     "ProviderError",
     "RateLimitError",
     "RateLimitStatus",
+    "Routing",
     "UnsupportedFeatureError",
     "__version__",
     "meta",
+    "patch_openai",
+    "unpatch_openai",
 ]
 
-for _name in ("GatewayMeta", "BudgetStatus", "RateLimitStatus", "OpenAI", "AsyncOpenAI"):
+for _name in (
+    "GatewayMeta",
+    "BudgetStatus",
+    "RateLimitStatus",
+    "OpenAI",
+    "AsyncOpenAI",
+    "ModelRoute",
+    "Routing",
+    "NativeChatStream",
+    "AsyncNativeChatStream",
+):
     globals()[_name].__module__ = __name__
 del _name

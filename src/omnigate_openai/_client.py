@@ -7,7 +7,7 @@ hands its decision to a module that is tested on its own.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
@@ -16,14 +16,16 @@ from typing_extensions import Self, override
 
 from ._classify import status_error
 from ._config import Settings, check_user_id
+from ._cost import PriceCache
 from ._exceptions import ConfigurationError, ConnectionError
-from ._finish_reasons import normalise_finish_reasons
-from ._meta import attach_meta, meta_from_headers
-from ._omnigate import API_KEY_HEADER, CHAT_COMPLETIONS_PATH, ENV_API_KEY, USER_ID_HEADER
-from ._request_checks import checked_chat_body
+from ._meta import meta_from_headers, with_meta
+from ._native import Routing
+from ._omnigate import API_KEY_HEADER, CHAT_COMPLETIONS_PATH, ENV_API_KEY, NATIVE_CHAT_PATH, USER_ID_HEADER
+from ._results import chat_result
 from ._retries import vetoes_retry
+from ._routing import chat_request
 from ._sdk import BaseClient, FinalRequestOptions, Headers, Omit, SecurityOptions, httpx
-from ._streaming import AsyncGatewayStream, GatewayStream
+from ._streaming import AsyncGatewayStream, AsyncNativeChatStream, GatewayStream, NativeChatStream
 
 if TYPE_CHECKING:
     from .resources.gateway import AsyncGateway, Gateway
@@ -42,7 +44,10 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
     """The overrides both clients share. Nothing here awaits."""
 
     _settings: Settings
+    _routing: Routing
+    _price_cache: PriceCache
     _gateway_stream_class: ClassVar[type[Any]]
+    _native_stream_class: ClassVar[type[Any]]
     # The SDK's own attributes, reset after its constructor read them from the environment.
     organization: str | None
     project: str | None
@@ -60,6 +65,8 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         allow_ignored_fields: bool = False,
         default_headers: Mapping[str, str] | None = None,
         _settings: Settings | None = None,
+        _routing: Routing | None = None,
+        _prices: PriceCache | None = None,
         _enforce_credentials: bool = True,
         **options: Any,
     ) -> None:
@@ -77,6 +84,8 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
             require_key=_enforce_credentials,
         )
         self._requires_key = _enforce_credentials
+        self._routing = _routing or Routing()
+        self._price_cache = _prices or PriceCache()  # copies on the same gateway share the prices
         # OmniGate has no organisations or projects in OpenAI's sense: no OpenAI-Organization header.
         options.pop("organization", None)
         options.pop("project", None)
@@ -120,8 +129,30 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         """A copy that attributes its calls to `user_id` (None: to nobody), sharing the connection pool."""
         return self._copy_with(self._settings.for_user(user_id))
 
-    def _copy_with(self, settings: Settings, **options: Any) -> Self:
-        extra = {**options.pop("_extra_kwargs", {}), "_settings": settings}
+    def with_routing(self, *, fallbacks: Sequence[str] = (), cache: bool | None = None) -> Self:
+        """A copy whose chat calls use the gateway's fallbacks and response cache, sharing the connection pool.
+
+        `fallbacks`: up to 5 models tried in order when the primary fails (portable names work);
+        `cache`: True to cache answers of `temperature=0` calls, False to bypass a server-wide cache.
+        Such calls go to the gateway's native `/v1/chat` (its OpenAI-compatible route drops both) and
+        still return a `ChatCompletion`. `extra_body={"fallback_models": [...], "cache": ...}` does
+        the same for one call. Streams can't fall back: a stream with fallbacks is refused.
+        """
+        return self._copy_with(self._settings, _routing=Routing(fallbacks=fallbacks, cache=cache))
+
+    @property
+    def routing(self) -> Routing:
+        """The fallbacks and cache switch of `with_routing(...)` (empty: calls use the compat route)."""
+        return self._routing
+
+    def _copy_with(self, settings: Settings, *, _routing: Routing | None = None, **options: Any) -> Self:
+        same_gateway = settings.root_url == self._settings.root_url
+        extra = {
+            **options.pop("_extra_kwargs", {}),
+            "_settings": settings,
+            "_routing": _routing or self._routing,
+            "_prices": self._price_cache if same_gateway else None,
+        }
         options.setdefault("_enforce_credentials", self._requires_key)
         sdk_copy = cast(Any, super()).copy  # openai.OpenAI.copy or openai.AsyncOpenAI.copy, by the MRO
         return cast(Self, sdk_copy(base_url=settings.base_url, _extra_kwargs=extra, **options))
@@ -160,7 +191,7 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
 
     @override
     def _make_status_error(self, err_msg: str, *, body: object, response: httpx.Response) -> openai.APIStatusError:
-        return status_error(response, body)
+        return with_meta(status_error(response, body), meta_from_headers(response.headers))
 
     @override
     def _should_retry(self, response: httpx.Response) -> bool:
@@ -170,31 +201,19 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
 
     @override
     def _process_response_data(self, *, data: object, cast_to: type[Any], response: httpx.Response) -> Any:
-        raw_finish_reason = normalise_finish_reasons(data)
-        result = super()._process_response_data(data=data, cast_to=cast_to, response=response)
-        is_completion = isinstance(data, dict) and data.get("object") == "chat.completion"
-        if is_completion or raw_finish_reason is not None:  # chunks carry metadata only where it says something
-            attach_meta(result, meta_from_headers(response.headers).replace(raw_finish_reason=raw_finish_reason))
-        return result
+        data, found = chat_result(data, cast_to, response, self._price_cache.prices)
+        return with_meta(super()._process_response_data(data=data, cast_to=cast_to, response=response), found)
 
     def _gateway_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
-        """Check and rewrite a chat request before it is built; other requests pass unchanged."""
-        if options.url != CHAT_COMPLETIONS_PATH or not isinstance(options.json_data, Mapping):
-            return options
-        extra = options.extra_json if isinstance(options.extra_json, Mapping) else {}
-        body = checked_chat_body(options.json_data, extra, allow_ignored_fields=self._settings.allow_ignored_fields)
-        options.json_data = body
-        user = body.get("user")
-        if isinstance(user, str) and self._settings.user_id is None and not _names_header(options, USER_ID_HEADER):
-            # OmniGate ignores the body's `user`; the header is what its metrics attribute calls by.
-            options.headers = {**(options.headers or {}), USER_ID_HEADER: user}
-        return options
+        """Check a chat call and pick its route (compat, or native for fallbacks/cache); others pass unchanged."""
+        settings = self._settings
+        return chat_request(
+            options, routing=self._routing, allow_ignored_fields=settings.allow_ignored_fields, user_id=settings.user_id
+        )
 
-    def _gateway_stream_cls(self, stream_cls: Any) -> Any:
+    def _gateway_stream_cls(self, stream_cls: Any, options: FinalRequestOptions) -> Any:
         """The SDK's resources ask for `Stream[Chunk]`; hand them the gateway's stream of the same chunks."""
-        if getattr(stream_cls, "__origin__", None) in (openai.Stream, openai.AsyncStream):
-            return cast(Any, self._gateway_stream_class)[stream_cls.__args__[0]]
-        return stream_cls
+        return gateway_stream_cls(stream_cls, options, self._gateway_stream_class, self._native_stream_class)
 
     def __repr__(self) -> str:
         key = self._settings.api_key
@@ -204,9 +223,21 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         )
 
 
-def _names_header(options: FinalRequestOptions, name: str) -> bool:
-    headers = options.headers if isinstance(options.headers, Mapping) else {}
-    return any(key.lower() == name for key in headers)
+def gateway_stream_cls(stream_cls: Any, options: FinalRequestOptions, sse: type[Any], native: type[Any]) -> Any:
+    """`Stream[Chunk]` -> the gateway's stream of the same chunks: SSE, or plain text on the native route."""
+    if getattr(stream_cls, "__origin__", None) not in (openai.Stream, openai.AsyncStream):
+        return stream_cls
+    chosen = native if options.url == NATIVE_CHAT_PATH else sse
+    return cast(Any, chosen)[stream_cls.__args__[0]]
+
+
+PRICES_PATH = "/models"
+"""Where the gateway lists its prices (`GET /v1/models`); fetched once per client, without retries."""
+
+
+def wants_prices(options: FinalRequestOptions) -> bool:
+    """Only a compat chat call needs the client's prices: the native route reports its cost."""
+    return options.url == CHAT_COMPLETIONS_PATH and options.method.lower() == "post"
 
 
 def _connection_error(exc: openai.APIConnectionError) -> ConnectionError:
@@ -225,14 +256,22 @@ class OpenAI(_GatewayHooks[httpx.Client, openai.Stream[Any]], openai.OpenAI):  #
     """
 
     _gateway_stream_class = GatewayStream
+    _native_stream_class = NativeChatStream
 
     @override
     def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
-        return super()._prepare_options(self._gateway_options(options))
+        options = self._gateway_options(options)
+        if wants_prices(options):  # before the call, so the gateway's log shows the call last
+            self._price_cache.load(self._fetch_prices)
+        return super()._prepare_options(options)
 
     @override
-    def _process_response(self, *, stream_cls: Any, **kwargs: Any) -> Any:
-        return super()._process_response(stream_cls=self._gateway_stream_cls(stream_cls), **kwargs)
+    def _process_response(self, *, stream_cls: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
+        stream_cls = self._gateway_stream_cls(stream_cls, options)
+        return super()._process_response(stream_cls=stream_cls, options=options, **kwargs)
+
+    def _fetch_prices(self) -> object:
+        return self.get(PRICES_PATH, cast_to=object, options={"max_retries": 0})
 
     @override
     def request(self, *args: Any, **kwargs: Any) -> Any:
@@ -255,14 +294,22 @@ class AsyncOpenAI(_GatewayHooks[httpx.AsyncClient, openai.AsyncStream[Any]], ope
     """`openai.AsyncOpenAI`, talking to an OmniGate gateway. Configured exactly like `OpenAI`."""
 
     _gateway_stream_class = AsyncGatewayStream
+    _native_stream_class = AsyncNativeChatStream
 
     @override
     async def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
-        return await super()._prepare_options(self._gateway_options(options))
+        options = self._gateway_options(options)
+        if wants_prices(options):  # before the call, so the gateway's log shows the call last
+            await self._price_cache.aload(self._fetch_prices)
+        return await super()._prepare_options(options)
 
     @override
-    async def _process_response(self, *, stream_cls: Any, **kwargs: Any) -> Any:
-        return await super()._process_response(stream_cls=self._gateway_stream_cls(stream_cls), **kwargs)
+    async def _process_response(self, *, stream_cls: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
+        stream_cls = self._gateway_stream_cls(stream_cls, options)
+        return await super()._process_response(stream_cls=stream_cls, options=options, **kwargs)
+
+    async def _fetch_prices(self) -> object:
+        return await self.get(PRICES_PATH, cast_to=object, options={"max_retries": 0})
 
     @override
     async def request(self, *args: Any, **kwargs: Any) -> Any:

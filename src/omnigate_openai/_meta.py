@@ -9,11 +9,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-__all__ = ["BudgetStatus", "GatewayMeta", "RateLimitStatus", "attach_meta", "meta", "meta_from_headers"]
+from ._sdk import httpx
+
+__all__ = ["BudgetStatus", "GatewayMeta", "RateLimitStatus", "attach_meta", "meta", "meta_from_headers", "with_meta"]
 
 _SLOT = "_omnigate_meta"
+_T = TypeVar("_T")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,14 +63,23 @@ class GatewayMeta:
 
 
 def meta(obj: object) -> GatewayMeta:
-    """The gateway metadata of a completion, chunk, stream or gateway error.
+    """The gateway metadata of a completion, chunk, stream, gateway error or raw response.
 
-    Raises `TypeError` for an object that did not come from a gateway client.
+    A raw response (`with_raw_response`) shows what its headers say; its `.parse()` result adds
+    what the body says (the cost, the served model). Raises `TypeError` for an object that did not
+    come from a gateway client.
     """
     found = _read(obj)
     if found is None:
         raise TypeError(f"{type(obj).__name__} carries no gateway metadata; it did not come from an omnigate client")
     return found
+
+
+def with_meta(obj: _T, value: GatewayMeta | None) -> _T:
+    """`obj`, carrying `value` (if any): for hooks that hand the object on."""
+    if value is not None:
+        attach_meta(obj, value)
+    return obj
 
 
 def attach_meta(obj: object, value: GatewayMeta) -> None:
@@ -86,7 +98,12 @@ def _read(obj: object) -> GatewayMeta | None:
     if isinstance(found, GatewayMeta):
         return found
     value = getattr(obj, _SLOT, None)
-    return value if isinstance(value, GatewayMeta) else None
+    if isinstance(value, GatewayMeta):
+        return value
+    raw = getattr(obj, "http_response", obj)  # the SDK's raw and streamed response wrappers
+    if isinstance(raw, httpx.Response):
+        return meta_from_headers(raw.headers)
+    return None
 
 
 _MISSING = object()

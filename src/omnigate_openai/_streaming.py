@@ -1,39 +1,54 @@
-"""GatewayStream / AsyncGatewayStream: the SDK's stream classes, made to fail loudly.
+"""The SDK's stream classes, made to fail loudly: GatewayStream (SSE) and NativeChatStream (plain text).
 
 They replace `openai.Stream` for every streamed call of a gateway client (`create(stream=True)`,
 `with_streaming_response`, the `.stream()` helpers), so that an in-band failure frame raises a
 typed `ProviderError` with the provider's real status instead of a bare `openai.APIError`, and a
-stream cut before its end marker raises `ConnectionError` instead of ending quietly.
+stream cut before its end marker raises `ConnectionError` instead of ending quietly. The native
+route's plain-text stream (`client.gateway.chat_stream`, routed calls) yields the same chunks.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import openai
 from typing_extensions import override
 
 from ._classify import stream_error
+from ._cost import PriceCache, cost_usd
 from ._exceptions import ConnectionError
-from ._meta import attach_meta, meta_from_headers
+from ._meta import GatewayMeta, attach_meta, meta, meta_from_headers, with_meta
+from ._native import native_chunk, unix_time
+from ._pricing import provider_for_model
 from ._sdk import httpx
-from ._stream_parsing import is_end_marker, stream_failure
+from ._stream_parsing import SentinelScanner, is_end_marker, stream_failure
 
-__all__ = ["AsyncGatewayStream", "GatewayStream"]
+__all__ = ["AsyncGatewayStream", "AsyncNativeChatStream", "GatewayStream", "NativeChatStream"]
 
 _T = TypeVar("_T")
 
 _CUT_SHORT = "The gateway's stream ended before its end marker: the connection was closed mid-stream"
 
 
-class GatewayStream(openai.Stream[_T]):
+class _MetaFromTheStart(Generic[_T]):
+    """Gives a stream its metadata as soon as it exists, before the first chunk is read."""
+
+    _known_facts: ClassVar[dict[str, Any]] = {}
+    """What the stream's route says for certain (a native stream never falls back or hits the cache)."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        headers = options["response"].headers
+        attach_meta(self, meta_from_headers(headers).replace(**self._known_facts))
+
+
+class GatewayStream(_MetaFromTheStart[_T], openai.Stream[_T]):
     """A synchronous stream of chunks from the gateway."""
 
     @override
     def __stream__(self) -> Iterator[_T]:
-        attach_meta(self, meta_from_headers(self.response.headers))
         try:
             for event in self._iter_events():
                 if is_end_marker(event.data):
@@ -46,12 +61,11 @@ class GatewayStream(openai.Stream[_T]):
         raise ConnectionError(_CUT_SHORT, request=self.response.request)
 
 
-class AsyncGatewayStream(openai.AsyncStream[_T]):
+class AsyncGatewayStream(_MetaFromTheStart[_T], openai.AsyncStream[_T]):
     """An asynchronous stream of chunks from the gateway."""
 
     @override
     async def __stream__(self) -> AsyncIterator[_T]:
-        attach_meta(self, meta_from_headers(self.response.headers))
         try:
             async for event in self._iter_events():
                 if is_end_marker(event.data):
@@ -68,11 +82,138 @@ def _chunk(stream: openai.Stream[Any] | openai.AsyncStream[Any], data: str) -> A
     frame = json.loads(data)
     failure = stream_failure(frame)
     if failure is not None:
-        raise stream_error(stream.response, failure)
-    return stream._client._process_response_data(data=frame, cast_to=stream._cast_to, response=stream.response)
+        raise with_meta(stream_error(stream.response, failure), meta_from_headers(stream.response.headers))
+    chunk = stream._client._process_response_data(data=frame, cast_to=stream._cast_to, response=stream.response)
+    if isinstance(frame, dict) and frame.get("usage"):
+        attach_meta(stream, _priced(stream, frame))
+    return chunk
 
 
-def _cut(exc: Exception, response: httpx.Response) -> ConnectionError:
+def _priced(stream: openai.Stream[Any] | openai.AsyncStream[Any], frame: dict[str, Any]) -> GatewayMeta:
+    """The stream's metadata once its usage chunk arrived (`stream_options={"include_usage": True}`).
+
+    A compat stream names the *requested* model, so it is priced as that: the gateway prices the
+    model the provider confirmed, which differs only where a dated name is unpriced (`gpt-4-0613`).
+    """
+    cache: PriceCache | None = getattr(stream._client, "_price_cache", None)
+    prices = cache.prices if cache is not None else None
+    model = str(frame.get("model") or "")
+    cost = None if prices is None else cost_usd(prices, model, frame["usage"])
+    return meta(stream).replace(provider=provider_for_model(model), cost_usd=cost, fallback_used=False)
+
+
+class NativeChatStream(_MetaFromTheStart[_T], openai.Stream[_T]):
+    """The native `/v1/chat` plain-text stream, as `ChatCompletionChunk`s (or as text: `.text()`).
+
+    Raises `ProviderError` with the provider's real status when the body ends in the gateway's
+    `"\n[error] "` sentinel, and `ConnectionError` when the body is cut.
+    """
+
+    @override
+    def __stream__(self) -> Iterator[_T]:
+        chunks = NativeChunks(self)
+        try:
+            for text in self.response.iter_text():
+                yield from chunks.feed(text)
+            yield from chunks.finish()
+        except (openai.APIConnectionError, httpx.TransportError) as exc:
+            raise _cut(exc, self.response) from exc
+        finally:
+            self.response.close()
+
+    def text(self) -> Iterator[str]:
+        """The streamed text, piece by piece as it arrives (instead of iterating the chunks)."""
+        for chunk in self:
+            piece = _content(chunk)
+            if piece:
+                yield piece
+
+
+class AsyncNativeChatStream(_MetaFromTheStart[_T], openai.AsyncStream[_T]):
+    """The native `/v1/chat` plain-text stream, as `ChatCompletionChunk`s (or as text: `.text()`).
+
+    Raises `ProviderError` with the provider's real status when the body ends in the gateway's
+    `"\n[error] "` sentinel, and `ConnectionError` when the body is cut.
+    """
+
+    @override
+    async def __stream__(self) -> AsyncIterator[_T]:
+        chunks = NativeChunks(self)
+        try:
+            async for text in self.response.aiter_text():
+                for chunk in chunks.feed(text):
+                    yield chunk
+            for chunk in chunks.finish():
+                yield chunk
+        except (openai.APIConnectionError, httpx.TransportError) as exc:
+            raise _cut(exc, self.response) from exc
+        finally:
+            await self.response.aclose()
+
+    async def text(self) -> AsyncIterator[str]:
+        """The streamed text, piece by piece as it arrives (instead of iterating the chunks)."""
+        async for chunk in self:
+            piece = _content(chunk)
+            if piece:
+                yield piece
+
+
+class NativeChunks:
+    """Text of the native stream -> chunks, for both stream classes: the decoding that doesn't await.
+
+    The native stream has no framing, no usage and no finish reason: each piece of text becomes a
+    content chunk (the first also carries the assistant role), and a clean end of the body, the
+    gateway's only success signal, becomes a final chunk with finish reason `stop`.
+    """
+
+    def __init__(self, stream: openai.Stream[Any] | openai.AsyncStream[Any]) -> None:
+        self._stream = stream
+        self._scanner = SentinelScanner()
+        headers = stream.response.headers
+        self._id = headers.get("x-request-id") or ""
+        self._created = unix_time(headers)
+        self._model = headers.get("x-llmgw-model") or ""
+        self._first = True
+
+    def feed(self, text: str) -> list[Any]:
+        safe, _ = self._scanner.feed(text)  # a failure is raised at the end, once its message is complete
+        return self._chunks(safe)
+
+    def finish(self) -> list[Any]:
+        rest, failure = self._scanner.finish()
+        chunks = self._chunks(rest)
+        if failure is not None:
+            response: Any = self._stream.response
+            error = stream_error(response, {"message": failure})
+            raise with_meta(error, meta_from_headers(response.headers))
+        return [*chunks, self._build(None, finish_reason="stop")]
+
+    def _chunks(self, text: str) -> list[Any]:
+        if not text:
+            return []
+        chunk = self._build(text)
+        self._first = False
+        return [chunk]
+
+    def _build(self, text: str | None, *, finish_reason: str | None = None) -> Any:
+        data = native_chunk(
+            chunk_id=self._id,
+            created=self._created,
+            model=self._model,
+            content=text,
+            first=self._first and text is not None,
+            finish_reason=finish_reason,
+        )
+        stream = self._stream
+        return stream._client._process_response_data(data=data, cast_to=stream._cast_to, response=stream.response)
+
+
+def _content(chunk: object) -> str | None:
+    choices = getattr(chunk, "choices", None) or ()
+    return getattr(getattr(choices[0], "delta", None), "content", None) if choices else None
+
+
+def _cut(exc: Exception, response: Any) -> ConnectionError:  # httpx or httpx2, by the openai major
     timed_out = isinstance(exc, (openai.APITimeoutError, httpx.TimeoutException))
     message = "The gateway's stream timed out" if timed_out else _CUT_SHORT
     return ConnectionError.for_timeout(timed_out)(message, request=response.request)

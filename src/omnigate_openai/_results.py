@@ -1,0 +1,80 @@
+"""What a chat answer becomes before the SDK builds its object: OpenAI-shaped data, and its GatewayMeta.
+
+A native `ChatResponse` becomes the `chat.completion` the caller asked for; provider-native
+finish reasons become OpenAI's. The metadata joins the headers (request id, rate limit, budgets,
+`x-llmgw-*`) with what the body says: the server's cost on the native route, or on the compat route
+(which reports none) the cost of its usage at the gateway's prices.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+from openai.types.chat import ChatCompletion
+
+from ._cost import Prices, cost_usd
+from ._finish_reasons import normalise_finish_reasons
+from ._meta import GatewayMeta, meta_from_headers
+from ._native import completion_from_native, is_native_answer
+from ._pricing import provider_for_model
+from ._sdk import httpx
+
+__all__ = ["chat_result", "merged_meta"]
+
+
+def chat_result(
+    data: object, cast_to: object, response: httpx.Response, prices: Prices | None
+) -> tuple[object, GatewayMeta | None]:
+    """(the data to build `cast_to` from, the metadata to attach to it, or None for non-chat data)."""
+    if is_native_answer(data) and isinstance(cast_to, type) and issubclass(cast_to, ChatCompletion):
+        assert isinstance(data, dict)
+        completion, facts = completion_from_native(data, response.headers)
+        raw = normalise_finish_reasons(completion)
+        return completion, merged_meta(meta_from_headers(response.headers), facts).replace(raw_finish_reason=raw)
+    raw = normalise_finish_reasons(data)
+    if isinstance(data, dict) and data.get("object") == "chat.completion":
+        return data, compat_meta(data, response, prices).replace(raw_finish_reason=raw)
+    if raw is not None:  # a stream's finish chunk: the one chunk whose metadata says something
+        return data, meta_from_headers(response.headers).replace(raw_finish_reason=raw)
+    return data, None
+
+
+def compat_meta(data: dict[str, Any], response: httpx.Response, prices: Prices | None) -> GatewayMeta:
+    """The compat route's metadata: headers, plus what the client can work out as the gateway would."""
+    model = data.get("model") if isinstance(data.get("model"), str) else None
+    requested = requested_model(response)
+    return meta_from_headers(response.headers).replace(
+        provider=provider_for_model(requested or model or ""),
+        model=model,
+        cost_usd=None if prices is None or model is None else cost_usd(prices, model, data.get("usage")),
+        fallback_used=False,  # the compat route has no fallback
+        latency_ms=_elapsed_ms(response),
+    )
+
+
+def merged_meta(base: GatewayMeta, facts: GatewayMeta) -> GatewayMeta:
+    """`base` with every field `facts` knows replaced: the body is more precise than the headers."""
+    known = {
+        field.name: getattr(facts, field.name)
+        for field in dataclasses.fields(facts)
+        if getattr(facts, field.name) not in (None, ())
+    }
+    return base.replace(**known)
+
+
+def requested_model(response: httpx.Response) -> str | None:
+    """The model the request named (its body is JSON bytes the client built)."""
+    try:
+        model = json.loads(response.request.content).get("model")
+    except (RuntimeError, ValueError, AttributeError, TypeError):
+        return None
+    return model if isinstance(model, str) else None
+
+
+def _elapsed_ms(response: httpx.Response) -> int | None:
+    try:
+        return round(response.elapsed.total_seconds() * 1000)
+    except RuntimeError:  # the body is still open
+        return None
