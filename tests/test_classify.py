@@ -394,7 +394,8 @@ def test_every_429_is_a_rate_limit_error_for_both_hierarchies() -> None:
     client = og.OpenAI(api_key="llmg_test", base_url="http://gateway.test")
     for case in (c for c in CASES if c.status == 429):
         error = client._make_status_error_from_response(_response(case))
-        assert isinstance(error, og.RateLimitError) and isinstance(error, openai.RateLimitError)
+        assert isinstance(error, og.RateLimitError)
+        assert isinstance(error, openai.RateLimitError)
 
 
 def test_error_body_keeps_the_sdk_contract() -> None:

@@ -18,7 +18,8 @@ def test_an_openai_script_runs_with_only_the_import_changed(tmp_path: Path, loca
     ported = original.replace(
         "from openai import AsyncOpenAI, OpenAI", "from omnigate_openai import AsyncOpenAI, OpenAI"
     )
-    assert ported.count("\n") == original.count("\n") and ported != original
+    assert ported.count("\n") == original.count("\n")
+    assert ported != original
     script = tmp_path / "ported.py"
     script.write_text(ported)
     env = {
@@ -47,6 +48,7 @@ def test_an_openai_script_runs_with_only_the_import_changed(tmp_path: Path, loca
     assert lines["copy"] == "gpt-4o-mini"
     assert lines["models"] == "28"
     chat_calls = local_gateway.calls.to("/v1/chat/completions")
-    assert chat_calls and all(call.headers["x-api-key"] == local_gateway.api_key for call in chat_calls)
+    assert chat_calls
+    assert all(call.headers["x-api-key"] == local_gateway.api_key for call in chat_calls)
     assert all(call.headers["x-user-id"] == "drop-in-test" for call in chat_calls)
     assert all("authorization" not in call.headers for call in chat_calls)

@@ -30,7 +30,7 @@ class Fault:
 FAULTS = [
     Fault(
         "bad gateway key",
-        lambda gw: None,
+        lambda _: None,
         og.AuthError,
         openai.AuthenticationError,
         "Invalid API key",
@@ -95,7 +95,7 @@ FAULTS = [
     ),
     Fault(
         "unknown model",
-        lambda gw: None,
+        lambda _: None,
         og.ModelNotFoundError,
         openai.BadRequestError,
         "No provider registered for model 'llama-3-70b'",
@@ -112,7 +112,7 @@ FAULTS = [
     ),
     Fault(
         "validation",
-        lambda gw: None,
+        lambda _: None,
         og.APIError,
         openai.UnprocessableEntityError,
         "body.temperature: Input should be less than or equal to 2",
@@ -155,14 +155,15 @@ def test_gateway_rate_limit_carries_retry_after(client: og.OpenAI, local_gateway
     local_gateway.faults.rate_limit()
     with pytest.raises(og.RateLimitError) as caught:
         client.chat.completions.create(**HELLO)
-    assert caught.value.retry_after is not None and 1 <= caught.value.retry_after <= 60
+    assert caught.value.retry_after is not None
+    assert 1 <= caught.value.retry_after <= 60
 
 
 def test_provider_failures_are_not_retried_on_top_of_the_gateway(local_gateway: LocalGateway) -> None:
     local_gateway.faults.provider_error(500)  # the gateway's own three attempts
-    with og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key, max_retries=5) as client:
-        with pytest.raises(og.ProviderError):
-            client.chat.completions.create(**HELLO)
+    client = og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key, max_retries=5)
+    with client, pytest.raises(og.ProviderError):
+        client.chat.completions.create(**HELLO)
     assert len(local_gateway.calls.to("/v1/chat/completions")) == 1
 
 
@@ -174,17 +175,17 @@ def test_a_dropped_connection_is_retried_then_typed(local_gateway: LocalGateway)
 
 
 def test_an_unreachable_gateway_is_a_connection_error() -> None:
-    with og.OpenAI(base_url="http://127.0.0.1:9", api_key="llmg_test", max_retries=0) as client:
-        with pytest.raises(og.ConnectionError, match="Could not reach the gateway") as caught:
-            client.chat.completions.create(**HELLO)
+    client = og.OpenAI(base_url="http://127.0.0.1:9", api_key="llmg_test", max_retries=0)
+    with client, pytest.raises(og.ConnectionError, match="Could not reach the gateway") as caught:
+        client.chat.completions.create(**HELLO)
     assert isinstance(caught.value, openai.APIConnectionError)
 
 
 def test_a_timeout_is_a_connection_error_and_an_openai_timeout(local_gateway: LocalGateway) -> None:
     local_gateway.faults.slow(2.0)
-    with og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key, max_retries=0, timeout=0.3) as c:
-        with pytest.raises(og.ConnectionError, match="timed out") as caught:
-            c.chat.completions.create(**HELLO)
+    client = og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key, max_retries=0, timeout=0.3)
+    with client, pytest.raises(og.ConnectionError, match="timed out") as caught:
+        client.chat.completions.create(**HELLO)
     assert isinstance(caught.value, openai.APITimeoutError)
 
 

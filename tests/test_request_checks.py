@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -98,7 +99,7 @@ def test_text_only_parts_are_flattened() -> None:
 def test_non_text_parts_are_refused() -> None:
     parts = [{"type": "text", "text": "What is this?"}, {"type": "image_url", "image_url": {"url": "data:,"}}]
     with pytest.raises(
-        og.UnsupportedFeatureError, match="text only; messages\\[0\\].content\\[1\\] is of type 'image_url'"
+        og.UnsupportedFeatureError, match=re.escape("text only; messages[0].content[1] is of type 'image_url'")
     ):
         _check({"messages": [{"role": "user", "content": parts}]})
 

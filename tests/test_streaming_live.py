@@ -19,7 +19,8 @@ def test_a_healthy_stream(client: og.OpenAI) -> None:
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert text == REPLY
     assert [c.choices[0].finish_reason for c in chunks if c.choices][-1] == "stop"
-    assert chunks[-1].usage is not None and chunks[-1].usage.completion_tokens == 8
+    assert chunks[-1].usage is not None
+    assert chunks[-1].usage.completion_tokens == 8
 
 
 def test_native_finish_reasons_are_normalised_in_chunks(client: og.OpenAI) -> None:
@@ -52,23 +53,29 @@ def test_provider_401_mid_stream_is_a_typed_provider_error(client: og.OpenAI, lo
     assert isinstance(error, openai.AuthenticationError)
     assert not isinstance(error, og.AuthError)
     assert (error.status_code, error.upstream_status, error.provider) == (401, 401, "openai")
-    assert error.request_id is not None and error.request_id.startswith("chatcmpl-")
+    assert error.request_id is not None
+    assert error.request_id.startswith("chatcmpl-")
 
 
 def test_provider_429_mid_stream_is_also_a_rate_limit_error(client: og.OpenAI, local_gateway: LocalGateway) -> None:
     local_gateway.faults.provider_error(429)
     with pytest.raises(og.RateLimitError) as caught:
         _read_all(client.chat.completions.create(**HELLO, stream=True))
-    assert isinstance(caught.value, og.ProviderError) and caught.value.source == "provider"
+    assert isinstance(caught.value, og.ProviderError)
+    assert caught.value.source == "provider"
 
 
 def test_a_failure_after_some_deltas_keeps_what_came_before(client: og.OpenAI, local_gateway: LocalGateway) -> None:
     local_gateway.faults.midstream(after=3)
     received: list[str] = []
-    with pytest.raises(og.ProviderError) as caught:
+
+    def read() -> None:
         for chunk in client.chat.completions.create(**HELLO, stream=True):
             if chunk.choices and chunk.choices[0].delta.content:
                 received.append(chunk.choices[0].delta.content)
+
+    with pytest.raises(og.ProviderError) as caught:
+        read()
     assert "".join(received) == "Hello there!"
     assert caught.value.status_code == 502  # a dropped upstream connection carries no status of its own
     assert caught.value.upstream_status is None
@@ -134,5 +141,7 @@ def test_stream_metadata(client: og.OpenAI) -> None:
     stream = client.chat.completions.create(**HELLO, stream=True)
     _read_all(stream)
     found = og.meta(stream)
-    assert found.request_id is not None and found.request_id.startswith("chatcmpl-")
-    assert found.rate_limit is not None and found.rate_limit.limit == 60
+    assert found.request_id is not None
+    assert found.request_id.startswith("chatcmpl-")
+    assert found.rate_limit is not None
+    assert found.rate_limit.limit == 60

@@ -1,0 +1,103 @@
+"""The benchmark runs, end to end, and writes valid results: a few iterations of everything, no stopwatch.
+
+Nothing here asserts a speed: the numbers of a smoke run on a shared machine mean nothing. What it
+proves is that `python -m bench` still starts its server, drives every contender through every
+scenario, computes ratios and targets, and writes strict JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SCENARIOS = {
+    "call.sync",
+    "call.async",
+    "stream.sse.sync",
+    "stream.sse.async",
+    "import",
+    "client.new",
+    "copy.with_user",
+    "copy.with_options",
+    "concurrency.sse",
+}
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, object], str]:
+    out = tmp_path_factory.mktemp("bench") / "results.json"
+    command = [sys.executable, "-m", "bench", "--quick", "--other-python", "none", "--no-chart", "--out", str(out)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-4000:]
+    return json.loads(out.read_text(), parse_constant=_reject), done.stdout
+
+
+def _reject(constant: str) -> None:
+    raise AssertionError(f"results.json must be strict JSON, found {constant}")
+
+
+@pytest.mark.timeout(150)
+def test_every_scenario_is_measured_for_the_shim_and_plain_openai(smoke_run: tuple[dict[str, object], str]) -> None:
+    results, _ = smoke_run
+    rows = results["rows"]
+    assert isinstance(rows, list)
+    assert {row["scenario"] for row in rows} >= SCENARIOS
+    for scenario in SCENARIOS - {"import"}:
+        contenders = {row["contender"] for row in rows if row["scenario"] == scenario}
+        assert {"omnigate_openai", "openai"} <= contenders, scenario
+    assert {row["contender"] for row in rows} >= {"omnigate_openai", "openai", "raw httpx (floor)"}
+
+
+def test_rows_carry_finite_values_and_ratios_to_plain_openai(smoke_run: tuple[dict[str, object], str]) -> None:
+    results, _ = smoke_run
+    rows = results["rows"]
+    assert isinstance(rows, list)
+    for row in rows:
+        assert set(row) >= {"scenario", "contender", "sdk", "metric", "value", "unit", "n", "ratio"}, row
+        assert isinstance(row["value"], (int, float)), row
+        assert math.isfinite(row["value"]), row
+        if row["contender"] == "openai" and row["value"]:
+            assert row["ratio"] == pytest.approx(1.0), row
+
+
+def test_streams_are_complete_and_concurrent_streams_fail_none(smoke_run: tuple[dict[str, object], str]) -> None:
+    results, _ = smoke_run
+    rows = results["rows"]
+    assert isinstance(rows, list)
+    errors = [row for row in rows if row["scenario"] == "concurrency.sse" and row["metric"] == "errors"]
+    assert errors
+    assert all(row["value"] == 0 for row in errors), errors
+    chunks = [row for row in rows if row["scenario"] == "stream.sse.sync" and row["metric"] == "cpu_per_chunk"]
+    assert all(row["n"] == 22 for row in chunks), chunks  # role primer + 20 deltas + final frame, every contender
+
+
+def test_the_run_records_its_conditions_and_targets(smoke_run: tuple[dict[str, object], str]) -> None:
+    results, stdout = smoke_run
+    assert results["profile"]["name"] == "quick"  # type: ignore[index]
+    assert {"platform", "python", "cpus", "loadavg_at_start"} <= set(results["machine"])  # type: ignore[arg-type]
+    targets = results["targets"]
+    assert isinstance(targets, list)
+    assert targets
+    assert all(isinstance(target["met"], bool) for target in targets)
+    assert "| contender | sdk |" in stdout
+    assert "**Targets**" in stdout
+
+
+def test_the_chart_is_drawn_from_the_rows(smoke_run: tuple[dict[str, object], str], tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    sys.path.insert(0, str(ROOT))
+    try:
+        from bench import report
+    finally:
+        sys.path.remove(str(ROOT))
+    results, _ = smoke_run
+    png = tmp_path / "chart.png"
+    assert report.chart(results["rows"], png) is None  # type: ignore[arg-type]
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
