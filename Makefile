@@ -21,10 +21,8 @@ test: $(addprefix $(VENVS)/,$(addsuffix /.installed,$(MAJORS)))
 lint: $(addprefix $(VENVS)/,$(addsuffix /.installed,$(MAJORS)))
 	$(VENVS)/openai3/bin/ruff check src tests examples bench
 	$(VENVS)/openai3/bin/ruff format --check src
-	@set -e; for major in $(MAJORS); do \
-		echo "== mypy --strict against $$major"; \
-		$(VENVS)/$$major/bin/mypy; \
-	done
+	$(VENVS)/openai3/bin/mypy --always-true HTTPX2
+	$(VENVS)/openai2/bin/mypy --always-false HTTPX2
 
 check: lint test
 
