@@ -5,6 +5,8 @@ from omnigate_openai import OpenAI      # was: from openai import OpenAI
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ._client import AsyncOpenAI as AsyncOpenAI
 from ._client import OpenAI as OpenAI
 from ._exceptions import APIError as APIError
@@ -62,6 +64,7 @@ __all__ = [
     "UnsupportedFeatureError",
     "__version__",
     "meta",
+    "signup",
     "patch_openai",
     "unpatch_openai",
 ]
@@ -79,3 +82,16 @@ for _name in (
 ):
     globals()[_name].__module__ = __name__
 del _name
+
+
+if TYPE_CHECKING:
+    from .resources import signup as signup
+
+
+def __getattr__(name: str) -> object:
+    # The gateway-only resources load on first use, not with every `import omnigate_openai`.
+    if name == "signup":
+        from .resources import signup
+
+        return signup
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

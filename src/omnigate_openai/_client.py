@@ -165,12 +165,13 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
     @property
     @override
     def auth_headers(self) -> dict[str, str]:
-        return self._auth_headers({})
+        return self._auth_headers({"bearer_auth": True})
 
     @override
     def _auth_headers(self, security: SecurityOptions) -> dict[str, str]:
+        # Calls that need no gateway key (signup, health, admin) say so, and then get none.
         key = self._settings.api_key
-        return {} if key is None else {API_KEY_HEADER: key.reveal()}
+        return {} if key is None or not security.get("bearer_auth", False) else {API_KEY_HEADER: key.reveal()}
 
     @property
     @override

@@ -63,15 +63,18 @@ class GatewayMeta:
 
 
 def meta(obj: object) -> GatewayMeta:
-    """The gateway metadata of a completion, chunk, stream, gateway error or raw response.
+    """The gateway metadata of a completion, stream, gateway error or raw response.
 
     A raw response (`with_raw_response`) shows what its headers say; its `.parse()` result adds
-    what the body says (the cost, the served model). Raises `TypeError` for an object that did not
-    come from a gateway client.
+    what the body says (the cost, the served model). A stream's metadata is complete once it is
+    read to the end. Chunks carry metadata only where they say something of their own (a rewritten
+    `finish_reason`), so that streaming stays cheap: ask the stream for the rest.
+    Raises `TypeError` for an object that carries none.
     """
     found = _read(obj)
     if found is None:
-        raise TypeError(f"{type(obj).__name__} carries no gateway metadata; it did not come from an omnigate client")
+        hint = " (ask the stream it came from: meta(stream))" if type(obj).__name__ == "ChatCompletionChunk" else ""
+        raise TypeError(f"{type(obj).__name__} carries no gateway metadata{hint}")
     return found
 
 

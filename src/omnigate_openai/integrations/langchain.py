@@ -1,0 +1,44 @@
+"""LangChain: a `ChatOpenAI` whose every call, sync or async, goes through the gateway client.
+
+`ChatOpenAI` uses four clients (`client`, `async_client`, `root_client`, `root_async_client`). Any
+one left unset is built by LangChain itself, from `OPENAI_API_KEY` and for api.openai.com, with no
+error: async calls then bypass the gateway while sync ones work. It also switches to the Responses
+API (`/v1/responses`, which OmniGate lacks) for some models and options, and asks for stream usage
+only when it built the clients itself. `chat_model` sets all four, the chat-completions API, and
+stream usage.
+
+Errors: LangChain re-raises `openai` status errors as its own subclasses (`OpenAIRateLimitError`,
+...); the gateway's typed error is their `__cause__`. Errors it doesn't map, like the gateway's 402
+`BudgetExceededError`, arrive unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._clients import pair
+
+if TYPE_CHECKING:
+    from langchain_openai import ChatOpenAI
+
+    from .._client import AsyncOpenAI, OpenAI
+
+__all__ = ["chat_model"]
+
+
+def chat_model(client: OpenAI, async_client: AsyncOpenAI | None = None, **kwargs: Any) -> ChatOpenAI:
+    """A `ChatOpenAI` over `client` (and `async_client`, or a twin of `client` with its settings).
+
+    Other keywords are `ChatOpenAI`'s (`model=`, `temperature=`, ...); `model` defaults to `gpt-4o-mini`.
+    """
+    from langchain_openai import ChatOpenAI
+
+    sync, async_ = pair(client, async_client)
+    options: dict[str, Any] = {"model": "gpt-4o-mini", "use_responses_api": False, "stream_usage": True, **kwargs}
+    return ChatOpenAI(
+        client=sync.chat.completions,
+        async_client=async_.chat.completions,
+        root_client=sync,
+        root_async_client=async_,
+        **options,
+    )

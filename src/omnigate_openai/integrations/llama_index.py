@@ -1,0 +1,41 @@
+"""LlamaIndex: an `OpenAILike` LLM that sends chat completions through the gateway clients.
+
+`OpenAILike` calls `/v1/completions` (which OmniGate lacks) unless `is_chat_model=True`, and it
+builds its async client itself, from `OPENAI_API_KEY`, unless `async_openai_client` is given too.
+`llm` sets both clients and the chat API, and keeps `is_function_calling_model=False` so that
+agents prompt instead of sending `tools`. Needs `llama-index-llms-openai-like>=0.8` (openai<3).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .._client import KEY_PLACEHOLDER
+from ._clients import pair
+
+if TYPE_CHECKING:
+    from llama_index.llms.openai_like import OpenAILike  # type: ignore[import-not-found,import-untyped,unused-ignore]
+
+    from .._client import AsyncOpenAI, OpenAI
+
+__all__ = ["llm"]
+
+
+def llm(client: OpenAI, async_client: AsyncOpenAI | None = None, *, model: str, **kwargs: Any) -> OpenAILike:
+    """An `OpenAILike` for `model` over `client` (and `async_client`, or a twin of `client`).
+
+    Other keywords are `OpenAILike`'s (`temperature=`, `context_window=`, ...).
+    """
+    from llama_index.llms.openai_like import OpenAILike
+
+    sync, async_ = pair(client, async_client)
+    options: dict[str, Any] = {"is_chat_model": True, "is_function_calling_model": False, **kwargs}
+    return OpenAILike(
+        model=model,
+        openai_client=sync,
+        async_openai_client=async_,
+        # Only shown, never sent: requests go through the clients above.
+        api_base=str(sync.base_url),
+        api_key=KEY_PLACEHOLDER,
+        **options,
+    )

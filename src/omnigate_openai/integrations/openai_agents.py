@@ -1,0 +1,45 @@
+"""openai-agents: agents that call the gateway's chat completions, and tracing that never sees its key.
+
+`set_default_openai_client(client)` alone is not enough: agents then call `/v1/responses`, which
+OmniGate lacks, unless the chat-completions API is chosen too; and with `use_for_tracing=True` (its
+default) the client's `api_key` becomes the key that trace batches carry to api.openai.com. The
+gateway client's `api_key` is a placeholder, so the gateway key can't leak that way, but tracing
+would still send every prompt and answer to OpenAI. `install` sets the client with the
+chat-completions API and turns tracing off. `chat_model` wires one agent without global state.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ._clients import as_async
+
+if TYPE_CHECKING:
+    from agents import OpenAIChatCompletionsModel
+
+    from .._client import AsyncOpenAI, OpenAI
+
+__all__ = ["chat_model", "install"]
+
+
+def install(client: AsyncOpenAI | OpenAI) -> None:
+    """Make `client` (or its async twin) the default of every agent: chat completions, no tracing.
+
+    To trace anyway, export to your own collector with `agents.set_trace_processors([...])` after this.
+    """
+    from agents import set_default_openai_api, set_default_openai_client, set_tracing_disabled
+
+    set_default_openai_client(as_async(client), use_for_tracing=False)
+    set_default_openai_api("chat_completions")
+    set_tracing_disabled(True)
+
+
+def chat_model(client: AsyncOpenAI | OpenAI, model: str = "gpt-4o-mini") -> OpenAIChatCompletionsModel:
+    """A model for `Agent(model=...)` that calls the gateway's chat completions through `client`.
+
+    Tracing stays as the application set it: run with `RunConfig(tracing_disabled=True)` (or call
+    `install`) unless prompts may go to OpenAI's tracing with your `OPENAI_API_KEY`.
+    """
+    from agents import OpenAIChatCompletionsModel
+
+    return OpenAIChatCompletionsModel(model=model, openai_client=as_async(client))

@@ -1,0 +1,131 @@
+"""Live framework tests: the real packages, the local gateway on loopback, and no other host.
+
+Every test here runs with `OPENAI_API_KEY` set to a dummy and every connection checked: a framework
+that bypasses the gateway client fails the test twice over, by the guard (it would reach
+api.openai.com) and by the gateway's log (each call must carry the gateway key and the user id).
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+
+import omnigate_openai as og
+from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway
+
+from ._frameworks import FRAMEWORKS, OPENAI_MAJOR
+
+USER_ID = "integration-user"
+OPENAI_DUMMY_KEY = "sk-openai-dummy-key-that-must-never-be-sent"
+CHAT = "/v1/chat/completions"
+
+# Frameworks not tested under this major (see `_frameworks.py`, asserted in `test_frameworks.py`).
+collect_ignore = [f.test_file for f in FRAMEWORKS if OPENAI_MAJOR not in f.majors]
+
+
+class HostBlocked(OSError):
+    """A connection or name lookup for a host other than the local gateway."""
+
+
+class HostGuard:
+    """Lets sockets reach only 127.0.0.1:<gateway port>; records and refuses everything else.
+
+    Name lookups are checked too: with no network here, a call to api.openai.com fails at DNS,
+    before any `connect`. Attempts are kept even when the framework swallows the error.
+    """
+
+    def __init__(self) -> None:
+        self.port: int | None = None
+        """The gateway's, once it listens."""
+        self.attempts: list[object] = []
+
+    def __enter__(self) -> HostGuard:
+        self._saved = (socket.getaddrinfo, socket.socket.connect, socket.socket.connect_ex, socket.create_connection)
+        real_getaddrinfo, real_connect, real_connect_ex, real_create_connection = self._saved
+
+        def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+            self.check_host(host)
+            return real_getaddrinfo(host, port, *args, **kwargs)
+
+        def connect(sock: socket.socket, address: Any) -> None:
+            self.check_address(address)
+            real_connect(sock, address)
+
+        def connect_ex(sock: socket.socket, address: Any) -> int:
+            self.check_address(address)
+            return real_connect_ex(sock, address)
+
+        def create_connection(address: Any, *args: Any, **kwargs: Any) -> socket.socket:
+            self.check_address(address)
+            return real_create_connection(address, *args, **kwargs)
+
+        socket.getaddrinfo = getaddrinfo
+        socket.socket.connect = connect  # type: ignore[method-assign]
+        socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
+        socket.create_connection = create_connection
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        socket.getaddrinfo, socket.socket.connect, socket.socket.connect_ex, socket.create_connection = self._saved
+
+    def check_host(self, host: Any) -> None:
+        if host not in ("127.0.0.1", "localhost", b"127.0.0.1", b"localhost"):
+            self._refuse(host)
+
+    def check_address(self, address: Any) -> None:
+        if not (isinstance(address, tuple) and address[:2] in (("127.0.0.1", self.port), ("localhost", self.port))):
+            self._refuse(address)
+
+    def _refuse(self, target: object) -> None:
+        self.attempts.append(target.decode() if isinstance(target, bytes) else target)
+        raise HostBlocked(f"Only the local gateway may be reached in this test; {target!r} was attempted")
+
+
+@pytest.fixture
+def host_guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[HostGuard]:
+    """No host but the local gateway, and a dummy `OPENAI_API_KEY` that a bypass would pick up."""
+    monkeypatch.setenv("OPENAI_API_KEY", OPENAI_DUMMY_KEY)
+    for name in ("OPENAI_BASE_URL", "OPENAI_API_BASE", "OMNIGATE_API_KEY", "OMNIGATE_BASE_URL", "OMNIGATE_USER_ID"):
+        monkeypatch.delenv(name, raising=False)
+    with HostGuard() as guard:
+        yield guard
+    assert guard.attempts == [], f"A framework tried to reach another host: {guard.attempts}"
+
+
+@pytest.fixture
+def gateway_reply() -> str:
+    """What the gateway's offline provider answers; parametrize `gateway_reply` to change it."""
+    return DEFAULT_REPLY
+
+
+@pytest.fixture
+def gateway(host_guard: HostGuard, gateway_reply: str) -> Iterator[LocalGateway]:
+    """The local gateway, the only host allowed; on exit, each call must carry the key and the user id."""
+    with LocalGateway(reply=gateway_reply) as gw:
+        host_guard.port = int(gw.root_url.rsplit(":", 1)[1])
+        yield gw
+    for call in gw.calls:
+        assert call.headers.get("x-api-key") == gw.api_key, f"{call.method} {call.path} lacks the gateway key"
+        assert call.headers.get("x-user-id") == USER_ID, f"{call.method} {call.path} lacks the user id"
+        assert OPENAI_DUMMY_KEY not in repr(dict(call.headers)), f"{call.method} {call.path} carries OPENAI_API_KEY"
+
+
+def chat_calls(gw: LocalGateway) -> list[Any]:
+    return gw.calls.to(CHAT)
+
+
+@pytest.fixture
+def client(gateway: LocalGateway) -> Iterator[og.OpenAI]:
+    with og.OpenAI(base_url=gateway.base_url, api_key=gateway.api_key, user_id=USER_ID, max_retries=0) as client:
+        yield client
+
+
+@pytest.fixture
+async def async_client(gateway: LocalGateway) -> AsyncIterator[og.AsyncOpenAI]:
+    async with og.AsyncOpenAI(
+        base_url=gateway.base_url, api_key=gateway.api_key, user_id=USER_ID, max_retries=0
+    ) as client:
+        yield client

@@ -1,0 +1,107 @@
+"""LangChain's `ChatOpenAI`, wired by `integrations.langchain.chat_model`, live against the local gateway."""
+
+from __future__ import annotations
+
+import operator
+from functools import reduce
+
+import openai
+import pytest
+from langchain_core.messages import AIMessageChunk
+from langchain_openai import ChatOpenAI
+
+import omnigate_openai as og
+from omnigate_openai.integrations.langchain import chat_model
+from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway
+
+from .conftest import HostGuard, chat_calls
+
+
+def test_invoke_reports_usage(client: og.OpenAI, async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    reply = chat_model(client, async_client).invoke("Hello")
+    assert reply.content == DEFAULT_REPLY
+    assert reply.usage_metadata is not None
+    assert reply.usage_metadata["total_tokens"] > 0
+    assert chat_calls(gateway)[0].json["model"] == "gpt-4o-mini"
+
+
+def test_batch(client: og.OpenAI, gateway: LocalGateway) -> None:
+    replies = chat_model(client).batch(["one", "two", "three"])
+    assert [r.content for r in replies] == [DEFAULT_REPLY] * 3
+    assert len(chat_calls(gateway)) == 3
+
+
+def test_stream_ends_with_usage(client: og.OpenAI, gateway: LocalGateway) -> None:
+    chunks = list(chat_model(client).stream("Hello"))
+    total = reduce(operator.add, chunks)
+    assert isinstance(total, AIMessageChunk)
+    assert total.content == DEFAULT_REPLY
+    assert total.usage_metadata is not None
+    assert total.usage_metadata["output_tokens"] > 0
+    assert chat_calls(gateway)[0].json["stream_options"] == {"include_usage": True}
+
+
+async def test_ainvoke_and_astream(client: og.OpenAI, async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    model = chat_model(client, async_client, temperature=0.2)
+    assert (await model.ainvoke("Hello")).content == DEFAULT_REPLY
+    chunks = [chunk async for chunk in model.astream("Hello")]
+    assert "".join(str(c.content) for c in chunks) == DEFAULT_REPLY
+    assert [c.json["temperature"] for c in chat_calls(gateway)] == [0.2, 0.2]
+
+
+async def test_async_calls_use_a_twin_of_the_sync_client(client: og.OpenAI, gateway: LocalGateway) -> None:
+    model = chat_model(client)
+    assert isinstance(model.root_async_client, og.AsyncOpenAI)
+    assert (await model.ainvoke("Hello")).content == DEFAULT_REPLY
+    assert len(chat_calls(gateway)) == 1
+
+
+def test_budget_error_surfaces_as_the_gateways_typed_error(client: og.OpenAI, gateway: LocalGateway) -> None:
+    gateway.faults.exhaust_budget("project", "daily")
+    with pytest.raises(og.BudgetExceededError, match="budget") as caught:
+        chat_model(client).invoke("Hello")
+    assert isinstance(caught.value, openai.APIStatusError)
+    assert caught.value.status_code == 402
+
+
+def test_rate_limit_is_langchains_error_caused_by_the_gateways(client: og.OpenAI, gateway: LocalGateway) -> None:
+    gateway.faults.rate_limit()
+    with pytest.raises(openai.RateLimitError) as caught:
+        chat_model(client).invoke("Hello")
+    # LangChain re-raises as its own `OpenAIRateLimitError`; the shim's typed error is the cause.
+    assert type(caught.value).__name__ == "OpenAIRateLimitError"
+    cause = caught.value.__cause__
+    assert type(cause) is og.RateLimitError
+    assert cause.status_code == 429
+
+
+async def test_stream_error_surfaces_as_the_gateways_typed_error(client: og.OpenAI, gateway: LocalGateway) -> None:
+    gateway.faults.exhaust_budget("project", "daily")
+    with pytest.raises(og.BudgetExceededError, match="budget"):
+        async for _ in chat_model(client).astream("Hello"):
+            pass
+
+
+def test_structured_output_is_refused_before_sending(client: og.OpenAI, gateway: LocalGateway) -> None:
+    with pytest.raises(og.UnsupportedFeatureError, match="`response_format`") as caught:
+        chat_model(client).with_structured_output({"title": "City", "type": "object", "properties": {}}).invoke("x")
+    assert caught.value.field == "response_format"
+    assert chat_calls(gateway) == []
+
+
+def test_a_plain_openai_client_is_refused(gateway: LocalGateway) -> None:
+    plain = openai.OpenAI(base_url=gateway.base_url, api_key="unused")
+    with pytest.raises(TypeError, match=r"Expected an omnigate_openai\.OpenAI, got a plain openai\.OpenAI"):
+        chat_model(plain)  # type: ignore[arg-type]
+
+
+async def test_the_guard_catches_the_trap_the_helper_avoids(
+    client: og.OpenAI, gateway: LocalGateway, host_guard: HostGuard
+) -> None:
+    """Only `client=` set: LangChain builds its own async client from OPENAI_API_KEY, for api.openai.com."""
+    bare = ChatOpenAI(model="gpt-4o-mini", client=client.chat.completions, max_retries=0)
+    with pytest.raises(openai.APIConnectionError):
+        await bare.ainvoke("Hello")
+    assert "api.openai.com" in host_guard.attempts
+    host_guard.attempts.clear()  # seen: the guard would have failed this test
+    assert chat_calls(gateway) == []

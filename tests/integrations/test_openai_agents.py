@@ -1,0 +1,85 @@
+"""openai-agents, wired by `integrations.openai_agents`, live against the local gateway."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import agents
+import pytest
+from agents import Agent, RunConfig, Runner
+from agents.models import _openai_shared
+from agents.tracing import get_trace_provider
+from agents.tracing.processors import default_exporter
+
+import omnigate_openai as og
+from omnigate_openai.integrations.openai_agents import chat_model, install
+from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway
+
+from .conftest import chat_calls
+
+
+@pytest.fixture(autouse=True)
+def _restore_agents_defaults() -> Iterator[None]:
+    """`install` sets process-wide defaults; put openai-agents' back after each test."""
+    saved = (_openai_shared.get_default_openai_client(), _openai_shared.get_use_responses_by_default())
+    exporter_key = default_exporter()._api_key
+    yield
+    _openai_shared.set_default_openai_client(saved[0])  # type: ignore[arg-type]
+    _openai_shared.set_use_responses_by_default(saved[1])
+    default_exporter()._api_key = exporter_key
+    get_trace_provider().set_disabled(False)
+
+
+async def test_one_turn_run_through_chat_completions(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    install(async_client)
+    result = await Runner.run(Agent(name="greeter", instructions="Be brief.", model="gpt-4o-mini"), "Hello")
+    assert result.final_output == DEFAULT_REPLY
+    [call] = chat_calls(gateway)
+    assert call.json["messages"][0] == {"role": "system", "content": "Be brief."}
+    assert not gateway.calls.to("/v1/responses")
+    get_trace_provider().force_flush()  # a trace export would reach the guard now, not at exit
+
+
+def test_tracing_never_gets_the_gateway_key(client: og.OpenAI, gateway: LocalGateway) -> None:
+    install(client)  # a sync client gets an async twin
+    result = Runner.run_sync(Agent(name="greeter", model="gpt-4o-mini"), "Hello")
+    assert result.final_output == DEFAULT_REPLY
+    get_trace_provider().force_flush()
+    assert default_exporter().api_key != gateway.api_key
+    assert len(chat_calls(gateway)) == 1
+
+
+def test_the_sdks_own_default_would_export_only_the_placeholder(async_client: og.AsyncOpenAI) -> None:
+    agents.set_default_openai_client(async_client)  # use_for_tracing=True: exports with `client.api_key`
+    assert default_exporter().api_key == "omnigate-key-not-exposed"
+
+
+async def test_per_agent_model_without_global_state(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    agent = Agent(name="greeter", model=chat_model(async_client, "gpt-4o-mini"))
+    result = await Runner.run(agent, "Hello", run_config=RunConfig(tracing_disabled=True))
+    assert result.final_output == DEFAULT_REPLY
+    assert chat_calls(gateway)[0].json["model"] == "gpt-4o-mini"
+
+
+async def test_streamed_run(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    install(async_client)
+    run = Runner.run_streamed(Agent(name="greeter", model="gpt-4o-mini"), "Hello")
+    async for _ in run.stream_events():
+        pass
+    assert run.final_output == DEFAULT_REPLY
+    assert chat_calls(gateway)[0].json["stream"] is True
+
+
+async def test_an_agent_with_tools_is_refused_before_sending(
+    async_client: og.AsyncOpenAI, gateway: LocalGateway
+) -> None:
+    @agents.function_tool
+    def city() -> str:
+        """The user's city."""
+        return "Paris"
+
+    install(async_client)
+    with pytest.raises(og.UnsupportedFeatureError, match="`tools`") as caught:
+        await Runner.run(Agent(name="tooled", model="gpt-4o-mini", tools=[city]), "Where am I?")
+    assert caught.value.field == "tools"
+    assert chat_calls(gateway) == []
