@@ -17,7 +17,8 @@ SECRET = "llmg_" + "s3cr3t" * 7
 
 
 def test_all_lists_exactly_the_public_names() -> None:
-    public = {name for name in vars(types) if not name.startswith("_")} - {
+    # "@py_builtins" and friends: pytest rewrites asserts in the modules of a plugin's distribution.
+    public = {name for name in vars(types) if not name.startswith(("_", "@"))} - {
         "account", "admin", "api_keys", "health", "metrics", "models", "annotations"
     }  # fmt: skip
     assert set(types.__all__) == public
