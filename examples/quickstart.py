@@ -18,12 +18,12 @@ HELLO = [{"role": "user", "content": "Say hello in one short sentence."}]
 
 
 def main() -> None:
-    with configured_gateway() as gateway, gateway.client() as client:
+    with configured_gateway() as gateway, OpenAI(**gateway.settings) as client:  # local: its URL and key
         print(f"Using {gateway.where}.\n")
 
         completion = client.chat.completions.create(model=MODEL, messages=HELLO)  # type: ignore[arg-type]
         print("Completion:", completion.choices[0].message.content)
-        print("Cost:", cost_of(client, completion))
+        print("Cost:", cost_of(completion))
 
         print("Stream:    ", end="")
         for chunk in client.chat.completions.create(model=MODEL, messages=HELLO, stream=True):  # type: ignore[arg-type]
@@ -37,19 +37,12 @@ def main() -> None:
             print(f"Typed error: {type(error).__name__} ({error.status_code}): {error.message}")
 
 
-def cost_of(client: OpenAI, completion: object) -> str:
-    """The gateway's own figure when it sent one; else usage times the model's listed price."""
+def cost_of(completion: object) -> str:
+    """The gateway bills by usage x its own prices; the client reads those prices once and does the same sum."""
     meta = omnigate_openai.meta(completion)
-    if meta.cost_usd is not None:
-        return f"${meta.cost_usd:.6f} (reported by the gateway, served by {meta.provider}/{meta.model})"
-    usage = getattr(completion, "usage", None)
-    pricing = (client.models.retrieve(MODEL).model_extra or {}).get("pricing") or {}
-    if usage is None or not pricing:
-        return "unknown (no cost header, and no price listed for the model)"
-    cost = (
-        usage.prompt_tokens * pricing["input_per_1k_usd"] + usage.completion_tokens * pricing["output_per_1k_usd"]
-    ) / 1000
-    return f"${cost:.6f} (computed from usage and the price in GET /v1/models/{MODEL})"
+    if meta.cost_usd is None:
+        return "unknown (the gateway's prices could not be fetched)"
+    return f"${meta.cost_usd:.6f}, answered by {meta.provider} (request {meta.request_id})"
 
 
 if __name__ == "__main__":
