@@ -12,17 +12,14 @@ import asyncio
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from ._pricing import resolve_priced_model
+from ._pricing import quantised_cost, resolve_priced_model
 
 __all__ = ["PriceCache", "Prices", "cost_usd", "prices_from_models"]
 
 Prices = Mapping[str, tuple[float, float]]
 """Model id -> (USD per 1,000 prompt tokens, USD per 1,000 completion tokens)."""
-
-_MICRO_DOLLAR = Decimal("0.000001")
 
 RETRY_AFTER_FAILURE = 60.0
 """Seconds before a failed price fetch is tried again, so a gateway without `/v1/models` isn't asked per call."""
@@ -36,12 +33,8 @@ def cost_usd(prices: Prices, model: str, usage: object) -> float | None:
     prompt, completion = _tokens(usage, "prompt_tokens"), _tokens(usage, "completion_tokens")
     if prompt is None or completion is None:
         return None
-    priced = model if model in prices else resolve_priced_model(model)
-    if priced is None or priced not in prices:
-        return 0.0
-    prompt_price, completion_price = prices[priced]
-    raw = Decimal(str(prompt_price)) * prompt / 1000 + Decimal(str(completion_price)) * completion / 1000
-    return float(raw.quantize(_MICRO_DOLLAR, rounding=ROUND_HALF_UP))
+    priced = resolve_priced_model(model, prices)
+    return 0.0 if priced is None else float(quantised_cost(prices[priced], prompt, completion))
 
 
 def prices_from_models(listing: object) -> dict[str, tuple[float, float]]:

@@ -8,6 +8,7 @@ client that priced it anyway would disagree with the gateway's accounting (proto
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
@@ -81,19 +82,29 @@ def provider_for_model(name: str) -> Provider | None:
     return None
 
 
-def resolve_priced_model(name: str) -> str | None:
+def resolve_priced_model(name: str, priced: Container[str] | None = None) -> str | None:
     """The price-table entry the server bills `name` as, or None when it bills $0.
 
     `azure/` is stripped, then one dated suffix (`-YYYY-MM-DD`, 6-8 digits or 3 digits) is trimmed.
+    `priced` is the set of priced names to resolve against: this table unless the gateway's own
+    prices (`GET /v1/models`) are known.
     """
+    table = PRICES if priced is None else priced
     candidate = name.removeprefix("azure/")
-    if candidate in PRICES:
+    if candidate in table:
         return candidate
     for suffix in _DATED_SUFFIXES:
         trimmed = suffix.sub("", candidate)
         if trimmed != candidate:
-            return trimmed if trimmed in PRICES else None
+            return trimmed if trimmed in table else None
     return None
+
+
+def quantised_cost(prices: tuple[float, float], prompt_tokens: int, completion_tokens: int) -> Decimal:
+    """The server's arithmetic: tokens / 1000 x USD per 1k, summed, quantised to 6 places half up."""
+    prompt_price, completion_price = prices
+    raw = Decimal(str(prompt_price)) * prompt_tokens / 1000 + Decimal(str(completion_price)) * completion_tokens / 1000
+    return raw.quantize(_MICRO_DOLLAR, rounding=ROUND_HALF_UP)
 
 
 def cost_decimal(model: str, prompt_tokens: int, completion_tokens: int) -> Decimal:
@@ -101,9 +112,7 @@ def cost_decimal(model: str, prompt_tokens: int, completion_tokens: int) -> Deci
     priced = resolve_priced_model(model)
     if priced is None:
         return Decimal(0).quantize(_MICRO_DOLLAR)
-    prompt_price, completion_price = PRICES[priced]
-    raw = Decimal(str(prompt_price)) * prompt_tokens / 1000 + Decimal(str(completion_price)) * completion_tokens / 1000
-    return raw.quantize(_MICRO_DOLLAR, rounding=ROUND_HALF_UP)
+    return quantised_cost(PRICES[priced], prompt_tokens, completion_tokens)
 
 
 def cost_usd(model: str, prompt_tokens: int, completion_tokens: int) -> float:
@@ -111,4 +120,12 @@ def cost_usd(model: str, prompt_tokens: int, completion_tokens: int) -> float:
     return float(cost_decimal(model, prompt_tokens, completion_tokens))
 
 
-__all__ = ["PRICES", "Provider", "cost_decimal", "cost_usd", "provider_for_model", "resolve_priced_model"]
+__all__ = [
+    "PRICES",
+    "Provider",
+    "cost_decimal",
+    "cost_usd",
+    "provider_for_model",
+    "quantised_cost",
+    "resolve_priced_model",
+]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeGuard, cast
 from urllib.parse import quote
 
@@ -20,8 +19,6 @@ __all__ = ["AsyncModelsMethods", "ModelsMethods", "PriceTable", "price_of"]
 
 PriceTable = Mapping[str, ModelPricing | None]
 """Model id -> pricing, as `GET /v1/models` lists it."""
-
-_MICRO_DOLLAR = Decimal("0.000001")
 
 
 class ModelsMethods(SyncAPIResource):
@@ -118,17 +115,9 @@ def _price_table(models: object) -> dict[str, ModelPricing | None] | None:
 def price_of(table: PriceTable, model: str, usage: object) -> float:
     """The cost of `usage` on `model` under `table`, resolved and quantised as OmniGate does."""
     prompt_tokens, completion_tokens = token_counts(usage)
-    pricing = table.get(model)
-    if pricing is None:
-        resolved = _pricing.resolve_priced_model(model)
-        pricing = table.get(resolved) if resolved is not None else None
-    if pricing is None:
-        return 0.0
-    raw = (
-        Decimal(str(pricing.input_per_1k_usd)) * prompt_tokens / 1000
-        + Decimal(str(pricing.output_per_1k_usd)) * completion_tokens / 1000
-    )
-    return float(raw.quantize(_MICRO_DOLLAR, rounding=ROUND_HALF_UP))
+    prices = {name: (p.input_per_1k_usd, p.output_per_1k_usd) for name, p in table.items() if p is not None}
+    priced = _pricing.resolve_priced_model(model, prices)
+    return 0.0 if priced is None else float(_pricing.quantised_cost(prices[priced], prompt_tokens, completion_tokens))
 
 
 def token_counts(usage: object) -> tuple[int, int]:
