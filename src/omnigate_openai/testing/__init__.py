@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from omnigate_openai.testing._app import create_app as create_app
     from omnigate_openai.testing._calls import Call as Call
     from omnigate_openai.testing._calls import CallLog as CallLog
+    from omnigate_openai.testing._cassettes import cassette_config as cassette_config
     from omnigate_openai.testing._faults import Faults as Faults
     from omnigate_openai.testing._faults import UpstreamFault as UpstreamFault
     from omnigate_openai.testing._server import LocalGateway as LocalGateway
@@ -35,6 +36,7 @@ _HOMES = {
     "create_app": "_app",
     "Call": "_calls",
     "CallLog": "_calls",
+    "cassette_config": "_cassettes",
     "Faults": "_faults",
     "UpstreamFault": "_faults",
     "LocalGateway": "_server",
@@ -73,6 +75,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "DEFAULT_REPLY",
+    "cassette_config",
     "Call",
     "CallLog",
     "Faults",
