@@ -42,12 +42,13 @@ class Gateway:
         return self.settings.get("api_key") or os.environ.get("OMNIGATE_API_KEY")
 
     def client(self, **options: Any) -> OpenAI:
-        return OpenAI(**self._options(options))
+        return OpenAI(**self.options(**options))
 
     def async_client(self, **options: Any) -> AsyncOpenAI:
-        return AsyncOpenAI(**self._options(options))
+        return AsyncOpenAI(**self.options(**options))
 
-    def _options(self, options: dict[str, Any]) -> dict[str, Any]:
+    def options(self, **options: Any) -> dict[str, Any]:
+        """The client arguments: this gateway's URL and key (a local one), the examples' user id, `options`."""
         user = {} if os.environ.get("OMNIGATE_USER_ID") else {"user_id": EXAMPLE_USER}
         return {**user, **self.settings, **options}
 

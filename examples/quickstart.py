@@ -9,30 +9,31 @@ in-process when OMNIGATE_BASE_URL is unset. The only change from plain `openai` 
 from __future__ import annotations
 
 from _gateway import configured_gateway
+from openai.types.chat import ChatCompletionMessageParam
 
 import omnigate_openai
 from omnigate_openai import OpenAI  # was: from openai import OpenAI
 
 MODEL = "gpt-4o-mini"
-HELLO = [{"role": "user", "content": "Say hello in one short sentence."}]
+HELLO: list[ChatCompletionMessageParam] = [{"role": "user", "content": "Say hello in one short sentence."}]
 
 
 def main() -> None:
-    with configured_gateway() as gateway, OpenAI(**gateway.settings) as client:  # local: its URL and key
+    with configured_gateway() as gateway, OpenAI(**gateway.options()) as client:
         print(f"Using {gateway.where}.\n")
 
-        completion = client.chat.completions.create(model=MODEL, messages=HELLO)  # type: ignore[arg-type]
+        completion = client.chat.completions.create(model=MODEL, messages=HELLO)
         print("Completion:", completion.choices[0].message.content)
         print("Cost:", cost_of(completion))
 
         print("Stream:    ", end="")
-        for chunk in client.chat.completions.create(model=MODEL, messages=HELLO, stream=True):  # type: ignore[arg-type]
+        for chunk in client.chat.completions.create(model=MODEL, messages=HELLO, stream=True):
             if chunk.choices and chunk.choices[0].delta.content:
                 print(chunk.choices[0].delta.content, end="", flush=True)
         print()
 
         try:
-            client.with_options(api_key="llmg_not-a-real-key").chat.completions.create(model=MODEL, messages=HELLO)  # type: ignore[arg-type]
+            client.with_options(api_key="llmg_not-a-real-key").chat.completions.create(model=MODEL, messages=HELLO)
         except omnigate_openai.AuthError as error:  # also an openai.AuthenticationError
             print(f"Typed error: {type(error).__name__} ({error.status_code}): {error.message}")
 
