@@ -4,7 +4,7 @@ VENVS := .venvs
 MAJORS := openai3 openai2
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint check clean cassettes
+.PHONY: demo test lint check clean cassettes bench
 
 ## The quickstart, against the local gateway unless OMNIGATE_BASE_URL is set.
 demo: $(VENVS)/openai3/.installed
@@ -30,7 +30,11 @@ check: lint test
 cassettes: $(VENVS)/openai3/.installed
 	$(VENVS)/openai3/bin/python -m pytest tests/replay --record-mode=rewrite
 
-$(VENVS)/%/.installed: pyproject.toml requirements/%.txt
+## The benchmark: the shim against plain openai 3.x and 2.x, omnigate 0.2 and raw httpx2 (about 6 minutes).
+bench: $(VENVS)/openai3/.installed $(VENVS)/openai2/.installed
+	$(VENVS)/openai3/bin/python -m bench
+
+$(VENVS)/%/.installed: pyproject.toml requirements/%.txt bench/requirements.txt
 	$(PYTHON) -m venv $(VENVS)/$*
 	$(VENVS)/$*/bin/python -m pip install --quiet --upgrade pip
 	$(VENVS)/$*/bin/python -m pip install --quiet -e '.[dev]' -r requirements/$*.txt

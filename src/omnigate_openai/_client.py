@@ -7,7 +7,7 @@ hands its decision to a module that is tested on its own.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
@@ -18,14 +18,26 @@ from ._classify import status_error
 from ._config import Settings, check_user_id
 from ._cost import PriceCache
 from ._exceptions import ConfigurationError, ConnectionError
+from ._fast_models import construct_fast
 from ._meta import meta_from_headers, with_meta
 from ._native import Routing
 from ._omnigate import API_KEY_HEADER, CHAT_COMPLETIONS_PATH, ENV_API_KEY, NATIVE_CHAT_PATH, USER_ID_HEADER
 from ._results import chat_result
 from ._retries import vetoes_retry
 from ._routing import chat_request
-from ._sdk import BaseClient, FinalRequestOptions, Headers, Omit, SecurityOptions, httpx
+from ._sdk import (
+    AsyncHttpxClientWrapper,
+    BaseClient,
+    FinalRequestOptions,
+    Headers,
+    Omit,
+    SecurityOptions,
+    SyncHttpxClientWrapper,
+    httpx,
+    not_given,
+)
 from ._streaming import AsyncGatewayStream, AsyncNativeChatStream, GatewayStream, NativeChatStream
+from ._tls import http_client_sharing_tls
 
 if TYPE_CHECKING:
     from .resources.gateway import AsyncGateway, Gateway
@@ -47,6 +59,7 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
     _routing: Routing
     _price_cache: PriceCache
     _gateway_stream_class: ClassVar[type[Any]]
+    _http_client_class: ClassVar[Callable[..., Any]]
     _native_stream_class: ClassVar[type[Any]]
     # The SDK's own attributes, reset after its constructor read them from the environment.
     organization: str | None
@@ -89,6 +102,10 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         # OmniGate has no organisations or projects in OpenAI's sense: no OpenAI-Organization header.
         options.pop("organization", None)
         options.pop("project", None)
+        if options.get("http_client") is None:  # one TLS context per process, not one per client (`_tls.py`)
+            options["http_client"] = http_client_sharing_tls(
+                self._http_client_class, base_url=self._settings.base_url, timeout=options.get("timeout", not_given)
+            )
         super().__init__(  # type: ignore[call-arg]
             api_key=KEY_PLACEHOLDER,
             base_url=self._settings.base_url,
@@ -203,7 +220,11 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
     @override
     def _process_response_data(self, *, data: object, cast_to: type[Any], response: httpx.Response) -> Any:
         data, found = chat_result(data, cast_to, response, self._price_cache.prices)
-        return with_meta(super()._process_response_data(data=data, cast_to=cast_to, response=response), found)
+        # Completions and chunks are built by pydantic-core when it can (`_fast_models.py`), else by the SDK.
+        built = None if self._strict_response_validation else construct_fast(cast_to, data)
+        if built is None:
+            built = super()._process_response_data(data=data, cast_to=cast_to, response=response)
+        return with_meta(built, found)
 
     def _gateway_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
         """Check a chat call and pick its route (compat, or native for fallbacks/cache); others pass unchanged."""
@@ -258,6 +279,7 @@ class OpenAI(_GatewayHooks[httpx.Client, openai.Stream[Any]], openai.OpenAI):  #
 
     _gateway_stream_class = GatewayStream
     _native_stream_class = NativeChatStream
+    _http_client_class = SyncHttpxClientWrapper
 
     @override
     def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
@@ -296,6 +318,7 @@ class AsyncOpenAI(_GatewayHooks[httpx.AsyncClient, openai.AsyncStream[Any]], ope
 
     _gateway_stream_class = AsyncGatewayStream
     _native_stream_class = AsyncNativeChatStream
+    _http_client_class = AsyncHttpxClientWrapper
 
     @override
     async def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:

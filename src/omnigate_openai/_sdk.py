@@ -19,8 +19,10 @@ if HTTPX2:
 else:
     import httpx  # type: ignore[import-not-found, no-redef, unused-ignore]
 
-# The client's base and its request options: the hooks `_client.py` overrides.
+# The client's base and its request options: the hooks `_client.py` overrides; its default HTTP clients.
+from openai._base_client import AsyncHttpxClientWrapper as AsyncHttpxClientWrapper  # noqa: E402
 from openai._base_client import BaseClient as BaseClient  # noqa: E402
+from openai._base_client import SyncHttpxClientWrapper as SyncHttpxClientWrapper  # noqa: E402
 from openai._base_client import make_request_options as make_request_options  # noqa: E402
 
 # The SDK's lazily mounted sub-resources.
@@ -50,6 +52,7 @@ __all__ = [
     "HTTPX2",
     "OPENAI_MAJOR",
     "AsyncAPIResource",
+    "AsyncHttpxClientWrapper",
     "BaseClient",
     "Body",
     "FinalRequestOptions",
@@ -60,6 +63,7 @@ __all__ = [
     "SDKRequestOptions",
     "SecurityOptions",
     "SyncAPIResource",
+    "SyncHttpxClientWrapper",
     "Timeout",
     "async_to_raw_response_wrapper",
     "async_to_streamed_response_wrapper",

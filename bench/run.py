@@ -1,0 +1,298 @@
+"""`python -m bench`: the shim against plain openai (3.x here, 2.x in its own venv), omnigate 0.2 and raw httpx.
+
+One run: start the bench server on one core, pin this process to the other, measure every contender
+interleaved in rounds, run the same measurements under the other openai major in a subprocess (its
+own venv, same server), then print the table, write `bench/results.json` and draw `bench/results.png`.
+
+    python -m bench               # the full run: a few minutes on 2 cores
+    python -m bench --quick       # a few iterations of everything: the smoke test's run
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import datetime
+import json
+import os
+import platform
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from . import measure, report
+from .contenders import SyncContender, async_contenders, sync_contenders
+
+__all__ = ["main"]
+
+ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+
+
+@dataclasses.dataclass(frozen=True)
+class Profile:
+    name: str
+    warmup: int  # calls per contender before measuring
+    rounds: int  # rounds of calls; each contender makes `batch` calls per round
+    batch: int
+    stream_rounds: int  # streams per contender (one per round)
+    deltas: int  # content deltas per stream
+    import_samples: int
+    clients: int  # new clients per contender
+    copies: int  # live copies per contender
+    concurrent: int  # concurrent streams on one client
+    concurrent_deltas: int
+
+
+FULL = Profile("full", warmup=20, rounds=20, batch=100, stream_rounds=20, deltas=2000, import_samples=20, clients=20,
+               copies=1000, concurrent=500, concurrent_deltas=5)  # fmt: skip
+QUICK = Profile("quick", warmup=1, rounds=2, batch=2, stream_rounds=1, deltas=20, import_samples=1, clients=1,
+                copies=20, concurrent=5, concurrent_deltas=5)  # fmt: skip
+
+
+def _log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def measure_here(
+    base_url: str, profile: Profile, *, proposed: bool, worker: bool = False
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Every measurement this interpreter can make, against the server at `base_url`.
+
+    Under the other openai major (`worker`) only what the shim adds to that SDK: no floor, no imports.
+    """
+    notes: list[str] = []
+    rows: list[dict[str, Any]] = []
+    contenders = sync_contenders(base_url, proposed=proposed, floor=not worker)
+    names = ", ".join(f"{c.name} [{c.sdk}]" for c in contenders)
+    _log(f"contenders: {names}")
+    try:
+        _log("non-streaming calls, sync")
+        rows += measure.sync_calls(contenders, rounds=profile.rounds, batch=profile.batch, warmup=profile.warmup)
+        for dialect in ("sse", "native"):
+            _log(f"streams ({dialect}), sync")
+            rows += measure.sync_streams(
+                contenders, dialect, rounds=profile.stream_rounds, deltas=profile.deltas, warmup=min(1, profile.warmup)
+            )
+        rows += asyncio.run(_measure_async(base_url, profile, proposed=proposed, floor=not worker))
+        _log("new clients and copies")
+        rows += measure.client_costs(contenders, clients=profile.clients, copies=profile.copies)
+        if not worker:
+            _log("import times")
+            only = (
+                ("omnigate_openai", "openai")
+                if profile.name == "quick"
+                else ("omnigate_openai", "openai", "omnigate 0.2")
+            )
+            quick = profile.name == "quick"
+            rows += measure.import_times(contenders, samples=profile.import_samples, only=only, concurrent=quick)
+    finally:
+        for contender in contenders:
+            contender.close()
+    notes += _gaps(contenders)
+    return rows, notes
+
+
+async def _measure_async(base_url: str, profile: Profile, *, proposed: bool, floor: bool) -> list[dict[str, Any]]:
+    contenders = async_contenders(base_url, proposed=proposed, floor=floor)
+    rows: list[dict[str, Any]] = []
+    try:
+        _log("non-streaming calls, async")
+        rows += await measure.async_calls(contenders, rounds=profile.rounds, batch=profile.batch, warmup=profile.warmup)
+        for dialect in ("sse", "native"):
+            _log(f"streams ({dialect}), async")
+            rows += await measure.async_streams(
+                contenders, dialect, rounds=profile.stream_rounds, deltas=profile.deltas, warmup=min(1, profile.warmup)
+            )
+        _log(f"{profile.concurrent} concurrent async streams per contender")
+        stats_client = _stats_client()
+        await stats_client()  # its own keep-alive connection, opened before counting starts
+        rows += await measure.concurrent_streams(
+            contenders, stats_client, streams=profile.concurrent, deltas=profile.concurrent_deltas
+        )
+    finally:
+        for contender in contenders:
+            await contender.close()
+    return rows
+
+
+def _stats_client() -> Any:
+    """Reads the server's count of accepted connections, over its own connection."""
+    from .contenders import _raw_httpx
+
+    client = _raw_httpx().AsyncClient()
+    url = os.environ["BENCH_SERVER_URL"].removesuffix("/v1") + "/_stats"
+
+    async def connections() -> int:
+        return int((await client.get(url)).json()["connections"])
+
+    return connections
+
+
+def _gaps(contenders: list[SyncContender]) -> list[str]:
+    names = {c.name for c in contenders}
+    notes = []
+    shim = next(c for c in contenders if c.name == "omnigate_openai")
+    if shim.native is None:
+        notes.append(
+            "No omnigate_openai rows for the native text stream: `client.gateway.chat_stream` does not exist "
+            "in this checkout yet (another helper is writing it); the rows appear once it does."
+        )
+    if "omnigate 0.2" not in names:
+        notes.append(f"The omnigate 0.2 SDK is not installed under {sys.executable}: no omnigate 0.2 rows.")
+    return notes
+
+
+def _start_server(pin: bool) -> tuple[subprocess.Popen[str], str]:
+    command = [sys.executable, "-m", "bench.server", *(["--cpu", "1"] if pin else [])]
+    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert server.stdout is not None
+    ready, _, _ = select.select([server.stdout], [], [], 15.0)
+    if not ready:
+        server.kill()
+        raise RuntimeError("the bench server did not print its URL within 15 s")
+    return server, server.stdout.readline().strip()
+
+
+def _other_major(python: str | None, base_url: str, profile: Profile, proposed: bool) -> tuple[list[Any], list[str]]:
+    if python is None:
+        return [], []
+    if not Path(python).exists():
+        return [], [f"No interpreter at {python}: no rows for the other openai major."]
+    out = HERE / ".worker-rows.json"
+    command = [
+        python,
+        "-m",
+        "bench",
+        "--worker",
+        "--base-url",
+        base_url,
+        "--rows-out",
+        str(out),
+        "--profile",
+        profile.name,
+    ]
+    if not proposed:
+        command.append("--no-proposed")
+    _log(f"the other openai major: {python}")
+    subprocess.run(command, cwd=ROOT, check=True, env={**os.environ, "BENCH_SERVER_URL": base_url})
+    found = json.loads(out.read_text())
+    out.unlink()
+    return found["rows"], found["notes"]
+
+
+def _default_other_python() -> str | None:
+    import openai
+
+    major = int(openai.__version__.split(".")[0])
+    other = ROOT / ".venvs" / ("openai2" if major >= 3 else "openai3") / "bin" / "python"
+    return str(other)
+
+
+def _machine() -> dict[str, Any]:
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    return {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "loadavg_at_start": load,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="a few iterations of everything (the smoke test)")
+    parser.add_argument("--profile", choices=["full", "quick"], default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, default=HERE / "results.json", help="where to write the results")
+    parser.add_argument("--chart", type=Path, default=HERE / "results.png", help="where to draw the chart")
+    parser.add_argument("--no-chart", action="store_true", help="skip the PNG")
+    parser.add_argument("--other-python", default="default", help="interpreter of the other openai major, or 'none'")
+    parser.add_argument("--no-proposed", action="store_true", help="leave out the '(proposed)' rows")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--base-url", help=argparse.SUPPRESS)
+    parser.add_argument("--rows-out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    profile = QUICK if args.quick or args.profile == "quick" else FULL
+    from .proposed import already_wired
+
+    proposed = not args.no_proposed and not already_wired()
+
+    if args.worker:
+        rows, notes = measure_here(args.base_url, profile, proposed=proposed, worker=True)
+        args.rows_out.write_text(json.dumps({"rows": rows, "notes": notes}))
+        return 0
+
+    began = time.perf_counter()
+    machine = _machine()
+    pin = hasattr(os, "sched_setaffinity") and len(os.sched_getaffinity(0)) >= 2
+    server, base_url = _start_server(pin)
+    os.environ["BENCH_SERVER_URL"] = base_url
+    affinity = None
+    try:
+        if pin:
+            affinity = sorted(os.sched_getaffinity(0))
+            os.sched_setaffinity(0, {0})  # the server pinned itself to core 1
+        _log(f"server {base_url} (pid {server.pid}); profile {profile.name}; pinned: {pin}")
+        rows, notes = measure_here(base_url, profile, proposed=proposed)
+        other = None if args.other_python == "none" else args.other_python
+        if other == "default":
+            other = _default_other_python()
+        other_rows, other_notes = _other_major(other, base_url, profile, proposed)
+        rows += other_rows
+        notes += other_notes
+    finally:
+        if affinity is not None:
+            os.sched_setaffinity(0, affinity)
+        server.terminate()
+        try:
+            server.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+    rows = report.add_ratios(rows)
+    checked = report.targets(rows)
+    if not args.no_chart:
+        why = report.chart(rows, args.chart)
+        if why:
+            notes.append(why)
+    machine["loadavg_at_end"] = os.getloadavg() if hasattr(os, "getloadavg") else None
+    results = {
+        "generated": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "profile": dataclasses.asdict(profile),
+        "machine": {**machine, "client_pinned_to_cpu": 0 if pin else None, "server_pinned_to_cpu": 1 if pin else None},
+        "duration_s": round(time.perf_counter() - began, 1),
+        "rows": rows,
+        "targets": checked,
+        "notes": notes,
+    }
+    report.write_json(args.out, _finite(results))
+    print(report.markdown(rows))
+    print(_targets_text(checked))
+    for note in notes:
+        print(f"note: {note}")
+    _log(f"done in {results['duration_s']} s: {args.out}")
+    return 0
+
+
+def _targets_text(checked: list[dict[str, Any]]) -> str:
+    lines = ["**Targets**", ""]
+    for target in checked:
+        mark = "met" if target["met"] else "MISSED"
+        who = f"{target['contender']} [{target['sdk']}]"
+        lines.append(f"- {mark}: [{target['kind']}] {target['target']}: {who} = {target['value']:.3g}")
+    return "\n".join(lines) + "\n"
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN: a value that could not be measured is null."""
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
