@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Any, List  # noqa: UP035 - see _LIST_OF_* below
 from urllib.parse import quote
 
 from typing_extensions import Unpack
@@ -23,6 +24,11 @@ from ._request import RequestOptions, admin_headers, options
 from .metrics import Instant, metrics_query
 
 __all__ = ["Admin", "AsyncAdmin", "AsyncOrgs", "AsyncProjects", "Budget", "Orgs", "Projects"]
+
+# `typing.List`, not `list[...]`: on Python 3.10 `inspect.isclass(list[X])` is true, and the SDK's
+# `issubclass(cast_to, ...)` check then fails.
+_LIST_OF_ORG: Any = List[Org]  # noqa: UP006
+_LIST_OF_PROJECT: Any = List[Project]  # noqa: UP006
 
 Budget = Decimal | int | str
 """USD, sent as given (`Decimal` as its exact text); 0 means unlimited."""
@@ -95,7 +101,7 @@ class Orgs(SyncAPIResource):
 
     def list(self, **request: Unpack[RequestOptions]) -> list[Org]:
         """Every organisation, oldest first."""
-        return self._get("/admin/orgs", options=_admin(self._client, request), cast_to=list[Org])
+        return self._get("/admin/orgs", options=_admin(self._client, request), cast_to=_LIST_OF_ORG)
 
     def metrics(
         self,
@@ -131,7 +137,7 @@ class AsyncOrgs(AsyncAPIResource):
 
     async def list(self, **request: Unpack[RequestOptions]) -> list[Org]:
         """Every organisation, oldest first."""
-        return await self._get("/admin/orgs", options=_admin(self._client, request), cast_to=list[Org])
+        return await self._get("/admin/orgs", options=_admin(self._client, request), cast_to=_LIST_OF_ORG)
 
     async def metrics(
         self,
@@ -170,7 +176,7 @@ class Projects(SyncAPIResource):
     def list(self, *, org_id: str | None = None, **request: Unpack[RequestOptions]) -> list[Project]:
         """Every project, or those of `org_id`; never their keys."""
         built = _admin(self._client, request, query=_org_filter(org_id))
-        return self._get("/admin/projects", options=built, cast_to=list[Project])
+        return self._get("/admin/projects", options=built, cast_to=_LIST_OF_PROJECT)
 
 
 class AsyncProjects(AsyncAPIResource):
@@ -194,7 +200,7 @@ class AsyncProjects(AsyncAPIResource):
     async def list(self, *, org_id: str | None = None, **request: Unpack[RequestOptions]) -> list[Project]:
         """Every project, or those of `org_id`; never their keys."""
         built = _admin(self._client, request, query=_org_filter(org_id))
-        return await self._get("/admin/projects", options=built, cast_to=list[Project])
+        return await self._get("/admin/projects", options=built, cast_to=_LIST_OF_PROJECT)
 
 
 def _admin(client: object, request: RequestOptions, *, query: dict[str, str] | None = None) -> SDKRequestOptions:

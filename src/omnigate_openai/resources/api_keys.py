@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any, List  # noqa: UP035 - see _LIST_OF_* below
 from urllib.parse import quote
 
 from typing_extensions import Unpack
@@ -19,6 +20,10 @@ from ..types.api_keys import ApiKey, CreatedApiKey
 from ._request import RequestOptions, options
 
 __all__ = ["ApiKeys", "AsyncApiKeys"]
+
+# `typing.List`, not `list[...]`: on Python 3.10 `inspect.isclass(list[X])` is true, and the SDK's
+# `issubclass(cast_to, ...)` check then fails.
+_LIST_OF_APIKEY: Any = List[ApiKey]  # noqa: UP006
 
 _MAX_NAME = 255
 
@@ -42,7 +47,7 @@ class ApiKeys(SyncAPIResource):
 
     def list(self, **request: Unpack[RequestOptions]) -> list[ApiKey]:
         """Named keys, oldest first, revoked ones included; never secrets, never the sign-up key."""
-        return self._get("/keys/api", options=options(request), cast_to=list[ApiKey])
+        return self._get("/keys/api", options=options(request), cast_to=_LIST_OF_APIKEY)
 
     def revoke(self, key_id: str, **request: Unpack[RequestOptions]) -> None:
         """Revoke a key at once (idempotent). Any key of the project may revoke any other, or itself."""
@@ -68,7 +73,7 @@ class AsyncApiKeys(AsyncAPIResource):
 
     async def list(self, **request: Unpack[RequestOptions]) -> list[ApiKey]:
         """Named keys, oldest first, revoked ones included; never secrets, never the sign-up key."""
-        return await self._get("/keys/api", options=options(request), cast_to=list[ApiKey])
+        return await self._get("/keys/api", options=options(request), cast_to=_LIST_OF_APIKEY)
 
     async def revoke(self, key_id: str, **request: Unpack[RequestOptions]) -> None:
         """Revoke a key at once (idempotent). Any key of the project may revoke any other, or itself."""

@@ -64,7 +64,8 @@ def parse_window(params: Mapping[str, str], now: datetime) -> Window:
 
 def _aware(text: str, name: str) -> datetime:
     try:
-        value = datetime.fromisoformat(text)
+        # Python 3.10's fromisoformat does not read a `Z` offset; the server's (3.11+) does.
+        value = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
     except ValueError as exc:
         raise MetricsQueryError(str(exc)) from None
     if value.tzinfo is None:
