@@ -24,7 +24,6 @@ MESSAGES = [{"role": "user", "content": "Say hello."}]
 API_KEY = "bench-key"
 
 SHIM = "omnigate_openai"
-PROPOSED = "omnigate_openai (proposed)"
 BASELINE = "openai"
 OMNIGATE = "omnigate 0.2"
 FLOOR = "raw httpx (floor)"
@@ -194,13 +193,8 @@ def _floor_sync(base_url: str) -> SyncContender:
     )
 
 
-def sync_contenders(base_url: str, *, proposed: bool, floor: bool = True) -> list[SyncContender]:
-    from .proposed import ProposedOpenAI
-
-    found = [_shim_sync(SHIM, omnigate_openai.OpenAI, base_url)]
-    if proposed:
-        found.append(_shim_sync(PROPOSED, ProposedOpenAI, base_url))
-    found.append(_openai_sync(base_url))
+def sync_contenders(base_url: str, *, floor: bool = True) -> list[SyncContender]:
+    found = [_shim_sync(SHIM, omnigate_openai.OpenAI, base_url), _openai_sync(base_url)]
     omnigate = _omnigate_sync(base_url)
     if omnigate is not None:
         found.append(omnigate)
@@ -310,14 +304,9 @@ def _floor_async(base_url: str) -> AsyncContender:
     )
 
 
-def async_contenders(base_url: str, *, proposed: bool, floor: bool = True) -> list[AsyncContender]:
+def async_contenders(base_url: str, *, floor: bool = True) -> list[AsyncContender]:
     """Build inside the running event loop that will use them."""
-    from .proposed import ProposedAsyncOpenAI
-
-    found = [_shim_async(SHIM, omnigate_openai.AsyncOpenAI, base_url)]
-    if proposed:
-        found.append(_shim_async(PROPOSED, ProposedAsyncOpenAI, base_url))
-    found.append(_openai_async(base_url))
+    found = [_shim_async(SHIM, omnigate_openai.AsyncOpenAI, base_url), _openai_async(base_url)]
     omnigate = _omnigate_async(base_url)
     if omnigate is not None:
         found.append(omnigate)

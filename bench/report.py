@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .contenders import BASELINE, OMNIGATE, PROPOSED, SHIM
+from .contenders import BASELINE, OMNIGATE, SHIM
 
 __all__ = ["add_ratios", "chart", "markdown", "targets", "write_json"]
 
@@ -125,7 +125,7 @@ def _find(rows: list[Row], scenario: str, metric: str, contender: str, major: in
 
 
 def targets(rows: list[Row]) -> list[dict[str, Any]]:
-    """The issue's targets, checked for the shim as it is and with the proposed speed-ups."""
+    """The issue's targets, checked for the shim."""
     found: list[dict[str, Any]] = []
     majors = sorted({m for row in rows if (m := _major(row["sdk"])) is not None}, reverse=True)
 
@@ -144,52 +144,49 @@ def targets(rows: list[Row]) -> list[dict[str, Any]]:
             }
         )
 
-    for contender in (SHIM, PROPOSED):
-        for major in majors:
-            for scenario in ("call.sync", "call.async", "stream.sse.sync", "stream.sse.async"):
-                metrics = ("cpu_per_call", "latency_p50", "latency_p95")
-                for metric in ("cpu_per_chunk", "ttfc_p50") if scenario.startswith("stream") else metrics:
-                    row = _find(rows, scenario, metric, contender, major)
-                    ratio = None if row is None else row.get("ratio_own_sdk", row.get("ratio"))
-                    add("must", f"{scenario} {metric} <= 1.02x plain openai", row, ratio, 1.02)
-            for scenario in ("stream.sse.sync", "stream.sse.async"):
-                row = _find(rows, scenario, "cpu_per_chunk", contender, major)
+    for major in majors:
+        for scenario in ("call.sync", "call.async", "stream.sse.sync", "stream.sse.async"):
+            metrics = ("cpu_per_call", "latency_p50", "latency_p95")
+            for metric in ("cpu_per_chunk", "ttfc_p50") if scenario.startswith("stream") else metrics:
+                row = _find(rows, scenario, metric, SHIM, major)
                 ratio = None if row is None else row.get("ratio_own_sdk", row.get("ratio"))
-                add("aim", f"{scenario} cpu per chunk <= 0.6x plain openai", row, ratio, 0.6)
-            concurrency = _find(rows, "concurrency.sse", "errors", contender, major)
-            add(
-                "must",
-                "500 concurrent streams: 0 errors",
-                concurrency,
-                None if concurrency is None else concurrency["value"],
-                0,
-            )
-            created = _find(rows, "client.new", "time_p50", contender, major)
-            add("aim", "a new client <= 2 ms", created, None if created is None else created["value"], 2.0)
-        shim_import = _find(rows, "import", "import_time", SHIM)
-        plain_import = _find(
-            rows, "import", "import_time", BASELINE, _major(shim_import["sdk"]) if shim_import else None
+                add("must", f"{scenario} {metric} <= 1.02x plain openai", row, ratio, 1.02)
+        for scenario in ("stream.sse.sync", "stream.sse.async"):
+            row = _find(rows, scenario, "cpu_per_chunk", SHIM, major)
+            ratio = None if row is None else row.get("ratio_own_sdk", row.get("ratio"))
+            add("aim", f"{scenario} cpu per chunk <= 0.6x plain openai", row, ratio, 0.6)
+        concurrency = _find(rows, "concurrency.sse", "errors", SHIM, major)
+        add(
+            "must",
+            "500 concurrent streams: 0 errors",
+            concurrency,
+            None if concurrency is None else concurrency["value"],
+            0,
         )
-        added = _find(rows, "import", "added_to_openai", SHIM)
-        if contender == SHIM and added:
-            add("must", "import <= +15 ms over `import openai`", added, added["value"], 15)
-        elif contender == SHIM and shim_import and plain_import:
-            add(
-                "must",
-                "import <= +15 ms over `import openai`",
-                shim_import,
-                shim_import["value"] - plain_import["value"],
-                15,
-            )
-        for mode in ("sync", "async"):
-            native = _find(rows, f"stream.native.{mode}", "cpu_per_chunk", contender)
-            add(
-                "aim",
-                f"native text stream ({mode}) cpu per chunk <= 1.2x omnigate 0.2",
-                native,
-                None if native is None else native.get("ratio_omnigate"),
-                1.2,
-            )
+        created = _find(rows, "client.new", "time_p50", SHIM, major)
+        add("aim", "a new client <= 2 ms", created, None if created is None else created["value"], 2.0)
+    shim_import = _find(rows, "import", "import_time", SHIM)
+    plain_import = _find(rows, "import", "import_time", BASELINE, _major(shim_import["sdk"]) if shim_import else None)
+    added = _find(rows, "import", "added_to_openai", SHIM)
+    if added:
+        add("must", "import <= +15 ms over `import openai`", added, added["value"], 15)
+    elif shim_import and plain_import:
+        add(
+            "must",
+            "import <= +15 ms over `import openai`",
+            shim_import,
+            shim_import["value"] - plain_import["value"],
+            15,
+        )
+    for mode in ("sync", "async"):
+        native = _find(rows, f"stream.native.{mode}", "cpu_per_chunk", SHIM)
+        add(
+            "aim",
+            f"native text stream ({mode}) cpu per chunk <= 1.2x omnigate 0.2",
+            native,
+            None if native is None else native.get("ratio_omnigate"),
+            1.2,
+        )
     return found
 
 
@@ -228,7 +225,7 @@ def chart(rows: list[Row], path: Path) -> str | None:
         chosen = [r for r in rows if r["scenario"] == scenario and r["metric"] == metric and r.get("ratio")]
         labels = [f"{r['contender']} [{r['sdk']}]" for r in chosen]
         ratios = [r["ratio"] for r in chosen]
-        colors = ["tab:green" if r["contender"] in (SHIM, PROPOSED) else "tab:gray" for r in chosen]
+        colors = ["tab:green" if r["contender"] == SHIM else "tab:gray" for r in chosen]
         axis.barh(labels, ratios, color=colors)
         axis.axvline(1.0, color="black", linewidth=0.8)
         axis.set_xlim(0, max([*ratios, 1.0]) * 1.18)

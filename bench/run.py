@@ -58,16 +58,14 @@ def _log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def measure_here(
-    base_url: str, profile: Profile, *, proposed: bool, worker: bool = False
-) -> tuple[list[dict[str, Any]], list[str]]:
+def measure_here(base_url: str, profile: Profile, *, worker: bool = False) -> tuple[list[dict[str, Any]], list[str]]:
     """Every measurement this interpreter can make, against the server at `base_url`.
 
     Under the other openai major (`worker`) only what the shim adds to that SDK: no floor, no imports.
     """
     notes: list[str] = []
     rows: list[dict[str, Any]] = []
-    contenders = sync_contenders(base_url, proposed=proposed, floor=not worker)
+    contenders = sync_contenders(base_url, floor=not worker)
     names = ", ".join(f"{c.name} [{c.sdk}]" for c in contenders)
     _log(f"contenders: {names}")
     try:
@@ -78,7 +76,7 @@ def measure_here(
             rows += measure.sync_streams(
                 contenders, dialect, rounds=profile.stream_rounds, deltas=profile.deltas, warmup=min(1, profile.warmup)
             )
-        rows += asyncio.run(_measure_async(base_url, profile, proposed=proposed, floor=not worker))
+        rows += asyncio.run(_measure_async(base_url, profile, floor=not worker))
         _log("new clients and copies")
         rows += measure.client_costs(contenders, clients=profile.clients, copies=profile.copies)
         if not worker:
@@ -97,8 +95,8 @@ def measure_here(
     return rows, notes
 
 
-async def _measure_async(base_url: str, profile: Profile, *, proposed: bool, floor: bool) -> list[dict[str, Any]]:
-    contenders = async_contenders(base_url, proposed=proposed, floor=floor)
+async def _measure_async(base_url: str, profile: Profile, *, floor: bool) -> list[dict[str, Any]]:
+    contenders = async_contenders(base_url, floor=floor)
     rows: list[dict[str, Any]] = []
     try:
         _log("non-streaming calls, async")
@@ -158,7 +156,7 @@ def _start_server(pin: bool) -> tuple[subprocess.Popen[str], str]:
     return server, server.stdout.readline().strip()
 
 
-def _other_major(python: str | None, base_url: str, profile: Profile, proposed: bool) -> tuple[list[Any], list[str]]:
+def _other_major(python: str | None, base_url: str, profile: Profile) -> tuple[list[Any], list[str]]:
     if python is None:
         return [], []
     if not Path(python).exists():
@@ -176,8 +174,6 @@ def _other_major(python: str | None, base_url: str, profile: Profile, proposed: 
         "--profile",
         profile.name,
     ]
-    if not proposed:
-        command.append("--no-proposed")
     _log(f"the other openai major: {python}")
     subprocess.run(command, cwd=ROOT, check=True, env={**os.environ, "BENCH_SERVER_URL": base_url})
     found = json.loads(out.read_text())
@@ -211,18 +207,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chart", type=Path, default=HERE / "results.png", help="where to draw the chart")
     parser.add_argument("--no-chart", action="store_true", help="skip the PNG")
     parser.add_argument("--other-python", default="default", help="interpreter of the other openai major, or 'none'")
-    parser.add_argument("--no-proposed", action="store_true", help="leave out the '(proposed)' rows")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
     parser.add_argument("--rows-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     profile = QUICK if args.quick or args.profile == "quick" else FULL
-    from .proposed import already_wired
-
-    proposed = not args.no_proposed and not already_wired()
-
     if args.worker:
-        rows, notes = measure_here(args.base_url, profile, proposed=proposed, worker=True)
+        rows, notes = measure_here(args.base_url, profile, worker=True)
         args.rows_out.write_text(json.dumps({"rows": rows, "notes": notes}))
         return 0
 
@@ -237,11 +228,11 @@ def main(argv: list[str] | None = None) -> int:
             affinity = sorted(os.sched_getaffinity(0))
             os.sched_setaffinity(0, {0})  # the server pinned itself to core 1
         _log(f"server {base_url} (pid {server.pid}); profile {profile.name}; pinned: {pin}")
-        rows, notes = measure_here(base_url, profile, proposed=proposed)
+        rows, notes = measure_here(base_url, profile)
         other = None if args.other_python == "none" else args.other_python
         if other == "default":
             other = _default_other_python()
-        other_rows, other_notes = _other_major(other, base_url, profile, proposed)
+        other_rows, other_notes = _other_major(other, base_url, profile)
         rows += other_rows
         notes += other_notes
     finally:
