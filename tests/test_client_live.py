@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 import omnigate_openai as og
+from _fakes import fake_key
 from omnigate_openai.testing import LocalGateway
 
 HELLO: dict[str, Any] = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Say hello."}]}
@@ -81,8 +82,8 @@ def test_no_key_reaches_the_logs(local_gateway: LocalGateway, caplog: pytest.Log
     with og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key, max_retries=0) as client:
         client.chat.completions.create(**HELLO)
         with pytest.raises(og.AuthError) as caught:
-            client.copy(api_key="llmg_wrong_key_0123456789abcdef").chat.completions.create(**HELLO)
+            client.copy(api_key=fake_key("llmg_", "wrong_key_0123456789abcdef")).chat.completions.create(**HELLO)
     assert caplog.records
     assert local_gateway.api_key not in caplog.text
-    assert "llmg_wrong_key_0123456789abcdef" not in caplog.text
-    assert "llmg_wrong_key_0123456789abcdef" not in f"{caught.value!r} {caught.value}"
+    assert fake_key("llmg_", "wrong_key_0123456789abcdef") not in caplog.text
+    assert fake_key("llmg_", "wrong_key_0123456789abcdef") not in f"{caught.value!r} {caught.value}"

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from rich.console import Console
 
+from _fakes import fake_key
 from omnigate_openai.cli import _render
 from omnigate_openai.types import CreatedApiKey, MetricsResponse, ModelInfo
 
@@ -69,8 +70,8 @@ def test_model_table_shows_prices() -> None:
 
 def test_created_key_is_the_only_full_key() -> None:
     key = CreatedApiKey.construct(id="k-1", name="ci", key_prefix="llmg_abcdefg", created_at="2026-11-23T07:00:00Z",
-                                  api_key="llmg_abcdefghijklmnopqrstuvwxyz0123456789")  # fmt: skip
-    assert "llmg_abcdefghijklmnopqrstuvwxyz0123456789" in text(_render.created_key(key))
+                                  api_key=fake_key("llmg_", "abcdefghijklmnopqrstuvwxyz0123456789"))  # fmt: skip
+    assert fake_key("llmg_", "abcdefghijklmnopqrstuvwxyz0123456789") in text(_render.created_key(key))
     assert _render.shown_key(key.api_key) == "llmg_abc***"
 
 

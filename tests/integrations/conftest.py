@@ -14,12 +14,13 @@ from typing import Any
 import pytest
 
 import omnigate_openai as og
+from _fakes import fake_key
 from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway
 
 from ._frameworks import FRAMEWORKS, OPENAI_MAJOR
 
 USER_ID = "integration-user"
-OPENAI_DUMMY_KEY = "sk-openai-dummy-key-that-must-never-be-sent"
+OPENAI_DUMMY_KEY = fake_key("sk-", "openai-dummy-key-that-must-never-be-sent")
 CHAT = "/v1/chat/completions"
 
 # Frameworks not tested under this major (see `_frameworks.py`, asserted in `test_frameworks.py`).

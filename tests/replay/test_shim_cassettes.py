@@ -16,12 +16,13 @@ import openai
 import pytest
 
 import omnigate_openai as og
+from _fakes import fake_key
 from omnigate_openai._sdk import httpx
 from omnigate_openai.testing import LocalGateway
 
 HELLO = [{"role": "user", "content": "Say hello."}]
 REPLY = "Hello there! How can I help?"
-WRONG_KEY = "llmg_not-a-key-of-this-gateway-0000000000000000"
+WRONG_KEY = fake_key("llmg_", "not-a-key-of-this-gateway-0000000000000000")
 
 
 def _say(marker: str) -> list[dict[str, str]]:
@@ -287,7 +288,7 @@ def test_every_gateway_endpoint_replays(omnigate_client: og.OpenAI, omnigate_gat
     signup = client.post("/signup", body={"email": "tour@example.com", "project_name": "tour"}, cast_to=httpx.Response)
     assert signup.status_code == 201
     fresh = client.with_options(api_key=signup.json()["api_key"])
-    byok = {"provider": "openai", "api_key": "sk-proj-tourTOURtour0123456789abcdefABCDEF"}
+    byok = {"provider": "openai", "api_key": fake_key("sk-proj-", "tourTOURtour0123456789abcdefABCDEF")}
     assert fresh.post("/keys", body=byok, cast_to=httpx.Response).status_code == 204
     minted = fresh.post("/keys/api", body={"name": "ci"}, cast_to=httpx.Response).json()
     assert minted["name"] == "ci"

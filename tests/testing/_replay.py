@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from _fakes import fake_key
 from omnigate_openai._sdk import httpx
 from omnigate_openai.testing import LocalGateway
 
@@ -29,8 +30,8 @@ from ._clients import http_client
 
 CASSETTES = Path(__file__).resolve().parent.parent / "reference_cassettes"
 
-PROVIDER_KEY = "sk-local-replay-key-0000"
-BAD_PROVIDER_KEY = "sk-bad-openai-key-0000"  # the provider masks it as `sk-bad-o****0000`, as recorded
+PROVIDER_KEY = fake_key("sk-", "local-replay-key-0000")
+BAD_PROVIDER_KEY = fake_key("sk-", "bad-openai-key-0000")  # the provider masks it as `sk-bad-o****0000`, as recorded
 WRONG_ADMIN_KEY = "adm_not-the-configured-one"
 
 _SENT_HEADERS = ("content-type", "x-api-key", "authorization", "x-admin-key", "x-user-id", "x-request-id")

@@ -34,7 +34,7 @@ from omnigate_openai.testing._state import DEFAULT_REPLY, GatewaySettings, Gatew
 ALL_PROVIDERS: tuple[Provider, ...] = ("openai", "anthropic", "gemini", "azure")
 
 PROVIDER_KEYS: Mapping[Provider, str] = {
-    "openai": "sk-local-openai-key-0000",
+    "openai": "sk-local-openai-0000",
     "anthropic": "sk-ant-local-key-0000",
     "gemini": "AIza-local-gemini-key-0000",
     "azure": "local-azure-key-0000",
