@@ -17,13 +17,24 @@ import openai
 
 import omnigate_openai
 
-__all__ = ["BASELINE", "FLOOR", "MODEL", "AsyncContender", "SyncContender", "async_contenders", "sync_contenders"]
+__all__ = [
+    "BASELINE",
+    "FLOOR",
+    "MODEL",
+    "SHIM",
+    "SHIM_CHUNKS",
+    "AsyncContender",
+    "SyncContender",
+    "async_contenders",
+    "sync_contenders",
+]
 
 MODEL = "gpt-4o-mini"
 MESSAGES = [{"role": "user", "content": "Say hello."}]
 API_KEY = "bench-key"
 
 SHIM = "omnigate_openai"
+SHIM_CHUNKS = "omnigate_openai (chunks)"
 BASELINE = "openai"
 OMNIGATE = "omnigate 0.2"
 FLOOR = "raw httpx (floor)"
@@ -98,34 +109,30 @@ def _iterate(result: Any) -> Iterator[object]:
         yield from result
 
 
-async def _aiterate(result: Any) -> AsyncIterator[object]:
-    if hasattr(result, "__aenter__"):
-        async with result as stream:
-            async for item in stream:
-                yield item
-    else:
-        async for item in result:
-            yield item
-
-
-def _shim_sync(name: str, cls: type[omnigate_openai.OpenAI], base_url: str) -> SyncContender:
+def _shim_sync(name: str, cls: type[omnigate_openai.OpenAI], base_url: str) -> list[SyncContender]:
+    """The shim, and its native stream read as typed chunks (the text is what omnigate 0.2 yields)."""
     client = cls(api_key=API_KEY, base_url=base_url)
     chat = client.chat.completions
 
-    def native(deltas: int) -> Iterator[object]:
-        return _iterate(client.gateway.chat_stream(model=MODEL, messages=MESSAGES, max_tokens=deltas))  # type: ignore[attr-defined]
+    def native_stream(deltas: int) -> omnigate_openai.NativeChatStream[Any]:
+        return client.gateway.chat_stream(model=MODEL, messages=MESSAGES, max_tokens=deltas)
 
-    return SyncContender(
+    def native_text(deltas: int) -> Iterator[object]:
+        with native_stream(deltas) as stream:
+            yield from stream.text()
+
+    shim = SyncContender(
         name=name,
         sdk=OPENAI_SDK,
         call=lambda: chat.create(model=MODEL, messages=MESSAGES),  # type: ignore[arg-type]
         sse=lambda deltas: chat.create(model=MODEL, messages=MESSAGES, stream=True, max_tokens=deltas),  # type: ignore[arg-type]
-        native=native if hasattr(client.gateway, "chat_stream") else None,
+        native=native_text,
         new_client=lambda: cls(api_key=API_KEY, base_url=base_url),
         with_user=client.with_user,
         with_options=lambda: client.with_options(timeout=5.0),
         closers=[client.close],
     )
+    return [shim, SyncContender(name=SHIM_CHUNKS, sdk=OPENAI_SDK, native=lambda d: _iterate(native_stream(d)))]
 
 
 def _openai_sync(base_url: str) -> SyncContender:
@@ -194,7 +201,7 @@ def _floor_sync(base_url: str) -> SyncContender:
 
 
 def sync_contenders(base_url: str, *, floor: bool = True) -> list[SyncContender]:
-    found = [_shim_sync(SHIM, omnigate_openai.OpenAI, base_url), _openai_sync(base_url)]
+    found = [*_shim_sync(SHIM, omnigate_openai.OpenAI, base_url), _openai_sync(base_url)]
     omnigate = _omnigate_sync(base_url)
     if omnigate is not None:
         found.append(omnigate)
@@ -203,7 +210,8 @@ def sync_contenders(base_url: str, *, floor: bool = True) -> list[SyncContender]
     return found
 
 
-def _shim_async(name: str, cls: type[omnigate_openai.AsyncOpenAI], base_url: str) -> AsyncContender:
+def _shim_async(name: str, cls: type[omnigate_openai.AsyncOpenAI], base_url: str) -> list[AsyncContender]:
+    """The shim, and its native stream read as typed chunks (the text is what omnigate 0.2 yields)."""
     client = cls(api_key=API_KEY, base_url=base_url)
     chat = client.chat.completions
 
@@ -212,22 +220,26 @@ def _shim_async(name: str, cls: type[omnigate_openai.AsyncOpenAI], base_url: str
         async for chunk in stream:
             yield chunk
 
-    async def native(deltas: int) -> AsyncIterator[object]:
-        result = client.gateway.chat_stream(model=MODEL, messages=MESSAGES, max_tokens=deltas)  # type: ignore[attr-defined]
-        if isinstance(result, Awaitable):
-            result = await result
-        async for item in _aiterate(result):
-            yield item
+    async def native_text(deltas: int) -> AsyncIterator[object]:
+        async with await client.gateway.chat_stream(model=MODEL, messages=MESSAGES, max_tokens=deltas) as stream:
+            async for piece in stream.text():
+                yield piece
 
-    return AsyncContender(
+    async def native_chunks(deltas: int) -> AsyncIterator[object]:
+        async with await client.gateway.chat_stream(model=MODEL, messages=MESSAGES, max_tokens=deltas) as stream:
+            async for chunk in stream:
+                yield chunk
+
+    shim = AsyncContender(
         name=name,
         sdk=OPENAI_SDK,
         call=lambda: chat.create(model=MODEL, messages=MESSAGES),  # type: ignore[arg-type]
         sse=sse,
-        native=native if hasattr(client.gateway, "chat_stream") else None,
-        fresh=lambda: _shim_async(name, cls, base_url),
+        native=native_text,
+        fresh=lambda: _shim_async(name, cls, base_url)[0],
         closers=[client.close],
     )
+    return [shim, AsyncContender(name=SHIM_CHUNKS, sdk=OPENAI_SDK, native=native_chunks)]
 
 
 def _openai_async(base_url: str) -> AsyncContender:
@@ -306,7 +318,7 @@ def _floor_async(base_url: str) -> AsyncContender:
 
 def async_contenders(base_url: str, *, floor: bool = True) -> list[AsyncContender]:
     """Build inside the running event loop that will use them."""
-    found = [_shim_async(SHIM, omnigate_openai.AsyncOpenAI, base_url), _openai_async(base_url)]
+    found = [*_shim_async(SHIM, omnigate_openai.AsyncOpenAI, base_url), _openai_async(base_url)]
     omnigate = _omnigate_async(base_url)
     if omnigate is not None:
         found.append(omnigate)

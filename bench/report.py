@@ -3,7 +3,9 @@
 Each row's `ratio` is its value over plain `openai` 3.x's value for the same scenario and metric in
 the same run (the native text stream is set against `openai`'s SSE stream of the same mode). Rows
 measured under another `openai` major also get `ratio_own_sdk`, against plain `openai` of that
-major, interleaved in the same process; native-stream rows get `ratio_omnigate`.
+major, interleaved in the same process; native-stream rows get `ratio_omnigate`. The shim reads
+the native stream twice: as text (`.text()`, what omnigate 0.2's `chat_stream` yields, so the row
+the target compares) and as typed chunks (the `omnigate_openai (chunks)` row).
 """
 
 from __future__ import annotations
@@ -225,7 +227,7 @@ def chart(rows: list[Row], path: Path) -> str | None:
         chosen = [r for r in rows if r["scenario"] == scenario and r["metric"] == metric and r.get("ratio")]
         labels = [f"{r['contender']} [{r['sdk']}]" for r in chosen]
         ratios = [r["ratio"] for r in chosen]
-        colors = ["tab:green" if r["contender"] == SHIM else "tab:gray" for r in chosen]
+        colors = ["tab:green" if r["contender"].startswith(SHIM) else "tab:gray" for r in chosen]
         axis.barh(labels, ratios, color=colors)
         axis.axvline(1.0, color="black", linewidth=0.8)
         axis.set_xlim(0, max([*ratios, 1.0]) * 1.18)

@@ -76,6 +76,13 @@ def test_streams_are_complete_and_concurrent_streams_fail_none(smoke_run: tuple[
     assert all(row["value"] == 0 for row in errors), errors
     chunks = [row for row in rows if row["scenario"] == "stream.sse.sync" and row["metric"] == "cpu_per_chunk"]
     assert all(row["n"] == 22 for row in chunks), chunks  # role primer + 20 deltas + final frame, every contender
+    for mode in ("sync", "async"):
+        native = [
+            row for row in rows if row["scenario"] == f"stream.native.{mode}" and row["metric"] == "cpu_per_chunk"
+        ]
+        pieces = {row["contender"]: row["n"] for row in native}
+        assert pieces["omnigate_openai"] == pieces["raw httpx (floor)"] >= 20, pieces  # `.text()`: a piece per read
+        assert pieces["omnigate_openai (chunks)"] == pieces["omnigate_openai"] + 1, pieces  # and the `stop` chunk
 
 
 def test_the_run_records_its_conditions_and_targets(smoke_run: tuple[dict[str, object], str]) -> None:

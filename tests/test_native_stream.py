@@ -101,6 +101,39 @@ def test_a_clean_body_split_anywhere_becomes_chunks_ending_in_stop() -> None:
         assert (found.provider, found.model, found.request_id) == ("openai", "gpt-4o-mini", HEADERS["x-request-id"])
 
 
+def test_text_yields_exactly_what_the_chunks_carry() -> None:
+    """`.text()` skips building chunks; the text a user reads must be the chunks' text, piece for piece."""
+    client = og.OpenAI(base_url=OFFLINE, api_key="llmg_test")
+    pieces = [b"H\xc3", b"\xa9llo\n[er", b"ror]", b"x there\n"]
+    as_chunks = og.NativeChatStream(cast_to=ChatCompletionChunk, response=_response(pieces), client=client)
+    contents = [c.choices[0].delta.content for c in as_chunks if c.choices[0].delta.content]
+    as_text = og.NativeChatStream(cast_to=ChatCompletionChunk, response=_response(pieces), client=client)
+    assert list(as_text.text()) == contents == ["H", "\u00e9llo", "\n[error]x there", "\n"]
+
+
+def test_chunks_then_text_continue_one_stream() -> None:
+    client = og.OpenAI(base_url=OFFLINE, api_key="llmg_test")
+    stream = og.NativeChatStream(
+        cast_to=ChatCompletionChunk, response=_response([b"one ", b"two ", b"three"]), client=client
+    )
+    first = next(iter(stream))
+    assert (first.choices[0].delta.role, first.choices[0].delta.content) == ("assistant", "one ")
+    assert list(stream.text()) == ["two ", "three"]
+    rest = list(stream)  # the body was read to its end by `.text()`: only the closing chunk is left
+    assert [(c.choices[0].delta.content, c.choices[0].finish_reason) for c in rest] == [(None, "stop")]
+    assert stream.response.is_closed
+
+
+async def test_async_chunks_then_text_continue_one_stream() -> None:
+    client = og.AsyncOpenAI(base_url=OFFLINE, api_key="llmg_test")
+    response = _aresponse([b"one ", b"two ", b"three"])
+    stream = og.AsyncNativeChatStream(cast_to=ChatCompletionChunk, response=response, client=client)
+    first = await stream.__anext__()
+    assert first.choices[0].delta.content == "one "
+    assert [piece async for piece in stream.text()] == ["two ", "three"]
+    assert stream.response.is_closed
+
+
 def test_an_unexplained_failure_is_a_502_provider_error() -> None:
     client = og.OpenAI(base_url=OFFLINE, api_key="llmg_test")
     body = b"Hello\n[error] Anthropic stream error: Overloaded"

@@ -74,8 +74,13 @@ class SentinelScanner:
 
 
 def _partial_marker_length(text: str) -> int:
-    """The length of the longest end of `text` that is a proper start of the marker."""
-    for length in range(min(len(text), len(NATIVE_ERROR_SENTINEL) - 1), 0, -1):
-        if NATIVE_ERROR_SENTINEL.startswith(text[-length:]):
-            return length
-    return 0
+    """The length of the longest end of `text` that is a proper start of the marker.
+
+    The marker's only newline is its first character, so such an end starts at the last newline
+    among the final few characters: one search instead of a slice per candidate length.
+    """
+    start = text.rfind("\n", max(0, len(text) - len(NATIVE_ERROR_SENTINEL) + 1))
+    if start < 0:
+        return 0
+    tail = text[start:]
+    return len(tail) if NATIVE_ERROR_SENTINEL.startswith(tail) else 0

@@ -109,24 +109,33 @@ class NativeChatStream(_MetaFromTheStart[_T], openai.Stream[_T]):
     `"\n[error] "` sentinel, and `ConnectionError` when the body is cut.
     """
 
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._pieces = self._read_text()  # shared by the chunks and `.text()`, so the two can be mixed
+
     @override
     def __stream__(self) -> Iterator[_T]:
         chunks = NativeChunks(self)
+        for piece in self._pieces:
+            yield chunks.content(piece)
+        yield chunks.stop()
+
+    def text(self) -> Iterator[str]:
+        """The streamed text, piece by piece as it arrives, without building a chunk for each piece."""
+        yield from self._pieces
+
+    def _read_text(self) -> Iterator[str]:
+        body = NativeText(self.response)
         try:
-            for text in self.response.iter_text():
-                yield from chunks.feed(text)
-            yield from chunks.finish()
+            for piece in self.response.iter_text():
+                if safe := body.feed(piece):
+                    yield safe
+            if rest := body.finish():
+                yield rest
         except (openai.APIConnectionError, httpx.TransportError) as exc:
             raise _cut(exc, self.response) from exc
         finally:
             self.response.close()
-
-    def text(self) -> Iterator[str]:
-        """The streamed text, piece by piece as it arrives (instead of iterating the chunks)."""
-        for chunk in self:
-            piece = _content(chunk)
-            if piece:
-                yield piece
 
 
 class AsyncNativeChatStream(_MetaFromTheStart[_T], openai.AsyncStream[_T]):
@@ -136,81 +145,93 @@ class AsyncNativeChatStream(_MetaFromTheStart[_T], openai.AsyncStream[_T]):
     `"\n[error] "` sentinel, and `ConnectionError` when the body is cut.
     """
 
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._pieces = self._read_text()  # shared by the chunks and `.text()`, so the two can be mixed
+
     @override
     async def __stream__(self) -> AsyncIterator[_T]:
         chunks = NativeChunks(self)
+        async for piece in self._pieces:
+            yield chunks.content(piece)
+        yield chunks.stop()
+
+    async def text(self) -> AsyncIterator[str]:
+        """The streamed text, piece by piece as it arrives, without building a chunk for each piece."""
+        async for piece in self._pieces:
+            yield piece
+
+    async def _read_text(self) -> AsyncIterator[str]:
+        body = NativeText(self.response)
         try:
-            async for text in self.response.aiter_text():
-                for chunk in chunks.feed(text):
-                    yield chunk
-            for chunk in chunks.finish():
-                yield chunk
+            async for piece in self.response.aiter_text():
+                if safe := body.feed(piece):
+                    yield safe
+            if rest := body.finish():
+                yield rest
         except (openai.APIConnectionError, httpx.TransportError) as exc:
             raise _cut(exc, self.response) from exc
         finally:
             await self.response.aclose()
 
-    async def text(self) -> AsyncIterator[str]:
-        """The streamed text, piece by piece as it arrives (instead of iterating the chunks)."""
-        async for chunk in self:
-            piece = _content(chunk)
-            if piece:
-                yield piece
+
+class NativeText:
+    """The native stream's body -> the text to show, and the failure its end may carry: no I/O.
+
+    The stream has no framing: text is released once it cannot be the start of the gateway's
+    failure sentinel, and a failure is raised at the end of the body, once its message is complete.
+    """
+
+    def __init__(self, response: Any) -> None:  # httpx or httpx2, by the openai major
+        self._response = response
+        self._scanner = SentinelScanner()
+
+    def feed(self, piece: str) -> str:
+        return self._scanner.feed(piece)[0]
+
+    def finish(self) -> str:
+        rest, failure = self._scanner.finish()
+        if failure is not None:
+            error = stream_error(self._response, {"message": failure})
+            raise with_meta(error, meta_from_headers(self._response.headers))
+        return rest
 
 
 class NativeChunks:
-    """Text of the native stream -> chunks, for both stream classes: the decoding that doesn't await.
+    """Pieces of native text -> `ChatCompletionChunk`s, for both stream classes.
 
-    The native stream has no framing, no usage and no finish reason: each piece of text becomes a
-    content chunk (the first also carries the assistant role), and a clean end of the body, the
-    gateway's only success signal, becomes a final chunk with finish reason `stop`.
+    The native stream has no usage and no finish reason: each piece of text becomes a content
+    chunk (the first also carries the assistant role), and a clean end of the body, the gateway's
+    only success signal, becomes a final chunk with finish reason `stop`.
     """
 
     def __init__(self, stream: openai.Stream[Any] | openai.AsyncStream[Any]) -> None:
         self._stream = stream
-        self._scanner = SentinelScanner()
         headers = stream.response.headers
         self._id = headers.get("x-request-id") or ""
         self._created = unix_time(headers)
         self._model = headers.get("x-llmgw-model") or ""
         self._first = True
 
-    def feed(self, text: str) -> list[Any]:
-        safe, _ = self._scanner.feed(text)  # a failure is raised at the end, once its message is complete
-        return self._chunks(safe)
-
-    def finish(self) -> list[Any]:
-        rest, failure = self._scanner.finish()
-        chunks = self._chunks(rest)
-        if failure is not None:
-            response: Any = self._stream.response
-            error = stream_error(response, {"message": failure})
-            raise with_meta(error, meta_from_headers(response.headers))
-        return [*chunks, self._build(None, finish_reason="stop")]
-
-    def _chunks(self, text: str) -> list[Any]:
-        if not text:
-            return []
-        chunk = self._build(text)
+    def content(self, text: str) -> Any:
+        chunk = self._build(text, first=self._first)
         self._first = False
-        return [chunk]
+        return chunk
 
-    def _build(self, text: str | None, *, finish_reason: str | None = None) -> Any:
+    def stop(self) -> Any:
+        return self._build(None, first=False, finish_reason="stop")
+
+    def _build(self, text: str | None, *, first: bool, finish_reason: str | None = None) -> Any:
         data = native_chunk(
             chunk_id=self._id,
             created=self._created,
             model=self._model,
             content=text,
-            first=self._first and text is not None,
+            first=first,
             finish_reason=finish_reason,
         )
         stream = self._stream
         return stream._client._process_response_data(data=data, cast_to=stream._cast_to, response=stream.response)
-
-
-def _content(chunk: object) -> str | None:
-    choices = getattr(chunk, "choices", None) or ()
-    return getattr(getattr(choices[0], "delta", None), "content", None) if choices else None
 
 
 def _cut(exc: Exception, response: Any) -> ConnectionError:  # httpx or httpx2, by the openai major
