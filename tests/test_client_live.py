@@ -26,6 +26,30 @@ def test_every_call_carries_the_gateway_headers(local_gateway: LocalGateway) -> 
     assert not any("authorization" in c.headers or "openai-organization" in c.headers for c in local_gateway.calls)
 
 
+def test_copies_keep_or_replace_the_gateway_url(local_gateway: LocalGateway) -> None:
+    """A copy on the same gateway reuses the parsed URL; one given another URL must really use it."""
+    with (
+        LocalGateway() as elsewhere,
+        og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key) as client,
+    ):
+        same = client.with_user("u-1").with_options(timeout=5.0)
+        moved = same.with_options(base_url=elsewhere.base_url, api_key=elsewhere.api_key)
+        assert str(same.base_url) == str(client.base_url) == local_gateway.base_url + "/"
+        assert str(moved.base_url) == str(moved.with_user("u-2").base_url) == elsewhere.base_url + "/"
+        same.chat.completions.create(**HELLO)
+        moved.chat.completions.create(**HELLO)
+        assert [c.headers.get("x-user-id") for c in local_gateway.calls.to("/v1/chat/completions")] == ["u-1"]
+        assert [c.headers.get("x-user-id") for c in elsewhere.calls.to("/v1/chat/completions")] == ["u-1"]
+
+
+async def test_async_copies_keep_or_replace_the_gateway_url(local_gateway: LocalGateway) -> None:
+    async with og.AsyncOpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key) as client:
+        same = client.with_user("u-1")
+        moved = same.copy(base_url="http://127.0.0.1:9/v1")
+        assert str(same.base_url) == local_gateway.base_url + "/"
+        assert (str(moved.base_url), moved.user_id) == ("http://127.0.0.1:9/v1/", "u-1")
+
+
 def test_the_body_user_becomes_the_attribution_header(client: og.OpenAI, local_gateway: LocalGateway) -> None:
     client.chat.completions.create(**HELLO, user="end-user-1")
     assert local_gateway.calls.last.headers["x-user-id"] == "end-user-1"

@@ -107,6 +107,7 @@ def test_with_routing_is_a_copy_and_calls_without_it_stay_compat(
     assert client.routing == Routing()
     assert routed.with_options(timeout=5).routing == routed.routing
     assert routed.with_user("alice").routing == routed.routing
+    assert routed.with_routing().routing == Routing()  # routing without fallbacks or cache switch: back to compat
     client.chat.completions.create(**HELLO)
     assert len(local_gateway.calls.to("/v1/chat/completions")) == 1
     routed.chat.completions.create(**HELLO, user="bob")

@@ -97,7 +97,7 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
             require_key=_enforce_credentials,
         )
         self._requires_key = _enforce_credentials
-        self._routing = _routing or Routing()
+        self._routing = _routing if _routing is not None else Routing()
         self._price_cache = _prices or PriceCache()  # copies on the same gateway share the prices
         # OmniGate has no organisations or projects in OpenAI's sense: no OpenAI-Organization header.
         options.pop("organization", None)
@@ -106,9 +106,10 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
             options["http_client"] = http_client_sharing_tls(
                 self._http_client_class, base_url=self._settings.base_url, timeout=options.get("timeout", not_given)
             )
+        parsed = base_url if _settings is not None and isinstance(base_url, httpx.URL) else None  # by `_copy_with`
         super().__init__(  # type: ignore[call-arg]
             api_key=KEY_PLACEHOLDER,
-            base_url=self._settings.base_url,
+            base_url=parsed if parsed is not None else self._settings.base_url,
             default_headers=default_headers,
             _enforce_credentials=False,
             **options,
@@ -167,12 +168,14 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         extra = {
             **options.pop("_extra_kwargs", {}),
             "_settings": settings,
-            "_routing": _routing or self._routing,
+            "_routing": _routing if _routing is not None else self._routing,
             "_prices": self._price_cache if same_gateway else None,
         }
         options.setdefault("_enforce_credentials", self._requires_key)
+        # On the same URL the copy gets the parsed one: parsing it again was half the cost of a copy.
+        base_url = self.base_url if settings.base_url == self._settings.base_url else settings.base_url
         sdk_copy = cast(Any, super()).copy  # openai.OpenAI.copy or openai.AsyncOpenAI.copy, by the MRO
-        return cast(Self, sdk_copy(base_url=settings.base_url, _extra_kwargs=extra, **options))
+        return cast(Self, sdk_copy(base_url=base_url, _extra_kwargs=extra, **options))
 
     @property
     def user_id(self) -> str | None:
