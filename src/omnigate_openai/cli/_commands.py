@@ -10,7 +10,7 @@ from typing import Annotated, Any, NoReturn
 
 import openai
 import typer
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.markup import escape
 from typer._click.core import Context as ClickContext
 from typer.core import TyperGroup
@@ -96,6 +96,14 @@ def _print_json(data: object) -> None:
     typer.echo(json.dumps(data, indent=2, default=str))
 
 
+def _show(as_json: bool, data: object, view: RenderableType) -> None:
+    """A command's result: JSON for scripts (`--json`), else the rendered view for people."""
+    if as_json:
+        _print_json(data)
+    else:
+        _out.print(view)
+
+
 def _dump(model: Any) -> Any:
     if isinstance(model, list):
         return [item.model_dump(mode="json") for item in model]
@@ -106,10 +114,11 @@ def _dump(model: Any) -> Any:
 def doctor(ctx: typer.Context, as_json: Json = False) -> None:
     """Check the configuration, the gateway, the key, provider keys, the clock and the version."""
     checks = run_checks(lambda: _client(ctx))
-    if as_json:
-        _print_json({"ok": all(check.ok for check in checks), "checks": [asdict(check) for check in checks]})
-    else:
-        _out.print(_render.doctor_report(checks))
+    _show(
+        as_json,
+        {"ok": all(check.ok for check in checks), "checks": [asdict(check) for check in checks]},
+        _render.doctor_report(checks),
+    )
     if not all(check.ok for check in checks):
         raise typer.Exit(code=1)
 
@@ -119,10 +128,7 @@ def models(ctx: typer.Context, as_json: Json = False) -> None:
     """List the models the gateway routes and prices, with USD per 1,000 tokens."""
     with _client(ctx) as client:
         found = client.gateway.models()
-    if as_json:
-        _print_json(_dump(found))
-    else:
-        _out.print(_render.model_table(found))
+    _show(as_json, _dump(found), _render.model_table(found))
 
 
 @app.command()
@@ -146,10 +152,7 @@ def metrics(
             group_by=group_by,  # type: ignore[arg-type]
             granularity=granularity,  # type: ignore[arg-type]
         )
-    if as_json:
-        _print_json(_dump(result))
-    else:
-        _out.print(_render.metrics_report(result))
+    _show(as_json, _dump(result), _render.metrics_report(result))
 
 
 @keys_app.command("create")
@@ -161,10 +164,7 @@ def keys_create(
     """Create a gateway key. Its secret is printed this once."""
     with _client(ctx) as client:
         created = client.gateway.api_keys.create(name)
-    if as_json:
-        _print_json(_dump(created))
-    else:
-        _out.print(_render.created_key(created))
+    _show(as_json, _dump(created), _render.created_key(created))
 
 
 @keys_app.command("list")
@@ -172,10 +172,7 @@ def keys_list(ctx: typer.Context, as_json: Json = False) -> None:
     """List the project's named gateway keys (by prefix), revoked ones included."""
     with _client(ctx) as client:
         found = client.gateway.api_keys.list()
-    if as_json:
-        _print_json(_dump(found))
-    else:
-        _out.print(_render.api_key_table(found))
+    _show(as_json, _dump(found), _render.api_key_table(found))
 
 
 @keys_app.command("revoke")
@@ -187,10 +184,7 @@ def keys_revoke(
     """Revoke a gateway key at once. Revoking twice is harmless."""
     with _client(ctx) as client:
         client.gateway.api_keys.revoke(key_id)
-    if as_json:
-        _print_json({"id": key_id, "revoked": True})
-    else:
-        _out.print(f"Revoked gateway key {escape(key_id)}.")
+    _show(as_json, {"id": key_id, "revoked": True}, f"Revoked gateway key {escape(key_id)}.")
 
 
 @provider_keys_app.command("set")
@@ -218,10 +212,7 @@ def provider_keys_set(
     meta = {name: value for name, value in given.items() if value is not None} or None
     with _client(ctx) as client:
         client.gateway.provider_keys.set(provider, key, meta=meta)  # type: ignore[arg-type]
-    if as_json:
-        _print_json({"provider": provider, "stored": True})
-    else:
-        _out.print(f"Stored the {escape(provider)} key for this project.")
+    _show(as_json, {"provider": provider, "stored": True}, f"Stored the {escape(provider)} key for this project.")
 
 
 @app.command()
