@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import openai
 import pytest
+from openai.types.chat import ChatCompletionChunk
 
 import omnigate_openai as og
+from omnigate_openai._sdk import httpx
+from omnigate_openai._streaming import GatewayStream
 from omnigate_openai.testing import LocalGateway
 
 HELLO: dict[str, Any] = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Say hello."}]}
@@ -145,3 +149,38 @@ def test_stream_metadata(client: og.OpenAI) -> None:
     assert found.request_id.startswith("chatcmpl-")
     assert found.rate_limit is not None
     assert found.rate_limit.limit == 60
+
+
+def test_finished_streams_give_their_connection_back_to_the_pool(
+    client: og.OpenAI, local_gateway: LocalGateway
+) -> None:
+    for _ in range(3):
+        assert _read_all(client.chat.completions.create(**HELLO, stream=True)) == REPLY
+    ports = {call.client_port for call in local_gateway.calls}
+    assert len(ports) == 1, ports  # read to the body's end after `[DONE]`: the connection is kept alive
+
+
+async def test_finished_async_streams_give_their_connection_back_to_the_pool(
+    async_client: og.AsyncOpenAI, local_gateway: LocalGateway
+) -> None:
+    for _ in range(3):
+        assert await _aread_all(await async_client.chat.completions.create(**HELLO, stream=True)) == REPLY
+    ports = {call.client_port for call in local_gateway.calls}
+    assert len(ports) == 1, ports
+
+
+def _done_then_cut() -> Iterator[bytes]:
+    yield b'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini",'
+    yield b'"choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n'
+    raise httpx.RemoteProtocolError("peer closed connection without sending complete message body")
+
+
+def test_a_connection_lost_after_the_end_marker_does_not_fail_a_complete_stream() -> None:
+    client = og.OpenAI(base_url="http://127.0.0.1:9/v1", api_key="llmg_test")
+    request = httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
+    response = httpx.Response(
+        200, headers={"content-type": "text/event-stream"}, content=_done_then_cut(), request=request
+    )
+    stream = GatewayStream(cast_to=ChatCompletionChunk, response=response, client=client)
+    assert _read_all(stream) == "Hi"
+    assert response.is_closed

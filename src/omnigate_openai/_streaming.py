@@ -9,6 +9,7 @@ route's plain-text stream (`client.gateway.chat_stream`, routed calls) yields th
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar, Generic, TypeVar
@@ -49,9 +50,13 @@ class GatewayStream(_MetaFromTheStart[_T], openai.Stream[_T]):
 
     @override
     def __stream__(self) -> Iterator[_T]:
+        events = self._iter_events()
         try:
-            for event in self._iter_events():
+            for event in events:
                 if is_end_marker(event.data):
+                    with contextlib.suppress(openai.APIConnectionError, httpx.TransportError):
+                        for _rest in events:  # to the body's end, so the connection goes back to the pool
+                            pass
                     return
                 yield _chunk(self, event.data)
         except (openai.APIConnectionError, httpx.TransportError) as exc:  # openai 2.x lets httpx errors through
@@ -66,9 +71,13 @@ class AsyncGatewayStream(_MetaFromTheStart[_T], openai.AsyncStream[_T]):
 
     @override
     async def __stream__(self) -> AsyncIterator[_T]:
+        events = self._iter_events()
         try:
-            async for event in self._iter_events():
+            async for event in events:
                 if is_end_marker(event.data):
+                    with contextlib.suppress(openai.APIConnectionError, httpx.TransportError):
+                        async for _rest in events:  # to the body's end, so the connection goes back to the pool
+                            pass
                     return
                 yield _chunk(self, event.data)
         except (openai.APIConnectionError, httpx.TransportError) as exc:  # openai 2.x lets httpx errors through

@@ -22,6 +22,8 @@ class Call:
     headers: Mapping[str, str] = field(repr=False)
     body: bytes = field(repr=False)
     status: int | None = None
+    client_port: int | None = field(default=None, repr=False)
+    """The client's TCP port: calls that share it came over one kept-alive connection."""
 
     @property
     def json(self) -> Any:

@@ -38,7 +38,9 @@ class GatewayMiddleware:
         for raw_name, raw_value in scope["headers"]:
             name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
-        call = Call(scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1"), headers, body)
+        query = scope.get("query_string", b"").decode("latin-1")
+        peer = scope.get("client")
+        call = Call(scope["method"], scope["path"], query, headers, body, client_port=peer[1] if peer else None)
         state.calls.append(call)
         if state.faults.take_drop(scope["path"]):
             call.status = 0
