@@ -22,7 +22,7 @@ from ._fast_models import construct_fast
 from ._meta import meta_from_headers, with_meta
 from ._native import Routing
 from ._omnigate import API_KEY_HEADER, CHAT_COMPLETIONS_PATH, ENV_API_KEY, NATIVE_CHAT_PATH, USER_ID_HEADER
-from ._results import chat_result
+from ._results import chat_result, remember_requested_model
 from ._retries import vetoes_retry
 from ._routing import chat_request
 from ._sdk import (
@@ -294,6 +294,7 @@ class OpenAI(_GatewayHooks[httpx.Client, openai.Stream[Any]], openai.OpenAI):  #
     @override
     def _process_response(self, *, stream_cls: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
         stream_cls = self._gateway_stream_cls(stream_cls, options)
+        remember_requested_model(options, kwargs["response"])
         return super()._process_response(stream_cls=stream_cls, options=options, **kwargs)
 
     def _fetch_prices(self) -> object:
@@ -333,6 +334,7 @@ class AsyncOpenAI(_GatewayHooks[httpx.AsyncClient, openai.AsyncStream[Any]], ope
     @override
     async def _process_response(self, *, stream_cls: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
         stream_cls = self._gateway_stream_cls(stream_cls, options)
+        remember_requested_model(options, kwargs["response"])
         return await super()._process_response(stream_cls=stream_cls, options=options, **kwargs)
 
     async def _fetch_prices(self) -> object:

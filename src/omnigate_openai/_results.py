@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from openai.types.chat import ChatCompletion
@@ -21,7 +22,7 @@ from ._native import completion_from_native, is_native_answer
 from ._pricing import provider_for_model
 from ._sdk import httpx
 
-__all__ = ["chat_result", "merged_meta"]
+__all__ = ["chat_result", "merged_meta", "remember_requested_model"]
 
 
 def chat_result(
@@ -64,8 +65,29 @@ def merged_meta(base: GatewayMeta, facts: GatewayMeta) -> GatewayMeta:
     return base.replace(**known)
 
 
+REQUESTED_MODEL = "omnigate_openai.requested_model"
+"""The response extension under which the client keeps the model its call named (`remember_requested_model`)."""
+
+
+def remember_requested_model(options: Any, response: httpx.Response) -> None:
+    """Keeps the model a chat call named with its response, from the options the request was built of.
+
+    The metadata needs it to name the provider (`azure/gpt-4o` is served as `gpt-4o`); reading it
+    back from the request's body would parse the whole conversation again, on every call.
+    """
+    body, extra = options.json_data, options.extra_json
+    model = extra.get("model") if isinstance(extra, Mapping) and "model" in extra else None
+    if model is None and isinstance(body, Mapping):
+        model = body.get("model")
+    if isinstance(model, str):
+        response.extensions[REQUESTED_MODEL] = model
+
+
 def requested_model(response: httpx.Response) -> str | None:
-    """The model the request named (its body is JSON bytes the client built)."""
+    """The model the request named: as the client kept it, else from the JSON body the client built."""
+    kept = response.extensions.get(REQUESTED_MODEL)
+    if isinstance(kept, str):
+        return kept
     try:
         model = json.loads(response.request.content).get("model")
     except (RuntimeError, ValueError, AttributeError, TypeError):
