@@ -30,7 +30,7 @@ check: lint test
 cassettes: $(VENVS)/openai3/.installed
 	$(VENVS)/openai3/bin/python -m pytest tests/replay --record-mode=rewrite
 
-## The benchmark: the shim against plain openai 3.x and 2.x, omnigate 0.2 and raw httpx2 (about 6 minutes).
+## The benchmark: the shim against plain openai 3.x and 2.x, omnigate 0.2 and raw httpx2 (about 4 minutes).
 bench: $(VENVS)/openai3/.installed $(VENVS)/openai2/.installed
 	$(VENVS)/openai3/bin/python -m bench
 
