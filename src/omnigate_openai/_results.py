@@ -36,22 +36,26 @@ def chat_result(
         return completion, merged_meta(meta_from_headers(response.headers), facts).replace(raw_finish_reason=raw)
     raw = normalise_finish_reasons(data)
     if isinstance(data, dict) and data.get("object") == "chat.completion":
-        return data, compat_meta(data, response, prices).replace(raw_finish_reason=raw)
+        return data, compat_meta(data, response, prices, raw_finish_reason=raw)
     if raw is not None:  # a stream's finish chunk: the one chunk whose metadata says something
-        return data, meta_from_headers(response.headers).replace(raw_finish_reason=raw)
+        return data, meta_from_headers(response.headers, raw_finish_reason=raw)
     return data, None
 
 
-def compat_meta(data: dict[str, Any], response: httpx.Response, prices: Prices | None) -> GatewayMeta:
+def compat_meta(
+    data: dict[str, Any], response: httpx.Response, prices: Prices | None, *, raw_finish_reason: str | None
+) -> GatewayMeta:
     """The compat route's metadata: headers, plus what the client can work out as the gateway would."""
     model = data.get("model") if isinstance(data.get("model"), str) else None
     requested = requested_model(response)
-    return meta_from_headers(response.headers).replace(
+    return meta_from_headers(
+        response.headers,
         provider=provider_for_model(requested or model or ""),
         model=model,
         cost_usd=None if prices is None or model is None else cost_usd(prices, model, data.get("usage")),
         fallback_used=False,  # the compat route has no fallback
         latency_ms=_elapsed_ms(response),
+        raw_finish_reason=raw_finish_reason,
     )
 
 

@@ -42,7 +42,7 @@ class _MetaFromTheStart(Generic[_T]):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         headers = options["response"].headers
-        attach_meta(self, meta_from_headers(headers).replace(**self._known_facts))
+        attach_meta(self, meta_from_headers(headers, **self._known_facts))
 
 
 class GatewayStream(_MetaFromTheStart[_T], openai.Stream[_T]):
