@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from omnigate_openai._pricing import cost_decimal
 from omnigate_openai.testing._fake_provider import (
     LABELS,
     ProviderError,
@@ -28,7 +27,7 @@ from omnigate_openai.testing._fake_provider import (
 from omnigate_openai.testing._faults import UpstreamFault
 from omnigate_openai.testing._routing import ChatInput, Route, resolve_route, upstream_request
 from omnigate_openai.testing._state import AuthContext, CachedAnswer, GatewayState
-from omnigate_openai.testing._usage import record
+from omnigate_openai.testing._usage import record, record_answer
 
 
 class CircuitOpen(ProviderError):
@@ -88,21 +87,11 @@ async def complete(
                 )
             continue
         latency = int((time.monotonic() - started) * 1000)
-        cost = cost_decimal(reply.model, reply.prompt_tokens, reply.completion_tokens)
+        cost = record_answer(
+            state, context, chat, provider=route.provider, reply=reply, latency_ms=latency, request_id=request_id
+        )
         body = chat_response(
             reply, route.provider, cost=float(cost), cached=False, fallback_used=index > 0, latency_ms=latency
-        )
-        record(
-            state,
-            context,
-            chat,
-            provider=route.provider,
-            model=reply.model,
-            status="ok",
-            reply=reply,
-            cost=cost,
-            latency_ms=latency,
-            request_id=request_id,
         )
         if cache_key is not None:
             expires = time.monotonic() + state.settings.cache_ttl

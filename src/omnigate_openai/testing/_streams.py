@@ -11,7 +11,6 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from omnigate_openai._pricing import cost_decimal
 from omnigate_openai.testing._execute import CircuitOpen, record_outcome
 from omnigate_openai.testing._fake_provider import (
     ProviderError,
@@ -23,7 +22,7 @@ from omnigate_openai.testing._fake_provider import (
 )
 from omnigate_openai.testing._routing import ChatInput, Route, resolve_route, upstream_request
 from omnigate_openai.testing._state import AuthContext, GatewayState, UsageStatus
-from omnigate_openai.testing._usage import MAX_USER_ID, record
+from omnigate_openai.testing._usage import MAX_USER_ID, record, record_answer
 
 
 @dataclass
@@ -87,21 +86,9 @@ def record_stream(
     if chat.user_id is not None and len(chat.user_id) > MAX_USER_ID:
         return
     if outcome.reply is not None:
-        reply = outcome.reply
-        cost = cost_decimal(reply.model, reply.prompt_tokens, reply.completion_tokens)
         latency = int((time.monotonic() - outcome.started) * 1000)
-        record(
-            state,
-            context,
-            chat,
-            provider=route.provider,
-            model=reply.model,
-            status="ok",
-            reply=reply,
-            cost=cost,
-            latency_ms=latency,
-            request_id=request_id,
-        )
+        reply, provider = outcome.reply, route.provider
+        record_answer(state, context, chat, provider=provider, reply=reply, latency_ms=latency, request_id=request_id)
     else:
         status: UsageStatus = "error" if outcome.error is not None else "incomplete"
         record(state, context, chat, provider=route.provider, model=model, status=status, request_id=request_id)

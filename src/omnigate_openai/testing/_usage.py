@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
+from omnigate_openai._pricing import cost_decimal
 from omnigate_openai.testing._fake_provider import UpstreamReply
 from omnigate_openai.testing._interrupts import ServerFault
 from omnigate_openai.testing._routing import ChatInput
@@ -52,4 +53,31 @@ def record(
     )
 
 
-__all__ = ["MAX_USER_ID", "record"]
+def record_answer(
+    state: GatewayState,
+    context: AuthContext,
+    chat: ChatInput,
+    *,
+    provider: str,
+    reply: UpstreamReply,
+    latency_ms: int,
+    request_id: str,
+) -> Decimal:
+    """Insert an answered call's `ok` row, priced by the model the provider confirmed; returns that cost."""
+    cost = cost_decimal(reply.model, reply.prompt_tokens, reply.completion_tokens)
+    record(
+        state,
+        context,
+        chat,
+        provider=provider,
+        model=reply.model,
+        status="ok",
+        reply=reply,
+        cost=cost,
+        latency_ms=latency_ms,
+        request_id=request_id,
+    )
+    return cost
+
+
+__all__ = ["MAX_USER_ID", "record", "record_answer"]
