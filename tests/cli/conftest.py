@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+import _session_gateway
 from omnigate_openai.cli import app
 
 ENV_NAMES = ("OMNIGATE_BASE_URL", "OMNIGATE_API_KEY", "OMNIGATE_ADMIN_KEY", "OMNIGATE_USER_ID", "OMNIGATE_PROVIDER_KEY")
+
+
+# One gateway for the directory, reset per test (see `_session_gateway`).
+_gateway_server = _session_gateway._gateway_server
+local_gateway = _session_gateway.local_gateway
 
 
 @pytest.fixture(autouse=True)
@@ -19,22 +24,6 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ENV_NAMES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "160")  # wide enough that tables never fold a value under test
-
-
-@pytest.fixture(scope="session")
-def _gateway_server() -> Iterator[Any]:
-    """One loopback server for the session; each test gets it reset (see `local_gateway`)."""
-    from omnigate_openai.testing import LocalGateway
-
-    with LocalGateway() as gateway:
-        yield gateway
-
-
-@pytest.fixture
-def local_gateway(_gateway_server: Any) -> Any:
-    """A fresh local gateway: orgs, keys, usage and the call log forgotten, a new project seeded."""
-    _gateway_server.reset()
-    return _gateway_server
 
 
 @pytest.fixture

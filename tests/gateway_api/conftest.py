@@ -8,7 +8,13 @@ from typing import Any
 
 import pytest
 
+import _session_gateway
+
 from ._support import MODES, REPLAY_ADMIN_KEY, REPLAY_BASE_URL, REPLAY_KEY, Driver, driver, replay_vcr
+
+# One gateway for the directory, reset per test (see `_session_gateway`).
+_gateway_server = _session_gateway._gateway_server
+local_gateway = _session_gateway.local_gateway
 
 
 @pytest.fixture(params=MODES)
@@ -33,22 +39,6 @@ def replay(mode: str) -> Iterator[Callable[..., Any]]:
     yield use
     for made in opened:
         made.close()
-
-
-@pytest.fixture(scope="session")
-def _gateway_server() -> Iterator[Any]:
-    """One loopback server for the session; each test gets it reset (see `local_gateway`)."""
-    from omnigate_openai.testing import LocalGateway
-
-    with LocalGateway() as gateway:
-        yield gateway
-
-
-@pytest.fixture
-def local_gateway(_gateway_server: Any) -> Any:
-    """A fresh local gateway: orgs, keys, usage and the call log forgotten, a new project seeded."""
-    _gateway_server.reset()
-    return _gateway_server
 
 
 @pytest.fixture
