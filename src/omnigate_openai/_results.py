@@ -9,7 +9,6 @@ finish reasons become OpenAI's. The metadata joins the headers (request id, rate
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -77,7 +76,8 @@ def remember_requested_model(options: Any, response: httpx.Response) -> None:
     """Keeps the model a chat call named with its response, from the options the request was built of.
 
     The metadata needs it to name the provider (`azure/gpt-4o` is served as `gpt-4o`); reading it
-    back from the request's body would parse the whole conversation again, on every call.
+    back from the request's body would parse the whole conversation again, on every call. Every
+    response passes the client's `_process_response`, which calls this.
     """
     body, extra = options.json_data, options.extra_json
     model = extra.get("model") if isinstance(extra, Mapping) and "model" in extra else None
@@ -88,15 +88,9 @@ def remember_requested_model(options: Any, response: httpx.Response) -> None:
 
 
 def requested_model(response: httpx.Response) -> str | None:
-    """The model the request named: as the client kept it, else from the JSON body the client built."""
+    """The model the request named, as the client kept it (`remember_requested_model`)."""
     kept = response.extensions.get(REQUESTED_MODEL)
-    if isinstance(kept, str):
-        return kept
-    try:
-        model = json.loads(response.request.content).get("model")
-    except (RuntimeError, ValueError, AttributeError, TypeError):
-        return None
-    return model if isinstance(model, str) else None
+    return kept if isinstance(kept, str) else None
 
 
 def _elapsed_ms(response: httpx.Response) -> int | None:
