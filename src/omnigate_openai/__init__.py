@@ -32,6 +32,25 @@ from ._native import Routing as Routing
 from ._routing import ModelRoute as ModelRoute
 from ._streaming import AsyncNativeChatStream as AsyncNativeChatStream
 from ._streaming import NativeChatStream as NativeChatStream
+from .guard import CallInfo as CallInfo
+from .guard import CallRecord as CallRecord
+from .guard import CallVetoedError as CallVetoedError
+from .guard import Guard as Guard
+from .guard import GuardError as GuardError
+from .guard import GuardMetrics as GuardMetrics
+from .guard import GuardStoreError as GuardStoreError
+from .guard import LimitExceededError as LimitExceededError
+from .guard import Limits as Limits
+from .guard import LimitWarning as LimitWarning
+from .guard import LoopDetectedError as LoopDetectedError
+from .guard import LoopDetection as LoopDetection
+from .guard import LoopEvent as LoopEvent
+from .guard import MemoryStore as MemoryStore
+from .guard import ToolAccess as ToolAccess
+from .guard import ToolAccessDeniedError as ToolAccessDeniedError
+from .guard import UnpricedModelError as UnpricedModelError
+from .guard import acall_with_tools as acall_with_tools
+from .guard import call_with_tools as call_with_tools
 from .integrations.patch import patch_openai as patch_openai  # wrapt is imported only when patching
 from .integrations.patch import unpatch_openai as unpatch_openai
 
@@ -44,6 +63,9 @@ __all__ = [
     "AuthError",
     "BudgetExceededError",
     "BudgetStatus",
+    "CallInfo",
+    "CallRecord",
+    "CallVetoedError",
     "ConfigurationError",
     "ConnectionError",
     "GatewayAuthError",
@@ -53,6 +75,17 @@ __all__ = [
     "GatewayModelNotFoundError",
     "GatewayProviderError",
     "GatewayRateLimitError",
+    "Guard",
+    "GuardError",
+    "GuardMetrics",
+    "GuardStoreError",
+    "LimitExceededError",
+    "LimitWarning",
+    "Limits",
+    "LoopDetectedError",
+    "LoopDetection",
+    "LoopEvent",
+    "MemoryStore",
     "ModelNotFoundError",
     "ModelRoute",
     "NativeChatStream",
@@ -61,11 +94,16 @@ __all__ = [
     "RateLimitError",
     "RateLimitStatus",
     "Routing",
+    "ToolAccess",
+    "ToolAccessDeniedError",
+    "UnpricedModelError",
     "UnsupportedFeatureError",
     "__version__",
+    "acall_with_tools",
+    "call_with_tools",
     "meta",
-    "signup",
     "patch_openai",
+    "signup",
     "unpatch_openai",
 ]
 

@@ -38,8 +38,10 @@ from ._sdk import (
 )
 from ._streaming import AsyncGatewayStream, AsyncNativeChatStream, GatewayStream, NativeChatStream
 from ._tls import http_client_sharing_tls
+from .guard._call import GuardBinding, guarded_call, needs_prices
 
 if TYPE_CHECKING:
+    from .guard import Guard
     from .resources.gateway import AsyncGateway, Gateway
 
 __all__ = ["AsyncOpenAI", "OpenAI"]
@@ -58,6 +60,7 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
     _settings: Settings
     _routing: Routing
     _price_cache: PriceCache
+    _guard: GuardBinding | None
     _gateway_stream_class: ClassVar[type[Any]]
     _http_client_class: ClassVar[Callable[..., Any]]
     _native_stream_class: ClassVar[type[Any]]
@@ -80,6 +83,7 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         _settings: Settings | None = None,
         _routing: Routing | None = None,
         _prices: PriceCache | None = None,
+        _guard: GuardBinding | None = None,
         _enforce_credentials: bool = True,
         **options: Any,
     ) -> None:
@@ -99,6 +103,7 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         self._requires_key = _enforce_credentials
         self._routing = _routing if _routing is not None else Routing()
         self._price_cache = _prices or PriceCache()  # copies on the same gateway share the prices
+        self._guard = _guard
         # OmniGate has no organisations or projects in OpenAI's sense: no OpenAI-Organization header.
         options.pop("organization", None)
         options.pop("project", None)
@@ -158,17 +163,29 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         """
         return self._copy_with(self._settings, _routing=Routing(fallbacks=fallbacks, cache=cache))
 
+    def with_guard(self, guard: Guard | None, *, agent_id: str | None = None) -> Self:
+        """A copy whose every chat call is checked by `guard` before it is sent and settled after (None: unguarded).
+
+        `agent_id` names the agent the calls count for (per-agent limits, loops, tool access, history).
+        Each HTTP attempt counts: the SDK's retries and the extra calls a helper makes included.
+        """
+        binding = None if guard is None else GuardBinding(guard, agent_id)
+        return self._copy_with(self._settings, _guard=binding if binding is not None else False)
+
     @property
     def routing(self) -> Routing:
         """The fallbacks and cache switch of `with_routing(...)` (empty: calls use the compat route)."""
         return self._routing
 
-    def _copy_with(self, settings: Settings, *, _routing: Routing | None = None, **options: Any) -> Self:
+    def _copy_with(
+        self, settings: Settings, *, _routing: Routing | None = None, _guard: GuardBinding | bool = True, **options: Any
+    ) -> Self:
         same_gateway = settings.root_url == self._settings.root_url
         extra = {
             **options.pop("_extra_kwargs", {}),
             "_settings": settings,
             "_routing": _routing if _routing is not None else self._routing,
+            "_guard": _guard if isinstance(_guard, GuardBinding) else self._guard if _guard else None,
             "_prices": self._price_cache if same_gateway else None,
         }
         options.setdefault("_enforce_credentials", self._requires_key)
@@ -229,6 +246,13 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
             built = super()._process_response_data(data=data, cast_to=cast_to, response=response)
         return with_meta(built, found)
 
+    @override
+    def _build_request(self, options: FinalRequestOptions, *, retries_taken: int = 0) -> httpx.Request:
+        request = super()._build_request(options, retries_taken=retries_taken)
+        if self._guard is not None:  # the guarded attempt rides on the request (`guard/_call.py`)
+            self._guard.attach(request, options, retries_taken, self._price_cache.prices)
+        return request
+
     def _gateway_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
         """Check a chat call and pick its route (compat, or native for fallbacks/cache); others pass unchanged."""
         settings = self._settings
@@ -287,7 +311,7 @@ class OpenAI(_GatewayHooks[httpx.Client, openai.Stream[Any]], openai.OpenAI):  #
     @override
     def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
         options = self._gateway_options(options)
-        if wants_prices(options):  # before the call, so the gateway's log shows the call last
+        if wants_prices(options) or needs_prices(self._guard, options):  # before the call: the log shows it last
             self._price_cache.load(self._fetch_prices)
         return super()._prepare_options(options)
 
@@ -295,7 +319,25 @@ class OpenAI(_GatewayHooks[httpx.Client, openai.Stream[Any]], openai.OpenAI):  #
     def _process_response(self, *, stream_cls: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
         stream_cls = self._gateway_stream_cls(stream_cls, options)
         remember_requested_model(options, kwargs["response"])
-        return super()._process_response(stream_cls=stream_cls, options=options, **kwargs)
+        result = super()._process_response(stream_cls=stream_cls, options=options, **kwargs)
+        call = guarded_call(kwargs["response"].request)
+        if call is not None and not call.stream:  # a stream settles when it ends (`_streaming.py`)
+            call.settle_answer(result)
+        return result
+
+    @override
+    def _send_request(self, request: httpx.Request, *, stream: bool, **kwargs: Any) -> httpx.Response:
+        call = guarded_call(request)
+        if call is None:
+            return super()._send_request(request, stream=stream, **kwargs)
+        call.begin()  # checks and reserves, or raises before anything is sent
+        try:
+            response = super()._send_request(request, stream=stream, **kwargs)
+        except BaseException as exc:
+            call.unanswered(exc)
+            raise
+        call.answered(response)
+        return response
 
     def _fetch_prices(self) -> object:
         return self.get(PRICES_PATH, cast_to=object, options={"max_retries": 0})
@@ -327,7 +369,7 @@ class AsyncOpenAI(_GatewayHooks[httpx.AsyncClient, openai.AsyncStream[Any]], ope
     @override
     async def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
         options = self._gateway_options(options)
-        if wants_prices(options):  # before the call, so the gateway's log shows the call last
+        if wants_prices(options) or needs_prices(self._guard, options):  # before the call: the log shows it last
             await self._price_cache.aload(self._fetch_prices)
         return await super()._prepare_options(options)
 
@@ -335,7 +377,25 @@ class AsyncOpenAI(_GatewayHooks[httpx.AsyncClient, openai.AsyncStream[Any]], ope
     async def _process_response(self, *, stream_cls: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
         stream_cls = self._gateway_stream_cls(stream_cls, options)
         remember_requested_model(options, kwargs["response"])
-        return await super()._process_response(stream_cls=stream_cls, options=options, **kwargs)
+        result = await super()._process_response(stream_cls=stream_cls, options=options, **kwargs)
+        call = guarded_call(kwargs["response"].request)
+        if call is not None and not call.stream:  # a stream settles when it ends (`_streaming.py`)
+            await call.asettle_answer(result)
+        return result
+
+    @override
+    async def _send_request(self, request: httpx.Request, *, stream: bool, **kwargs: Any) -> httpx.Response:
+        call = guarded_call(request)
+        if call is None:
+            return await super()._send_request(request, stream=stream, **kwargs)
+        await call.abegin()  # checks and reserves, or raises before anything is sent
+        try:
+            response = await super()._send_request(request, stream=stream, **kwargs)
+        except BaseException as exc:
+            await call.aunanswered(exc)
+            raise
+        await call.aanswered(response)
+        return response
 
     async def _fetch_prices(self) -> object:
         return await self.get(PRICES_PATH, cast_to=object, options={"max_retries": 0})

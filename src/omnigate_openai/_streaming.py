@@ -25,6 +25,7 @@ from ._native import native_chunk, unix_time
 from ._pricing import provider_for_model
 from ._sdk import httpx
 from ._stream_parsing import SentinelScanner, is_end_marker, stream_failure
+from .guard._call import awatch_chunks, awatch_text, guarded_call, stream_closed, watch_chunks, watch_text
 
 __all__ = ["AsyncGatewayStream", "AsyncNativeChatStream", "GatewayStream", "NativeChatStream"]
 
@@ -50,6 +51,15 @@ class GatewayStream(_MetaFromTheStart[_T], openai.Stream[_T]):
 
     @override
     def __stream__(self) -> Iterator[_T]:
+        call = guarded_call(self.response.request)  # a guarded call settles when its stream ends
+        return self._chunks() if call is None else watch_chunks(call, self, self._chunks())
+
+    @override
+    def close(self) -> None:
+        stream_closed(self)
+        super().close()
+
+    def _chunks(self) -> Iterator[_T]:
         events = self._iter_events()
         try:
             for event in events:
@@ -70,7 +80,16 @@ class AsyncGatewayStream(_MetaFromTheStart[_T], openai.AsyncStream[_T]):
     """An asynchronous stream of chunks from the gateway."""
 
     @override
-    async def __stream__(self) -> AsyncIterator[_T]:
+    def __stream__(self) -> AsyncIterator[_T]:
+        call = guarded_call(self.response.request)  # a guarded call settles when its stream ends
+        return self._chunks() if call is None else awatch_chunks(call, self, self._chunks())
+
+    @override
+    async def close(self) -> None:
+        stream_closed(self)
+        await super().close()
+
+    async def _chunks(self) -> AsyncIterator[_T]:
         events = self._iter_events()
         try:
             async for event in events:
@@ -121,6 +140,14 @@ class NativeChatStream(_MetaFromTheStart[_T], openai.Stream[_T]):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self._pieces = self._read_text()  # shared by the chunks and `.text()`, so the two can be mixed
+        call = guarded_call(self.response.request)  # a guarded call settles when its stream ends
+        if call is not None:
+            self._pieces = watch_text(call, self, self._pieces)
+
+    @override
+    def close(self) -> None:
+        stream_closed(self)
+        super().close()
 
     @override
     def __stream__(self) -> Iterator[_T]:
@@ -157,6 +184,14 @@ class AsyncNativeChatStream(_MetaFromTheStart[_T], openai.AsyncStream[_T]):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self._pieces = self._read_text()  # shared by the chunks and `.text()`, so the two can be mixed
+        call = guarded_call(self.response.request)  # a guarded call settles when its stream ends
+        if call is not None:
+            self._pieces = awatch_text(call, self, self._pieces)
+
+    @override
+    async def close(self) -> None:
+        stream_closed(self)
+        await super().close()
 
     @override
     async def __stream__(self) -> AsyncIterator[_T]:

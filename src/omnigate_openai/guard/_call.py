@@ -1,0 +1,529 @@
+"""One guarded HTTP attempt: checked and reserved before it is sent, settled when its answer is known.
+
+The client calls in at four points, each a line or two: `_build_request` plans the attempt from the
+request options (`GuardBinding.attach`), `_send_request` reserves before sending and releases what
+the gateway did not bill (`begin` / `answered` / `unanswered`), `_process_response` settles a
+non-streamed answer (`settle_answer`), and the stream classes settle a stream when it ends, is
+broken off or fails (`watch_chunks` / `watch_text` / `stream_closed`). The attempt travels on the
+request's `extensions`, so nothing is shared between concurrent calls.
+
+What is settled: the gateway's own cost (`meta().cost_usd`: the native route's figure, or the compat
+route's usage at the gateway's prices) and the usage's tokens. Where the answer carries no cost
+(a stream without usage, a cut connection, a broken-off stream, a body never read) the reserved
+worst case is charged: the gateway may have billed it, and a budget must not be overshot.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator, Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+import openai
+
+from .._cost import Prices
+from .._exceptions import ProviderError
+from .._meta import GatewayMeta, meta
+from .._omnigate import CHAT_COMPLETIONS_PATH, NATIVE_CHAT_PATH, USER_ID_HEADER
+from .._sdk import FinalRequestOptions
+from ._errors import (
+    CallVetoedError,
+    GuardError,
+    GuardStoreError,
+    LimitExceededError,
+    ToolAccessDeniedError,
+    UnpricedModelError,
+)
+from ._estimate import output_cap, price_per_1k, worst_case_usd
+from ._guard import CallInfo, Guard, LimitWarning, hook_result_async, hook_result_sync
+from ._history import CallRecord, CostSource
+from ._limits import METRICS, Amounts, as_shown
+from ._loops import answer_fingerprint, decide_async, decide_sync, fingerprint, loop_error
+from ._store import Refusal
+from ._tools import offered_tools, policy_for
+
+__all__ = ["GuardBinding", "GuardedCall", "guarded_call", "needs_prices"]
+
+log = logging.getLogger("omnigate_openai.guard")
+
+_EXTENSION = "omnigate_openai.guard"
+_CHAT_PATHS = (CHAT_COMPLETIONS_PATH, NATIVE_CHAT_PATH)
+
+
+class GuardBinding:
+    """A guard and the agent a client copy calls for: what `client.with_guard(...)` carries."""
+
+    __slots__ = ("agent_id", "guard")
+
+    def __init__(self, guard: Guard, agent_id: str | None) -> None:
+        if not isinstance(guard, Guard):
+            raise TypeError(f"Expected with_guard(guard=Guard(...)), got {guard!r}")
+        if agent_id is not None and (not isinstance(agent_id, str) or not agent_id):
+            raise ValueError(f"Expected agent_id to be a non-empty string or None, got {agent_id!r}")
+        self.guard, self.agent_id = guard, agent_id
+
+    def __repr__(self) -> str:
+        return f"GuardBinding(guard={self.guard.path!r}, agent_id={self.agent_id!r})"
+
+    def attach(self, request: Any, options: FinalRequestOptions, attempt: int, prices: Prices | None) -> None:
+        """Plan the attempt of a chat call and carry it on the request; other requests pass unguarded."""
+        if options.url in _CHAT_PATHS and isinstance(options.json_data, Mapping) and options.method.lower() == "post":
+            route = "native" if options.url == NATIVE_CHAT_PATH else "compat"
+            request.extensions[_EXTENSION] = GuardedCall(self, options.json_data, route, request, attempt, prices)
+
+
+def guarded_call(request: Any) -> GuardedCall | None:
+    """The guarded attempt a request carries, if its client has a guard."""
+    found = request.extensions.get(_EXTENSION)
+    return found if isinstance(found, GuardedCall) else None
+
+
+def needs_prices(binding: GuardBinding | None, options: FinalRequestOptions) -> bool:
+    """A guarded chat call on either route reserves at the gateway's prices."""
+    return binding is not None and options.url in _CHAT_PATHS and options.method.lower() == "post"
+
+
+class GuardedCall:
+    """One attempt of a guarded chat call, from its plan to its settlement. Settles at most once."""
+
+    def __init__(
+        self,
+        binding: GuardBinding,
+        body: Mapping[str, Any],
+        route: str,
+        request: Any,
+        attempt: int,
+        prices: Prices | None,
+    ) -> None:
+        guard = binding.guard
+        self.guard, self.agent_id, self.attempt = guard, binding.agent_id, attempt
+        self.user_id: str | None = request.headers.get(USER_ID_HEADER)
+        self.body, self.route, self.model = body, route, str(body.get("model", ""))
+        self.stream = bool(body.get("stream"))
+        content: bytes = request.content
+        self.request_print = fingerprint(content)
+        prompt = len(content)  # a token is at least one byte: see `_estimate.py`
+        output = output_cap(body, guard.default_output_tokens)
+        self.lines = guard.lines(self.agent_id, self.user_id)
+        models = [self.model, *(body.get("fallback_models") or ())]
+        fallback = None if guard.unpriced_model == "refuse" else guard.unpriced_model
+        price = price_per_1k(models, prices, fallback)
+        self.unpriced = price is None and any(line.bounds.micro_usd >= 0 for line in self.lines)
+        self.amounts = Amounts(0 if price is None else worst_case_usd(price, prompt, output), prompt + output, 1, 0)
+        self.rid = uuid.uuid4().hex
+        self.reserved = False
+        self._done = False
+        self._lock = threading.Lock()
+        self._started = time.perf_counter()
+        self._text: list[str] = []
+        self._tool_parts: dict[int, list[str]] = {}
+        self._usage: Any = None
+
+    # -- before sending ----------------------------------------------------------------------------
+    def begin(self) -> None:
+        guard = self.guard
+        if self.attempt == 0:  # an SDK retry repeats a checked request: hooks and loops see it once
+            if guard.before_call is not None:
+                self._veto(hook_result_sync(guard.before_call, self._info(), "before_call"))
+            self._check_offered_tools()
+            event = guard.loops.check(self.agent_id, self.request_print)
+            if event is not None:
+                if not decide_sync(guard.loops.config, event):
+                    self._refuse(loop_error(event))
+                guard.loops.remember_anyway(self.agent_id, self.request_print)
+        self._check_priced()
+        try:
+            refusal = guard.store.reserve(self.rid, self.lines, self.amounts, guard.reservation_ttl)
+        except GuardStoreError as exc:
+            self._store_down(exc)
+            return
+        self._reserved_or_refused(refusal)
+
+    async def abegin(self) -> None:
+        guard = self.guard
+        if self.attempt == 0:
+            if guard.before_call is not None:
+                self._veto(await hook_result_async(guard.before_call, self._info()))
+            self._check_offered_tools()
+            event = guard.loops.check(self.agent_id, self.request_print)
+            if event is not None:
+                if not await decide_async(guard.loops.config, event):
+                    self._refuse(loop_error(event))
+                guard.loops.remember_anyway(self.agent_id, self.request_print)
+        self._check_priced()
+        try:
+            refusal = await guard.store.areserve(self.rid, self.lines, self.amounts, guard.reservation_ttl)
+        except GuardStoreError as exc:
+            self._store_down(exc)
+            return
+        self._reserved_or_refused(refusal)
+
+    def _info(self) -> CallInfo:
+        return CallInfo(
+            agent_id=self.agent_id,
+            user_id=self.user_id,
+            model=self.model,
+            route="native" if self.route == "native" else "compat",
+            stream=self.stream,
+            messages=self.body.get("messages") or (),
+            tools=tuple(offered_tools(self.body)),
+            reserved_usd=self.amounts.micro_usd / 1_000_000,
+        )
+
+    def _veto(self, verdict: object) -> None:
+        if verdict is False or isinstance(verdict, str):
+            self._refuse(CallVetoedError(verdict if isinstance(verdict, str) else "returned False"))
+
+    def _check_offered_tools(self) -> None:
+        policy = policy_for(self.guard.tool_access, self.agent_id)
+        if policy is None:
+            return
+        for tool in offered_tools(self.body):
+            if not policy.allows(tool):
+                self._refuse(ToolAccessDeniedError(tool=tool, agent_id=self.agent_id, where="offered"))
+
+    def _check_priced(self) -> None:
+        if self.unpriced:
+            self._refuse(UnpricedModelError(self.model))
+
+    def _store_down(self, exc: GuardStoreError) -> None:
+        if self.guard.fail_closed:
+            self._refuse(exc)
+        log.warning("Guard %s: store unreachable, sending unguarded (fail_closed=False): %s", self.guard.path, exc)
+
+    def _reserved_or_refused(self, refusal: Refusal | None) -> None:
+        if refusal is not None:
+            self._refuse(_limit_error(refusal, self.amounts))
+        self.reserved = True
+
+    def _refuse(self, error: GuardError) -> None:
+        self._done = True
+        self.guard.record(self._record(error=str(error), cost=0, source="none", latency=0.0), refused=True)
+        raise error
+
+    # -- after sending -----------------------------------------------------------------------------
+    def answered(self, response: Any) -> None:
+        """The gateway answered: an error status is not billed (nothing spent but the call)."""
+        if response.status_code >= 400:
+            self._settle_sync(Amounts(0, 0, 1, 0), "none", error=f"HTTP {response.status_code}")
+
+    async def aanswered(self, response: Any) -> None:
+        if response.status_code >= 400:
+            await self._settle_async(Amounts(0, 0, 1, 0), "none", error=f"HTTP {response.status_code}")
+
+    def unanswered(self, exc: BaseException) -> None:
+        """No answer (a timeout, a dropped connection): the gateway may have billed it, so the worst case is."""
+        self._settle_sync(self.amounts, "reservation", error=_describe(exc))
+
+    async def aunanswered(self, exc: BaseException) -> None:
+        await self._settle_async(self.amounts, "reservation", error=_describe(exc))
+
+    def settle_answer(self, result: object) -> None:
+        completion = _completion(result)
+        actual, source, facts = self._answer_facts(completion)
+        self._settle_sync(actual, source, **facts)
+        self._check_called_tools(completion)
+
+    async def asettle_answer(self, result: object) -> None:
+        completion = _completion(result)
+        actual, source, facts = self._answer_facts(completion)
+        await self._settle_async(actual, source, **facts)
+        self._check_called_tools(completion)
+
+    def _answer_facts(self, completion: Any) -> tuple[Amounts, CostSource, dict[str, Any]]:
+        if completion is None:  # `with_streaming_response` whose body the client never read
+            return self.amounts, "reservation", {}
+        message = completion.choices[0].message if getattr(completion, "choices", None) else None
+        if message is not None:
+            self._text.append(message.content or "")
+            for index, call in enumerate(message.tool_calls or ()):
+                function = getattr(call, "function", None)
+                if function is not None:
+                    self._tool_parts[index] = [function.name or "", function.arguments or ""]
+        self._usage = getattr(completion, "usage", None)
+        found = _meta_of(completion)
+        return (
+            self._actual(found),
+            self._source(found),
+            {"found": found, "response_id": getattr(completion, "id", None)},
+        )
+
+    def _actual(self, found: GatewayMeta | None) -> Amounts:
+        cost = None if found is None else found.cost_usd
+        usage = self._usage
+        tokens = getattr(usage, "total_tokens", None) if usage is not None else None
+        return Amounts(
+            self.amounts.micro_usd if cost is None else round(cost * 1_000_000),
+            self.amounts.tokens if not isinstance(tokens, int) else tokens,
+            1,
+            len(self._tool_parts),
+        )
+
+    @staticmethod
+    def _source(found: GatewayMeta | None) -> CostSource:
+        return "reservation" if found is None or found.cost_usd is None else "gateway"
+
+    def _check_called_tools(self, completion: object) -> None:
+        policy = policy_for(self.guard.tool_access, self.agent_id)
+        if policy is None:
+            return
+        for name, _ in self._tool_calls():
+            if not policy.allows(name):
+                raise ToolAccessDeniedError(tool=name, agent_id=self.agent_id, where="called", completion=completion)
+
+    # -- streams -----------------------------------------------------------------------------------
+    def saw(self, chunk: Any) -> None:
+        """A chunk went by: keep the text and tool calls (for loops, tool access, history) and the usage."""
+        usage = getattr(chunk, "usage", None)
+        if usage is not None:
+            self._usage = usage
+        choices = chunk.choices
+        if not choices:
+            return
+        delta = choices[0].delta
+        if delta.content:
+            self._text.append(delta.content)
+        for call in delta.tool_calls or ():
+            parts = self._tool_parts.setdefault(call.index, ["", ""])
+            function = call.function
+            if function is not None:
+                parts[0] += function.name or ""
+                parts[1] += function.arguments or ""
+
+    def _stream_outcome(
+        self, stream: Any, failure: BaseException | None, broken: bool
+    ) -> tuple[Amounts, CostSource, dict[str, Any]]:
+        if isinstance(failure, ProviderError):  # the gateway records an in-band failure at $0
+            return Amounts(0, 0, 1, 0), "none", {"error": _describe(failure)}
+        if failure is not None or broken:
+            error = _describe(failure) if failure is not None else "stream broken off before its end"
+            return self.amounts, "reservation", {"error": error}
+        found = _meta_of(stream)
+        return self._actual(found), self._source(found), {"found": found}
+
+    def stream_ended(self, stream: Any, *, failure: BaseException | None = None, broken: bool = False) -> None:
+        actual, source, facts = self._stream_outcome(stream, failure, broken)
+        self._settle_sync(actual, source, **facts)
+        if failure is None and not broken:
+            self._check_called_tools(None)
+
+    async def astream_ended(self, stream: Any, *, failure: BaseException | None = None, broken: bool = False) -> None:
+        actual, source, facts = self._stream_outcome(stream, failure, broken)
+        await self._settle_async(actual, source, **facts)
+        if failure is None and not broken:
+            self._check_called_tools(None)
+
+    # -- settling, written once but for the store call and the hooks ------------------------------------
+    def _claim(self) -> bool:
+        with self._lock:
+            if self._done:
+                return False
+            self._done = True
+            return True
+
+    def _settle_sync(self, actual: Amounts, source: CostSource, **facts: Any) -> None:
+        if not self._claim():
+            return
+        spent: list[Amounts] = []
+        if self.reserved:
+            try:
+                spent = self.guard.store.settle(self.rid, [line.scope for line in self.lines], self.amounts, actual)
+            except GuardStoreError as exc:  # the reservation expires and is charged at its worst case
+                log.warning("Guard %s: could not settle a call: %s", self.guard.path, exc)
+        record, warnings = self._settled(actual, source, spent, **facts)
+        guard = self.guard
+        for warning in warnings:
+            if guard.on_warning is not None:
+                hook_result_sync(guard.on_warning, warning, "on_warning")
+        if guard.after_call is not None:
+            hook_result_sync(guard.after_call, record, "after_call")
+
+    async def _settle_async(self, actual: Amounts, source: CostSource, **facts: Any) -> None:
+        if not self._claim():
+            return
+        spent: list[Amounts] = []
+        if self.reserved:
+            try:
+                spent = await self.guard.store.asettle(
+                    self.rid, [line.scope for line in self.lines], self.amounts, actual
+                )
+            except GuardStoreError as exc:
+                log.warning("Guard %s: could not settle a call: %s", self.guard.path, exc)
+        record, warnings = self._settled(actual, source, spent, **facts)
+        guard = self.guard
+        for warning in warnings:
+            if guard.on_warning is not None:
+                await hook_result_async(guard.on_warning, warning)
+        if guard.after_call is not None:
+            await hook_result_async(guard.after_call, record)
+
+    def _settled(
+        self,
+        actual: Amounts,
+        source: CostSource,
+        spent: list[Amounts],
+        *,
+        error: str | None = None,
+        found: GatewayMeta | None = None,
+        response_id: str | None = None,
+    ) -> tuple[CallRecord, list[LimitWarning]]:
+        guard = self.guard
+        latency = (time.perf_counter() - self._started) * 1000
+        record = self._record(
+            error=error,
+            cost=actual.micro_usd,
+            source=source,
+            latency=latency,
+            found=found,
+            response_id=response_id or (None if found is None else found.request_id),
+        )
+        guard.record(record, refused=False)
+        if error is None:
+            calls = self._tool_calls()
+            answer = answer_fingerprint("".join(self._text), calls)
+            guard.loops.answered(self.agent_id, answer, [fingerprint(f"{name}\0{args}") for name, args in calls])
+        return record, guard.warnings(self.lines, spent) if spent else []
+
+    def _tool_calls(self) -> list[tuple[str, str]]:
+        return [(parts[0], parts[1]) for _, parts in sorted(self._tool_parts.items())]
+
+    def _record(
+        self,
+        *,
+        error: str | None,
+        cost: int,
+        source: CostSource,
+        latency: float,
+        found: GatewayMeta | None = None,
+        response_id: str | None = None,
+    ) -> CallRecord:
+        usage = self._usage
+        messages = self.body.get("messages") or ()
+        last = messages[-1].get("content") if messages and isinstance(messages[-1], Mapping) else None
+        return CallRecord(
+            agent_id=self.agent_id,
+            user_id=self.user_id,
+            model=self.model,
+            provider=None if found is None else found.provider,
+            route="native" if self.route == "native" else "compat",
+            stream=self.stream,
+            request_summary=(last if isinstance(last, str) else repr(last))[:200],
+            response_id=response_id,
+            tool_calls=tuple(name for name, _ in self._tool_calls()),
+            error=error,
+            cost_usd=cost / 1_000_000,
+            cost_source=source,
+            prompt_tokens=getattr(usage, "prompt_tokens", None),
+            completion_tokens=getattr(usage, "completion_tokens", None),
+            latency_ms=latency,
+            timestamp=datetime.now(timezone.utc),
+        )
+
+
+def _limit_error(refusal: Refusal, amounts: Amounts) -> LimitExceededError:
+    if refusal.metric == len(METRICS):
+        return LimitExceededError(
+            limit="max_seconds",
+            current=refusal.current / 1000,
+            maximum=refusal.maximum / 1000,
+            requested=0,
+            scope=refusal.scope,
+        )
+    metric = METRICS[refusal.metric]
+    return LimitExceededError(
+        limit=metric,
+        current=as_shown(metric, refusal.current),
+        maximum=as_shown(metric, refusal.maximum),
+        requested=as_shown(metric, amounts[refusal.metric]),
+        scope=refusal.scope,
+    )
+
+
+def _completion(result: object) -> Any:
+    """The completion a non-streamed call returned: itself, or what a raw response parses to (cached by the SDK)."""
+    if isinstance(result, openai.BaseModel):
+        return result
+    parse = getattr(result, "parse", None)
+    if callable(parse) and getattr(result, "is_closed", False):  # `with_raw_response`: the body is read already
+        return parse()
+    return None
+
+
+def _meta_of(obj: object) -> GatewayMeta | None:
+    try:
+        return meta(obj)
+    except TypeError:
+        return None
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def watch_chunks(call: GuardedCall, stream: Any, chunks: Iterator[Any]) -> Iterator[Any]:
+    """`chunks`, with the call settled when they end, fail, or are broken off."""
+    try:
+        for chunk in chunks:
+            call.saw(chunk)
+            yield chunk
+    except GeneratorExit:
+        call.stream_ended(stream, broken=True)
+        raise
+    except BaseException as exc:
+        call.stream_ended(stream, failure=exc)
+        raise
+    call.stream_ended(stream)
+
+
+async def awatch_chunks(call: GuardedCall, stream: Any, chunks: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    try:
+        async for chunk in chunks:
+            call.saw(chunk)
+            yield chunk
+    except GeneratorExit:
+        call.stream_ended(stream, broken=True)  # no awaiting while the generator is being closed
+        raise
+    except BaseException as exc:
+        await call.astream_ended(stream, failure=exc)
+        raise
+    await call.astream_ended(stream)
+
+
+def watch_text(call: GuardedCall, stream: Any, pieces: Iterator[str]) -> Iterator[str]:
+    """The native stream's text, with the call settled when it ends, fails, or is broken off."""
+    try:
+        for piece in pieces:
+            call._text.append(piece)
+            yield piece
+    except GeneratorExit:
+        call.stream_ended(stream, broken=True)
+        raise
+    except BaseException as exc:
+        call.stream_ended(stream, failure=exc)
+        raise
+    call.stream_ended(stream)
+
+
+async def awatch_text(call: GuardedCall, stream: Any, pieces: AsyncIterator[str]) -> AsyncIterator[str]:
+    try:
+        async for piece in pieces:
+            call._text.append(piece)
+            yield piece
+    except GeneratorExit:
+        call.stream_ended(stream, broken=True)
+        raise
+    except BaseException as exc:
+        await call.astream_ended(stream, failure=exc)
+        raise
+    await call.astream_ended(stream)
+
+
+def stream_closed(stream: Any) -> None:
+    """`stream.close()` before its end: the call is settled as broken off (a no-op once settled)."""
+    call = guarded_call(stream.response.request)
+    if call is not None:
+        call.stream_ended(stream, broken=True)

@@ -1,0 +1,69 @@
+"""The call history of a guard: one record per call sent (or refused), bounded, newest last.
+
+History is kept per process (the store keeps the shared counts): it answers "what did this agent
+do", with each call's cost and where that cost came from.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections import deque
+from datetime import datetime
+from typing import Literal
+
+__all__ = ["CallRecord", "CostSource", "History"]
+
+CostSource = Literal["gateway", "reservation", "none"]
+"""`gateway`: the gateway's own figure (`meta().cost_usd`); `reservation`: the answer carried no cost (a
+stream without usage, a cut connection) so the worst case reserved was charged; `none`: nothing was billed."""
+
+
+@dataclasses.dataclass(frozen=True)
+class CallRecord:
+    """One call as the guard saw it."""
+
+    agent_id: str | None
+    user_id: str | None
+    model: str
+    provider: str | None
+    route: Literal["compat", "native"]
+    stream: bool
+    request_summary: str
+    """The last message, shortened to 200 characters."""
+    response_id: str | None
+    tool_calls: tuple[str, ...]
+    """Names of the tools the answer called."""
+    error: str | None
+    """Why the call failed or was refused; None on success."""
+    cost_usd: float
+    cost_source: CostSource
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    latency_ms: float
+    timestamp: datetime
+
+    @property
+    def success(self) -> bool:
+        return self.error is None
+
+
+class History:
+    """The last `size` calls, thread-safe."""
+
+    def __init__(self, size: int) -> None:
+        self._records: deque[CallRecord] = deque(maxlen=size)
+        self._lock = threading.Lock()
+
+    def add(self, record: CallRecord) -> None:
+        with self._lock:
+            self._records.append(record)
+
+    def select(self, *, agent_id: str | None, limit: int | None) -> list[CallRecord]:
+        with self._lock:
+            found = [record for record in self._records if agent_id is None or record.agent_id == agent_id]
+        return found if limit is None else found[-limit:]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._records.clear()

@@ -1,0 +1,75 @@
+"""Limits: what a scope (a run, an agent, a user) may use, and how it is written down in a store.
+
+A store counts four metrics as integers, so that concurrent reservations add up exactly: USD in
+micro-dollars (the gateway quantises costs to 6 places), tokens, calls and tool calls. Wall time is
+checked against the moment the scope made its first call, and never reserved.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import NamedTuple
+
+from ._errors import LimitName
+
+__all__ = ["METRICS", "Amounts", "Limits", "Line", "micro_usd"]
+
+METRICS: tuple[LimitName, ...] = ("max_usd", "max_tokens", "max_calls", "max_tool_calls")
+"""The counted metrics, in the order of `Amounts`."""
+
+NO_LIMIT = -1
+
+
+class Amounts(NamedTuple):
+    """One value per counted metric: micro-USD, tokens, calls, tool calls."""
+
+    micro_usd: int = 0
+    tokens: int = 0
+    calls: int = 0
+    tool_calls: int = 0
+
+
+def micro_usd(usd: float) -> int:
+    """USD -> whole micro-dollars, rounded up: a reservation is never smaller than the cost it stands for."""
+    return math.ceil(round(usd * 1_000_000, 3))
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    """What a scope may use; None means unlimited. `warn_at` is the fraction at which `on_warning` fires."""
+
+    max_usd: float | None = None
+    max_tokens: int | None = None
+    max_calls: int | None = None
+    max_tool_calls: int | None = None
+    max_seconds: float | None = None
+    """Wall time since the scope's first call."""
+
+    def __post_init__(self) -> None:
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
+                raise ValueError(f"Expected Limits({field.name}=...) to be a number >= 0 or None, got {value!r}")
+
+    def bounds(self) -> Amounts:
+        """The counted limits in a store's units; -1 for none."""
+        usd = NO_LIMIT if self.max_usd is None else math.floor(round(self.max_usd * 1_000_000, 3))
+        counts = (self.max_tokens, self.max_calls, self.max_tool_calls)
+        return Amounts(usd, *(NO_LIMIT if value is None else int(value) for value in counts))
+
+    def max_ms(self) -> int:
+        return NO_LIMIT if self.max_seconds is None else int(self.max_seconds * 1000)
+
+
+class Line(NamedTuple):
+    """One scope a call counts in, with the scope's limits: a reservation holds one line per scope."""
+
+    scope: str
+    bounds: Amounts
+    max_ms: int
+
+
+def as_shown(metric: LimitName, value: int) -> float:
+    """A stored value in the unit a user reads: USD for `max_usd`, counts otherwise."""
+    return value / 1_000_000 if metric == "max_usd" else float(value)

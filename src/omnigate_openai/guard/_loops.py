@@ -1,0 +1,184 @@
+"""Loop detection from what the client sees, with no extra arguments: requests, answers, tool calls.
+
+Four patterns, each with its own threshold (`LoopDetection`):
+- the same request sent again and again (identical bytes: the conversation did not move on);
+- the same answer coming back again and again;
+- the same tool called with the same arguments again and again;
+- two agents ping-ponging: A's answer, B's answer, A's same answer, B's same answer, ...
+
+Each is checked before a call is sent, so the call that would continue the loop is the one refused.
+An SDK retry of a request is not a repetition. The tracker keeps a bounded window per agent.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import threading
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, NamedTuple
+
+from ._errors import LoopDetectedError, LoopKind
+
+__all__ = ["LoopDetection", "LoopEvent", "LoopTracker", "fingerprint"]
+
+
+class LoopEvent(NamedTuple):
+    """What `LoopDetection.on_loop` is shown: which pattern, for which agent, how many repetitions."""
+
+    kind: LoopKind
+    agent_id: str | None
+    count: int  # type: ignore[assignment]  # shadows tuple.count, as a NamedTuple field of that name does
+    message: str
+
+
+@dataclasses.dataclass(frozen=True)
+class LoopDetection:
+    """Thresholds (None turns a check off) and an optional hook that decides instead of the error.
+
+    `on_loop(event)` returns True to let the call go on, False to refuse it with `LoopDetectedError`
+    (it may be async on an async client).
+    """
+
+    same_request: int | None = 3
+    """Identical requests an agent may send within the window; the next one is refused."""
+    same_answer: int | None = 3
+    """Identical answers in a row after which the agent's next call is refused."""
+    same_tool_call: int | None = 3
+    """Calls of one tool with the same arguments within the window after which the next call is refused."""
+    ping_pong: int | None = 3
+    """Rounds of two agents answering each other the same way after which their next call is refused."""
+    window: int = 20
+    """How many recent calls of each agent are remembered."""
+    on_loop: Callable[[LoopEvent], bool | Awaitable[bool]] | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("same_request", "same_answer", "same_tool_call", "ping_pong", "window"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+                raise ValueError(f"Expected LoopDetection({name}=...) to be an int >= 1 or None, got {value!r}")
+
+
+def fingerprint(data: bytes | str) -> bytes:
+    return hashlib.blake2b(data.encode() if isinstance(data, str) else data, digest_size=12).digest()
+
+
+def answer_fingerprint(content: str | None, tool_calls: Sequence[tuple[str, str]]) -> bytes:
+    return fingerprint(json.dumps([content, list(tool_calls)]))
+
+
+@dataclasses.dataclass
+class _Agent:
+    requests: deque[bytes]
+    answers: deque[bytes]
+    tool_calls: deque[bytes]
+
+
+class LoopTracker:
+    """What each agent sent and got, in bounded windows. Thread-safe."""
+
+    def __init__(self, config: LoopDetection) -> None:
+        self.config = config
+        self._lock = threading.Lock()
+        self._agents: dict[str | None, _Agent] = {}
+        self._exchanges: deque[tuple[str | None, bytes]] = deque(maxlen=4 * (config.ping_pong or 1) + 2)
+
+    def _agent(self, agent_id: str | None) -> _Agent:
+        found = self._agents.get(agent_id)
+        if found is None:
+            size = self.config.window
+            found = self._agents[agent_id] = _Agent(deque(maxlen=size), deque(maxlen=size), deque(maxlen=size))
+        return found
+
+    def check(self, agent_id: str | None, request: bytes) -> LoopEvent | None:
+        """The loop this request would continue, if any; None lets it go (and it is remembered)."""
+        with self._lock:
+            agent = self._agent(agent_id)
+            event = self._find(agent_id, agent, request)
+            if event is None:
+                agent.requests.append(request)
+            return event
+
+    def remember_anyway(self, agent_id: str | None, request: bytes) -> None:
+        """A hook let a looping call go on: count it like any other."""
+        with self._lock:
+            self._agent(agent_id).requests.append(request)
+
+    def _find(self, agent_id: str | None, agent: _Agent, request: bytes) -> LoopEvent | None:
+        config, who = self.config, "the agent" if agent_id is None else f"agent {agent_id!r}"
+        if config.same_request is not None:
+            count = agent.requests.count(request)
+            if count >= config.same_request:
+                return LoopEvent("same_request", agent_id, count + 1, f"{who} sent the same request {count + 1} times")
+        if config.same_answer is not None and len(agent.answers) >= config.same_answer:
+            recent = list(agent.answers)[-config.same_answer :]
+            if len(set(recent)) == 1:
+                return LoopEvent(
+                    "same_answer", agent_id, config.same_answer, f"{who} got the same answer {config.same_answer} times"
+                )
+        if config.same_tool_call is not None and agent.tool_calls:
+            _, count = Counter(agent.tool_calls).most_common(1)[0]
+            if count >= config.same_tool_call:
+                return LoopEvent(
+                    "same_tool_call",
+                    agent_id,
+                    count,
+                    f"{who} called the same tool with the same arguments {count} times",
+                )
+        if config.ping_pong is not None:
+            rounds = self._ping_pong_rounds()
+            agents = {exchange[0] for exchange in list(self._exchanges)[-2:]}
+            if rounds >= config.ping_pong and agent_id in agents:
+                pair = " and ".join(repr(name) for name in sorted(agents, key=str))
+                return LoopEvent(
+                    "ping_pong", agent_id, rounds, f"agents {pair} answered each other the same way {rounds} times"
+                )
+        return None
+
+    def _ping_pong_rounds(self) -> int:
+        """How many A/B rounds at the end of the exchange log repeat the same two answers."""
+        log = list(self._exchanges)
+        if len(log) < 4 or log[-1][0] == log[-2][0]:
+            return 0
+        same = 2
+        while same < len(log) and log[-1 - same] == log[-1 - same + 2]:
+            same += 1
+        return same // 2
+
+    def answered(self, agent_id: str | None, answer: bytes, tool_calls: Sequence[bytes]) -> None:
+        with self._lock:
+            agent = self._agent(agent_id)
+            agent.answers.append(answer)
+            agent.tool_calls.extend(tool_calls)
+            self._exchanges.append((agent_id, answer))
+
+    def reset(self) -> None:
+        with self._lock:
+            self._agents.clear()
+            self._exchanges.clear()
+
+
+def loop_error(event: LoopEvent) -> LoopDetectedError:
+    return LoopDetectedError(
+        f"Loop detected: {event.message}; no call was sent", kind=event.kind, agent_id=event.agent_id, count=event.count
+    )
+
+
+def decide_sync(config: LoopDetection, event: LoopEvent) -> bool:
+    if config.on_loop is None:
+        return False
+    verdict: Any = config.on_loop(event)
+    if isinstance(verdict, Awaitable):
+        raise TypeError("LoopDetection(on_loop=...) is async: use it with an AsyncOpenAI client")
+    return bool(verdict)
+
+
+async def decide_async(config: LoopDetection, event: LoopEvent) -> bool:
+    if config.on_loop is None:
+        return False
+    verdict: Any = config.on_loop(event)
+    if isinstance(verdict, Awaitable):
+        verdict = await verdict
+    return bool(verdict)

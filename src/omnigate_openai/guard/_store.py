@@ -1,0 +1,145 @@
+"""Where a guard counts: the store protocol, and the in-memory store of one process.
+
+Reserve-then-settle is the whole idea. Before a call is sent, its worst case is reserved in every
+scope it counts in, atomically: either every scope has room and all are charged, or none is and the
+first scope without room is named. When the answer arrives the reservation is replaced by the real
+amounts. A reservation nobody settles (its worker crashed) expires after its time to live and is
+then charged at its worst case, so a budget can never be overshot by a call that was billed but
+never settled. A settle that arrives after its reservation expired adds only what exceeds it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple, Protocol
+
+from ._limits import METRICS, NO_LIMIT, Amounts, Line
+
+__all__ = ["MemoryStore", "Refusal", "ScopeUsage", "Store", "refusal_for"]
+
+
+class Refusal(NamedTuple):
+    """The first scope without room: which metric (an index into METRICS, or 4 for time), current, maximum."""
+
+    scope: str
+    metric: int
+    current: int
+    maximum: int
+
+
+class ScopeUsage(NamedTuple):
+    spent: Amounts
+    reserved: Amounts
+    elapsed_ms: int | None
+    """Since the scope's first call; None before it."""
+
+
+class Store(Protocol):
+    """A place to count: memory (one process) or Redis (any number of processes and machines)."""
+
+    def reserve(self, rid: str, lines: Sequence[Line], amounts: Amounts, ttl: float) -> Refusal | None: ...
+    def settle(self, rid: str, scopes: Sequence[str], reserved: Amounts, actual: Amounts) -> list[Amounts]: ...
+    def usage(self, scopes: Sequence[str]) -> list[ScopeUsage]: ...
+    def reset(self, prefixes: Sequence[str]) -> None: ...
+    async def areserve(self, rid: str, lines: Sequence[Line], amounts: Amounts, ttl: float) -> Refusal | None: ...
+    async def asettle(self, rid: str, scopes: Sequence[str], reserved: Amounts, actual: Amounts) -> list[Amounts]: ...
+
+
+def refusal_for(current: Sequence[int], reserved: Sequence[int], amounts: Amounts, bounds: Amounts) -> int | None:
+    """The first metric without room, or None. A metric reserved at 0 (tool calls) is refused at its limit."""
+    for index in range(len(METRICS)):
+        limit = bounds[index]
+        if limit == NO_LIMIT:
+            continue
+        used = current[index] + reserved[index]
+        if used + amounts[index] > limit or (amounts[index] == 0 and used >= limit):
+            return index
+    return None
+
+
+@dataclass
+class _Scope:
+    spent: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    reserved: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    started: float | None = None
+
+
+class MemoryStore:
+    """The default store: limits shared by the threads and tasks of this process. Thread-safe (one lock)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._scopes: dict[str, _Scope] = {}
+        self._pending: dict[str, tuple[float, tuple[str, ...], Amounts]] = {}
+
+    def reserve(self, rid: str, lines: Sequence[Line], amounts: Amounts, ttl: float) -> Refusal | None:
+        now = time.monotonic()
+        with self._lock:
+            self._expire(now)
+            scopes = [self._scopes.setdefault(line.scope, _Scope()) for line in lines]
+            for line, scope in zip(lines, scopes, strict=True):
+                if line.max_ms != NO_LIMIT and scope.started is not None:
+                    elapsed = int((now - scope.started) * 1000)
+                    if elapsed >= line.max_ms:
+                        return Refusal(line.scope, len(METRICS), elapsed, line.max_ms)
+                index = refusal_for(scope.spent, scope.reserved, amounts, line.bounds)
+                if index is not None:
+                    used = scope.spent[index] + scope.reserved[index]
+                    return Refusal(line.scope, index, used, line.bounds[index])
+            for scope in scopes:
+                for index, amount in enumerate(amounts):
+                    scope.reserved[index] += amount
+                if scope.started is None:
+                    scope.started = now
+            self._pending[rid] = (now + ttl, tuple(line.scope for line in lines), amounts)
+        return None
+
+    def settle(self, rid: str, scopes: Sequence[str], reserved: Amounts, actual: Amounts) -> list[Amounts]:
+        with self._lock:
+            self._expire(time.monotonic())
+            pending = self._pending.pop(rid, None)
+            after = []
+            for name in scopes:
+                scope = self._scopes.setdefault(name, _Scope())
+                for index in range(len(METRICS)):
+                    if pending is not None:
+                        scope.reserved[index] = max(0, scope.reserved[index] - reserved[index])
+                        scope.spent[index] += actual[index]
+                    else:  # expired, and charged at its worst case: add only what exceeds it
+                        scope.spent[index] += max(0, actual[index] - reserved[index])
+                after.append(Amounts(*scope.spent))
+            return after
+
+    def usage(self, scopes: Sequence[str]) -> list[ScopeUsage]:
+        now = time.monotonic()
+        with self._lock:
+            self._expire(now)
+            found = []
+            for name in scopes:
+                scope = self._scopes.get(name) or _Scope()
+                elapsed = None if scope.started is None else int((now - scope.started) * 1000)
+                found.append(ScopeUsage(Amounts(*scope.spent), Amounts(*scope.reserved), elapsed))
+            return found
+
+    def reset(self, prefixes: Sequence[str]) -> None:
+        with self._lock:
+            for name in [name for name in self._scopes if name.startswith(tuple(prefixes))]:
+                del self._scopes[name]
+
+    async def areserve(self, rid: str, lines: Sequence[Line], amounts: Amounts, ttl: float) -> Refusal | None:
+        return self.reserve(rid, lines, amounts, ttl)  # microseconds under a lock: not worth a thread hop
+
+    async def asettle(self, rid: str, scopes: Sequence[str], reserved: Amounts, actual: Amounts) -> list[Amounts]:
+        return self.settle(rid, scopes, reserved, actual)
+
+    def _expire(self, now: float) -> None:
+        for rid in [rid for rid, (deadline, _, _) in self._pending.items() if deadline <= now]:
+            _, names, amounts = self._pending.pop(rid)
+            for name in names:
+                scope = self._scopes.setdefault(name, _Scope())
+                for index, amount in enumerate(amounts):
+                    scope.reserved[index] = max(0, scope.reserved[index] - amount)
+                    scope.spent[index] += amount
