@@ -1,0 +1,398 @@
+"""Each control of a guard against the local gateway, through the sync and the async client, streams included."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from decimal import Decimal
+from typing import Any
+
+import openai
+import pytest
+
+import omnigate_openai as og
+from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway
+
+from ._drive import MODES, QUIET, Driver, ask
+
+CHAT = "/v1/chat/completions"
+
+
+@pytest.fixture(params=MODES)
+def driver(request: pytest.FixtureRequest, local_gateway: LocalGateway) -> Driver:
+    return Driver(request.param, local_gateway, {})
+
+
+def sent(gateway: LocalGateway, path: str = CHAT) -> int:
+    return len(gateway.calls.to(path))
+
+
+def gateway_spend(gateway: LocalGateway) -> Decimal:
+    with og.OpenAI(base_url=gateway.base_url, api_key=gateway.api_key) as client:
+        return Decimal(str(client.gateway.metrics(range="1h").totals.cost_usd))
+
+
+# -- limits -------------------------------------------------------------------------------------------
+
+
+def test_a_budget_trips_on_the_gateways_real_cost(driver: Driver, local_gateway: LocalGateway) -> None:
+    guard = og.Guard(limits=og.Limits(max_usd=0.00005), loops=QUIET, name="budget")
+    answered = 0
+    with pytest.raises(og.LimitExceededError) as caught:
+        for index in range(20):
+            ask(driver, guard, f"question {index}", max_tokens=20)
+            answered += 1
+    error = caught.value
+    assert (error.limit, error.scope, error.maximum) == ("max_usd", "budget|run", 0.00005)
+    assert error.current + error.requested > error.maximum
+    assert "Guard limit max_usd of budget|run reached" in str(error)
+    assert isinstance(error, og.GatewayError) and isinstance(error, openai.OpenAIError)
+    assert 1 < answered == sent(local_gateway)  # the refused call was never sent
+    spent = guard.metrics()
+    assert Decimal(str(spent.cost_usd)) == gateway_spend(local_gateway) <= Decimal("0.00005")
+    assert (spent.calls, spent.reserved_usd) == (answered, 0.0)
+    assert all(record.cost_source == "gateway" for record in guard.history() if record.error is None)
+    assert guard.history()[-1].error == str(error)
+
+
+@pytest.mark.parametrize(
+    ("limits", "limit"),
+    [(og.Limits(max_calls=2), "max_calls"), (og.Limits(max_tokens=400), "max_tokens")],
+    ids=["calls", "tokens"],
+)
+def test_steps_and_tokens_are_limited(driver: Driver, local_gateway: LocalGateway, limits: og.Limits, limit: str) -> None:
+    guard = og.Guard(limits=limits, loops=QUIET)
+    with pytest.raises(og.LimitExceededError) as caught:
+        for index in range(20):
+            ask(driver, guard, f"step {index}", max_tokens=50)
+    assert caught.value.limit == limit
+    assert sent(local_gateway) == guard.metrics().calls >= 2 if limit == "max_tokens" else sent(local_gateway) == 2
+    if limit == "max_tokens":
+        assert guard.metrics().tokens <= 400
+
+
+def test_wall_time_is_limited(driver: Driver, local_gateway: LocalGateway) -> None:
+    guard = og.Guard(limits=og.Limits(max_seconds=0.3), loops=QUIET)
+    ask(driver, guard, "first")
+    time.sleep(0.4)
+    with pytest.raises(og.LimitExceededError, match="max_seconds") as caught:
+        ask(driver, guard, "second")
+    assert caught.value.limit == "max_seconds" and caught.value.current >= 0.3
+    assert sent(local_gateway) == 1
+
+
+def test_each_agent_has_its_own_limit(driver: Driver, local_gateway: LocalGateway) -> None:
+    guard = og.Guard(per_agent={"writer": og.Limits(max_calls=1)}, loops=QUIET, name="team")
+    ask(driver, guard, "draft", agent_id="writer")
+    with pytest.raises(og.LimitExceededError) as caught:
+        ask(driver, guard, "draft again", agent_id="writer")
+    assert caught.value.scope == "team|agent|writer"
+    ask(driver, guard, "check", agent_id="reviewer")  # unlimited
+    assert [record.agent_id for record in guard.history() if record.error is None] == ["writer", "reviewer"]
+    assert guard.metrics(agent_id="writer").calls == 1 and guard.metrics().calls == 2
+
+
+def test_per_user_limits_count_the_x_user_id(local_gateway: LocalGateway) -> None:
+    driver = Driver("sync", local_gateway, {"user_id": "alice"})
+    guard = og.Guard(per_user=og.Limits(max_calls=1), loops=QUIET, name="users")
+    ask(driver, guard, "one")
+    with pytest.raises(og.LimitExceededError) as caught:
+        ask(driver, guard, "two")
+    assert caught.value.scope == "users|user|alice"
+    assert guard.history()[0].user_id == "alice"
+
+
+def test_a_child_run_is_capped_by_its_parent(driver: Driver, local_gateway: LocalGateway) -> None:
+    parent = og.Guard(limits=og.Limits(max_calls=3), loops=QUIET, name="run")
+    child = parent.child(name="sub", limits=og.Limits(max_calls=10))
+    for index in range(3):
+        ask(driver, child, f"sub step {index}")
+    with pytest.raises(og.LimitExceededError) as caught:
+        ask(driver, child, "one too many")
+    assert (caught.value.scope, caught.value.limit) == ("run|run", "max_calls")
+    assert parent.metrics().calls == child.metrics().calls == 3
+    assert len(parent.history()) == len(child.history()) == 4  # the parent sees its children's calls
+    child.reset()
+    assert child.metrics().calls == 0 and parent.metrics().calls == 3
+
+
+def test_a_warning_fires_once_at_the_fraction(driver: Driver) -> None:
+    warnings: list[og.LimitWarning] = []
+    guard = og.Guard(limits=og.Limits(max_calls=4), warn_at=0.5, on_warning=warnings.append, loops=QUIET)
+    for index in range(4):
+        ask(driver, guard, f"call {index}")
+    assert warnings == [og.LimitWarning("default|run", "max_calls", 2.0, 4.0)]
+
+
+def test_an_unpriced_model_is_refused_or_reserved_at_a_stated_price(driver: Driver, local_gateway: LocalGateway) -> None:
+    refusing = og.Guard(limits=og.Limits(max_usd=1.0), loops=QUIET)
+    with pytest.raises(og.UnpricedModelError, match="'gpt-5'") as caught:
+        ask(driver, refusing, "hi", model="gpt-5")
+    assert caught.value.model == "gpt-5" and sent(local_gateway) == 0
+    stated = og.Guard(limits=og.Limits(max_usd=1.0), loops=QUIET, unpriced_model=(0.01, 0.03))
+    assert ask(driver, stated, "hi", model="gpt-5", max_tokens=10).text == DEFAULT_REPLY
+    record = stated.history()[-1]
+    assert (record.cost_usd, record.cost_source) == (0.0, "gateway")  # what the gateway bills an unpriced model
+
+
+# -- streams, routes, failures ------------------------------------------------------------------------
+
+
+def test_a_stream_with_usage_settles_to_the_gateways_cost(driver: Driver, local_gateway: LocalGateway) -> None:
+    guard = og.Guard(limits=og.Limits(max_usd=1.0), loops=QUIET)
+    answer = ask(driver, guard, "stream", stream=True, stream_options={"include_usage": True})
+    record = guard.history()[-1]
+    assert (record.stream, record.cost_source, record.error) == (True, "gateway", None)
+    assert record.cost_usd == answer.cost_usd and Decimal(str(record.cost_usd)) == gateway_spend(local_gateway)
+    assert guard.metrics().reserved_usd == 0.0
+
+
+def test_a_stream_without_usage_is_charged_its_reservation(driver: Driver) -> None:
+    guard = og.Guard(limits=og.Limits(max_usd=1.0), loops=QUIET)
+    ask(driver, guard, "stream", stream=True, max_tokens=30)
+    record = guard.history()[-1]
+    assert record.cost_source == "reservation" and record.cost_usd > 0
+    assert guard.metrics().cost_usd == record.cost_usd and guard.metrics().reserved_usd == 0.0
+
+
+def test_a_stream_broken_off_is_settled(local_gateway: LocalGateway) -> None:
+    guard = og.Guard(limits=og.Limits(max_usd=1.0), loops=QUIET)
+    with og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key) as client:
+        stream = client.with_guard(guard).chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}], stream=True
+        )
+        next(iter(stream))
+        stream.close()
+    record = guard.history()[-1]
+    assert (record.error, record.cost_source) == ("stream broken off before its end", "reservation")
+    assert guard.metrics().reserved_usd == 0.0
+
+
+async def test_an_async_stream_broken_off_is_settled(local_gateway: LocalGateway) -> None:
+    guard = og.Guard(limits=og.Limits(max_usd=1.0), loops=QUIET)
+    async with og.AsyncOpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key) as client:
+        stream = await client.with_guard(guard).chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}], stream=True
+        )
+        async for _chunk in stream:
+            break
+        await stream.close()
+    assert guard.history()[-1].cost_source == "reservation"
+    assert guard.metrics().reserved_usd == 0.0
+
+
+def test_a_failed_stream_is_released(driver: Driver, local_gateway: LocalGateway) -> None:
+    guard = og.Guard(limits=og.Limits(max_usd=1.0), loops=QUIET)
+    local_gateway.faults.midstream(after=2)
+    with pytest.raises(og.ProviderError):
+        ask(driver, guard, "stream", stream=True)
+    record = guard.history()[-1]
+    assert record.error is not None and record.error.startswith("ProviderError")
+    assert (record.cost_usd, record.cost_source) == (0.0, "none")
+    used = guard.metrics()
+    assert (used.cost_usd, used.reserved_usd, used.calls) == (0.0, 0.0, 1)
+
+
+def test_an_error_the_gateway_did_not_bill_is_released(driver: Driver, local_gateway: LocalGateway) -> None:
+    guard = og.Guard(limits=og.Limits(max_usd=1.0), loops=QUIET)
+    local_gateway.faults.provider_error(401)
+    with pytest.raises(og.ProviderError):
+        ask(driver, guard, "hi")
+    record = guard.history()[-1]
+    assert (record.error, record.cost_usd, record.cost_source) == ("HTTP 401", 0.0, "none")
+    assert (guard.metrics().cost_usd, guard.metrics().reserved_usd) == (0.0, 0.0)
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["call", "stream"])
+def test_the_native_route_is_guarded(driver: Driver, local_gateway: LocalGateway, stream: bool) -> None:
+    guard = og.Guard(limits=og.Limits(max_usd=1.0), loops=QUIET)
+    answer = ask(driver, guard, "routed", routing={"cache": False}, stream=stream, max_tokens=20)
+    assert answer.text == DEFAULT_REPLY and sent(local_gateway, "/v1/chat") == 1
+    record = guard.history()[-1]
+    assert record.route == "native"
+    assert record.cost_source == ("reservation" if stream else "gateway")
+    if not stream:
+        assert Decimal(str(record.cost_usd)) == gateway_spend(local_gateway)
+
+
+def test_each_sdk_retry_is_guarded(local_gateway: LocalGateway) -> None:
+    guard = og.Guard(limits=og.Limits(max_usd=1.0), loops=QUIET)
+    local_gateway.faults.drop_connection(times=1, path=CHAT)
+    with og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key, max_retries=1) as client:
+        client.with_guard(guard).chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "x"}])
+    first, second = guard.history()
+    assert first.error is not None and first.cost_source == "reservation"  # no answer: it may have been billed
+    assert (second.error, second.cost_source) == (None, "gateway")
+    assert guard.metrics().calls == 2 and guard.metrics().reserved_usd == 0.0
+
+
+def test_a_raw_response_is_settled_when_the_call_returns(local_gateway: LocalGateway) -> None:
+    guard = og.Guard(limits=og.Limits(max_usd=1.0), loops=QUIET)
+    with og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key) as client:
+        raw = client.with_guard(guard).chat.completions.with_raw_response.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": "x"}]
+        )
+        assert og.meta(raw.parse()).cost_usd == guard.history()[-1].cost_usd
+    assert guard.history()[-1].cost_source == "gateway"
+
+
+# -- loops --------------------------------------------------------------------------------------------
+
+
+def test_the_same_request_repeated_is_a_loop(driver: Driver, local_gateway: LocalGateway) -> None:
+    guard = og.Guard(loops=og.LoopDetection(same_request=3, same_answer=None))
+    for _ in range(3):
+        ask(driver, guard, "are we there yet?", agent_id="kid")
+    with pytest.raises(og.LoopDetectedError, match="sent the same request 4 times") as caught:
+        ask(driver, guard, "are we there yet?", agent_id="kid")
+    assert (caught.value.kind, caught.value.agent_id, caught.value.count) == ("same_request", "kid", 4)
+    assert sent(local_gateway) == 3
+
+
+def test_the_same_answer_repeated_is_a_loop(driver: Driver, local_gateway: LocalGateway) -> None:
+    guard = og.Guard(loops=og.LoopDetection(same_answer=3))
+    for index in range(3):
+        ask(driver, guard, f"try {index}", agent_id="bot")
+    with pytest.raises(og.LoopDetectedError, match="got the same answer 3 times") as caught:
+        ask(driver, guard, "try again", agent_id="bot")
+    assert caught.value.kind == "same_answer" and sent(local_gateway) == 3
+    guard.reset()
+    ask(driver, guard, "after a reset")
+
+
+def test_two_agents_ping_ponging_is_a_loop(driver: Driver, local_gateway: LocalGateway) -> None:
+    guard = og.Guard(loops=og.LoopDetection(same_answer=None, ping_pong=2))
+    for index in range(2):
+        ask(driver, guard, f"over to you {index}", agent_id="alice")
+        ask(driver, guard, f"no, over to you {index}", agent_id="bob")
+    with pytest.raises(og.LoopDetectedError, match="answered each other the same way 2 times") as caught:
+        ask(driver, guard, "your turn", agent_id="alice")
+    assert caught.value.kind == "ping_pong" and sent(local_gateway) == 4
+
+
+def test_a_loop_hook_decides(driver: Driver, local_gateway: LocalGateway) -> None:
+    seen: list[og.LoopEvent] = []
+
+    def allow_once(event: og.LoopEvent) -> bool:
+        seen.append(event)
+        return len(seen) == 1
+
+    guard = og.Guard(loops=og.LoopDetection(same_request=1, same_answer=None, on_loop=allow_once))
+    ask(driver, guard, "again")
+    ask(driver, guard, "again")  # the hook lets it go
+    with pytest.raises(og.LoopDetectedError):
+        ask(driver, guard, "again")
+    assert [event.kind for event in seen] == ["same_request", "same_request"] and sent(local_gateway) == 2
+
+
+# -- tools and hooks ----------------------------------------------------------------------------------
+
+TOOLS = [
+    {"type": "function", "function": {"name": "search_web", "parameters": {"type": "object", "properties": {}}}},
+    {"type": "function", "function": {"name": "delete_database", "parameters": {"type": "object", "properties": {}}}},
+]
+
+
+def test_a_denied_tool_offered_is_refused_before_sending(local_gateway: LocalGateway) -> None:
+    driver = Driver("sync", local_gateway, {"allow_ignored_fields": True})  # the gateway ignores `tools`
+    access = {"researcher": og.ToolAccess(allow=["search_*"], default="deny"), "*": og.ToolAccess(deny=["*"])}
+    guard = og.Guard(tool_access=access, loops=QUIET)
+    with pytest.raises(og.ToolAccessDeniedError, match="'delete_database' was offered") as caught:
+        ask(driver, guard, "clean up", agent_id="researcher", tools=TOOLS)
+    assert (caught.value.tool, caught.value.agent_id, caught.value.where) == ("delete_database", "researcher", "offered")
+    ask(driver, guard, "look it up", agent_id="researcher", tools=TOOLS[:1])
+    with pytest.raises(og.ToolAccessDeniedError, match="'search_web'"):
+        ask(driver, guard, "look it up", agent_id="intern", tools=TOOLS[:1])
+    assert sent(local_gateway) == 1
+
+
+def test_tool_access_patterns() -> None:
+    access = og.ToolAccess(allow=["search_*", "read_file"], deny=["search_private*"], default="deny")
+    assert [access.allows(name) for name in ("search_web", "search_private_notes", "read_file", "rm")] == [
+        True, False, True, False
+    ]
+    with pytest.raises(ValueError, match="default='allow' or 'deny'"):
+        og.ToolAccess(default="maybe")  # type: ignore[arg-type]
+
+
+def test_a_before_hook_vetoes_and_an_after_hook_sees_the_record(driver: Driver, local_gateway: LocalGateway) -> None:
+    records: list[og.CallRecord] = []
+
+    def no_big_models(info: og.CallInfo) -> str | None:
+        return "gpt-4o is over budget for drafts" if info.model == "gpt-4o" else None
+
+    guard = og.Guard(before_call=no_big_models, after_call=records.append, loops=QUIET)
+    with pytest.raises(og.CallVetoedError, match="gpt-4o is over budget for drafts") as caught:
+        ask(driver, guard, "draft", model="gpt-4o")
+    assert caught.value.reason == "gpt-4o is over budget for drafts" and sent(local_gateway) == 0
+    ask(driver, guard, "draft")
+    assert [record.model for record in records] == ["gpt-4o-mini"] and records[0].cost_source == "gateway"
+
+
+def test_async_hooks_are_awaited(local_gateway: LocalGateway) -> None:
+    seen: list[str] = []
+
+    async def before(info: og.CallInfo) -> bool:
+        await asyncio.sleep(0)
+        seen.append(f"before {info.agent_id}")
+        return info.agent_id != "blocked"
+
+    async def after(record: og.CallRecord) -> None:
+        seen.append(f"after {record.agent_id}")
+
+    guard = og.Guard(before_call=before, after_call=after, loops=QUIET)
+    driver = Driver("async", local_gateway, {})
+    ask(driver, guard, "hi", agent_id="ok")
+    with pytest.raises(og.CallVetoedError, match="returned False"):
+        ask(driver, guard, "hi", agent_id="blocked")
+    assert seen == ["before ok", "after ok", "before blocked"]
+    with pytest.raises(TypeError, match="before_call=...\\) is async"):
+        Driver("sync", local_gateway, {}).ask(guard, "ok")
+
+
+# -- the surface --------------------------------------------------------------------------------------
+
+
+def test_history_metrics_and_reset(driver: Driver) -> None:
+    guard = og.Guard(limits=og.Limits(max_usd=1.0, max_calls=10), loops=QUIET, history_size=2)
+    for index in range(3):
+        ask(driver, guard, f"q{index}", agent_id="a" if index else "b")
+    assert [record.request_summary for record in guard.history()] == ["q1", "q2"]  # bounded
+    assert [record.request_summary for record in guard.history(agent_id="a", limit=1)] == ["q2"]
+    record = guard.history()[-1]
+    assert (record.model, record.provider, record.route, record.prompt_tokens) == ("gpt-4o-mini", "openai", "compat", 8)
+    assert record.response_id and record.latency_ms > 0 and record.timestamp.tzinfo is not None
+    metrics = guard.metrics()
+    assert (metrics.calls, metrics.remaining["max_calls"]) == (3, 7.0)
+    assert guard.metrics(agent_id="a").calls == 2
+    guard.reset()
+    assert (guard.metrics().calls, guard.history()) == (0, [])
+
+
+def test_with_guard_copies_keep_it_and_none_removes_it(local_gateway: LocalGateway) -> None:
+    guard = og.Guard(loops=QUIET)
+    with og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key) as client:
+        agent = client.with_guard(guard, agent_id="a").with_user("u1").with_options(timeout=5.0)
+        agent.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "x"}])
+        agent.with_guard(None).chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "y"}])
+    assert [(record.agent_id, record.user_id) for record in guard.history()] == [("a", "u1")]
+    with pytest.raises(TypeError, match="Expected with_guard"):
+        client.with_guard("budget")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="agent_id"):
+        client.with_guard(guard, agent_id="")
+
+
+@pytest.mark.parametrize(
+    ("options", "match"),
+    [
+        ({"name": "a|b"}, "guard name"),
+        ({"warn_at": 0}, "warn_at"),
+        ({"unpriced_model": "free"}, "unpriced_model"),
+        ({"store": "memcached://x"}, "redis:// URL"),
+    ],
+)
+def test_bad_settings_are_refused(options: dict[str, Any], match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        og.Guard(**options)
+    with pytest.raises(ValueError, match=r"Limits\(max_calls=...\) to be a number >= 0"):
+        og.Limits(max_calls=-1)
