@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import omnigate_openai as og
 from omnigate_openai.testing import LocalGateway
 
-__all__ = ["MODES", "Answer", "Driver", "QUIET", "ask"]
+__all__ = ["MODES", "QUIET", "Answer", "Driver", "ask", "calls_until_refused"]
 
 MODES = ("sync", "async")
 
@@ -36,8 +37,12 @@ class Driver:
         return asyncio.run(self._async(guard, agent_id, call))
 
     def _options(self) -> dict[str, Any]:
-        return {"base_url": self.gateway.base_url, "api_key": self.gateway.api_key, "max_retries": 0,
-                **self.client_options}
+        return {
+            "base_url": self.gateway.base_url,
+            "api_key": self.gateway.api_key,
+            "max_retries": 0,
+            **self.client_options,
+        }
 
     def _sync(self, guard: og.Guard | None, agent_id: str | None, call: dict[str, Any]) -> Answer:
         with og.OpenAI(**self._options()) as client:
@@ -66,3 +71,13 @@ class Driver:
 
 def ask(driver: Driver, guard: og.Guard, text: str, agent_id: str | None = None, **call: Any) -> Answer:
     return driver.ask(guard, agent_id, messages=[{"role": "user", "content": text}], **call)
+
+
+def calls_until_refused(call: Callable[[int], object], *, most: int = 20) -> tuple[int, og.LimitExceededError]:
+    """Call `call(0)`, `call(1)`, ... until a limit refuses one: (how many were answered, the refusal)."""
+    for index in range(most):
+        try:
+            call(index)
+        except og.LimitExceededError as refused:
+            return index, refused
+    raise AssertionError(f"No limit refused any of {most} calls")

@@ -18,10 +18,12 @@ import omnigate_openai as og
 NO_LOOPS = og.LoopDetection(same_request=None, same_answer=None, same_tool_call=None, ping_pong=None)
 
 
-async def main(base_url: str, api_key: str, redis_url: str, budget: float, ttl: float, model: str,
-               concurrency: int, seconds: float) -> None:
-    guard = og.Guard(limits=og.Limits(max_usd=budget), name="overshoot", store=redis_url, loops=NO_LOOPS,
-                     reservation_ttl=ttl)
+async def main(
+    base_url: str, api_key: str, redis_url: str, budget: float, ttl: float, model: str, concurrency: int, seconds: float
+) -> None:
+    guard = og.Guard(
+        limits=og.Limits(max_usd=budget), name="overshoot", store=redis_url, loops=NO_LOOPS, reservation_ttl=ttl
+    )
     deadline = time.monotonic() + seconds
     counts = {"answered": 0, "refused": 0}
     async with og.AsyncOpenAI(base_url=base_url, api_key=api_key, max_retries=0, timeout=30.0) as client:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 import _session_gateway
+
 from ._redis_server import running_redis
 
 # One gateway for the directory, reset per test (see `_session_gateway`).

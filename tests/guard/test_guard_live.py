@@ -13,7 +13,7 @@ import pytest
 import omnigate_openai as og
 from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway
 
-from ._drive import MODES, QUIET, Driver, ask
+from ._drive import MODES, QUIET, Driver, ask, calls_until_refused
 
 CHAT = "/v1/chat/completions"
 
@@ -37,16 +37,12 @@ def gateway_spend(gateway: LocalGateway) -> Decimal:
 
 def test_a_budget_trips_on_the_gateways_real_cost(driver: Driver, local_gateway: LocalGateway) -> None:
     guard = og.Guard(limits=og.Limits(max_usd=0.00005), loops=QUIET, name="budget")
-    answered = 0
-    with pytest.raises(og.LimitExceededError) as caught:
-        for index in range(20):
-            ask(driver, guard, f"question {index}", max_tokens=20)
-            answered += 1
-    error = caught.value
+    answered, error = calls_until_refused(lambda index: ask(driver, guard, f"question {index}", max_tokens=20))
     assert (error.limit, error.scope, error.maximum) == ("max_usd", "budget|run", 0.00005)
     assert error.current + error.requested > error.maximum
     assert "Guard limit max_usd of budget|run reached" in str(error)
-    assert isinstance(error, og.GatewayError) and isinstance(error, openai.OpenAIError)
+    assert isinstance(error, og.GatewayError)
+    assert isinstance(error, openai.OpenAIError)
     assert 1 < answered == sent(local_gateway)  # the refused call was never sent
     spent = guard.metrics()
     assert Decimal(str(spent.cost_usd)) == gateway_spend(local_gateway) <= Decimal("0.00005")
@@ -60,12 +56,12 @@ def test_a_budget_trips_on_the_gateways_real_cost(driver: Driver, local_gateway:
     [(og.Limits(max_calls=2), "max_calls"), (og.Limits(max_tokens=400), "max_tokens")],
     ids=["calls", "tokens"],
 )
-def test_steps_and_tokens_are_limited(driver: Driver, local_gateway: LocalGateway, limits: og.Limits, limit: str) -> None:
+def test_steps_and_tokens_are_limited(
+    driver: Driver, local_gateway: LocalGateway, limits: og.Limits, limit: str
+) -> None:
     guard = og.Guard(limits=limits, loops=QUIET)
-    with pytest.raises(og.LimitExceededError) as caught:
-        for index in range(20):
-            ask(driver, guard, f"step {index}", max_tokens=50)
-    assert caught.value.limit == limit
+    _, refused = calls_until_refused(lambda index: ask(driver, guard, f"step {index}", max_tokens=50))
+    assert refused.limit == limit
     assert sent(local_gateway) == guard.metrics().calls >= 2 if limit == "max_tokens" else sent(local_gateway) == 2
     if limit == "max_tokens":
         assert guard.metrics().tokens <= 400
@@ -77,11 +73,12 @@ def test_wall_time_is_limited(driver: Driver, local_gateway: LocalGateway) -> No
     time.sleep(0.4)
     with pytest.raises(og.LimitExceededError, match="max_seconds") as caught:
         ask(driver, guard, "second")
-    assert caught.value.limit == "max_seconds" and caught.value.current >= 0.3
+    assert caught.value.limit == "max_seconds"
+    assert caught.value.current >= 0.3
     assert sent(local_gateway) == 1
 
 
-def test_each_agent_has_its_own_limit(driver: Driver, local_gateway: LocalGateway) -> None:
+def test_each_agent_has_its_own_limit(driver: Driver) -> None:
     guard = og.Guard(per_agent={"writer": og.Limits(max_calls=1)}, loops=QUIET, name="team")
     ask(driver, guard, "draft", agent_id="writer")
     with pytest.raises(og.LimitExceededError) as caught:
@@ -89,7 +86,8 @@ def test_each_agent_has_its_own_limit(driver: Driver, local_gateway: LocalGatewa
     assert caught.value.scope == "team|agent|writer"
     ask(driver, guard, "check", agent_id="reviewer")  # unlimited
     assert [record.agent_id for record in guard.history() if record.error is None] == ["writer", "reviewer"]
-    assert guard.metrics(agent_id="writer").calls == 1 and guard.metrics().calls == 2
+    assert guard.metrics(agent_id="writer").calls == 1
+    assert guard.metrics().calls == 2
 
 
 def test_per_user_limits_count_the_x_user_id(local_gateway: LocalGateway) -> None:
@@ -102,7 +100,7 @@ def test_per_user_limits_count_the_x_user_id(local_gateway: LocalGateway) -> Non
     assert guard.history()[0].user_id == "alice"
 
 
-def test_a_child_run_is_capped_by_its_parent(driver: Driver, local_gateway: LocalGateway) -> None:
+def test_a_child_run_is_capped_by_its_parent(driver: Driver) -> None:
     parent = og.Guard(limits=og.Limits(max_calls=3), loops=QUIET, name="run")
     child = parent.child(name="sub", limits=og.Limits(max_calls=10))
     for index in range(3):
@@ -113,7 +111,8 @@ def test_a_child_run_is_capped_by_its_parent(driver: Driver, local_gateway: Loca
     assert parent.metrics().calls == child.metrics().calls == 3
     assert len(parent.history()) == len(child.history()) == 4  # the parent sees its children's calls
     child.reset()
-    assert child.metrics().calls == 0 and parent.metrics().calls == 3
+    assert child.metrics().calls == 0
+    assert parent.metrics().calls == 3
 
 
 def test_a_warning_fires_once_at_the_fraction(driver: Driver) -> None:
@@ -124,11 +123,14 @@ def test_a_warning_fires_once_at_the_fraction(driver: Driver) -> None:
     assert warnings == [og.LimitWarning("default|run", "max_calls", 2.0, 4.0)]
 
 
-def test_an_unpriced_model_is_refused_or_reserved_at_a_stated_price(driver: Driver, local_gateway: LocalGateway) -> None:
+def test_an_unpriced_model_is_refused_or_reserved_at_a_stated_price(
+    driver: Driver, local_gateway: LocalGateway
+) -> None:
     refusing = og.Guard(limits=og.Limits(max_usd=1.0), loops=QUIET)
     with pytest.raises(og.UnpricedModelError, match="'gpt-5'") as caught:
         ask(driver, refusing, "hi", model="gpt-5")
-    assert caught.value.model == "gpt-5" and sent(local_gateway) == 0
+    assert caught.value.model == "gpt-5"
+    assert sent(local_gateway) == 0
     stated = og.Guard(limits=og.Limits(max_usd=1.0), loops=QUIET, unpriced_model=(0.01, 0.03))
     assert ask(driver, stated, "hi", model="gpt-5", max_tokens=10).text == DEFAULT_REPLY
     record = stated.history()[-1]
@@ -143,7 +145,8 @@ def test_a_stream_with_usage_settles_to_the_gateways_cost(driver: Driver, local_
     answer = ask(driver, guard, "stream", stream=True, stream_options={"include_usage": True})
     record = guard.history()[-1]
     assert (record.stream, record.cost_source, record.error) == (True, "gateway", None)
-    assert record.cost_usd == answer.cost_usd and Decimal(str(record.cost_usd)) == gateway_spend(local_gateway)
+    assert record.cost_usd == answer.cost_usd
+    assert Decimal(str(record.cost_usd)) == gateway_spend(local_gateway)
     assert guard.metrics().reserved_usd == 0.0
 
 
@@ -151,8 +154,10 @@ def test_a_stream_without_usage_is_charged_its_reservation(driver: Driver) -> No
     guard = og.Guard(limits=og.Limits(max_usd=1.0), loops=QUIET)
     ask(driver, guard, "stream", stream=True, max_tokens=30)
     record = guard.history()[-1]
-    assert record.cost_source == "reservation" and record.cost_usd > 0
-    assert guard.metrics().cost_usd == record.cost_usd and guard.metrics().reserved_usd == 0.0
+    assert record.cost_source == "reservation"
+    assert record.cost_usd > 0
+    assert guard.metrics().cost_usd == record.cost_usd
+    assert guard.metrics().reserved_usd == 0.0
 
 
 def test_a_stream_broken_off_is_settled(local_gateway: LocalGateway) -> None:
@@ -187,7 +192,8 @@ def test_a_failed_stream_is_released(driver: Driver, local_gateway: LocalGateway
     with pytest.raises(og.ProviderError):
         ask(driver, guard, "stream", stream=True)
     record = guard.history()[-1]
-    assert record.error is not None and record.error.startswith("ProviderError")
+    assert record.error is not None
+    assert record.error.startswith("ProviderError")
     assert (record.cost_usd, record.cost_source) == (0.0, "none")
     used = guard.metrics()
     assert (used.cost_usd, used.reserved_usd, used.calls) == (0.0, 0.0, 1)
@@ -207,7 +213,8 @@ def test_an_error_the_gateway_did_not_bill_is_released(driver: Driver, local_gat
 def test_the_native_route_is_guarded(driver: Driver, local_gateway: LocalGateway, stream: bool) -> None:
     guard = og.Guard(limits=og.Limits(max_usd=1.0), loops=QUIET)
     answer = ask(driver, guard, "routed", routing={"cache": False}, stream=stream, max_tokens=20)
-    assert answer.text == DEFAULT_REPLY and sent(local_gateway, "/v1/chat") == 1
+    assert answer.text == DEFAULT_REPLY
+    assert sent(local_gateway, "/v1/chat") == 1
     record = guard.history()[-1]
     assert record.route == "native"
     assert record.cost_source == ("reservation" if stream else "gateway")
@@ -219,11 +226,15 @@ def test_each_sdk_retry_is_guarded(local_gateway: LocalGateway) -> None:
     guard = og.Guard(limits=og.Limits(max_usd=1.0), loops=QUIET)
     local_gateway.faults.drop_connection(times=1, path=CHAT)
     with og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key, max_retries=1) as client:
-        client.with_guard(guard).chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "x"}])
+        client.with_guard(guard).chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": "x"}]
+        )
     first, second = guard.history()
-    assert first.error is not None and first.cost_source == "reservation"  # no answer: it may have been billed
+    assert first.error is not None
+    assert first.cost_source == "reservation"
     assert (second.error, second.cost_source) == (None, "gateway")
-    assert guard.metrics().calls == 2 and guard.metrics().reserved_usd == 0.0
+    assert guard.metrics().calls == 2
+    assert guard.metrics().reserved_usd == 0.0
 
 
 def test_a_raw_response_is_settled_when_the_call_returns(local_gateway: LocalGateway) -> None:
@@ -255,7 +266,8 @@ def test_the_same_answer_repeated_is_a_loop(driver: Driver, local_gateway: Local
         ask(driver, guard, f"try {index}", agent_id="bot")
     with pytest.raises(og.LoopDetectedError, match="got the same answer 3 times") as caught:
         ask(driver, guard, "try again", agent_id="bot")
-    assert caught.value.kind == "same_answer" and sent(local_gateway) == 3
+    assert caught.value.kind == "same_answer"
+    assert sent(local_gateway) == 3
     guard.reset()
     ask(driver, guard, "after a reset")
 
@@ -267,7 +279,8 @@ def test_two_agents_ping_ponging_is_a_loop(driver: Driver, local_gateway: LocalG
         ask(driver, guard, f"no, over to you {index}", agent_id="bob")
     with pytest.raises(og.LoopDetectedError, match="answered each other the same way 2 times") as caught:
         ask(driver, guard, "your turn", agent_id="alice")
-    assert caught.value.kind == "ping_pong" and sent(local_gateway) == 4
+    assert caught.value.kind == "ping_pong"
+    assert sent(local_gateway) == 4
 
 
 def test_a_loop_hook_decides(driver: Driver, local_gateway: LocalGateway) -> None:
@@ -282,7 +295,8 @@ def test_a_loop_hook_decides(driver: Driver, local_gateway: LocalGateway) -> Non
     ask(driver, guard, "again")  # the hook lets it go
     with pytest.raises(og.LoopDetectedError):
         ask(driver, guard, "again")
-    assert [event.kind for event in seen] == ["same_request", "same_request"] and sent(local_gateway) == 2
+    assert [event.kind for event in seen] == ["same_request", "same_request"]
+    assert sent(local_gateway) == 2
 
 
 # -- tools and hooks ----------------------------------------------------------------------------------
@@ -299,7 +313,11 @@ def test_a_denied_tool_offered_is_refused_before_sending(local_gateway: LocalGat
     guard = og.Guard(tool_access=access, loops=QUIET)
     with pytest.raises(og.ToolAccessDeniedError, match="'delete_database' was offered") as caught:
         ask(driver, guard, "clean up", agent_id="researcher", tools=TOOLS)
-    assert (caught.value.tool, caught.value.agent_id, caught.value.where) == ("delete_database", "researcher", "offered")
+    assert (caught.value.tool, caught.value.agent_id, caught.value.where) == (
+        "delete_database",
+        "researcher",
+        "offered",
+    )
     ask(driver, guard, "look it up", agent_id="researcher", tools=TOOLS[:1])
     with pytest.raises(og.ToolAccessDeniedError, match="'search_web'"):
         ask(driver, guard, "look it up", agent_id="intern", tools=TOOLS[:1])
@@ -309,7 +327,10 @@ def test_a_denied_tool_offered_is_refused_before_sending(local_gateway: LocalGat
 def test_tool_access_patterns() -> None:
     access = og.ToolAccess(allow=["search_*", "read_file"], deny=["search_private*"], default="deny")
     assert [access.allows(name) for name in ("search_web", "search_private_notes", "read_file", "rm")] == [
-        True, False, True, False
+        True,
+        False,
+        True,
+        False,
     ]
     with pytest.raises(ValueError, match="default='allow' or 'deny'"):
         og.ToolAccess(default="maybe")  # type: ignore[arg-type]
@@ -324,9 +345,11 @@ def test_a_before_hook_vetoes_and_an_after_hook_sees_the_record(driver: Driver, 
     guard = og.Guard(before_call=no_big_models, after_call=records.append, loops=QUIET)
     with pytest.raises(og.CallVetoedError, match="gpt-4o is over budget for drafts") as caught:
         ask(driver, guard, "draft", model="gpt-4o")
-    assert caught.value.reason == "gpt-4o is over budget for drafts" and sent(local_gateway) == 0
+    assert caught.value.reason == "gpt-4o is over budget for drafts"
+    assert sent(local_gateway) == 0
     ask(driver, guard, "draft")
-    assert [record.model for record in records] == ["gpt-4o-mini"] and records[0].cost_source == "gateway"
+    assert [record.model for record in records] == ["gpt-4o-mini"]
+    assert records[0].cost_source == "gateway"
 
 
 def test_async_hooks_are_awaited(local_gateway: LocalGateway) -> None:
@@ -346,8 +369,23 @@ def test_async_hooks_are_awaited(local_gateway: LocalGateway) -> None:
     with pytest.raises(og.CallVetoedError, match="returned False"):
         ask(driver, guard, "hi", agent_id="blocked")
     assert seen == ["before ok", "after ok", "before blocked"]
-    with pytest.raises(TypeError, match="before_call=...\\) is async"):
+    with pytest.raises(og.ConfigurationError, match=r"before_call=\.\.\.\) is async"):
         Driver("sync", local_gateway, {}).ask(guard, "ok")
+    assert sent(local_gateway) == 1
+
+
+def test_a_hook_that_raises_vetoes_without_a_retry(local_gateway: LocalGateway) -> None:
+    def broken(info: og.CallInfo) -> None:
+        raise KeyError(info.model)
+
+    guard = og.Guard(before_call=broken, loops=QUIET)
+    client = og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key, max_retries=2)
+    with client, pytest.raises(og.CallVetoedError, match="The before_call hook raised KeyError: 'gpt-4o-mini'"):
+        client.with_guard(guard).chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": "x"}]
+        )
+    assert sent(local_gateway) == 0
+    assert len(guard.history()) == 1
 
 
 # -- the surface --------------------------------------------------------------------------------------
@@ -361,7 +399,9 @@ def test_history_metrics_and_reset(driver: Driver) -> None:
     assert [record.request_summary for record in guard.history(agent_id="a", limit=1)] == ["q2"]
     record = guard.history()[-1]
     assert (record.model, record.provider, record.route, record.prompt_tokens) == ("gpt-4o-mini", "openai", "compat", 8)
-    assert record.response_id and record.latency_ms > 0 and record.timestamp.tzinfo is not None
+    assert record.response_id
+    assert record.latency_ms > 0
+    assert record.timestamp.tzinfo is not None
     metrics = guard.metrics()
     assert (metrics.calls, metrics.remaining["max_calls"]) == (3, 7.0)
     assert guard.metrics(agent_id="a").calls == 2

@@ -30,7 +30,10 @@ VICTIM_MODEL = "gpt-4o-mini-2024-07-18"  # made slow at the gateway, so its call
 def _worker(gateway: LocalGateway, key: str, redis_url: str, model: str, seconds: float) -> subprocess.Popen[str]:
     arguments = [gateway.base_url, key, redis_url, str(BUDGET), str(TTL), model, "50", str(seconds)]
     return subprocess.Popen(
-        [sys.executable, WORKER, *arguments], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, WORKER, *arguments],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ},
     )
 
@@ -43,7 +46,8 @@ def test_four_processes_never_overshoot_a_shared_budget(local_gateway: LocalGate
     try:
         deadline = time.monotonic() + 30
         while observer.metrics().reserved_usd < 0.001:  # its calls are reserved and in flight
-            assert time.monotonic() < deadline and victim.poll() is None, victim.stderr.read() if victim.stderr else ""
+            assert victim.poll() is None, victim.stderr.read() if victim.stderr else ""
+            assert time.monotonic() < deadline
             time.sleep(0.05)
     finally:
         victim.send_signal(signal.SIGKILL)

@@ -36,6 +36,12 @@ EXPECT = {
     "with_langchain.py": ["invoke: " + DEFAULT_REPLY, "ainvoke: " + DEFAULT_REPLY, "'total_tokens'"],
     "with_openai_agents.py": ["Agent says: " + DEFAULT_REPLY],
     "with_pydantic_ai.py": ["run:    Greeting(greeting='Bonjour !', language='French')"],
+    "agent_guard.py": [
+        "Budget stop after ",
+        "max_usd of example|run",
+        "0.0 still reserved",
+        "Loop stopped: same_request",
+    ],
     "testing_with_cassettes.py": ["gateway key in it: False", "Replayed with no gateway running: "],
 }
 """What each of our examples must print; the other helpers' examples (metrics, routing) need only succeed."""

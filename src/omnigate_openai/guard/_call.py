@@ -128,7 +128,10 @@ class GuardedCall:
         guard = self.guard
         if self.attempt == 0:  # an SDK retry repeats a checked request: hooks and loops see it once
             if guard.before_call is not None:
-                self._veto(hook_result_sync(guard.before_call, self._info(), "before_call"))
+                try:
+                    self._veto(hook_result_sync(guard.before_call, self._info(), "before_call"))
+                except GuardError as exc:
+                    self._refuse(exc)
             self._check_offered_tools()
             event = guard.loops.check(self.agent_id, self.request_print)
             if event is not None:
@@ -147,7 +150,10 @@ class GuardedCall:
         guard = self.guard
         if self.attempt == 0:
             if guard.before_call is not None:
-                self._veto(await hook_result_async(guard.before_call, self._info()))
+                try:
+                    self._veto(await hook_result_async(guard.before_call, self._info(), "before_call"))
+                except GuardError as exc:
+                    self._refuse(exc)
             self._check_offered_tools()
             event = guard.loops.check(self.agent_id, self.request_print)
             if event is not None:
@@ -201,6 +207,8 @@ class GuardedCall:
         self.reserved = True
 
     def _refuse(self, error: GuardError) -> None:
+        if self._done:  # already recorded (a veto re-raised)
+            raise error
         self._done = True
         self.guard.record(self._record(error=str(error), cost=0, source="none", latency=0.0), refused=True)
         raise error
@@ -357,9 +365,9 @@ class GuardedCall:
         guard = self.guard
         for warning in warnings:
             if guard.on_warning is not None:
-                await hook_result_async(guard.on_warning, warning)
+                await hook_result_async(guard.on_warning, warning, "on_warning")
         if guard.after_call is not None:
-            await hook_result_async(guard.after_call, record)
+            await hook_result_async(guard.after_call, record, "after_call")
 
     def _settled(
         self,

@@ -14,7 +14,8 @@ import threading
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Literal
 
-from ._errors import LimitName
+from .._exceptions import ConfigurationError, GatewayError
+from ._errors import CallVetoedError, GuardError, LimitName
 from ._history import CallRecord, History
 from ._limits import METRICS, Amounts, Limits, Line, as_shown
 from ._loops import LoopDetection, LoopTracker
@@ -299,14 +300,31 @@ def _store_for(store: str | Store | None, namespace: str) -> Store:
 
 
 def hook_result_sync(hook: Hook, value: object, what: str) -> Any:
-    result = hook(value)
+    """A hook's verdict. What it raises comes out as a `GuardError`: under openai 2.x the SDK would
+    otherwise take any other exception raised while sending for a connection failure, and retry."""
+    try:
+        result = hook(value)
+    except GatewayError:
+        raise
+    except Exception as exc:
+        raise _hook_failed(what, exc) from exc
     if isinstance(result, Awaitable):
         if hasattr(result, "close"):
             result.close()
-        raise TypeError(f"Guard({what}=...) is async: use it with an AsyncOpenAI client")
+        raise ConfigurationError(f"Guard({what}=...) is async: use it with an AsyncOpenAI client")
     return result
 
 
-async def hook_result_async(hook: Hook, value: object) -> Any:
-    result = hook(value)
-    return await result if isinstance(result, Awaitable) else result
+async def hook_result_async(hook: Hook, value: object, what: str) -> Any:
+    try:
+        result = hook(value)
+        return await result if isinstance(result, Awaitable) else result
+    except GatewayError:
+        raise
+    except Exception as exc:
+        raise _hook_failed(what, exc) from exc
+
+
+def _hook_failed(what: str, exc: Exception) -> GuardError:
+    message = f"The {what} hook raised {type(exc).__name__}: {exc}"
+    return CallVetoedError(message) if what in ("before_call", "on_loop") else GuardError(message)

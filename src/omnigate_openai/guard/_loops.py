@@ -18,7 +18,7 @@ import json
 import threading
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from ._errors import LoopDetectedError, LoopKind
 
@@ -167,18 +167,12 @@ def loop_error(event: LoopEvent) -> LoopDetectedError:
 
 
 def decide_sync(config: LoopDetection, event: LoopEvent) -> bool:
-    if config.on_loop is None:
-        return False
-    verdict: Any = config.on_loop(event)
-    if isinstance(verdict, Awaitable):
-        raise TypeError("LoopDetection(on_loop=...) is async: use it with an AsyncOpenAI client")
-    return bool(verdict)
+    from ._guard import hook_result_sync
+
+    return False if config.on_loop is None else bool(hook_result_sync(config.on_loop, event, "on_loop"))
 
 
 async def decide_async(config: LoopDetection, event: LoopEvent) -> bool:
-    if config.on_loop is None:
-        return False
-    verdict: Any = config.on_loop(event)
-    if isinstance(verdict, Awaitable):
-        verdict = await verdict
-    return bool(verdict)
+    from ._guard import hook_result_async
+
+    return False if config.on_loop is None else bool(await hook_result_async(config.on_loop, event, "on_loop"))
