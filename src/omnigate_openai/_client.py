@@ -18,6 +18,7 @@ from typing_extensions import Self, override
 from ._classify import status_error
 from ._config import Settings, check_user_id
 from ._cost import PriceCache
+from ._emulated_stream import emulated_stream_class
 from ._emulation import RejectedReply, emulation_for
 from ._exceptions import ConfigurationError, ConnectionError
 from ._fast_models import construct_fast
@@ -261,7 +262,7 @@ def gateway_stream_cls(stream_cls: Any, options: FinalRequestOptions, sse: type[
     """`Stream[Chunk]` -> the gateway's stream of the same chunks: SSE, or plain text on the native route."""
     if getattr(stream_cls, "__origin__", None) not in (openai.Stream, openai.AsyncStream):
         return stream_cls
-    chosen = native if options.url == NATIVE_CHAT_PATH else sse
+    chosen = emulated_stream_class(native if options.url == NATIVE_CHAT_PATH else sse, options)
     return cast(Any, chosen)[stream_cls.__args__[0]]
 
 
