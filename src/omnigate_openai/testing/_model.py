@@ -3,8 +3,8 @@
 A client that emulates tools (README, "Tools and structured output") restates them in a system
 message and expects an envelope back. This model reads that prompt as the README documents it,
 written from the README and not from the client's code, so that a format bug cannot hide on both
-sides. Without a script it behaves like pydantic-ai's `TestModel`: it calls the offered tools with
-arguments made from their schemas, then answers with what they returned; asked for JSON, it answers
+sides. Without a script it behaves much like pydantic-ai's `TestModel`: it calls each offered tool once,
+with arguments made from its schema, then answers with what they returned; asked for JSON, it answers
 with an instance of the schema. A request that mentions none of this gets the gateway's plain reply.
 
     gw.model.script(ToolCall("get_weather", {"city": "Paris"}), "It is sunny in Paris.")
@@ -63,6 +63,8 @@ class ModelRequest:
     answer_schema: Mapping[str, Any] | None = None
     tool_results: tuple[ToolResult, ...] = ()
     """The results that came back since the last message of the user."""
+    called: frozenset[str] = frozenset()
+    """The tools the model called since the last message of the user."""
 
     @property
     def last_user(self) -> str:
@@ -130,20 +132,29 @@ def render(reply: Any, request: ModelRequest) -> str:
 
 
 def default_reply(request: ModelRequest, *, plain: str) -> str:
-    """Call the offered tools once, then answer with their results; answer a JSON request with an instance."""
+    """Call each offered tool once, one per answer, then answer with their results.
+
+    A tool is called with arguments made from its schema (strings carry the results so far); once
+    every tool was called, the answer is text, or an instance of the answer schema, that quotes the
+    results, or, when a tool must be called, a last call of the chosen (or first) tool.
+    """
     results = request.tool_results
-    if request.tools and request.tool_choice != "none" and not results:
-        if request.tool_choice in ("auto", "required"):
-            chosen = list(request.tools) if request.parallel else [request.tools[0]]
-        else:
-            chosen = [tool for tool in request.tools if tool.name == request.tool_choice]
-        calls = [{"name": tool.name, "arguments": instance_of(tool.parameters)} for tool in chosen]
-        return json.dumps({"tool_calls": calls})
     said = "; ".join(f"{result.name}: {result.content}" for result in results)
+    if request.tools and request.tool_choice != "none":
+        offered = [tool for tool in request.tools if request.tool_choice in ("auto", "required", tool.name)]
+        fresh = [tool for tool in offered if tool.name not in request.called]
+        if fresh or (request.tool_choice != "auto" and offered):
+            tool = (fresh or offered)[0]
+            arguments = instance_of(tool.parameters, text=said or None)
+            return json.dumps({"tool_calls": [{"name": tool.name, "arguments": arguments}]})
     if request.answer_schema is not None:
         return json.dumps(instance_of(request.answer_schema, text=said or None))
-    if request.wants_json:
-        return json.dumps({"answer": said or plain})
+    if request.wants_json:  # any JSON object: the gateway's reply if it is one
+        return (
+            plain
+            if not said and isinstance(_json_object(plain.strip()), dict)
+            else json.dumps({"answer": said or plain})
+        )
     if results:
         return f"Tool results: {said}"
     return plain
@@ -169,6 +180,7 @@ def read_request(model: str, messages: Sequence[tuple[str, str]]) -> ModelReques
         wants_json=wants_json,
         answer_schema=schema,
         tool_results=_recent_results(messages),
+        called=_recent_calls(messages),
     )
 
 
@@ -211,22 +223,42 @@ def _answer_format(system: str) -> tuple[bool, Mapping[str, Any] | None]:
     return True, None
 
 
+def _recent_calls(messages: Sequence[tuple[str, str]]) -> frozenset[str]:
+    names: set[str] = set()
+    for role, content in reversed(messages):
+        if role == "user" and not _results_of(content):
+            break
+        if role == "assistant" and '"tool_calls"' in content:
+            envelope = _json_object(content[content.find("{") :])
+            calls = envelope.get("tool_calls") if isinstance(envelope, dict) else None
+            names.update(str(call.get("name")) for call in calls or () if isinstance(call, dict))
+    return frozenset(names)
+
+
+def _json_object(text: str) -> Any:
+    try:
+        return json.JSONDecoder().raw_decode(text)[0]
+    except ValueError:
+        return None
+
+
+def _results_of(content: str) -> list[Any] | None:
+    value = _json_object(content) if content.startswith("{") else None
+    results = value.get("tool_results") if isinstance(value, dict) else None
+    return results if isinstance(results, list) else None
+
+
 def _recent_results(messages: Sequence[tuple[str, str]]) -> tuple[ToolResult, ...]:
     found: list[ToolResult] = []
     for role, content in reversed(messages):
         if role == "assistant":
             continue
-        if role != "user":
-            break
-        try:
-            value = json.loads(content)
-        except ValueError:
-            break
-        if not isinstance(value, dict) or not isinstance(value.get("tool_results"), list):
+        results = _results_of(content) if role == "user" else None
+        if results is None:
             break
         batch = [
             ToolResult(item.get("id"), str(item.get("name", "")), str(item.get("content", "")))
-            for item in value["tool_results"]
+            for item in results
             if isinstance(item, dict)
         ]
         found[:0] = batch
