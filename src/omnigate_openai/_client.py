@@ -41,7 +41,7 @@ from ._sdk import (
 )
 from ._streaming import AsyncGatewayStream, AsyncNativeChatStream, GatewayStream, NativeChatStream
 from ._tls import http_client_sharing_tls
-from .guard._call import GuardBinding, guarded_call, needs_prices
+from .guard._call import GuardBinding, guarded_call, needs_prices, remember_attempt
 
 if TYPE_CHECKING:
     from .guard import Guard
@@ -254,6 +254,8 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         built = None if self._strict_response_validation else construct_fast(cast_to, data)
         if built is None:
             built = super()._process_response_data(data=data, cast_to=cast_to, response=response)
+        if found is not None and self._guard is not None:  # this attempt's own cost, before any summing
+            remember_attempt(response, built, found)
         return with_meta(built, found)
 
     @override
@@ -329,10 +331,15 @@ class OpenAI(_GatewayHooks[httpx.Client, openai.Stream[Any]], openai.OpenAI):  #
     def _process_response(self, *, stream_cls: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
         stream_cls = self._gateway_stream_cls(stream_cls, options)
         remember_requested_model(options, kwargs["response"])
-        result = super()._process_response(stream_cls=stream_cls, options=options, **kwargs)
         call = guarded_call(kwargs["response"].request)
-        if call is not None and not call.stream:  # a stream settles when it ends (`_streaming.py`)
-            call.settle_answer(result)
+        if call is None or call.stream:  # a stream settles when it ends (`_streaming.py`)
+            return super()._process_response(stream_cls=stream_cls, options=options, **kwargs)
+        try:
+            result = super()._process_response(stream_cls=stream_cls, options=options, **kwargs)
+        except BaseException as exc:  # an answer rejected while read (tool emulation re-asks it): still billed
+            call.settle_unread(exc)
+            raise
+        call.settle_answer(result)
         return result
 
     @override
@@ -400,10 +407,15 @@ class AsyncOpenAI(_GatewayHooks[httpx.AsyncClient, openai.AsyncStream[Any]], ope
     async def _process_response(self, *, stream_cls: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
         stream_cls = self._gateway_stream_cls(stream_cls, options)
         remember_requested_model(options, kwargs["response"])
-        result = await super()._process_response(stream_cls=stream_cls, options=options, **kwargs)
         call = guarded_call(kwargs["response"].request)
-        if call is not None and not call.stream:  # a stream settles when it ends (`_streaming.py`)
-            await call.asettle_answer(result)
+        if call is None or call.stream:  # a stream settles when it ends (`_streaming.py`)
+            return await super()._process_response(stream_cls=stream_cls, options=options, **kwargs)
+        try:
+            result = await super()._process_response(stream_cls=stream_cls, options=options, **kwargs)
+        except BaseException as exc:  # an answer rejected while read (tool emulation re-asks it): still billed
+            await call.asettle_unread(exc)
+            raise
+        await call.asettle_answer(result)
         return result
 
     @override

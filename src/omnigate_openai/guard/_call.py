@@ -46,7 +46,7 @@ from ._loops import answer_fingerprint, decide_async, decide_sync, fingerprint, 
 from ._store import Refusal
 from ._tools import offered_tools, policy_for
 
-__all__ = ["GuardBinding", "GuardedCall", "guarded_call", "needs_prices"]
+__all__ = ["GuardBinding", "GuardedCall", "guarded_call", "needs_prices", "remember_attempt"]
 
 log = logging.getLogger("omnigate_openai.guard")
 
@@ -73,13 +73,31 @@ class GuardBinding:
         """Plan the attempt of a chat call and carry it on the request; other requests pass unguarded."""
         if options.url in _CHAT_PATHS and isinstance(options.json_data, Mapping) and options.method.lower() == "post":
             route = "native" if options.url == NATIVE_CHAT_PATH else "compat"
-            request.extensions[_EXTENSION] = GuardedCall(self, options.json_data, route, request, attempt, prices)
+            call = GuardedCall(self, options.json_data, route, request, attempt, prices)
+            call.offered = offered_tools(options.json_data) or emulated_tools(options)
+            request.extensions[_EXTENSION] = call
+
+
+def remember_attempt(response: Any, built: object, found: GatewayMeta) -> None:
+    """Keep a non-streamed attempt's own cost and usage with its guarded call, as the gateway billed that attempt."""
+    call = guarded_call(response.request)
+    if call is not None and not call.stream:
+        call.remember(found, getattr(built, "usage", None))
 
 
 def guarded_call(request: Any) -> GuardedCall | None:
     """The guarded attempt a request carries, if its client has a guard."""
     found = request.extensions.get(_EXTENSION)
     return found if isinstance(found, GuardedCall) else None
+
+
+def emulated_tools(options: FinalRequestOptions) -> list[str]:
+    """The tools of a call served by prompt: the emulation took them out of the body and reads the answer.
+
+    Its reader (the options' post-parser) keeps them as `rules.tools`, each with a `name`.
+    """
+    rules = getattr(options.post_parser, "rules", None)
+    return [tool.name for tool in getattr(rules, "tools", ()) if isinstance(getattr(tool, "name", None), str)]
 
 
 def needs_prices(binding: GuardBinding | None, options: FinalRequestOptions) -> bool:
@@ -122,6 +140,8 @@ class GuardedCall:
         self._text: list[str] = []
         self._tool_parts: dict[int, list[str]] = {}
         self._usage: Any = None
+        self._own: GatewayMeta | None = None
+        self.offered: list[str] = []
 
     # -- before sending ----------------------------------------------------------------------------
     def begin(self) -> None:
@@ -176,7 +196,7 @@ class GuardedCall:
             route="native" if self.route == "native" else "compat",
             stream=self.stream,
             messages=self.body.get("messages") or (),
-            tools=tuple(offered_tools(self.body)),
+            tools=tuple(self.offered),
             reserved_usd=self.amounts.micro_usd / 1_000_000,
         )
 
@@ -188,7 +208,7 @@ class GuardedCall:
         policy = policy_for(self.guard.tool_access, self.agent_id)
         if policy is None:
             return
-        for tool in offered_tools(self.body):
+        for tool in self.offered:
             if not policy.allows(tool):
                 self._refuse(ToolAccessDeniedError(tool=tool, agent_id=self.agent_id, where="offered"))
 
@@ -231,20 +251,43 @@ class GuardedCall:
         await self._settle_async(self.amounts, "reservation", error=_describe(exc))
 
     def settle_answer(self, result: object) -> None:
-        completion = _completion(result)
+        try:
+            completion = _completion(result)
+        except BaseException as exc:  # a raw response's answer rejected while parsed
+            self.settle_unread(exc)
+            raise
         actual, source, facts = self._answer_facts(completion)
         self._settle_sync(actual, source, **facts)
         self._check_called_tools(completion)
 
     async def asettle_answer(self, result: object) -> None:
-        completion = _completion(result)
+        try:
+            completion = _completion(result)
+        except BaseException as exc:
+            await self.asettle_unread(exc)
+            raise
         actual, source, facts = self._answer_facts(completion)
         await self._settle_async(actual, source, **facts)
         self._check_called_tools(completion)
 
+    def settle_unread(self, exc: BaseException) -> None:
+        """The answer arrived (and was billed) but reading it failed: settled on the attempt's own figures."""
+        actual, source, facts = self._answer_facts(None)
+        self._settle_sync(actual, source, error=_describe(exc), **facts)
+
+    async def asettle_unread(self, exc: BaseException) -> None:
+        actual, source, facts = self._answer_facts(None)
+        await self._settle_async(actual, source, error=_describe(exc), **facts)
+
+    def remember(self, found: GatewayMeta, usage: Any) -> None:
+        self._own = found
+        self._usage = usage
+
     def _answer_facts(self, completion: Any) -> tuple[Amounts, CostSource, dict[str, Any]]:
-        if completion is None:  # `with_streaming_response` whose body the client never read
-            return self.amounts, "reservation", {}
+        """What to settle: the attempt's own cost and usage (`remember`, kept before a helper sums attempts)."""
+        if completion is None:  # unread (`with_streaming_response`), or rejected while read
+            found = self._own
+            return self._actual(found), self._source(found), {"found": found}
         message = completion.choices[0].message if getattr(completion, "choices", None) else None
         if message is not None:
             self._text.append(message.content or "")
@@ -252,8 +295,10 @@ class GuardedCall:
                 function = getattr(call, "function", None)
                 if function is not None:
                     self._tool_parts[index] = [function.name or "", function.arguments or ""]
-        self._usage = getattr(completion, "usage", None)
-        found = _meta_of(completion)
+        found = self._own
+        if found is None:
+            self._usage = getattr(completion, "usage", None)
+            found = _meta_of(completion)
         return (
             self._actual(found),
             self._source(found),

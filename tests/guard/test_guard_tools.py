@@ -1,0 +1,156 @@
+"""Guards on tool calls, with the local gateway's drivable model: offered and called tools, the tool loop,
+repeated tool calls, the tool-call limit, and the re-asks of tool emulation (each one a guarded call)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+import omnigate_openai as og
+from omnigate_openai.testing import LocalGateway, ToolCall
+
+from ._drive import MODES
+
+WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "The weather of a city.",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+    },
+}
+DELETE = {"type": "function", "function": {"name": "delete_file", "parameters": {"type": "object", "properties": {}}}}
+ASK = [{"role": "user", "content": "What is the weather in Paris?"}]
+NO_ANSWER_LOOPS = og.LoopDetection(same_answer=None, ping_pong=None)
+
+
+def weather(name: str, arguments: dict[str, Any]) -> str:
+    assert name == "get_weather"
+    return f"sunny in {arguments['city']}"
+
+
+async def async_weather(name: str, arguments: dict[str, Any]) -> str:
+    await asyncio.sleep(0)
+    return weather(name, arguments)
+
+
+def run_tool_loop(mode: str, gateway: LocalGateway, guard: og.Guard, **options: Any) -> Any:
+    """`call_with_tools` through a guarded sync client, or `acall_with_tools` through an async one."""
+    settings = {"base_url": gateway.base_url, "api_key": gateway.api_key, "max_retries": 0}
+    request = {"messages": ASK, "tools": [WEATHER], "model": "gpt-4o-mini", **options}
+    if mode == "sync":
+        with og.OpenAI(**settings) as client:
+            return og.call_with_tools(client.with_guard(guard, agent_id="agent"), tool_executor=weather, **request)
+
+    async def run() -> Any:
+        async with og.AsyncOpenAI(**settings) as client:
+            agent = client.with_guard(guard, agent_id="agent")
+            return await og.acall_with_tools(agent, tool_executor=async_weather, **request)
+
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_tool_loop_runs_the_tools_under_the_guard(mode: str, local_gateway: LocalGateway) -> None:
+    local_gateway.model.script(ToolCall("get_weather", {"city": "Paris"}), "It is sunny in Paris.")
+    guard = og.Guard(limits=og.Limits(max_usd=1.0), loops=NO_ANSWER_LOOPS)
+    final = run_tool_loop(mode, local_gateway, guard)
+    assert final.choices[0].message.content == "It is sunny in Paris."
+    first, second = guard.history()
+    assert first.tool_calls == ("get_weather",)
+    assert second.tool_calls == ()
+    assert guard.metrics().tool_calls == 1
+    billed = sum((row.cost for row in local_gateway.state.usage), Decimal(0))
+    assert Decimal(str(guard.metrics().cost_usd)) == billed
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_tool_loop_stops_at_max_iterations(mode: str, local_gateway: LocalGateway) -> None:
+    local_gateway.model.script(*[ToolCall("get_weather", {"city": f"City {n}"}) for n in range(3)])
+    guard = og.Guard(loops=NO_ANSWER_LOOPS)
+    with pytest.raises(og.LimitExceededError, match="max_iterations") as caught:
+        run_tool_loop(mode, local_gateway, guard, max_iterations=2)
+    assert (caught.value.limit, caught.value.scope) == ("max_iterations", "tool loop")
+    local_gateway.model.reset()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_same_tool_call_repeated_is_a_loop(mode: str, local_gateway: LocalGateway) -> None:
+    local_gateway.model.script(*[ToolCall("get_weather", {"city": "Paris"}) for _ in range(4)])
+    guard = og.Guard(loops=og.LoopDetection(same_tool_call=2, same_answer=None))
+    with pytest.raises(og.LoopDetectedError, match="called the same tool with the same arguments 2 times") as caught:
+        run_tool_loop(mode, local_gateway, guard)
+    assert caught.value.kind == "same_tool_call"
+    assert len(local_gateway.state.usage) == 2
+    local_gateway.model.reset()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_tool_call_limit_refuses_the_next_ask(mode: str, local_gateway: LocalGateway) -> None:
+    local_gateway.model.script(ToolCall("get_weather", {"city": "Paris"}), "done")
+    guard = og.Guard(limits=og.Limits(max_tool_calls=1), loops=NO_ANSWER_LOOPS)
+    with pytest.raises(og.LimitExceededError) as caught:
+        run_tool_loop(mode, local_gateway, guard)
+    assert (caught.value.limit, caught.value.current, caught.value.maximum) == ("max_tool_calls", 1.0, 1.0)
+    assert len(local_gateway.state.usage) == 1
+    local_gateway.model.reset()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_denied_tool_offered_by_emulation_is_refused(mode: str, local_gateway: LocalGateway) -> None:
+    guard = og.Guard(tool_access=og.ToolAccess(deny=["delete_*"]), loops=NO_ANSWER_LOOPS)
+    with pytest.raises(og.ToolAccessDeniedError, match="'delete_file' was offered") as caught:
+        run_tool_loop(mode, local_gateway, guard, tools=[WEATHER, DELETE])
+    assert caught.value.where == "offered"
+    assert local_gateway.calls.to("/v1/chat/completions") == []
+
+
+class Revoked(Mapping[str, og.ToolAccess]):
+    """A per-agent policy revoked while a call is in flight: allows at the first look, denies from the second."""
+
+    def __init__(self) -> None:
+        self.looks = 0
+
+    def __getitem__(self, agent_id: str) -> og.ToolAccess:
+        self.looks += 1
+        return og.ToolAccess() if self.looks == 1 else og.ToolAccess(deny=["get_weather"])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(["agent"])
+
+    def __len__(self) -> int:
+        return 1
+
+
+def test_a_denied_tool_called_in_an_answer_raises_with_the_paid_answer(local_gateway: LocalGateway) -> None:
+    local_gateway.model.script(ToolCall("get_weather", {"city": "Paris"}))
+    guard = og.Guard(tool_access=Revoked(), loops=NO_ANSWER_LOOPS)
+    with og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key) as client:
+        agent = client.with_guard(guard, agent_id="agent")
+        with pytest.raises(og.ToolAccessDeniedError, match="'get_weather' was called") as caught:
+            agent.chat.completions.create(model="gpt-4o-mini", messages=ASK, tools=[WEATHER])  # type: ignore[arg-type,list-item]
+    assert caught.value.where == "called"
+    assert caught.value.completion is not None
+    assert guard.history()[-1].cost_source == "gateway"
+    assert guard.metrics().tool_calls == 1
+
+
+def test_each_re_ask_of_tool_emulation_is_guarded(local_gateway: LocalGateway) -> None:
+    local_gateway.model.script(
+        '{"tool_calls": [{"name": "get_weather", "arguments": {}}]}', ToolCall("get_weather", {"city": "Oslo"})
+    )
+    guard = og.Guard(limits=og.Limits(max_usd=1.0), loops=NO_ANSWER_LOOPS)
+    with og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key) as client:
+        agent = client.with_guard(guard)
+        completion = agent.chat.completions.create(model="gpt-4o-mini", messages=ASK, tools=[WEATHER])  # type: ignore[arg-type,list-item]
+    rejected, accepted = guard.history()
+    assert rejected.error is not None
+    assert rejected.error.startswith("RejectedReply")
+    assert rejected.cost_source == accepted.cost_source == "gateway"
+    billed = sum((row.cost for row in local_gateway.state.usage), Decimal(0))
+    assert Decimal(str(guard.metrics().cost_usd)) == billed == Decimal(str(og.meta(completion).cost_usd))
+    assert guard.metrics().calls == 2
