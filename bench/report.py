@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .contenders import BASELINE, OMNIGATE, SHIM
+from .guarded import GUARD_MEMORY, GUARD_REDIS
 
 __all__ = ["add_ratios", "chart", "markdown", "targets", "write_json"]
 
@@ -73,6 +74,10 @@ def add_ratios(rows: list[Row]) -> list[Row]:
         major = _major(row["sdk"])
         if major is not None and major != newest and major in per_major:
             row["ratio_own_sdk"] = _ratio(row["value"], per_major[major].get(key))
+        if row["contender"] in (GUARD_MEMORY, GUARD_REDIS):  # against the unguarded shim of the same major
+            unguarded = _index(rows, SHIM, major).get((row["scenario"], row["metric"]))
+            row["ratio_unguarded"] = _ratio(row["value"], unguarded)
+            row["added_to_unguarded"] = None if unguarded is None else row["value"] - unguarded
         if row["scenario"].startswith("stream.native"):
             row["ratio_omnigate"] = _ratio(row["value"], omnigate.get((row["scenario"], row["metric"])))
     return rows
@@ -165,6 +170,13 @@ def targets(rows: list[Row]) -> list[dict[str, Any]]:
             None if concurrency is None else concurrency["value"],
             0,
         )
+        for scenario in ("call.sync", "call.async"):
+            memory = _find(rows, scenario, "cpu_per_call", GUARD_MEMORY, major)
+            add("must", f"{scenario} guarded in memory: cpu <= 1.03x unguarded", memory,
+                None if memory is None else memory.get("ratio_unguarded"), 1.03)  # fmt: skip
+            redis = _find(rows, scenario, "latency_p50", GUARD_REDIS, major)
+            add("must", f"{scenario} guarded on Redis: latency p50 <= +500 µs", redis,
+                None if redis is None else redis.get("added_to_unguarded"), 500.0)  # fmt: skip
         created = _find(rows, "client.new", "time_p50", SHIM, major)
         add("aim", "a new client <= 2 ms", created, None if created is None else created["value"], 2.0)
     shim_import = _find(rows, "import", "import_time", SHIM)

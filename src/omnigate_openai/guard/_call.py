@@ -15,10 +15,11 @@ worst case is charged: the gateway may have billed it, and a budget must not be 
 
 from __future__ import annotations
 
+import itertools
 import logging
+import os
 import threading
 import time
-import uuid
 from collections.abc import AsyncIterator, Iterator, Mapping
 from datetime import datetime, timezone
 from typing import Any
@@ -38,7 +39,7 @@ from ._errors import (
     ToolAccessDeniedError,
     UnpricedModelError,
 )
-from ._estimate import output_cap, price_per_1k, worst_case_usd
+from ._estimate import output_cap, worst_case_usd
 from ._guard import CallInfo, Guard, LimitWarning, hook_result_async, hook_result_sync
 from ._history import CallRecord, CostSource
 from ._limits import METRICS, Amounts, as_shown
@@ -51,6 +52,8 @@ __all__ = ["GuardBinding", "GuardedCall", "guarded_call", "needs_prices", "remem
 log = logging.getLogger("omnigate_openai.guard")
 
 _EXTENSION = "omnigate_openai.guard"
+_PROCESS = os.urandom(8).hex() + "-"
+_SERIAL = itertools.count()
 _CHAT_PATHS = (CHAT_COMPLETIONS_PATH, NATIVE_CHAT_PATH)
 
 
@@ -127,12 +130,10 @@ class GuardedCall:
         prompt = len(content)  # a token is at least one byte: see `_estimate.py`
         output = output_cap(body, guard.default_output_tokens)
         self.lines = guard.lines(self.agent_id, self.user_id)
-        models = [self.model, *(body.get("fallback_models") or ())]
-        fallback = None if guard.unpriced_model == "refuse" else guard.unpriced_model
-        price = price_per_1k(models, prices, fallback)
+        price = guard.price_of(self.model, body.get("fallback_models"), prices)
         self.unpriced = price is None and any(line.bounds.micro_usd >= 0 for line in self.lines)
         self.amounts = Amounts(0 if price is None else worst_case_usd(price, prompt, output), prompt + output, 1, 0)
-        self.rid = uuid.uuid4().hex
+        self.rid = f"{_PROCESS}{next(_SERIAL)}"  # unique per process, and processes apart: cheaper than uuid4
         self.reserved = False
         self._done = False
         self._lock = threading.Lock()

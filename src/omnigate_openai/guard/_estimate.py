@@ -14,12 +14,12 @@ the way the gateway resolves them; a routed call is priced at its dearest model,
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._cost import Prices
 from .._pricing import resolve_priced_model
-from ._limits import micro_usd
 
 __all__ = ["output_cap", "price_per_1k", "worst_case_usd"]
 
@@ -49,5 +49,5 @@ def price_per_1k(models: Sequence[str], prices: Prices | None, fallback: PricePa
 
 
 def worst_case_usd(price: PricePair, prompt_tokens: int, output_tokens: int) -> int:
-    """Micro-USD, rounded up."""
-    return micro_usd(price[0] * prompt_tokens / 1000 + price[1] * output_tokens / 1000)
+    """Micro-USD, rounded up (USD per 1k tokens x tokens x 1000 = micro-USD; the float's last bits forgiven)."""
+    return math.ceil((price[0] * prompt_tokens + price[1] * output_tokens) * 1000 - 1e-6)

@@ -14,8 +14,10 @@ import threading
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Literal
 
+from .._cost import Prices
 from .._exceptions import ConfigurationError, GatewayError
 from ._errors import CallVetoedError, GuardError, LimitName
+from ._estimate import price_per_1k
 from ._history import CallRecord, History
 from ._limits import METRICS, Amounts, Limits, Line, as_shown
 from ._loops import LoopDetection, LoopTracker
@@ -136,6 +138,7 @@ class Guard:
         self.loops = LoopTracker(loops if loops is not None else LoopDetection())
         self._history = History(history_size)
         self._lines: dict[tuple[str | None, str | None], tuple[Line, ...]] = {}
+        self._prices: tuple[object, dict[tuple[str, ...], tuple[float, float] | None]] = (None, {})
         self._warned: set[tuple[str, int]] = set()
         self._counts_lock = threading.Lock()
         self._errors: dict[str | None, int] = {}
@@ -199,6 +202,19 @@ class Guard:
         if per_agent is None or isinstance(per_agent, Limits):
             return per_agent
         return None if agent_id is None else per_agent.get(agent_id) or per_agent.get("*")
+
+    def price_of(self, model: str, fallbacks: object, prices: Prices | None) -> tuple[float, float] | None:
+        """The price a call of `model` (and its fallbacks) reserves at, remembered per price list."""
+        models = (model, *fallbacks) if isinstance(fallbacks, (list, tuple)) else (model,)
+        known, memo = self._prices
+        if known is not prices:
+            memo = {}
+            self._prices = (prices, memo)
+        if models not in memo:
+            memo[models] = price_per_1k(
+                models, prices, None if self.unpriced_model == "refuse" else self.unpriced_model
+            )
+        return memo[models]
 
     def run_scope(self) -> str:
         return f"{self.path}|run"

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import threading
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Sequence
@@ -66,7 +65,8 @@ def fingerprint(data: bytes | str) -> bytes:
 
 
 def answer_fingerprint(content: str | None, tool_calls: Sequence[tuple[str, str]]) -> bytes:
-    return fingerprint(json.dumps([content, list(tool_calls)]))
+    parts = [content or ""] + [f"{name}\0{arguments}" for name, arguments in tool_calls]
+    return fingerprint("\x1e".join(parts))
 
 
 @dataclasses.dataclass
@@ -112,12 +112,11 @@ class LoopTracker:
             count = agent.requests.count(request)
             if count >= config.same_request:
                 return LoopEvent("same_request", agent_id, count + 1, f"{who} sent the same request {count + 1} times")
-        if config.same_answer is not None and len(agent.answers) >= config.same_answer:
-            recent = list(agent.answers)[-config.same_answer :]
-            if len(set(recent)) == 1:
-                return LoopEvent(
-                    "same_answer", agent_id, config.same_answer, f"{who} got the same answer {config.same_answer} times"
-                )
+        answers, wanted = agent.answers, config.same_answer
+        if wanted is not None and len(answers) >= wanted:
+            last = answers[-1]
+            if all(answers[-index] == last for index in range(2, wanted + 1)):
+                return LoopEvent("same_answer", agent_id, wanted, f"{who} got the same answer {wanted} times")
         if config.same_tool_call is not None and agent.tool_calls:
             _, count = Counter(agent.tool_calls).most_common(1)[0]
             if count >= config.same_tool_call:
@@ -139,9 +138,10 @@ class LoopTracker:
 
     def _ping_pong_rounds(self) -> int:
         """How many A/B rounds at the end of the exchange log repeat the same two answers."""
-        log = list(self._exchanges)
-        if len(log) < 4 or log[-1][0] == log[-2][0]:
+        exchanges = self._exchanges
+        if len(exchanges) < 4 or exchanges[-1][0] == exchanges[-2][0]:
             return 0
+        log = list(exchanges)
         same = 2
         while same < len(log) and log[-1 - same] == log[-1 - same + 2]:
             same += 1

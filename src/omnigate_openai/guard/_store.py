@@ -74,6 +74,7 @@ class MemoryStore:
         self._lock = threading.Lock()
         self._scopes: dict[str, _Scope] = {}
         self._pending: dict[str, tuple[float, tuple[str, ...], Amounts]] = {}
+        self._next_deadline = float("inf")
 
     def reserve(self, rid: str, lines: Sequence[Line], amounts: Amounts, ttl: float) -> Refusal | None:
         now = time.monotonic()
@@ -95,6 +96,7 @@ class MemoryStore:
                 if scope.started is None:
                     scope.started = now
             self._pending[rid] = (now + ttl, tuple(line.scope for line in lines), amounts)
+            self._next_deadline = min(self._next_deadline, now + ttl)
         return None
 
     def settle(self, rid: str, scopes: Sequence[str], reserved: Amounts, actual: Amounts) -> list[Amounts]:
@@ -136,6 +138,11 @@ class MemoryStore:
         return self.settle(rid, scopes, reserved, actual)
 
     def _expire(self, now: float) -> None:
+        if now < self._next_deadline:
+            return
+        self._next_deadline = min(
+            (deadline for deadline, _, _ in self._pending.values() if deadline > now), default=float("inf")
+        )
         for rid in [rid for rid, (deadline, _, _) in self._pending.items() if deadline <= now]:
             _, names, amounts = self._pending.pop(rid)
             for name in names:

