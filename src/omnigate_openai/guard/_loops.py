@@ -83,7 +83,8 @@ class LoopTracker:
         self.config = config
         self._lock = threading.Lock()
         self._agents: dict[str | None, _Agent] = {}
-        self._exchanges: deque[tuple[str | None, bytes]] = deque(maxlen=4 * (config.ping_pong or 1) + 2)
+        rounds = min(config.ping_pong or 1, config.window)  # a ping-pong is seen within the window
+        self._exchanges: deque[tuple[str | None, bytes]] = deque(maxlen=2 * rounds + 2)
 
     def _agent(self, agent_id: str | None) -> _Agent:
         found = self._agents.get(agent_id)
@@ -128,9 +129,9 @@ class LoopTracker:
                 )
         if config.ping_pong is not None:
             rounds = self._ping_pong_rounds()
-            agents = {exchange[0] for exchange in list(self._exchanges)[-2:]}
-            if rounds >= config.ping_pong and agent_id in agents:
-                pair = " and ".join(repr(name) for name in sorted(agents, key=str))
+            pair_ids = (self._exchanges[-1][0], self._exchanges[-2][0]) if rounds else ()
+            if rounds >= min(config.ping_pong, config.window) and agent_id in pair_ids:
+                pair = " and ".join(repr(name) for name in sorted(pair_ids, key=str))
                 return LoopEvent(
                     "ping_pong", agent_id, rounds, f"agents {pair} answered each other the same way {rounds} times"
                 )
