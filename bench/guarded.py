@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import socket
+import statistics
 import subprocess
 import tempfile
 import time
@@ -23,7 +24,7 @@ import omnigate_openai
 
 from .contenders import API_KEY, MESSAGES, MODEL, OPENAI_SDK, AsyncContender, SyncContender
 
-__all__ = ["GUARD_MEMORY", "GUARD_REDIS", "guarded_async", "guarded_sync", "redis_for_bench"]
+__all__ = ["GUARD_MEMORY", "GUARD_REDIS", "guarded_async", "guarded_sync", "redis_for_bench", "redis_round_trips"]
 
 GUARD_MEMORY = "omnigate_openai + guard (memory)"
 GUARD_REDIS = "omnigate_openai + guard (redis)"
@@ -62,6 +63,37 @@ def guarded_async(base_url: str, redis_url: str | None) -> list[AsyncContender]:
         call = lambda chat=chat: chat.create(model=MODEL, messages=MESSAGES)  # type: ignore[arg-type,misc]  # noqa: E731
         found.append(AsyncContender(name=name, sdk=OPENAI_SDK, call=call, closers=[client.close]))
     return found
+
+
+def redis_round_trips(redis_url: str, *, calls: int) -> list[dict[str, object]]:
+    """What Redis adds to one guarded call, alone: its reserve and its settle, two round trips on loopback.
+
+    The guarded-call rows carry this plus the machine's scheduling noise (three busy processes on
+    two cores); this row is the store's own share, against the +0.5 ms target.
+    """
+    from omnigate_openai.guard._limits import Amounts, Limits, Line
+    from omnigate_openai.guard._redis import RedisStore
+
+    store = RedisStore(redis_url, namespace="bench-round-trips")
+    lines = [Line("bench|run", Limits(max_usd=10.0**6).bounds(), -1), Line("bench|agent|bench", Limits().bounds(), -1)]
+    scopes = [line.scope for line in lines]
+    reserved, actual = Amounts(30, 100, 1, 0), Amounts(6, 17, 1, 0)
+    latencies = []
+    try:
+        for index in range(calls + 20):
+            begin = time.perf_counter()
+            store.reserve(f"call-{index}", lines, reserved, 300.0)
+            store.settle(f"call-{index}", scopes, reserved, actual)
+            if index >= 20:  # the first ones load the scripts and open the connection
+                latencies.append(time.perf_counter() - begin)
+    finally:
+        store.close()
+    latencies.sort()
+    row = {"scenario": "guard.redis", "contender": GUARD_REDIS, "sdk": OPENAI_SDK, "unit": "µs", "n": calls}
+    return [
+        {**row, "metric": "latency_p50", "value": statistics.median(latencies) * 1e6},
+        {**row, "metric": "latency_p95", "value": latencies[round(0.95 * (len(latencies) - 1))] * 1e6},
+    ]
 
 
 def _binary() -> str | None:

@@ -37,6 +37,7 @@ _SCENARIOS = {
     ),
     "copy.with_options": "A `with_options(timeout=5.0)` copy",
     "concurrency.sse": "Concurrent async streams on one new client",
+    "guard.redis": "A guarded call's Redis round trips alone (reserve, settle)",
     "concurrency.native": "Concurrent async streams on one new client (native text stream)",
 }
 _HIGHER_IS_BETTER = {"chunks_per_s"}
@@ -177,6 +178,9 @@ def targets(rows: list[Row]) -> list[dict[str, Any]]:
             redis = _find(rows, scenario, "latency_p50", GUARD_REDIS, major)
             add("must", f"{scenario} guarded on Redis: latency p50 <= +500 µs", redis,
                 None if redis is None else redis.get("added_to_unguarded"), 500.0)  # fmt: skip
+        trips = _find(rows, "guard.redis", "latency_p50", GUARD_REDIS, major)
+        add("must", "Redis round trips of a guarded call: p50 <= 500 µs", trips,
+            None if trips is None else trips["value"], 500.0)  # fmt: skip
         created = _find(rows, "client.new", "time_p50", SHIM, major)
         add("aim", "a new client <= 2 ms", created, None if created is None else created["value"], 2.0)
     shim_import = _find(rows, "import", "import_time", SHIM)

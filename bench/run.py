@@ -26,7 +26,7 @@ from typing import Any
 
 from . import measure, report
 from .contenders import SyncContender, async_contenders, sync_contenders
-from .guarded import guarded_async, guarded_sync, redis_for_bench
+from .guarded import guarded_async, guarded_sync, redis_for_bench, redis_round_trips
 
 __all__ = ["main"]
 
@@ -81,6 +81,9 @@ def _measure_here(
     try:
         _log("non-streaming calls, sync")
         rows += measure.sync_calls(contenders, rounds=profile.rounds, batch=profile.batch, warmup=profile.warmup)
+        if redis_url is not None:
+            _log("the guard's Redis round trips")
+            rows += redis_round_trips(redis_url, calls=profile.rounds * profile.batch)
         for dialect in ("sse", "native"):
             _log(f"streams ({dialect}), sync")
             rows += measure.sync_streams(
