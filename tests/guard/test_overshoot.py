@@ -72,5 +72,9 @@ def test_four_processes_never_overshoot_a_shared_budget(local_gateway: LocalGate
     charged = Decimal(str(final.cost_usd))
     assert billed <= charged <= Decimal(str(BUDGET))  # never overshot; the orphans counted at their worst case
     answered = sum(result["answered"] for result in results)
+    refused = sum(result["refused"] for result in results)
+    print(
+        f"budget ${BUDGET}: billed ${billed}, charged ${charged} (orphans ${orphaned}), {answered} answered, {refused} refused"
+    )
     assert charged >= Decimal(str(orphaned))
     assert answered * Decimal("0.000006") <= billed  # each answered call was billed
