@@ -290,3 +290,32 @@ def test_a_routed_stream_is_emulated(local_gateway: LocalGateway) -> None:
         _chunks, final = _streamed(client.with_routing(cache=False), tools=[WEATHER])
     assert final.choices[0].finish_reason == "tool_calls"
     assert local_gateway.calls.last.path == "/v1/chat"
+
+
+def test_with_streaming_response_reads_and_re_asks(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    local_gateway.model.script("bad {", ToolCall("get_weather", {"city": "Oslo"}))
+    with client.chat.completions.with_streaming_response.create(
+        model=MODEL, messages=ASK, tools=[WEATHER], tool_choice="required"
+    ) as response:
+        completion = response.parse()
+    assert (completion.choices[0].message.tool_calls or [])[0].function.arguments == '{"city":"Oslo"}'
+    assert og.meta(completion).attempts == 2
+
+
+async def test_async_with_streaming_response_reads_and_re_asks(
+    async_client: og.AsyncOpenAI, local_gateway: LocalGateway
+) -> None:
+    local_gateway.model.script("bad {", ToolCall("get_weather", {"city": "Oslo"}))
+    async with async_client.chat.completions.with_streaming_response.create(
+        model=MODEL, messages=ASK, tools=[WEATHER], tool_choice="required"
+    ) as response:
+        completion = await response.parse()
+    assert (completion.choices[0].message.tool_calls or [])[0].function.arguments == '{"city":"Oslo"}'
+    assert og.meta(completion).attempts == 2
+
+
+def test_a_raw_stream_is_emulated(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    local_gateway.model.script(ToolCall("get_weather", {"city": "Paris"}))
+    raw = client.chat.completions.with_raw_response.create(model=MODEL, messages=ASK, tools=[WEATHER], stream=True)
+    finishes = [chunk.choices[0].finish_reason for chunk in raw.parse() if chunk.choices]
+    assert finishes[-1] == "tool_calls"
