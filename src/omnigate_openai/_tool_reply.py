@@ -21,7 +21,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import fastjsonschema  # type: ignore[import-untyped]
+import fastjsonschema
 import jsonschema
 
 from ._tool_prompt import CALLS_KEY, AnswerFormat, Tool, ToolChoice
@@ -136,7 +136,7 @@ def _validator(schema_text: str) -> Any:
 def _fast_check(schema_text: str) -> Callable[[object], object] | None:
     """The schema compiled to Python by fastjsonschema (ten times faster), or None where it can't compile it."""
     try:
-        return fastjsonschema.compile(json.loads(schema_text))  # type: ignore[no-any-return]
+        return fastjsonschema.compile(json.loads(schema_text))
     except Exception:  # a schema it doesn't support: the reference validator alone decides
         return None
 
