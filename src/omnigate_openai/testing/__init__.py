@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from omnigate_openai.testing._cassettes import cassette_config as cassette_config
     from omnigate_openai.testing._faults import Faults as Faults
     from omnigate_openai.testing._faults import UpstreamFault as UpstreamFault
+    from omnigate_openai.testing._flow_app import create_flow_app as create_flow_app
+    from omnigate_openai.testing._flow_server import LocalFlowGateway as LocalFlowGateway
+    from omnigate_openai.testing._flow_state import FlowFaults as FlowFaults
     from omnigate_openai.testing._server import LocalGateway as LocalGateway
     from omnigate_openai.testing._server import SeededProject as SeededProject
     from omnigate_openai.testing._server import run_server as run_server
@@ -40,6 +43,9 @@ _HOMES = {
     "Faults": "_faults",
     "UpstreamFault": "_faults",
     "LocalGateway": "_server",
+    "LocalFlowGateway": "_flow_server",
+    "FlowFaults": "_flow_state",
+    "create_flow_app": "_flow_app",
     "SeededProject": "_server",
     "run_server": "_server",
     "DEFAULT_REPLY": "_state",
@@ -79,12 +85,15 @@ __all__ = [
     "Call",
     "CallLog",
     "Faults",
+    "FlowFaults",
     "GatewaySettings",
     "GatewayState",
+    "LocalFlowGateway",
     "LocalGateway",
     "SeededProject",
     "UpstreamFault",
     "UsageRecord",
     "create_app",
+    "create_flow_app",
     "run_server",
 ]
