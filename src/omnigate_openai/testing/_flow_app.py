@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from omnigate_openai.testing import _flow_model as model
 from omnigate_openai.testing._calls import Call
-from omnigate_openai.testing._flow_state import CATALOGUE, SCOPES, Envelope, FlowGatewayState
+from omnigate_openai.testing._flow_state import CATALOGUE, SCOPES, Envelope, FlowFault, FlowGatewayState
 
 PREFIX = "/api/v1/gateway"
 """Where the platform mounts its AI gateway; the OpenAI-compatible API is under `PREFIX + "/v1"`."""
@@ -85,7 +85,7 @@ class FlowMiddleware:
                 message = {**message, "headers": [*message.get("headers", []), (b"x-request-id", request_id.encode())]}
             await send(message)
 
-        fault = state.faults.take(scope["path"], drop=False)
+        fault = state.faults.take(scope["path"], kind="respond")
         refusal = _authenticate(state, headers) if scope["path"].startswith(PREFIX) else None
         if refusal is None and fault is not None:
             extra = {"retry-after": f"{fault.retry_after:g}"} if fault.retry_after is not None else None
@@ -142,11 +142,23 @@ async def chat_completions(request: Request) -> Response:
         return unknown
     if not body.get("stream"):
         return JSONResponse(model.completion(body, model=name))
-    return StreamingResponse(_sse(body, name), media_type="text/event-stream")
+    state: FlowGatewayState = request.app.state.flow
+    cut = state.faults.take(request.url.path, kind="cut")
+    return StreamingResponse(_sse(body, name, cut=cut), media_type="text/event-stream")
 
 
-async def _sse(body: Mapping[str, Any], name: str) -> AsyncIterator[bytes]:
-    for chunk in model.chunks(body, model=name):
+class StreamCut(Exception):
+    """Raised inside a stream (`faults.cut_stream`): the server closes the connection mid-body."""
+
+
+async def _sse(body: Mapping[str, Any], name: str, *, cut: FlowFault | None) -> AsyncIterator[bytes]:
+    for sent, chunk in enumerate(model.chunks(body, model=name)):
+        if cut is not None and sent == cut.after:
+            if cut.message:  # LiteLLM's in-band failure frame, then the end of the body
+                error = {"message": cut.message, "type": "api_error", "param": None, "code": str(cut.status)}
+                yield f"data: {json.dumps({'error': error})}\n\n".encode()
+                return
+            raise StreamCut(f"stream cut after {sent} chunks on purpose")
         yield f"data: {json.dumps(chunk)}\n\n".encode()
     yield b"data: [DONE]\n\n"
 
@@ -236,7 +248,7 @@ class ConnectionDropper:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         state: FlowGatewayState = self.app.state.flow
-        if scope["type"] == "http" and state.faults.take(scope["path"], drop=True) is not None:
+        if scope["type"] == "http" and state.faults.take(scope["path"], kind="drop") is not None:
             headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
             state.calls.append(Call(scope["method"], scope["path"], "", headers, b"", status=0))
             cycle = getattr(send, "__self__", None)
@@ -254,4 +266,4 @@ async def _http_error(_request: Request, exc: Exception) -> Response:
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
 
-__all__ = ["PREFIX", "ConnectionDropper", "create_flow_app", "error_response"]
+__all__ = ["PREFIX", "ConnectionDropper", "StreamCut", "create_flow_app", "error_response"]

@@ -15,6 +15,7 @@ from the platform's published docs and OpenAI's, separately.
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 from types import TracebackType
@@ -23,9 +24,19 @@ import uvicorn
 from typing_extensions import Self
 
 from omnigate_openai.testing._calls import CallLog
-from omnigate_openai.testing._flow_app import PREFIX, ConnectionDropper, create_flow_app
+from omnigate_openai.testing._flow_app import PREFIX, ConnectionDropper, StreamCut, create_flow_app
 from omnigate_openai.testing._flow_state import FlowFaults, FlowGatewayState
 from omnigate_openai.testing._server import _loopback_listener, _PromptServer, wait_for
+
+
+class _HideStreamCuts(logging.Filter):
+    """uvicorn logs the exception that `faults.cut_stream` raises on purpose; nobody needs that."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], StreamCut))
+
+
+_HIDE_CUTS = _HideStreamCuts()
 
 
 class LocalFlowGateway:
@@ -88,6 +99,7 @@ class LocalFlowGateway:
     def start(self) -> None:
         if self._thread is not None:
             raise RuntimeError("The local Flow gateway is already running")
+        logging.getLogger("uvicorn.error").addFilter(_HIDE_CUTS)
         sock = _loopback_listener()
         config = uvicorn.Config(
             ConnectionDropper(self.app),

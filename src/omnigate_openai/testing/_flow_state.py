@@ -16,6 +16,7 @@ from typing import Literal
 
 from omnigate_openai.testing._calls import CallLog
 
+FaultKind = Literal["respond", "drop", "cut"]
 Envelope = Literal["platform", "litellm", "fastapi", "text"]
 """The error shapes the Flow gateway answers with: its platform API's `{"code", "message", "details"}`,
 LiteLLM's `{"error": {...}}`, FastAPI's `{"detail": ...}`, or a plain-text body."""
@@ -33,15 +34,17 @@ SCOPES = ("organization", "workspace")
 
 @dataclass
 class FlowFault:
-    """One scheduled answer: an error in the chosen envelope, or a connection dropped before any answer."""
+    """One scheduled fault: an error in the chosen envelope (`respond`), a connection closed before any
+    answer (`drop`), or a stream cut after `after` chunks (`cut`)."""
 
-    status: int
-    message: str
-    envelope: Envelope
+    kind: FaultKind
     path: str | None
     times: int
+    status: int = 0
+    message: str = ""
+    envelope: Envelope = "platform"
     retry_after: float | None = None
-    drop: bool = False
+    after: int = 0
 
     def matches(self, path: str) -> bool:
         return self.path is None or path.endswith(self.path)
@@ -66,18 +69,26 @@ class FlowFaults:
     ) -> None:
         """The next `times` calls (to a path ending in `path`, or any) get `status` with `message`."""
         with self._lock:
-            self._queue.append(FlowFault(status, message, envelope, path, times, retry_after))
+            self._queue.append(FlowFault("respond", path, times, status, message, envelope, retry_after))
 
     def drop_connection(self, *, path: str | None = None, times: int = 1) -> None:
         """The next `times` calls get their connection closed before a status line is written."""
         with self._lock:
-            self._queue.append(FlowFault(0, "", "text", path, times, drop=True))
+            self._queue.append(FlowFault("drop", path, times))
 
-    def take(self, path: str, *, drop: bool) -> FlowFault | None:
+    def cut_stream(
+        self, *, after: int = 2, error: str | None = None, status: int = 500, path: str | None = None, times: int = 1
+    ) -> None:
+        """The next `times` streams stop after `after` chunks: their connection closed mid-body, or, with
+        `error`, ended by LiteLLM's in-band failure frame `data: {"error": {"message": error, "code": status}}`."""
+        with self._lock:
+            self._queue.append(FlowFault("cut", path, times, status, error or "", after=after))
+
+    def take(self, path: str, *, kind: FaultKind) -> FlowFault | None:
         """The first scheduled fault of this kind for `path`, counted as hit."""
         with self._lock:
             for fault in self._queue:
-                if fault.drop == drop and fault.matches(path):
+                if fault.kind == kind and fault.matches(path):
                     fault.times -= 1
                     if fault.times <= 0:
                         self._queue.remove(fault)
@@ -87,7 +98,7 @@ class FlowFaults:
     @property
     def pending(self) -> list[str]:
         with self._lock:
-            return [f"{'drop' if fault.drop else fault.status} x{fault.times}" for fault in self._queue]
+            return [f"{fault.kind} {fault.status or ''} x{fault.times}" for fault in self._queue]
 
 
 @dataclass
@@ -133,4 +144,4 @@ class FlowGatewayState:
             return key in self._api_keys
 
 
-__all__ = ["CATALOGUE", "SCOPES", "Envelope", "FlowFault", "FlowFaults", "FlowGatewayState"]
+__all__ = ["CATALOGUE", "SCOPES", "Envelope", "FaultKind", "FlowFault", "FlowFaults", "FlowGatewayState"]
