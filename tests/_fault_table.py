@@ -7,7 +7,7 @@ class it must also be) are here, once, for every profile, sync and async, stream
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,14 +26,20 @@ class FaultKind:
     unknown model where Flow answers 404)."""
 
 
+def _both(also: type[Exception]) -> dict[str, type[Exception]]:
+    return {"omnigate": also, "flow": also}
+
+
 FAULT_KINDS = [
-    FaultKind("credential refused", og.AuthError, {"omnigate": openai.AuthenticationError, "flow": openai.AuthenticationError}),
-    FaultKind("rate limited", og.RateLimitError, {"omnigate": openai.RateLimitError, "flow": openai.RateLimitError}),
-    FaultKind("provider failed", og.ProviderError, {"omnigate": openai.InternalServerError, "flow": openai.InternalServerError}),
-    FaultKind("unknown model", og.ModelNotFoundError, {"omnigate": openai.BadRequestError, "flow": openai.NotFoundError}),
-    FaultKind(
-        "invalid request", og.APIError, {"omnigate": openai.UnprocessableEntityError, "flow": openai.UnprocessableEntityError}
+    FaultKind("credential refused", og.AuthError, _both(openai.AuthenticationError)),
+    FaultKind("rate limited", og.RateLimitError, _both(openai.RateLimitError)),
+    FaultKind("provider failed", og.ProviderError, _both(openai.InternalServerError)),
+    FaultKind(  # OmniGate answers 400 for a model it cannot route, Flow 404
+        "unknown model",
+        og.ModelNotFoundError,
+        {"omnigate": openai.BadRequestError, "flow": openai.NotFoundError},
     ),
+    FaultKind("invalid request", og.APIError, _both(openai.UnprocessableEntityError)),
 ]
 
 MODES = ["sync", "sync stream", "async", "async stream"]
@@ -71,7 +77,5 @@ def check(error: BaseException, kind: FaultKind, profile: str, arranged: Arrange
     assert isinstance(error, openai.APIStatusError)
     assert arranged.message in str(error), str(error)
 
-
-Driver = Callable[..., None | Awaitable[None]]
 
 __all__ = ["FAULT_KINDS", "MODES", "Arranged", "FaultKind", "call_async", "call_sync", "check"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from _fault_table import FAULT_KINDS, MODES, Arranged, FaultKind, call_async, call_sync, check
 
 import omnigate_openai as og
+from _fault_table import FAULT_KINDS, MODES, Arranged, FaultKind, call_async, call_sync, check
 from omnigate_openai.testing import LocalGateway
 
 HELLO: dict[str, Any] = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}]}
