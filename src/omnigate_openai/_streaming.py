@@ -18,13 +18,12 @@ import openai
 from typing_extensions import override
 
 from ._classify import stream_error
-from ._cost import PriceCache, cost_usd
 from ._exceptions import ConnectionError
 from ._meta import GatewayMeta, attach_meta, meta, meta_from_headers, with_meta
 from ._native import native_chunk, unix_time
-from ._pricing import provider_for_model
+from ._profile import GatewayProfile
 from ._sdk import httpx
-from ._stream_parsing import SentinelScanner, is_end_marker, stream_failure
+from ._stream_parsing import SentinelScanner, is_end_marker
 
 __all__ = ["AsyncGatewayStream", "AsyncNativeChatStream", "GatewayStream", "NativeChatStream"]
 
@@ -42,7 +41,7 @@ class _MetaFromTheStart(Generic[_T]):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         headers = options["response"].headers
-        attach_meta(self, meta_from_headers(headers, **self._known_facts))
+        attach_meta(self, _profile(self).meta_from_headers(headers, **self._known_facts))
 
 
 class GatewayStream(_MetaFromTheStart[_T], openai.Stream[_T]):
@@ -87,28 +86,34 @@ class AsyncGatewayStream(_MetaFromTheStart[_T], openai.AsyncStream[_T]):
         raise ConnectionError(_CUT_SHORT, request=self.response.request)
 
 
+def _profile(stream: Any) -> GatewayProfile:
+    """The profile of the client that opened the stream (a plain SDK client: a plain OpenAI-compatible one)."""
+    settings = getattr(stream._client, "settings", None)
+    return settings.profile if settings is not None else _PLAIN
+
+
+_PLAIN = GatewayProfile()
+
+
 def _chunk(stream: openai.Stream[Any] | openai.AsyncStream[Any], data: str) -> Any:
     frame = json.loads(data)
-    failure = stream_failure(frame)
+    profile = _profile(stream)
+    failure = profile.stream_failure(frame)
     if failure is not None:
-        raise with_meta(stream_error(stream.response, failure), meta_from_headers(stream.response.headers))
+        raise with_meta(
+            profile.stream_error(stream.response, failure), profile.meta_from_headers(stream.response.headers)
+        )
     chunk = stream._client._process_response_data(data=frame, cast_to=stream._cast_to, response=stream.response)
     if isinstance(frame, dict) and frame.get("usage"):
-        attach_meta(stream, _priced(stream, frame))
+        attach_meta(stream, _priced(stream, profile, frame))
     return chunk
 
 
-def _priced(stream: openai.Stream[Any] | openai.AsyncStream[Any], frame: dict[str, Any]) -> GatewayMeta:
-    """The stream's metadata once its usage chunk arrived (`stream_options={"include_usage": True}`).
-
-    A compat stream names the *requested* model, so it is priced as that: the gateway prices the
-    model the provider confirmed, which differs only where a dated name is unpriced (`gpt-4-0613`).
-    """
-    cache: PriceCache | None = getattr(stream._client, "_price_cache", None)
+def _priced(stream: Any, profile: GatewayProfile, frame: dict[str, Any]) -> GatewayMeta:
+    """The stream's metadata once its usage chunk arrived (`stream_options={"include_usage": True}`)."""
+    cache = getattr(stream._client, "_price_cache", None)
     prices = cache.prices if cache is not None else None
-    model = str(frame.get("model") or "")
-    cost = None if prices is None else cost_usd(prices, model, frame["usage"])
-    return meta(stream).replace(provider=provider_for_model(model), cost_usd=cost, fallback_used=False)
+    return profile.stream_meta(meta(stream), frame, prices)
 
 
 class NativeChatStream(_MetaFromTheStart[_T], openai.Stream[_T]):

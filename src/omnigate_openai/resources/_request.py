@@ -6,8 +6,8 @@ from typing import Any, Literal
 
 from typing_extensions import TypedDict
 
-from .._exceptions import ConfigurationError
 from .._sdk import Body, Headers, NotGiven, Query, SDKRequestOptions, Timeout, make_request_options, not_given
+from ..omnigate._credentials import admin_headers as _admin_headers
 
 __all__ = ["Auth", "RequestOptions", "admin_headers", "options", "root_url"]
 
@@ -55,20 +55,13 @@ def options(
 
 
 def admin_headers(client: object) -> dict[str, str]:
-    """The operator's `x-admin-key`, from `admin_key=` or `OMNIGATE_ADMIN_KEY`; refused early if absent."""
-    settings = getattr(client, "_settings", None)
-    secret = getattr(settings, "admin_key", None)
-    if secret is None:
-        raise ConfigurationError(
-            "Missing admin key: admin calls need the gateway's `x-admin-key`; "
-            "pass `admin_key=` to the client or set `OMNIGATE_ADMIN_KEY`"
-        )
-    return {"x-admin-key": str(secret.reveal())}
+    """The operator's admin key header (`omnigate/_credentials.py`); refused early if absent."""
+    return _admin_headers(getattr(client, "settings", None))
 
 
 def root_url(client: object, path: str) -> str:
     """An absolute URL under the server root (`/health`, `/version`), which lives outside `/v1`."""
-    settings = getattr(client, "_settings", None)
+    settings = getattr(client, "settings", None)
     root = getattr(settings, "root_url", None)
     if root is None:  # a plain `openai` client pointed at `<root>/v1/`
         root = str(getattr(client, "base_url", "")).rstrip("/").removesuffix("/v1")
