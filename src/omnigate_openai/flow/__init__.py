@@ -14,45 +14,20 @@ The error classes are the package's own, under the Flow SDK's names too (`Gatewa
 
 from __future__ import annotations
 
-from .._exceptions import (
-    APIError as APIError,
-)
-from .._exceptions import (
-    AuthError as AuthError,
-)
-from .._exceptions import (
-    ConfigurationError as ConfigurationError,
-)
-from .._exceptions import (
-    ConnectionError as ConnectionError,
-)
-from .._exceptions import (
-    GatewayAuthError as GatewayAuthError,
-)
-from .._exceptions import (
-    GatewayClientError as GatewayClientError,
-)
-from .._exceptions import (
-    GatewayError as GatewayError,
-)
-from .._exceptions import (
-    GatewayModelNotFoundError as GatewayModelNotFoundError,
-)
-from .._exceptions import (
-    GatewayProviderError as GatewayProviderError,
-)
-from .._exceptions import (
-    GatewayRateLimitError as GatewayRateLimitError,
-)
-from .._exceptions import (
-    ModelNotFoundError as ModelNotFoundError,
-)
-from .._exceptions import (
-    ProviderError as ProviderError,
-)
-from .._exceptions import (
-    RateLimitError as RateLimitError,
-)
+from .._exceptions import APIError as APIError
+from .._exceptions import AuthError as AuthError
+from .._exceptions import ConfigurationError as ConfigurationError
+from .._exceptions import ConnectionError as ConnectionError
+from .._exceptions import GatewayAuthError as GatewayAuthError
+from .._exceptions import GatewayClientError as GatewayClientError
+from .._exceptions import GatewayError as GatewayError
+from .._exceptions import GatewayModelNotFoundError as GatewayModelNotFoundError
+from .._exceptions import GatewayProviderError as GatewayProviderError
+from .._exceptions import GatewayRateLimitError as GatewayRateLimitError
+from .._exceptions import ModelNotFoundError as ModelNotFoundError
+from .._exceptions import ProviderError as ProviderError
+from .._exceptions import RateLimitError as RateLimitError
+from .._exceptions import UnsupportedFeatureError as UnsupportedFeatureError
 from ._client import AsyncOpenAI as AsyncOpenAI
 from ._client import OpenAI as OpenAI
 from ._profile import FLOW as FLOW
@@ -86,4 +61,5 @@ __all__ = [
     "ProviderModels",
     "Providers",
     "RateLimitError",
+    "UnsupportedFeatureError",
 ]
