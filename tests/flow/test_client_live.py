@@ -118,6 +118,19 @@ def test_an_api_key_alone_is_enough(flow_gateway: LocalFlowGateway, monkeypatch:
         assert client.gateway.providers().providers
 
 
+def test_a_copy_for_another_workspace_shares_the_token(flow_gateway: LocalFlowGateway) -> None:
+    flow_gateway.expire_tokens()
+    with _client(flow_gateway, on_auth_token_refresh=flow_gateway.issue_token) as client:
+        scoped = client.with_workspace("ws-local")
+        scoped.chat.completions.create(**HELLO)
+        client.chat.completions.create(**HELLO)
+    assert isinstance(scoped, flow.OpenAI)
+    assert [call.headers.get("x-workspace-id") for call in flow_gateway.calls] == ["ws-local", "ws-local", None]
+    assert flow_gateway.tokens_issued == 2  # the copy's renewal serves the original too
+    with pytest.raises(flow.ConfigurationError, match="line break"):
+        client.with_workspace("a\nb")
+
+
 def test_a_per_call_request_id(flow_gateway: LocalFlowGateway) -> None:
     with _client(flow_gateway) as client:
         raw = client.chat.completions.with_raw_response.create(**HELLO, extra_headers={"X-Request-ID": "call-7"})

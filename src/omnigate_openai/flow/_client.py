@@ -8,11 +8,13 @@ class, so copies stay Flow clients. Every hook is the core's, asking `FLOW` (`_p
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+import dataclasses
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from typing_extensions import override
 
 from .. import _client
+from .._config import check_header_value
 from .._exceptions import ConfigurationError, UnsupportedFeatureError
 from .._profile import GatewayProfile
 from .._sdk import httpx
@@ -73,6 +75,11 @@ class _FlowClient:
         """How many times the platform token was renewed (by this client and its copies)."""
         token = self.settings.token
         return 0 if token is None else token.refreshes
+
+    def with_workspace(self, workspace_id: str | None) -> Any:
+        """A copy whose calls carry `X-Workspace-ID: workspace_id` (None: none), sharing the pool and the token."""
+        checked = None if workspace_id is None else check_header_value("workspace_id", workspace_id)
+        return cast(Any, self)._copy_with(dataclasses.replace(self.settings, workspace_id=checked))
 
     def with_routing(self, *, fallbacks: Sequence[str] = (), cache: bool | None = None) -> Any:  # noqa: ARG002
         """Refused: fallbacks and the response cache are OmniGate's; Flow routes inside the platform."""
