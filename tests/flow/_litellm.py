@@ -31,6 +31,9 @@ LITELLM_VENV = Path(__file__).resolve().parents[2] / ".venvs" / "litellm"
 STARTUP_TIMEOUT = 180.0
 """Seconds: importing the proxy takes 15-45 s on a loaded 2-core machine."""
 
+_DEAD_PROXY = "http://127.0.0.1:9"
+"""The discard port: nothing listens there, so a connection attempt fails immediately."""
+
 MODELS = ("openai/gpt-4o", "anthropic/claude-sonnet-4-20250514", "openai/text-embedding-3-small")
 """The `provider/model` names the proxy routes, as Flow names them; all go to the offline upstream."""
 
@@ -108,6 +111,10 @@ def running_proxy(workdir: Path, *, master_key: str) -> Iterator[LiteLLMProxy]:
             "LITELLM_MODE": "PRODUCTION",  # no .env loading
             "NO_DOCS": "True",
             "NO_REDOC": "True",
+            # Anything that tries the internet anyway meets a dead loopback proxy and fails at once.
+            "HTTP_PROXY": _DEAD_PROXY,
+            "HTTPS_PROXY": _DEAD_PROXY,
+            "ALL_PROXY": _DEAD_PROXY,
             "NO_PROXY": "127.0.0.1,localhost",
             "PYTHONUNBUFFERED": "1",
         }
