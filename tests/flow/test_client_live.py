@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import openai
@@ -273,3 +274,15 @@ def test_the_body_user_field_reaches_the_gateway(flow_gateway: LocalFlowGateway)
     with _client(flow_gateway) as client:
         client.chat.completions.create(**HELLO, user="user-1")
     assert flow_gateway.calls.last.json["user"] == "user-1"
+
+
+def test_no_secret_in_the_sdk_debug_log(flow_gateway: LocalFlowGateway, caplog: pytest.LogCaptureFixture) -> None:
+    flow_gateway.expire_tokens()  # the log then covers a 401, a renewal and a retry too
+    caplog.set_level(logging.DEBUG)
+    with _client(flow_gateway, api_key=None, on_auth_token_refresh=flow_gateway.issue_token) as client:
+        client.chat.completions.create(**HELLO)
+        fresh = client.settings.token.secret.reveal()  # type: ignore[union-attr]
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "chat/completions" in logged  # the SDK did log the calls
+    assert flow_gateway.auth_token not in logged
+    assert fresh not in logged
