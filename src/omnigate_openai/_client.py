@@ -19,8 +19,7 @@ from ._config import Settings
 from ._endpoints import refuse_lacked_endpoint
 from ._exceptions import APIError, ConnectionError
 from ._fast_models import construct_fast
-from ._meta import with_meta
-from ._native import Routing
+from ._meta import PROFILE_EXTENSION, with_meta
 from ._profile import GatewayProfile, PriceCache
 from ._sdk import (
     AsyncHttpxClientWrapper,
@@ -36,9 +35,10 @@ from ._sdk import (
 from ._streaming import AsyncGatewayStream, GatewayStream
 from ._tls import http_client_sharing_tls
 from .omnigate import OMNIGATE
+from .omnigate._native import Routing
 
 if TYPE_CHECKING:
-    from .resources.gateway import AsyncGateway, Gateway
+    from .omnigate.resources.gateway import AsyncGateway, Gateway
 
 __all__ = ["AsyncOpenAI", "OpenAI"]
 
@@ -153,7 +153,7 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
 
         `fallbacks`: up to 5 models tried in order when the primary fails (portable names work);
         `cache`: True to cache answers of `temperature=0` calls, False to bypass a server-wide cache.
-        Such calls go to the gateway's native `/v1/chat` (its OpenAI-compatible route drops both) and
+        Such calls go to the gateway's native chat route (its OpenAI-compatible route drops both) and
         still return a `ChatCompletion`. `extra_body={"fallback_models": [...], "cache": ...}` does
         the same for one call. Streams can't fall back: a stream with fallbacks is refused.
         """
@@ -190,7 +190,7 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
 
     @property
     def user_id(self) -> str | None:
-        """The `x-user-id` sent with every call, for per-user attribution in the gateway's metrics."""
+        """The user id sent with every call (the profile's user header), for per-user attribution in the metrics."""
         return self._settings.user_id
 
     @property
@@ -238,6 +238,15 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         profile = self._settings.profile
         refuse_lacked_endpoint(profile, options)
         return profile.prepare_request(options, self)
+
+    def _received(
+        self, stream_cls: Any, options: FinalRequestOptions, response: httpx.Response, *, asynchronous: bool
+    ) -> Any:
+        """Before the SDK parses an answer: the profile notes the request, picks the stream class of its dialect."""
+        profile = self._settings.profile
+        response.extensions[PROFILE_EXTENSION] = profile  # `meta(raw_response)` reads headers in its terms
+        profile.note_response(options, response)
+        return profile.stream_class(stream_cls, options, asynchronous=asynchronous)
 
     def _wants_prices(self, options: FinalRequestOptions) -> bool:
         return self._price_cache is not None and self._settings.profile.wants_prices(options)
@@ -292,9 +301,7 @@ class OpenAI(_GatewayHooks[httpx.Client, openai.Stream[Any]], openai.OpenAI):  #
 
     @override
     def _process_response(self, *, stream_cls: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
-        profile = self._settings.profile
-        stream_cls = profile.stream_class(stream_cls, options, asynchronous=False)
-        profile.note_response(options, kwargs["response"])
+        stream_cls = self._received(stream_cls, options, kwargs["response"], asynchronous=False)
         return super()._process_response(stream_cls=stream_cls, options=options, **kwargs)
 
     def _fetch_prices(self) -> object:
@@ -335,9 +342,7 @@ class AsyncOpenAI(_GatewayHooks[httpx.AsyncClient, openai.AsyncStream[Any]], ope
 
     @override
     async def _process_response(self, *, stream_cls: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
-        profile = self._settings.profile
-        stream_cls = profile.stream_class(stream_cls, options, asynchronous=True)
-        profile.note_response(options, kwargs["response"])
+        stream_cls = self._received(stream_cls, options, kwargs["response"], asynchronous=True)
         return await super()._process_response(stream_cls=stream_cls, options=options, **kwargs)
 
     async def _fetch_prices(self) -> object:

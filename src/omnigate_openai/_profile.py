@@ -96,7 +96,7 @@ class GatewayProfile:
     """Which environment variables configure a client; `OPENAI_*` are never read."""
 
     user_header: str | None = None
-    """The header that attributes a call to an end user (OmniGate `x-user-id`); None: the gateway has none."""
+    """The header that attributes a call to an end user (OmniGate's user-id header); None: the gateway has none."""
 
     max_user_id_length: int | None = None
     """The longest user id the gateway stores; longer ones are refused before sending."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .._exceptions import ConfigurationError
-from .._omnigate import ADMIN_KEY_HEADER, API_KEY_HEADER, ENV_ADMIN_KEY
+from ._wire import ADMIN_KEY_HEADER, API_KEY_HEADER, ENV_ADMIN_KEY
 
 if TYPE_CHECKING:
     from .._config import Settings
@@ -19,9 +19,9 @@ def auth_headers(settings: Settings, *, bearer_auth: bool) -> dict[str, str]:
     return {} if key is None or not bearer_auth else {API_KEY_HEADER: key.reveal()}
 
 
-def admin_headers(settings: Settings | None) -> dict[str, str]:
+def admin_headers(client: object) -> dict[str, str]:
     """The operator's `x-admin-key`, from `admin_key=` or `OMNIGATE_ADMIN_KEY`; refused early if absent."""
-    secret = None if settings is None else settings.admin_key
+    secret = getattr(getattr(client, "settings", None), "admin_key", None)
     if secret is None:
         raise ConfigurationError(
             f"Missing admin key: admin calls need the gateway's `{ADMIN_KEY_HEADER}`; "

@@ -7,16 +7,17 @@ from typing import TYPE_CHECKING, Any
 
 import openai
 
-from .. import _classify, _cost, _meta, _pricing, _results, _retries, _routing, _stream_parsing
 from .._config import check_user_id
 from .._exceptions import ConfigurationError
 from .._meta import GatewayMeta
-from .._omnigate import CHAT_COMPLETIONS_PATH, NATIVE_CHAT_PATH
 from .._profile import EnvNames, GatewayProfile, PriceCache, Prices
 from .._sdk import FinalRequestOptions, httpx
-from .._streaming import AsyncGatewayStream, AsyncNativeChatStream, GatewayStream, NativeChatStream
+from .._streaming import AsyncGatewayStream, GatewayStream
+from . import _answers, _errors, _metadata, _prices, _pricing, _retries, _routing, _stream_dialects
 from ._credentials import auth_headers
 from ._endpoints import UNSUPPORTED_ENDPOINTS
+from ._streams import AsyncNativeChatStream, NativeChatStream
+from ._wire import CHAT_COMPLETIONS_PATH, NATIVE_CHAT_PATH
 
 if TYPE_CHECKING:
     from .._config import Settings
@@ -62,21 +63,21 @@ class OmniGateProfile(GatewayProfile):
         )
 
     def status_error(self, response: httpx.Response, body: object) -> APIError:
-        return _classify.status_error(response, body)
+        return _errors.status_error(response, body)
 
     def vetoes_retry(self, status: int, headers: Mapping[str, str]) -> bool:
         return _retries.vetoes_retry(status, headers)
 
     def meta_from_headers(self, headers: Mapping[str, str], **facts: Any) -> GatewayMeta:
-        return _meta.meta_from_headers(headers, **facts)
+        return _metadata.meta_from_headers(headers, **facts)
 
     def note_response(self, options: FinalRequestOptions, response: httpx.Response) -> None:
-        _results.remember_requested_model(options, response)
+        _answers.remember_requested_model(options, response)
 
     def answer(
         self, data: object, *, cast_to: object, response: httpx.Response, prices: Prices | None
     ) -> tuple[object, GatewayMeta | None]:
-        return _results.chat_result(data, cast_to, response, prices)
+        return _answers.chat_result(data, cast_to, response, prices)
 
     def stream_class(self, stream_cls: Any, options: FinalRequestOptions, *, asynchronous: bool) -> Any:
         if getattr(stream_cls, "__origin__", None) not in (openai.Stream, openai.AsyncStream):
@@ -88,16 +89,16 @@ class OmniGateProfile(GatewayProfile):
         return chosen[stream_cls.__args__[0]]
 
     def stream_failure(self, frame: object) -> Mapping[str, Any] | None:
-        return _stream_parsing.stream_failure(frame)
+        return _stream_dialects.stream_failure(frame)
 
     def stream_error(self, response: httpx.Response, failure: Mapping[str, object]) -> APIError:
-        return _classify.stream_error(response, failure)
+        return _errors.stream_error(response, failure)
 
     def stream_meta(self, meta: GatewayMeta, frame: Mapping[str, Any], prices: Prices | None) -> GatewayMeta:
         # A compat stream names the *requested* model, so it is priced as that: the gateway prices the
         # model the provider confirmed, which differs only where a dated name is unpriced (`gpt-4-0613`).
         model = str(frame.get("model") or "")
-        cost = None if prices is None else _cost.cost_usd(prices, model, frame["usage"])
+        cost = None if prices is None else _prices.cost_usd(prices, model, frame["usage"])
         return meta.replace(provider=_pricing.provider_for_model(model), cost_usd=cost, fallback_used=False)
 
     def wants_prices(self, options: FinalRequestOptions) -> bool:
@@ -105,15 +106,15 @@ class OmniGateProfile(GatewayProfile):
         return options.url == CHAT_COMPLETIONS_PATH and options.method.lower() == "post"
 
     def price_cache(self) -> PriceCache:
-        return _cost.PriceCache()
+        return _prices.PriceCache()
 
     def gateway(self, client: Any) -> Any:
-        from ..resources.gateway import Gateway
+        from .resources.gateway import Gateway
 
         return Gateway(client)
 
     def async_gateway(self, client: Any) -> Any:
-        from ..resources.gateway import AsyncGateway
+        from .resources.gateway import AsyncGateway
 
         return AsyncGateway(client)
 

@@ -1,4 +1,4 @@
-"""What every gateway method shares: the SDK's pass-through options, auth choice and root URLs."""
+"""What every gateway-only method shares, whatever the gateway: the SDK's pass-through options, auth, root URLs."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ from typing import Any, Literal
 
 from typing_extensions import TypedDict
 
-from .._sdk import Body, Headers, NotGiven, Query, SDKRequestOptions, Timeout, make_request_options, not_given
-from ..omnigate._credentials import admin_headers as _admin_headers
+from ._sdk import Body, Headers, NotGiven, Query, SDKRequestOptions, Timeout, make_request_options, not_given
 
-__all__ = ["Auth", "RequestOptions", "admin_headers", "options", "root_url"]
+__all__ = ["Auth", "RequestOptions", "options", "root_url"]
 
 Auth = Literal["gateway", "admin", "none"]
 """Which credential an endpoint needs: the gateway key, the operator's admin key, or none."""
@@ -52,11 +51,6 @@ def options(
         timeout=request.get("timeout", not_given),
         security={"bearer_auth": True} if auth == "gateway" else {},
     )
-
-
-def admin_headers(client: object) -> dict[str, str]:
-    """The operator's admin key header (`omnigate/_credentials.py`); refused early if absent."""
-    return _admin_headers(getattr(client, "settings", None))
 
 
 def root_url(client: object, path: str) -> str:
