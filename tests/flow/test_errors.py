@@ -78,6 +78,13 @@ class Status:
 STATUSES = [
     Status(401, og.AuthError, openai.AuthenticationError),
     Status(403, og.AuthError, openai.PermissionDeniedError),
+    Status(
+        401,
+        og.ProviderError,
+        openai.AuthenticationError,
+        {"provider": "openai", "upstream_status": 401},
+        body={"error": {"message": "litellm.AuthenticationError: AuthenticationError: OpenAIException - bad key"}},
+    ),
     Status(404, og.ModelNotFoundError, openai.NotFoundError, {"model": "openai/gpt-4o"}),
     Status(
         400,

@@ -128,7 +128,7 @@ def test_an_unknown_model_is_model_not_found(litellm_proxy: LiteLLMProxy) -> Non
         (429, flow.RateLimitError, openai.RateLimitError, "litellm.RateLimitError: RateLimitError: OpenAIException"),
         (502, flow.ProviderError, openai.InternalServerError, "litellm.BadGatewayError"),
         (404, flow.ModelNotFoundError, openai.NotFoundError, "litellm.NotFoundError"),
-        (401, flow.AuthError, openai.AuthenticationError, "litellm.AuthenticationError"),
+        (401, flow.ProviderError, openai.AuthenticationError, "litellm.AuthenticationError"),
         (500, flow.APIError, openai.InternalServerError, "litellm.InternalServerError"),
     ],
 )
@@ -151,6 +151,25 @@ def _call(client: flow.OpenAI, *, stream: bool) -> None:
         list(client.chat.completions.create(**HELLO, stream=True))
     else:
         client.chat.completions.create(**HELLO)
+
+
+def test_a_provider_refusing_its_key_does_not_renew_the_platform_token(litellm_proxy: LiteLLMProxy) -> None:
+    """A 401 in LiteLLM's words is the provider's: the platform token was accepted, renewing it cannot help."""
+    renewals: list[str] = []
+
+    def renew() -> str:
+        renewals.append("called")
+        return litellm_proxy.master_key
+
+    litellm_proxy.upstream.faults.respond(401, "Incorrect API key provided", envelope="litellm", path=UPSTREAM_CHAT)
+    before = len(litellm_proxy.upstream.calls.to(UPSTREAM_CHAT))
+    with _client(litellm_proxy, on_auth_token_refresh=renew) as client, pytest.raises(flow.ProviderError) as caught:
+        client.chat.completions.create(**HELLO)
+    assert isinstance(caught.value, openai.AuthenticationError)
+    assert not isinstance(caught.value, flow.AuthError)
+    assert (caught.value.provider, caught.value.upstream_status) == ("openai", 401)
+    assert renewals == []
+    assert len(litellm_proxy.upstream.calls.to(UPSTREAM_CHAT)) == before + 1
 
 
 async def test_an_async_rate_limit_arrives_typed(litellm_proxy: LiteLLMProxy) -> None:

@@ -23,6 +23,13 @@ __all__ = ["error_message", "scrubbed", "status_error", "stream_error"]
 
 _GATEWAY = "The Flow gateway"
 
+_LITELLM_PROVIDER_REFUSAL = re.compile(r"^litellm\.(?:AuthenticationError|PermissionDeniedError)\b")
+"""How LiteLLM words a 401/403 of the *provider* (its key refused): the platform's token was fine.
+
+The platform authenticates before LiteLLM is reached, so a 401 in LiteLLM's words is never about the
+caller's credential: it is a `ProviderError` (still an `openai.AuthenticationError`), and renewing the
+token would not help."""
+
 _LITELLM_UNKNOWN_MODEL = re.compile(r"Invalid model name passed in model=(?P<model>\S+?)\.?(?:\s|$)")
 """LiteLLM's answer (HTTP 400) for a model its router does not know, where the platform answers 404."""
 
@@ -33,6 +40,9 @@ def status_error(response: httpx.Response, body: object) -> APIError:
     message = scrubbed(error_message(body, status), response.request)
     common: dict[str, Any] = {"response": response, "body": body, "detail": _detail(body, message)}
     if status in (401, 403):
+        if _LITELLM_PROVIDER_REFUSAL.match(message):
+            provider = _provider_of(_requested_model(response.request))
+            return ProviderError.for_status(status)(message, provider=provider, upstream_status=status, **common)
         return AuthError.for_status(status)(message, **common)
     unknown_model = _LITELLM_UNKNOWN_MODEL.search(message)
     if status == 404 or (status == 400 and unknown_model):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .._exceptions import APIError
+from .._exceptions import APIError, ProviderError
 from .._profile import EnvNames, GatewayProfile
 from .._sdk import httpx
 from . import _errors
@@ -76,8 +76,8 @@ class FlowProfile(GatewayProfile):
 def _expired_token(settings: Settings, error: APIError) -> str | None:
     """The bearer token a call was refused with (401), if the client can renew it; else None."""
     token = getattr(settings, "token", None)
-    if error.status_code != 401 or token is None or not token.can_refresh:
-        return None
+    if error.status_code != 401 or isinstance(error, ProviderError) or token is None or not token.can_refresh:
+        return None  # a provider's refusal (LiteLLM's words) is not about the platform token
     headers = error.response.request.headers
     if API_KEY_HEADER in headers:  # refused by its API key: a new token would not be looked at
         return None
