@@ -12,6 +12,8 @@ times; one already partly shown (a streamed JSON answer, text before a broken en
 
 from __future__ import annotations
 
+import functools
+import types
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, Generic, TypeVar
 
@@ -20,7 +22,6 @@ import openai
 from ._emulation import Emulation, RejectedReply, new_call_id
 from ._exceptions import ModelOutputError
 from ._meta import attach_meta, meta
-from ._streaming import AsyncGatewayStream, AsyncNativeChatStream, GatewayStream, NativeChatStream
 from ._tool_reply import Reading, ReplyRejected, ReplyScanner
 
 __all__ = ["EmulatedChunks", "emulated_stream_class"]
@@ -186,35 +187,19 @@ async def _areask(stream: Any, emulation: Emulation) -> Any:
     return await stream._client._send(ChatCompletion, emulation.options(read=False), stream=True, stream_cls=chunks)
 
 
-class EmulatedGatewayStream(
-    _EmulatedSync[_T], GatewayStream[_T], openai.Stream[_T]
-):  # the SDK reads `_T` off a direct base
-    """A `GatewayStream` whose text answer is read into content and tool-call chunks."""
+@functools.cache
+def _emulated(base: type[Any]) -> type[Any]:
+    """`base` (a profile's stream class) reading an emulated answer; the SDK reads `_T` off a direct base."""
+    asynchronous = issubclass(base, openai.AsyncStream)
+    mixin: Any = _EmulatedAsync if asynchronous else _EmulatedSync
+    sdk: Any = openai.AsyncStream if asynchronous else openai.Stream
+    return types.new_class(f"Emulated{base.__name__}", (mixin[_T], base[_T], sdk[_T]))
 
 
-class AsyncEmulatedGatewayStream(_EmulatedAsync[_T], AsyncGatewayStream[_T], openai.AsyncStream[_T]):
-    """An `AsyncGatewayStream` whose text answer is read into content and tool-call chunks."""
-
-
-class EmulatedNativeChatStream(_EmulatedSync[_T], NativeChatStream[_T], openai.Stream[_T]):
-    """A routed call's `NativeChatStream`, read into content and tool-call chunks."""
-
-
-class AsyncEmulatedNativeChatStream(_EmulatedAsync[_T], AsyncNativeChatStream[_T], openai.AsyncStream[_T]):
-    """A routed call's `AsyncNativeChatStream`, read into content and tool-call chunks."""
-
-
-_EMULATED: dict[type[Any], type[Any]] = {
-    GatewayStream: EmulatedGatewayStream,
-    AsyncGatewayStream: AsyncEmulatedGatewayStream,
-    NativeChatStream: EmulatedNativeChatStream,
-    AsyncNativeChatStream: AsyncEmulatedNativeChatStream,
-}
-
-
-def emulated_stream_class(chosen: type[Any], options: Any) -> type[Any]:
-    """The emulated variant of the stream class `chosen`, when `options` belong to an emulated call."""
+def emulated_stream_class(chosen: Any, options: Any) -> Any:
+    """The profile's stream class `chosen` (`Stream[Chunk]`), reading the answer when `options` are emulated."""
     emulation = options.post_parser
-    if not isinstance(emulation, Emulation) or not emulation.reads_replies:
+    origin = getattr(chosen, "__origin__", None)
+    if not isinstance(emulation, Emulation) or not emulation.reads_replies or not isinstance(origin, type):
         return chosen
-    return _EMULATED.get(chosen, chosen)
+    return _emulated(origin)[chosen.__args__[0]]

@@ -1,7 +1,8 @@
 """Tool calling and structured output by prompt, for a gateway that drops them: one emulated chat call.
 
-`emulation_for(options, settings)` decides (the one place that does: a gateway profile will own the
-`NATIVE_TOOLS` fact) and returns an `Emulation`, which the client's `request` drives:
+`emulation_for(options, settings)` decides (the one place that does, from the gateway profile's
+`emulates_tools` and the caller's `emulate_tools`) and returns an `Emulation`, which the client's
+`request` drives:
 
     emulation = emulation_for(options, settings)            # None: an ordinary call
     while True:
@@ -27,8 +28,7 @@ from typing import Any
 from ._config import Settings
 from ._exceptions import ModelOutputError
 from ._meta import GatewayMeta, attach_meta, meta, with_meta
-from ._omnigate import CHAT_COMPLETIONS_PATH, NATIVE_TOOLS
-from ._sdk import FinalRequestOptions, NotGiven, model_copy, not_given
+from ._sdk import CHAT_COMPLETIONS_PATH, FinalRequestOptions, NotGiven, model_copy, not_given
 from ._tool_prompt import answer_format, instructions, tool_choice, tools_of, with_instructions, written_history
 from ._tool_reply import Reading, ReplyRejected, ReplyRules, read_reply
 
@@ -39,8 +39,8 @@ _EMULATED_FIELDS = (*_TOOL_FIELDS, "response_format")
 
 
 def emulation_wanted(settings: Settings) -> bool:
-    """Whether this client serves tools by prompt: the gateway can't, and the caller didn't turn it off."""
-    return not NATIVE_TOOLS and settings.emulate_tools
+    """Whether this client serves tools by prompt: its gateway profile drops them, and the caller didn't say no."""
+    return settings.profile.emulates_tools and settings.emulate_tools
 
 
 def emulation_for(options: FinalRequestOptions, settings: Settings) -> Emulation | None:

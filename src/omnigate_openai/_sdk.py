@@ -10,6 +10,8 @@ from __future__ import annotations
 import openai
 
 OPENAI_MAJOR: int = int(openai.__version__.split(".", 1)[0])
+CHAT_COMPLETIONS_PATH: str = "/chat/completions"
+"""Where the SDK's `chat.completions.create` posts: OpenAI's route, which every compatible gateway serves."""
 HTTPX2: bool = OPENAI_MAJOR >= 3
 """Both httpx and httpx2 may be installed side by side; the SDK's own major decides which it speaks.
 (The type check is told the answer: `mypy --always-true HTTPX2` under 3.x, `--always-false` under 2.x.)"""
@@ -50,6 +52,7 @@ from openai._types import Timeout as Timeout  # type: ignore[attr-defined]  # no
 from openai._types import not_given as not_given  # noqa: E402
 
 __all__ = [
+    "CHAT_COMPLETIONS_PATH",
     "HTTPX2",
     "OPENAI_MAJOR",
     "AsyncAPIResource",

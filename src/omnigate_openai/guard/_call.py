@@ -26,10 +26,9 @@ from typing import Any
 
 import openai
 
-from .._cost import Prices
 from .._exceptions import ProviderError
 from .._meta import GatewayMeta, meta
-from .._omnigate import CHAT_COMPLETIONS_PATH, NATIVE_CHAT_PATH, USER_ID_HEADER
+from .._profile import GatewayProfile, Prices
 from .._sdk import FinalRequestOptions
 from ._errors import (
     CallVetoedError,
@@ -54,7 +53,6 @@ log = logging.getLogger("omnigate_openai.guard")
 _EXTENSION = "omnigate_openai.guard"
 _PROCESS = os.urandom(8).hex() + "-"
 _SERIAL = itertools.count()
-_CHAT_PATHS = (CHAT_COMPLETIONS_PATH, NATIVE_CHAT_PATH)
 
 
 class GuardBinding:
@@ -72,11 +70,17 @@ class GuardBinding:
     def __repr__(self) -> str:
         return f"GuardBinding(guard={self.guard.path!r}, agent_id={self.agent_id!r})"
 
-    def attach(self, request: Any, options: FinalRequestOptions, attempt: int, prices: Prices | None) -> None:
-        """Plan the attempt of a chat call and carry it on the request; other requests pass unguarded."""
-        if options.url in _CHAT_PATHS and isinstance(options.json_data, Mapping) and options.method.lower() == "post":
-            route = "native" if options.url == NATIVE_CHAT_PATH else "compat"
-            call = GuardedCall(self, options.json_data, route, request, attempt, prices)
+    def attach(
+        self, request: Any, options: FinalRequestOptions, attempt: int, prices: Prices | None, profile: GatewayProfile
+    ) -> None:
+        """Plan the attempt of a chat call and carry it on the request; other requests pass unguarded.
+
+        The profile says which routes are chat calls (the first is OpenAI's, "compat"; any other is the
+        gateway's own, "native"), which header names the user, and how a model is priced.
+        """
+        if _is_chat(options, profile) and isinstance(options.json_data, Mapping):
+            route = "compat" if options.url == profile.chat_paths[0] else "native"
+            call = GuardedCall(self, options.json_data, route, request, attempt, prices, profile)
             call.offered = offered_tools(options.json_data) or emulated_tools(options)
             request.extensions[_EXTENSION] = call
 
@@ -103,9 +107,13 @@ def emulated_tools(options: FinalRequestOptions) -> list[str]:
     return [tool.name for tool in getattr(rules, "tools", ()) if isinstance(getattr(tool, "name", None), str)]
 
 
-def needs_prices(binding: GuardBinding | None, options: FinalRequestOptions) -> bool:
+def needs_prices(binding: GuardBinding | None, options: FinalRequestOptions, profile: GatewayProfile) -> bool:
     """A guarded chat call on either route reserves at the gateway's prices."""
-    return binding is not None and options.url in _CHAT_PATHS and options.method.lower() == "post"
+    return binding is not None and _is_chat(options, profile)
+
+
+def _is_chat(options: FinalRequestOptions, profile: GatewayProfile) -> bool:
+    return options.url in profile.chat_paths and options.method.lower() == "post"
 
 
 class GuardedCall:
@@ -119,10 +127,12 @@ class GuardedCall:
         request: Any,
         attempt: int,
         prices: Prices | None,
+        profile: GatewayProfile,
     ) -> None:
         guard = binding.guard
         self.guard, self.agent_id, self.attempt = guard, binding.agent_id, attempt
-        self.user_id: str | None = request.headers.get(USER_ID_HEADER)
+        header = profile.user_header
+        self.user_id: str | None = None if header is None else request.headers.get(header)
         self.body, self.route, self.model = body, route, str(body.get("model", ""))
         self.stream = bool(body.get("stream"))
         content: bytes = request.content
@@ -130,7 +140,7 @@ class GuardedCall:
         prompt = len(content)  # a token is at least one byte: see `_estimate.py`
         output = output_cap(body, guard.default_output_tokens)
         self.lines = guard.lines(self.agent_id, self.user_id)
-        price = guard.price_of(self.model, body.get("fallback_models"), prices)
+        price = guard.price_of(self.model, body.get("fallback_models"), prices, profile)
         self.unpriced = price is None and any(line.bounds.micro_usd >= 0 for line in self.lines)
         self.amounts = Amounts(0 if price is None else worst_case_usd(price, prompt, output), prompt + output, 1, 0)
         self.rid = f"{_PROCESS}{next(_SERIAL)}"  # unique per process, and processes apart: cheaper than uuid4

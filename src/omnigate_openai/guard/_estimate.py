@@ -15,11 +15,10 @@ the way the gateway resolves them; a routed call is priced at its dearest model,
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from .._cost import Prices
-from .._pricing import resolve_priced_model
+from .._profile import Prices
 
 __all__ = ["output_cap", "price_per_1k", "worst_case_usd"]
 
@@ -34,11 +33,19 @@ def output_cap(body: Mapping[str, Any], default: int) -> int:
     return default
 
 
-def price_per_1k(models: Sequence[str], prices: Prices | None, fallback: PricePair | None) -> PricePair | None:
-    """The dearest price among `models` (a routed call may be answered by any of them); None when unpriced."""
+def price_per_1k(
+    models: Sequence[str],
+    prices: Prices | None,
+    fallback: PricePair | None,
+    priced_model: Callable[[str, Prices], str | None],
+) -> PricePair | None:
+    """The dearest price among `models` (a routed call may be answered by any of them); None when unpriced.
+
+    `priced_model` is the gateway profile's: the key of `prices` a model's calls are billed at.
+    """
     found: list[PricePair] = []
     for model in models:
-        priced = None if prices is None else resolve_priced_model(model, prices)
+        priced = None if prices is None else priced_model(model, prices)
         if priced is not None and prices is not None:
             found.append(prices[priced])
         elif fallback is not None:

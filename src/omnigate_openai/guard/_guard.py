@@ -14,8 +14,8 @@ import threading
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Literal
 
-from .._cost import Prices
 from .._exceptions import ConfigurationError, GatewayError
+from .._profile import GatewayProfile, Prices
 from ._errors import CallVetoedError, GuardError, LimitName
 from ._estimate import price_per_1k
 from ._history import CallRecord, History
@@ -203,8 +203,13 @@ class Guard:
             return per_agent
         return None if agent_id is None else per_agent.get(agent_id) or per_agent.get("*")
 
-    def price_of(self, model: str, fallbacks: object, prices: Prices | None) -> tuple[float, float] | None:
-        """The price a call of `model` (and its fallbacks) reserves at, remembered per price list."""
+    def price_of(
+        self, model: str, fallbacks: object, prices: Prices | None, profile: GatewayProfile
+    ) -> tuple[float, float] | None:
+        """The price a call of `model` (and its fallbacks) reserves at, remembered per price list.
+
+        A gateway without prices (`prices` None) reserves at `unpriced_model`'s price, or is refused.
+        """
         models = (model, *fallbacks) if isinstance(fallbacks, (list, tuple)) else (model,)
         known, memo = self._prices
         if known is not prices:
@@ -212,7 +217,7 @@ class Guard:
             self._prices = (prices, memo)
         if models not in memo:
             memo[models] = price_per_1k(
-                models, prices, None if self.unpriced_model == "refuse" else self.unpriced_model
+                models, prices, None if self.unpriced_model == "refuse" else self.unpriced_model, profile.priced_model
             )
         return memo[models]
 

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from omnigate_openai.testing._cassettes import cassette_config as cassette_config
     from omnigate_openai.testing._faults import Faults as Faults
     from omnigate_openai.testing._faults import UpstreamFault as UpstreamFault
+    from omnigate_openai.testing._flow_app import create_flow_app as create_flow_app
+    from omnigate_openai.testing._flow_server import LocalFlowGateway as LocalFlowGateway
+    from omnigate_openai.testing._flow_state import FlowFaults as FlowFaults
     from omnigate_openai.testing._model import Model as Model
     from omnigate_openai.testing._model import ModelRequest as ModelRequest
     from omnigate_openai.testing._model import ToolCall as ToolCall
@@ -52,6 +55,9 @@ _HOMES = {
     "ToolSpec": "_model",
     "instance_of": "_model",
     "LocalGateway": "_server",
+    "LocalFlowGateway": "_flow_server",
+    "FlowFaults": "_flow_state",
+    "create_flow_app": "_flow_app",
     "SeededProject": "_server",
     "run_server": "_server",
     "DEFAULT_REPLY": "_state",
@@ -91,8 +97,10 @@ __all__ = [
     "Call",
     "CallLog",
     "Faults",
+    "FlowFaults",
     "GatewaySettings",
     "GatewayState",
+    "LocalFlowGateway",
     "LocalGateway",
     "Model",
     "ModelRequest",
@@ -103,6 +111,7 @@ __all__ = [
     "UpstreamFault",
     "UsageRecord",
     "create_app",
+    "create_flow_app",
     "instance_of",
     "run_server",
 ]

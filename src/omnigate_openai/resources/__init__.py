@@ -1,9 +1,0 @@
-"""The gateway-only resources mounted at `client.gateway` (sync and async twins, side by side)."""
-
-from __future__ import annotations
-
-from .account import signup as signup
-from .gateway import AsyncGateway as AsyncGateway
-from .gateway import Gateway as Gateway
-
-__all__ = ["AsyncGateway", "Gateway", "signup"]
