@@ -23,6 +23,7 @@ from ._emulation import Emulation, RejectedReply, new_call_id
 from ._exceptions import ModelOutputError
 from ._meta import attach_meta, meta
 from ._tool_reply import Reading, ReplyRejected, ReplyScanner
+from .guard._call import answer_read_above
 
 __all__ = ["EmulatedChunks", "emulated_stream_class"]
 
@@ -133,18 +134,27 @@ class _EmulatedSync(Generic[_T]):
         emulation: Emulation = self._options.post_parser
         chunks = EmulatedChunks(emulation, self)
         source: Iterator[Any] = super().__stream__()  # type: ignore[misc]
+        call = answer_read_above(self)  # a guard checks the tool calls read here, not the envelope's text
         while True:
             try:
                 for chunk in source:
-                    yield from chunks.feed(chunk)
-                yield from chunks.end()
+                    for out in chunks.feed(chunk):
+                        if call is not None:
+                            call.saw(out)
+                        yield out
+                for out in chunks.end():
+                    if call is not None:
+                        call.saw(out)
+                    yield out
                 return
             except RejectedReply as rejected:
                 close = getattr(source, "close", None)
                 if close is not None:
                     close()
                 emulation.ask_again(rejected)  # or ModelOutputError, once the re-asks are spent
-                source = iter(_reask(self, emulation))
+                again = _reask(self, emulation)
+                call = answer_read_above(again)
+                source = iter(again)
                 chunks.restart()
 
 
@@ -155,12 +165,17 @@ class _EmulatedAsync(Generic[_T]):
         emulation: Emulation = self._options.post_parser
         chunks = EmulatedChunks(emulation, self)
         source: AsyncIterator[Any] = super().__stream__()  # type: ignore[misc]
+        call = answer_read_above(self)  # a guard checks the tool calls read here, not the envelope's text
         while True:
             try:
                 async for chunk in source:
                     for out in chunks.feed(chunk):
+                        if call is not None:
+                            call.saw(out)
                         yield out
                 for out in chunks.end():
+                    if call is not None:
+                        call.saw(out)
                     yield out
                 return
             except RejectedReply as rejected:
@@ -168,7 +183,9 @@ class _EmulatedAsync(Generic[_T]):
                 if close is not None:
                     await close()
                 emulation.ask_again(rejected)  # or ModelOutputError, once the re-asks are spent
-                source = (await _areask(self, emulation)).__aiter__()
+                again = await _areask(self, emulation)
+                call = answer_read_above(again)
+                source = again.__aiter__()
                 chunks.restart()
 
 

@@ -32,7 +32,7 @@ from ._sdk import CHAT_COMPLETIONS_PATH, FinalRequestOptions, NotGiven, model_co
 from ._tool_prompt import answer_format, instructions, tool_choice, tools_of, with_instructions, written_history
 from ._tool_reply import Reading, ReplyRejected, ReplyRules, read_reply
 
-__all__ = ["Emulation", "RejectedReply", "emulation_for", "new_call_id"]
+__all__ = ["Emulation", "RejectedReply", "emulated_tool_names", "emulation_for", "new_call_id"]
 
 _TOOL_FIELDS = ("tools", "functions", "tool_choice", "function_call", "parallel_tool_calls")
 _EMULATED_FIELDS = (*_TOOL_FIELDS, "response_format")
@@ -52,6 +52,15 @@ def emulation_for(options: FinalRequestOptions, settings: Settings) -> Emulation
     if not emulated:
         return None
     return Emulation(options, emulated, max_reasks=settings.max_reasks)
+
+
+def emulated_tool_names(options: FinalRequestOptions) -> list[str]:
+    """The names of the tools an emulated call offers: taken out of its body, they live on in its reader.
+
+    Empty for a call that is not emulated (its tools, if any, are still in its body).
+    """
+    emulation = options.post_parser
+    return [tool.name for tool in emulation.rules.tools] if isinstance(emulation, Emulation) else []
 
 
 def _emulated_parts(body: Mapping[str, Any]) -> tuple[str, ...]:

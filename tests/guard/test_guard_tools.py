@@ -154,3 +154,42 @@ def test_each_re_ask_of_tool_emulation_is_guarded(local_gateway: LocalGateway) -
     billed = sum((row.cost for row in local_gateway.state.usage), Decimal(0))
     assert Decimal(str(guard.metrics().cost_usd)) == billed == Decimal(str(og.meta(completion).cost_usd))
     assert guard.metrics().calls == 2
+
+
+def _stream_emulated(mode: str, gateway: LocalGateway, guard: og.Guard) -> list[Any]:
+    """A guarded, streamed call whose tools are emulated, read to its end by the sync or the async client."""
+    settings = {"base_url": gateway.base_url, "api_key": gateway.api_key, "max_retries": 0}
+    request: Any = {"model": "gpt-4o-mini", "messages": ASK, "tools": [WEATHER], "stream": True}
+    if mode == "sync":
+        with og.OpenAI(**settings) as client:
+            return list(client.with_guard(guard, agent_id="agent").chat.completions.create(**request))
+
+    async def run() -> list[Any]:
+        async with og.AsyncOpenAI(**settings) as client:
+            stream = await client.with_guard(guard, agent_id="agent").chat.completions.create(**request)
+            return [chunk async for chunk in stream]
+
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_an_emulated_stream_records_the_tool_calls_not_the_envelope(mode: str, local_gateway: LocalGateway) -> None:
+    local_gateway.model.script(ToolCall("get_weather", {"city": "Paris"}))
+    guard = og.Guard(limits=og.Limits(max_tool_calls=5), loops=NO_ANSWER_LOOPS)
+    chunks = _stream_emulated(mode, local_gateway, guard)
+    deltas = [call for chunk in chunks if chunk.choices for call in chunk.choices[0].delta.tool_calls or ()]
+    assert [call.function.name for call in deltas if call.function.name] == ["get_weather"]
+    record = guard.history()[-1]
+    assert (record.stream, record.tool_calls, record.error) == (True, ("get_weather",), None)
+    assert guard.metrics().tool_calls == 1
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_denied_tool_called_in_an_emulated_stream_raises_at_its_end(mode: str, local_gateway: LocalGateway) -> None:
+    local_gateway.model.script(ToolCall("get_weather", {"city": "Paris"}))
+    guard = og.Guard(tool_access=Revoked(), loops=NO_ANSWER_LOOPS)
+    with pytest.raises(og.ToolAccessDeniedError, match="'get_weather' was called") as caught:
+        _stream_emulated(mode, local_gateway, guard)
+    assert (caught.value.where, caught.value.agent_id) == ("called", "agent")
+    assert guard.history()[-1].tool_calls == ("get_weather",)
+    assert guard.metrics().reserved_usd == 0

@@ -26,6 +26,7 @@ from typing import Any
 
 import openai
 
+from .._emulation import emulated_tool_names
 from .._exceptions import ProviderError
 from .._meta import GatewayMeta, meta
 from .._profile import GatewayProfile, Prices
@@ -46,7 +47,7 @@ from ._loops import answer_fingerprint, decide_async, decide_sync, fingerprint, 
 from ._store import Refusal
 from ._tools import offered_tools, policy_for
 
-__all__ = ["GuardBinding", "GuardedCall", "guarded_call", "needs_prices", "remember_attempt"]
+__all__ = ["GuardBinding", "GuardedCall", "answer_read_above", "guarded_call", "needs_prices", "remember_attempt"]
 
 log = logging.getLogger("omnigate_openai.guard")
 
@@ -81,7 +82,7 @@ class GuardBinding:
         if _is_chat(options, profile) and isinstance(options.json_data, Mapping):
             route = "compat" if options.url == profile.chat_paths[0] else "native"
             call = GuardedCall(self, options.json_data, route, request, attempt, prices, profile)
-            call.offered = offered_tools(options.json_data) or emulated_tools(options)
+            call.offered = offered_tools(options.json_data) or emulated_tool_names(options)
             request.extensions[_EXTENSION] = call
 
 
@@ -96,15 +97,6 @@ def guarded_call(request: Any) -> GuardedCall | None:
     """The guarded attempt a request carries, if its client has a guard."""
     found = request.extensions.get(_EXTENSION)
     return found if isinstance(found, GuardedCall) else None
-
-
-def emulated_tools(options: FinalRequestOptions) -> list[str]:
-    """The tools of a call served by prompt: the emulation took them out of the body and reads the answer.
-
-    Its reader (the options' post-parser) keeps them as `rules.tools`, each with a `name`.
-    """
-    rules = getattr(options.post_parser, "rules", None)
-    return [tool.name for tool in getattr(rules, "tools", ()) if isinstance(getattr(tool, "name", None), str)]
 
 
 def needs_prices(binding: GuardBinding | None, options: FinalRequestOptions, profile: GatewayProfile) -> bool:
@@ -153,6 +145,8 @@ class GuardedCall:
         self._usage: Any = None
         self._own: GatewayMeta | None = None
         self.offered: list[str] = []
+        self.read_above = False
+        """True when a layer above the stream reads the answer (tool emulation) and hands the chunks to `saw`."""
 
     # -- before sending ----------------------------------------------------------------------------
     def begin(self) -> None:
@@ -532,7 +526,8 @@ def watch_chunks(call: GuardedCall, stream: Any, chunks: Iterator[Any]) -> Itera
     """`chunks`, with the call settled when they end, fail, or are broken off."""
     try:
         for chunk in chunks:
-            call.saw(chunk)
+            if not call.read_above:
+                call.saw(chunk)
             yield chunk
     except GeneratorExit:
         call.stream_ended(stream, broken=True)
@@ -546,7 +541,8 @@ def watch_chunks(call: GuardedCall, stream: Any, chunks: Iterator[Any]) -> Itera
 async def awatch_chunks(call: GuardedCall, stream: Any, chunks: AsyncIterator[Any]) -> AsyncIterator[Any]:
     try:
         async for chunk in chunks:
-            call.saw(chunk)
+            if not call.read_above:
+                call.saw(chunk)
             yield chunk
     except GeneratorExit:
         call.stream_ended(stream, broken=True)  # no awaiting while the generator is being closed
@@ -561,7 +557,8 @@ def watch_text(call: GuardedCall, stream: Any, pieces: Iterator[str]) -> Iterato
     """The native stream's text, with the call settled when it ends, fails, or is broken off."""
     try:
         for piece in pieces:
-            call._text.append(piece)
+            if not call.read_above:
+                call._text.append(piece)
             yield piece
     except GeneratorExit:
         call.stream_ended(stream, broken=True)
@@ -575,7 +572,8 @@ def watch_text(call: GuardedCall, stream: Any, pieces: Iterator[str]) -> Iterato
 async def awatch_text(call: GuardedCall, stream: Any, pieces: AsyncIterator[str]) -> AsyncIterator[str]:
     try:
         async for piece in pieces:
-            call._text.append(piece)
+            if not call.read_above:
+                call._text.append(piece)
             yield piece
     except GeneratorExit:
         call.stream_ended(stream, broken=True)
@@ -584,6 +582,18 @@ async def awatch_text(call: GuardedCall, stream: Any, pieces: AsyncIterator[str]
         await call.astream_ended(stream, failure=exc)
         raise
     await call.astream_ended(stream)
+
+
+def answer_read_above(stream: Any) -> GuardedCall | None:
+    """The guarded call of a stream whose answer a layer above reads (emulated tool calls out of the text).
+
+    From now on the stream's own chunks only settle the call; what the guard records and checks (text,
+    tool calls, usage) is what that layer hands to `saw`: the answer as the caller sees it.
+    """
+    call = guarded_call(stream.response.request)
+    if call is not None:
+        call.read_above = True
+    return call
 
 
 def stream_closed(stream: Any) -> None:
