@@ -23,12 +23,16 @@ from ._exceptions import GatewayRateLimitError as GatewayRateLimitError
 from ._exceptions import ModelNotFoundError as ModelNotFoundError
 from ._exceptions import ProviderError as ProviderError
 from ._exceptions import RateLimitError as RateLimitError
+from ._exceptions import UnknownResponseError as UnknownResponseError
 from ._exceptions import UnsupportedFeatureError as UnsupportedFeatureError
 from ._meta import BudgetStatus as BudgetStatus
 from ._meta import GatewayMeta as GatewayMeta
 from ._meta import RateLimitStatus as RateLimitStatus
 from ._meta import meta as meta
 from ._native import Routing as Routing
+from ._response_store import MemoryResponseStore as MemoryResponseStore
+from ._response_store import ResponseStore as ResponseStore
+from ._response_store import StoredResponse as StoredResponse
 from ._routing import ModelRoute as ModelRoute
 from ._streaming import AsyncNativeChatStream as AsyncNativeChatStream
 from ._streaming import NativeChatStream as NativeChatStream
@@ -53,6 +57,7 @@ __all__ = [
     "GatewayModelNotFoundError",
     "GatewayProviderError",
     "GatewayRateLimitError",
+    "MemoryResponseStore",
     "ModelNotFoundError",
     "ModelRoute",
     "NativeChatStream",
@@ -60,7 +65,10 @@ __all__ = [
     "ProviderError",
     "RateLimitError",
     "RateLimitStatus",
+    "ResponseStore",
     "Routing",
+    "StoredResponse",
+    "UnknownResponseError",
     "UnsupportedFeatureError",
     "__version__",
     "meta",
@@ -79,6 +87,9 @@ for _name in (
     "Routing",
     "NativeChatStream",
     "AsyncNativeChatStream",
+    "MemoryResponseStore",
+    "StoredResponse",
+    "UnknownResponseError",
 ):
     globals()[_name].__module__ = __name__
 del _name

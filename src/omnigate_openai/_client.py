@@ -21,6 +21,7 @@ from ._exceptions import ConfigurationError, ConnectionError
 from ._fast_models import construct_fast
 from ._meta import meta_from_headers, with_meta
 from ._native import Routing
+from ._response_store import MemoryResponseStore, ResponseStore
 from ._omnigate import API_KEY_HEADER, CHAT_COMPLETIONS_PATH, ENV_API_KEY, NATIVE_CHAT_PATH, USER_ID_HEADER
 from ._results import chat_result, remember_requested_model
 from ._retries import vetoes_retry
@@ -41,6 +42,7 @@ from ._tls import http_client_sharing_tls
 
 if TYPE_CHECKING:
     from .resources.gateway import AsyncGateway, Gateway
+    from .resources.responses import AsyncResponses, Responses
 
 __all__ = ["AsyncOpenAI", "OpenAI"]
 
@@ -58,6 +60,7 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
     _settings: Settings
     _routing: Routing
     _price_cache: PriceCache
+    _response_store: ResponseStore
     _gateway_stream_class: ClassVar[type[Any]]
     _http_client_class: ClassVar[Callable[..., Any]]
     _native_stream_class: ClassVar[type[Any]]
@@ -77,6 +80,7 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         admin_key: str | None = None,
         allow_ignored_fields: bool = False,
         default_headers: Mapping[str, str] | None = None,
+        response_store: ResponseStore | None = None,
         _settings: Settings | None = None,
         _routing: Routing | None = None,
         _prices: PriceCache | None = None,
@@ -86,7 +90,8 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         """Explicit arguments win; otherwise the `OMNIGATE_*` variables. Every other keyword is the SDK's.
 
         `allow_ignored_fields=True` sends request fields the gateway ignores (`tools`, `response_format`,
-        ...) instead of refusing them with `UnsupportedFeatureError`.
+        ...) instead of refusing them with `UnsupportedFeatureError`. `response_store` keeps the responses
+        of `client.responses` for `previous_response_id` (default: the last 1000, in this process).
         """
         self._settings = _settings or Settings.resolve(
             api_key=None if api_key == KEY_PLACEHOLDER else api_key,  # the SDK's `copy` passes `self.api_key` back
@@ -99,6 +104,7 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         self._requires_key = _enforce_credentials
         self._routing = _routing if _routing is not None else Routing()
         self._price_cache = _prices or PriceCache()  # copies on the same gateway share the prices
+        self._response_store = response_store if response_store is not None else MemoryResponseStore()
         # OmniGate has no organisations or projects in OpenAI's sense: no OpenAI-Organization header.
         options.pop("organization", None)
         options.pop("project", None)
@@ -170,12 +176,18 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
             "_settings": settings,
             "_routing": _routing if _routing is not None else self._routing,
             "_prices": self._price_cache if same_gateway else None,
+            "response_store": self._response_store,  # copies continue each other's conversations
         }
         options.setdefault("_enforce_credentials", self._requires_key)
         # On the same URL the copy gets the parsed one: parsing it again was half the cost of a copy.
         base_url = self.base_url if settings.base_url == self._settings.base_url else settings.base_url
         sdk_copy = cast(Any, super()).copy  # openai.OpenAI.copy or openai.AsyncOpenAI.copy, by the MRO
         return cast(Self, sdk_copy(base_url=base_url, _extra_kwargs=extra, **options))
+
+    @property
+    def response_store(self) -> ResponseStore:
+        """Where `client.responses` keeps its responses (the gateway keeps none); shared with copies."""
+        return self._response_store
 
     @property
     def user_id(self) -> str | None:
@@ -316,6 +328,13 @@ class OpenAI(_GatewayHooks[httpx.Client, openai.Stream[Any]], openai.OpenAI):  #
 
         return Gateway(self)
 
+    @cached_property
+    def responses(self) -> Responses:  # type: ignore[override]
+        """The Responses API, served over the gateway's chat completions (OmniGate has no `/v1/responses`)."""
+        from .resources.responses import Responses
+
+        return Responses(self)
+
 
 class AsyncOpenAI(_GatewayHooks[httpx.AsyncClient, openai.AsyncStream[Any]], openai.AsyncOpenAI):  # type: ignore[misc]
     """`openai.AsyncOpenAI`, talking to an OmniGate gateway. Configured exactly like `OpenAI`."""
@@ -355,3 +374,10 @@ class AsyncOpenAI(_GatewayHooks[httpx.AsyncClient, openai.AsyncStream[Any]], ope
         from .resources.gateway import AsyncGateway
 
         return AsyncGateway(self)
+
+    @cached_property
+    def responses(self) -> AsyncResponses:  # type: ignore[override]
+        """The Responses API, served over the gateway's chat completions (OmniGate has no `/v1/responses`)."""
+        from .resources.responses import AsyncResponses
+
+        return AsyncResponses(self)

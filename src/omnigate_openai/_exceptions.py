@@ -12,6 +12,7 @@ Existing `except openai.RateLimitError:` blocks keep catching them; new code can
       | - ModelNotFoundError        BadRequestError (400 on chat), NotFoundError (404 on retrieve)
       + ConnectionError             openai.APIConnectionError   no answer (APITimeoutError on timeouts)
       + UnsupportedFeatureError     -                           refused before sending
+      | - UnknownResponseError      LookupError                 a Responses id this client never stored
       + ConfigurationError          ValueError                  bad settings, refused before sending
 
 A status error's class depends on the status the gateway sent, so the concrete class of a raised
@@ -43,6 +44,7 @@ __all__ = [
     "ModelNotFoundError",
     "ProviderError",
     "RateLimitError",
+    "UnknownResponseError",
     "UnsupportedFeatureError",
 ]
 
@@ -266,6 +268,26 @@ class UnsupportedFeatureError(GatewayError):
     def __init__(self, message: str, *, field: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class UnknownResponseError(UnsupportedFeatureError, LookupError):
+    """Raised before sending: a Responses id (`previous_response_id`, `retrieve`, ...) this client does not hold.
+
+    The gateway keeps no Responses state, so only responses this client or its copies created, and
+    that its store still holds, can be continued, retrieved or deleted. Retrying won't help.
+    """
+
+    response_id: str
+    """The id that was asked for."""
+
+    def __init__(self, response_id: str, *, field: str) -> None:
+        super().__init__(
+            f"No response {response_id!r} in this client's response store: OmniGate keeps no Responses state, so "
+            f"`{field}` can only name a response this client (or a copy of it) created and still holds. "
+            "Nothing was sent.",
+            field=field,
+        )
+        self.response_id = response_id
 
 
 class ConfigurationError(GatewayError, ValueError):

@@ -1,0 +1,240 @@
+"""`client.responses`: the SDK's Responses resource, served over the gateway's chat route.
+
+OmniGate has no `/v1/responses`. These subclasses keep every method of the SDK's resource with its
+exact signature (`create`, `parse`, `stream`, `retrieve`, `delete`, `cancel`, ...) and change only
+where its requests go: each generated method ends in the resource's `_post` / `_get` / `_delete`,
+which here answer from the client's own `chat.completions.create` (so the key, user id, retries,
+routing, typed errors and `meta()` all apply) and from the client's response store. What chat
+completions cannot serve is refused before sending (`UnsupportedFeatureError`, naming it).
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from openai.resources.responses import AsyncResponses as SDKAsyncResponses
+from openai.resources.responses import Responses as SDKResponses
+from openai.resources.responses.input_items import AsyncInputItems as SDKAsyncInputItems
+from openai.resources.responses.input_items import InputItems as SDKInputItems
+from openai.resources.responses.input_tokens import AsyncInputTokens as SDKAsyncInputTokens
+from openai.resources.responses.input_tokens import InputTokens as SDKInputTokens
+from openai.types.chat import ChatCompletion
+from openai.types.responses import Response
+
+from .._exceptions import UnknownResponseError
+from .._meta import attach_meta, meta
+from .._response_store import ResponseStore, StoredResponse
+from .._responses_events import ResponseEvents
+from .._responses_output import Answer, new_id, response_of, stored_response
+from .._responses_request import ChatPlan, chat_plan, refused
+from .._responses_stream import AsyncResponseEventStream, ResponseEventStream
+from .._routing import ROUTING_FIELDS
+from .._sdk import cached_property
+
+if TYPE_CHECKING:
+    from .._client import AsyncOpenAI, OpenAI
+
+__all__ = ["AsyncResponses", "Responses"]
+
+_BY_ID = re.compile(r"^/responses/(?P<id>[^/]+)(?P<cancel>/cancel)?$")
+_RAW_RESPONSE_HEADER = "x-stainless-raw-response"
+_NO_ENDPOINT = "OmniGate has no such endpoint, and it has no chat equivalent"
+
+
+class Responses(SDKResponses):
+    """`client.responses`, served over the gateway's chat completions."""
+
+    _client: OpenAI
+
+    def __init__(self, client: OpenAI) -> None:
+        super().__init__(client)
+        # The SDK's generated methods all request through these three; nothing else is replaced.
+        self._post = self._answer_post  # type: ignore[method-assign]
+        self._get = self._answer_get  # type: ignore[method-assign]
+        self._delete = self._answer_delete  # type: ignore[method-assign]
+
+    @cached_property
+    def input_tokens(self) -> InputTokens:  # type: ignore[override]
+        return InputTokens(self._client)
+
+    @cached_property
+    def input_items(self) -> InputItems:  # type: ignore[override]
+        return InputItems(self._client)
+
+    def _answer_post(
+        self, path: str, *, body: Any = None, options: Any = None, stream: bool = False, **_: Any
+    ) -> Any:
+        store = self._client.response_store
+        if path != "/responses":
+            return _cancelled(store, path)
+        plan, request = _plan(body, options or {}, store)
+        chat = self._client.chat.completions
+        if stream:
+            chunks = chat.create(**plan.chat, **request, stream=True, stream_options={"include_usage": True})
+            keep = _keeper(store, plan)
+            return ResponseEventStream(chunks=chunks, events=ResponseEvents(plan), client=self._client, on_done=keep)
+        return _answered(plan, chat.create(**plan.chat, **request), store, options or {})
+
+    def _answer_get(self, path: str, *, options: Any = None, stream: bool = False, **_: Any) -> Response:
+        return _retrieved(self._client.response_store, path, options or {}, stream=stream)
+
+    def _answer_delete(self, path: str, **_: Any) -> None:
+        _deleted(self._client.response_store, path)
+
+
+class AsyncResponses(SDKAsyncResponses):
+    """`client.responses`, served over the gateway's chat completions."""
+
+    _client: AsyncOpenAI
+
+    def __init__(self, client: AsyncOpenAI) -> None:
+        super().__init__(client)
+        # The SDK's generated methods all request through these three; nothing else is replaced.
+        self._post = self._answer_post  # type: ignore[method-assign]
+        self._get = self._answer_get  # type: ignore[method-assign]
+        self._delete = self._answer_delete  # type: ignore[method-assign]
+
+    @cached_property
+    def input_tokens(self) -> AsyncInputTokens:  # type: ignore[override]
+        return AsyncInputTokens(self._client)
+
+    @cached_property
+    def input_items(self) -> AsyncInputItems:  # type: ignore[override]
+        return AsyncInputItems(self._client)
+
+    async def _answer_post(
+        self, path: str, *, body: Any = None, options: Any = None, stream: bool = False, **_: Any
+    ) -> Any:
+        store = self._client.response_store
+        if path != "/responses":
+            return _cancelled(store, path)
+        plan, request = _plan(body, options or {}, store)
+        chat = self._client.chat.completions
+        if stream:
+            chunks = await chat.create(**plan.chat, **request, stream=True, stream_options={"include_usage": True})
+            keep = _keeper(store, plan)
+            return AsyncResponseEventStream(
+                chunks=chunks, events=ResponseEvents(plan), client=self._client, on_done=keep
+            )
+        return _answered(plan, await chat.create(**plan.chat, **request), store, options or {})
+
+    async def _answer_get(self, path: str, *, options: Any = None, stream: bool = False, **_: Any) -> Response:
+        return _retrieved(self._client.response_store, path, options or {}, stream=stream)
+
+    async def _answer_delete(self, path: str, **_: Any) -> None:
+        _deleted(self._client.response_store, path)
+
+
+class InputTokens(SDKInputTokens):
+    """`client.responses.input_tokens`: refused, since the gateway cannot count tokens exactly."""
+
+    def __init__(self, client: OpenAI) -> None:
+        super().__init__(client)
+        self._post = _refuse_token_count  # type: ignore[method-assign]
+
+
+class AsyncInputTokens(SDKAsyncInputTokens):
+    """`client.responses.input_tokens`: refused, since the gateway cannot count tokens exactly."""
+
+    def __init__(self, client: AsyncOpenAI) -> None:
+        super().__init__(client)
+        self._post = _refuse_token_count  # type: ignore[method-assign]
+
+
+class InputItems(SDKInputItems):
+    """`client.responses.input_items`: refused (the store keeps chat messages, not the input items)."""
+
+    def __init__(self, client: OpenAI) -> None:
+        super().__init__(client)
+        self._get_api_list = _refuse_input_items  # type: ignore[method-assign]
+
+
+class AsyncInputItems(SDKAsyncInputItems):
+    """`client.responses.input_items`: refused (the store keeps chat messages, not the input items)."""
+
+    def __init__(self, client: AsyncOpenAI) -> None:
+        super().__init__(client)
+        self._get_api_list = _refuse_input_items  # type: ignore[method-assign]
+
+
+def _refuse_token_count(*_: Any, **__: Any) -> NoReturn:
+    raise refused("responses.input_tokens.count", f"{_NO_ENDPOINT} (its providers count tokens their own way)")
+
+
+def _refuse_input_items(*_: Any, **__: Any) -> NoReturn:
+    raise refused("responses.input_items.list", _NO_ENDPOINT)
+
+
+def _plan(body: Any, options: Mapping[str, Any], store: ResponseStore) -> tuple[ChatPlan, dict[str, Any]]:
+    """The chat call for a create body, and the chat request options; `extra_body` counts as part of the body."""
+    headers = dict(options.get("headers") or {})
+    raw = next((value for name, value in headers.items() if name.lower() == _RAW_RESPONSE_HEADER), None)
+    if raw is not None:
+        wrapper = "with_streaming_response" if raw == "stream" else "with_raw_response"
+        raise refused(f"responses.{wrapper}", "there is no single HTTP response of the gateway to hand back")
+    extra = dict(options.get("extra_json") or {})
+    routing = {field: extra.pop(field) for field in ROUTING_FIELDS if field in extra}  # for the chat layer
+    plan = chat_plan({**(body or {}), **extra}, store=store)
+    request: dict[str, Any] = {"extra_headers": headers or None, "extra_query": options.get("params") or None}
+    request["extra_body"] = routing or None
+    if "timeout" in options:
+        request["timeout"] = options["timeout"]
+    return plan, request
+
+
+def _answered(plan: ChatPlan, completion: ChatCompletion, store: ResponseStore, options: Mapping[str, Any]) -> Any:
+    """The `Response` of a chat answer, stored, with the chat call's gateway metadata; parsed for `.parse()`."""
+    response = response_of(
+        plan, response_id=new_id("resp_"), created_at=completion.created, answer=Answer.of_completion(completion),
+        model=str(plan.chat["model"]),
+    )
+    found = meta(completion)
+    attach_meta(response, found)
+    _keeper(store, plan)(response)
+    parser = options.get("post_parser")
+    if callable(parser):  # `responses.parse(text_format=...)`: the SDK's own parser fills `output_parsed`
+        parsed = parser(response)
+        attach_meta(parsed, found)
+        return parsed
+    return response
+
+
+def _keeper(store: ResponseStore, plan: ChatPlan) -> Any:
+    def keep(response: Response) -> None:
+        if plan.store:
+            store.put(stored_response(plan, response))
+
+    return keep
+
+
+def _stored(store: ResponseStore, path: str, method: str) -> StoredResponse:
+    match = _BY_ID.match(path)
+    if match is None or (match["cancel"] is not None) != (method == "cancel"):
+        raise refused(f"responses.{path.rsplit('/', 1)[-1]}", _NO_ENDPOINT)
+    response_id = urllib.parse.unquote(match["id"])
+    found = store.get(response_id)
+    if found is None:
+        raise UnknownResponseError(response_id, field=f"responses.{method}")
+    return found
+
+
+def _cancelled(store: ResponseStore, path: str) -> Response:
+    """A stored response is already finished (there is no background mode): cancelling returns it as it is."""
+    return _stored(store, path, "cancel").response
+
+
+def _retrieved(store: ResponseStore, path: str, options: Mapping[str, Any], *, stream: bool) -> Response:
+    if stream:
+        raise refused("responses.retrieve(stream=True)", "finished responses are stored, not their event streams")
+    include = (options.get("params") or {}).get("include")
+    if include:
+        raise refused("include", f"{', '.join(map(repr, include))} cannot be produced")
+    return _stored(store, path, "retrieve").response
+
+
+def _deleted(store: ResponseStore, path: str) -> None:
+    found = _stored(store, path, "delete")
+    store.delete(found.response.id)
