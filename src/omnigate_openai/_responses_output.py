@@ -14,12 +14,16 @@ from typing import Any
 
 from openai.types.chat import ChatCompletion
 from openai.types.responses import Response
+from openai.types.responses.response_usage import InputTokensDetails
 
 from ._response_store import StoredResponse
 from ._responses_request import ChatPlan, chat_tool_calls
 from ._sdk import construct_type
 
 __all__ = ["Answer", "FunctionCall", "new_id", "response_of", "stored_response"]
+
+_CACHE_WRITES = {"cache_write_tokens": 0} if "cache_write_tokens" in InputTokensDetails.model_fields else {}
+"""openai 3.x's usage also counts tokens written to a prompt cache (none through the gateway); 2.x has no such field."""
 
 _INCOMPLETE = {"length": "max_output_tokens", "content_filter": "content_filter"}
 """Chat finish reasons that end a response as `incomplete`, with OpenAI's reason for each."""
@@ -147,7 +151,7 @@ def _usage(usage: dict[str, Any] | None) -> dict[str, Any] | None:
     reasoning = (usage.get("completion_tokens_details") or {}).get("reasoning_tokens") or 0
     return {
         "input_tokens": prompt,
-        "input_tokens_details": {"cached_tokens": cached},
+        "input_tokens_details": {"cached_tokens": cached, **_CACHE_WRITES},
         "output_tokens": completion,
         "output_tokens_details": {"reasoning_tokens": reasoning},
         "total_tokens": int(usage.get("total_tokens") or prompt + completion),
