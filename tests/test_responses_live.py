@@ -25,7 +25,8 @@ def _same_as_chat(response: Response, completion: Any) -> None:
     assert isinstance(response, Response)
     assert response.output_text == completion.choices[0].message.content == REPLY
     assert response.status == "completed"
-    assert response.usage is not None and completion.usage is not None
+    assert response.usage is not None
+    assert completion.usage is not None
     usage = response.usage
     assert (usage.input_tokens, usage.output_tokens, usage.total_tokens) == (
         completion.usage.prompt_tokens,
@@ -50,14 +51,14 @@ def test_create_answers_like_the_chat_call(client: og.OpenAI, local_gateway: Loc
     assert sent_by_responses == sent_by_chat
     assert response.id.startswith("resp_")
     message = response.output[0]
-    assert message.type == "message" and message.id.startswith("msg_") and message.status == "completed"
+    assert message.type == "message"
+    assert message.id.startswith("msg_")
+    assert message.status == "completed"
     assert response.instructions == INSTRUCTIONS
     assert response.model == completion.model == "gpt-4o-mini-2024-07-18"
 
 
-async def test_async_create_answers_like_the_chat_call(
-    async_client: og.AsyncOpenAI, local_gateway: LocalGateway
-) -> None:
+async def test_async_create_answers_like_the_chat_call(async_client: og.AsyncOpenAI) -> None:
     response = await async_client.responses.create(model=MODEL, instructions=INSTRUCTIONS, input="Say hello.")
     completion = await async_client.chat.completions.create(model=MODEL, messages=_chat_messages())  # type: ignore[arg-type]
     _same_as_chat(response, completion)
@@ -93,10 +94,12 @@ def test_input_items_become_chat_messages(client: og.OpenAI, local_gateway: Loca
 def test_a_response_cut_by_max_output_tokens_is_incomplete(client: og.OpenAI) -> None:
     response = client.responses.create(model=MODEL, input="Say hello.", max_output_tokens=3)
     assert response.status == "incomplete"
-    assert response.incomplete_details is not None and response.incomplete_details.reason == "max_output_tokens"
+    assert response.incomplete_details is not None
+    assert response.incomplete_details.reason == "max_output_tokens"
     assert response.output_text == "Hello there!"
     assert response.output[0].status == "incomplete"  # type: ignore[union-attr]
-    assert response.usage is not None and response.usage.output_tokens == 3
+    assert response.usage is not None
+    assert response.usage.output_tokens == 3
 
 
 def test_user_and_safety_identifier_attribute_the_call(local_gateway: LocalGateway) -> None:
@@ -149,16 +152,17 @@ def test_an_unknown_previous_response_id_is_refused_before_sending(
 ) -> None:
     with pytest.raises(og.UnknownResponseError, match="No response 'resp_elsewhere'") as caught:
         client.responses.create(model=MODEL, input="Hi", previous_response_id="resp_elsewhere")
-    assert isinstance(caught.value, og.UnsupportedFeatureError) and isinstance(caught.value, openai.OpenAIError)
+    assert isinstance(caught.value, og.UnsupportedFeatureError)
+    assert isinstance(caught.value, openai.OpenAIError)
     assert (caught.value.field, caught.value.response_id) == ("previous_response_id", "resp_elsewhere")
     assert list(local_gateway.calls) == []
 
 
 def test_another_client_does_not_share_the_store(client: og.OpenAI, local_gateway: LocalGateway) -> None:
     first = client.responses.create(model=MODEL, input="Say hello.")
-    with og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key) as other:
-        with pytest.raises(og.UnknownResponseError):
-            other.responses.create(model=MODEL, input="Hi", previous_response_id=first.id)
+    other = og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key)
+    with pytest.raises(og.UnknownResponseError):
+        other.responses.create(model=MODEL, input="Hi", previous_response_id=first.id)
     shared = og.MemoryResponseStore(max_responses=2)
     one = og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key, response_store=shared)
     two = og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key, response_store=shared)
@@ -244,10 +248,12 @@ def test_a_stream_is_the_responses_event_sequence(client: og.OpenAI) -> None:
         "response.completed",
     ]
     final = events[-1].response
-    assert events[0].response.status == "in_progress" and events[0].response.id == final.id
+    assert events[0].response.status == "in_progress"
+    assert events[0].response.id == final.id
     assert _accumulated_output(events) == [{"type": "message", "text": REPLY, "arguments": ""}]
     assert {event.item_id for event in events[3:14]} == {final.output[0].id}
-    assert final.usage is not None and final.usage.output_tokens == 8
+    assert final.usage is not None
+    assert final.usage.output_tokens == 8
     assert og.meta(final).cost_usd is not None
 
 
@@ -268,7 +274,7 @@ async def test_async_stream_helper_accumulates_into_the_plain_response(async_cli
     async with async_client.responses.stream(model=MODEL, input="Say hello.") as stream:
         kinds = [event.type async for event in stream]  # the helper's own events (raw ones: test_async_create_stream)
         final = await stream.get_final_response()
-    assert kinds[0] == "response.created" and kinds[-1] == "response.completed"
+    assert (kinds[0], kinds[-1]) == ("response.created", "response.completed")
     assert _comparable(final) == _comparable(plain)
 
 
@@ -300,9 +306,13 @@ def test_a_gateway_failure_mid_stream_raises_the_chat_streams_error(
         list(client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "Hi"}], stream=True))
     schedule()
     seen: list[str] = []
-    with pytest.raises(og.ProviderError) as from_responses:
+
+    def read() -> None:
         for event in client.responses.create(model=MODEL, input="Hi", stream=True):
             seen.append(event.type)
+
+    with pytest.raises(og.ProviderError) as from_responses:
+        read()
     assert type(from_responses.value) is type(from_chat.value)
     assert str(from_responses.value) == str(from_chat.value)
     assert from_responses.value.status_code == from_chat.value.status_code

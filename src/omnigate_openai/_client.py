@@ -21,8 +21,8 @@ from ._exceptions import ConfigurationError, ConnectionError
 from ._fast_models import construct_fast
 from ._meta import meta_from_headers, with_meta
 from ._native import Routing
-from ._response_store import MemoryResponseStore, ResponseStore
 from ._omnigate import API_KEY_HEADER, CHAT_COMPLETIONS_PATH, ENV_API_KEY, NATIVE_CHAT_PATH, USER_ID_HEADER
+from ._response_store import MemoryResponseStore, ResponseStore
 from ._results import chat_result, remember_requested_model
 from ._retries import vetoes_retry
 from ._routing import chat_request
@@ -329,7 +329,7 @@ class OpenAI(_GatewayHooks[httpx.Client, openai.Stream[Any]], openai.OpenAI):  #
         return Gateway(self)
 
     @cached_property
-    def responses(self) -> Responses:  # type: ignore[override]
+    def responses(self) -> Responses:
         """The Responses API, served over the gateway's chat completions (OmniGate has no `/v1/responses`)."""
         from .resources.responses import Responses
 
@@ -376,7 +376,7 @@ class AsyncOpenAI(_GatewayHooks[httpx.AsyncClient, openai.AsyncStream[Any]], ope
         return AsyncGateway(self)
 
     @cached_property
-    def responses(self) -> AsyncResponses:  # type: ignore[override]
+    def responses(self) -> AsyncResponses:
         """The Responses API, served over the gateway's chat completions (OmniGate has no `/v1/responses`)."""
         from .resources.responses import AsyncResponses
 

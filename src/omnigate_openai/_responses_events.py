@@ -10,7 +10,7 @@ non-streamed call returns. Pure: the stream classes (`_responses_stream.py`) fee
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, cast
 
 from openai.types.chat import ChatCompletionChunk
 from openai.types.responses import Response, ResponseStreamEvent
@@ -42,7 +42,10 @@ class ResponseEvents:
     def start(self) -> list[ResponseStreamEvent]:
         """`response.created` and `response.in_progress`: sent before the gateway's first chunk is read."""
         pending = self._snapshot(None)
-        return [self._event("response.created", response=pending), self._event("response.in_progress", response=pending)]
+        return [
+            self._event("response.created", response=pending),
+            self._event("response.in_progress", response=pending),
+        ]
 
     def feed(self, chunk: ChatCompletionChunk) -> list[ResponseStreamEvent]:
         events: list[ResponseStreamEvent] = []
@@ -80,7 +83,9 @@ class ResponseEvents:
 
     def _snapshot(self, answer: Answer | None) -> Response:
         model = str(self.plan.chat["model"])
-        return response_of(self.plan, response_id=self.response_id, created_at=self.created_at, answer=answer, model=model)
+        return response_of(
+            self.plan, response_id=self.response_id, created_at=self.created_at, answer=answer, model=model
+        )
 
     def _open_message(self) -> list[ResponseStreamEvent]:
         self.answer.message_id = new_id("msg_")
@@ -114,17 +119,20 @@ class ResponseEvents:
         return []
 
     def _text_event(self, kind: str, **fields: Any) -> ResponseStreamEvent:
-        extra = {"logprobs": []} if kind in ("response.output_text.delta", "response.output_text.done") else {}
+        extra: dict[str, Any] = (
+            {"logprobs": []} if kind in ("response.output_text.delta", "response.output_text.done") else {}
+        )
         message_id = self.answer.message_id
         return self._event(kind, item_id=message_id, output_index=self._index, content_index=0, **extra, **fields)
 
     def _call_event(self, kind: str, call: FunctionCall, **fields: Any) -> ResponseStreamEvent:
-        name = {"name": call.name} if kind.endswith(".done") else {}
+        name: dict[str, Any] = {"name": call.name} if kind.endswith(".done") else {}
         return self._event(kind, item_id=call.item_id, output_index=self._index, **name, **fields)
 
     def _event(self, kind: str, *, response: Response | None = None, **fields: Any) -> ResponseStreamEvent:
-        event = construct_type(type_=ResponseStreamEvent, value={"type": kind, "sequence_number": self._sequence, **fields})
+        value = {"type": kind, "sequence_number": self._sequence, **fields}
+        event: Any = construct_type(type_=ResponseStreamEvent, value=value)
         if response is not None:
             event.response = response  # the very object the caller gets, with its gateway metadata
         self._sequence += 1
-        return event  # type: ignore[no-any-return]
+        return cast(ResponseStreamEvent, event)

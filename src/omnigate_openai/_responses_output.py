@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import time
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from openai.types.chat import ChatCompletion
 from openai.types.responses import Response
@@ -140,7 +140,7 @@ def response_of(
             usage=_usage(answer.usage),
             completed_at=None if reason else time.time(),
         )
-    return construct_type(type_=Response, value=data)  # type: ignore[no-any-return]
+    return cast(Response, construct_type(type_=Response, value=data))
 
 
 def _usage(usage: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -160,7 +160,7 @@ def _usage(usage: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def stored_response(plan: ChatPlan, response: Response) -> StoredResponse:
     """The response and the conversation it ends, as a later `previous_response_id` continues it."""
-    items = [item.to_dict() for item in response.output]
+    items: list[dict[str, Any]] = [item.to_dict() for item in response.output]
     texts = [part["text"] for item in items if item["type"] == "message" for part in item["content"] if "text" in part]
     reply: dict[str, Any] = {"role": "assistant", "content": "".join(texts) or None}
     calls = chat_tool_calls(items)

@@ -51,22 +51,17 @@ class Responses(SDKResponses):
 
     def __init__(self, client: OpenAI) -> None:
         super().__init__(client)
-        # The SDK's generated methods all request through these three; nothing else is replaced.
-        self._post = self._answer_post  # type: ignore[method-assign]
-        self._get = self._answer_get  # type: ignore[method-assign]
-        self._delete = self._answer_delete  # type: ignore[method-assign]
+        _answer_requests(self, post=self._answer_post, get=self._answer_get, delete=self._answer_delete)
 
     @cached_property
-    def input_tokens(self) -> InputTokens:  # type: ignore[override]
+    def input_tokens(self) -> InputTokens:
         return InputTokens(self._client)
 
     @cached_property
-    def input_items(self) -> InputItems:  # type: ignore[override]
+    def input_items(self) -> InputItems:
         return InputItems(self._client)
 
-    def _answer_post(
-        self, path: str, *, body: Any = None, options: Any = None, stream: bool = False, **_: Any
-    ) -> Any:
+    def _answer_post(self, path: str, *, body: Any = None, options: Any = None, stream: bool = False, **_: Any) -> Any:
         store = self._client.response_store
         if path != "/responses":
             return _cancelled(store, path)
@@ -92,17 +87,14 @@ class AsyncResponses(SDKAsyncResponses):
 
     def __init__(self, client: AsyncOpenAI) -> None:
         super().__init__(client)
-        # The SDK's generated methods all request through these three; nothing else is replaced.
-        self._post = self._answer_post  # type: ignore[method-assign]
-        self._get = self._answer_get  # type: ignore[method-assign]
-        self._delete = self._answer_delete  # type: ignore[method-assign]
+        _answer_requests(self, post=self._answer_post, get=self._answer_get, delete=self._answer_delete)
 
     @cached_property
-    def input_tokens(self) -> AsyncInputTokens:  # type: ignore[override]
+    def input_tokens(self) -> AsyncInputTokens:
         return AsyncInputTokens(self._client)
 
     @cached_property
-    def input_items(self) -> AsyncInputItems:  # type: ignore[override]
+    def input_items(self) -> AsyncInputItems:
         return AsyncInputItems(self._client)
 
     async def _answer_post(
@@ -133,7 +125,7 @@ class InputTokens(SDKInputTokens):
 
     def __init__(self, client: OpenAI) -> None:
         super().__init__(client)
-        self._post = _refuse_token_count  # type: ignore[method-assign]
+        _answer_requests(self, post=_refuse_token_count)
 
 
 class AsyncInputTokens(SDKAsyncInputTokens):
@@ -141,7 +133,7 @@ class AsyncInputTokens(SDKAsyncInputTokens):
 
     def __init__(self, client: AsyncOpenAI) -> None:
         super().__init__(client)
-        self._post = _refuse_token_count  # type: ignore[method-assign]
+        _answer_requests(self, post=_refuse_token_count)
 
 
 class InputItems(SDKInputItems):
@@ -149,7 +141,7 @@ class InputItems(SDKInputItems):
 
     def __init__(self, client: OpenAI) -> None:
         super().__init__(client)
-        self._get_api_list = _refuse_input_items  # type: ignore[method-assign]
+        _answer_requests(self, get_api_list=_refuse_input_items)
 
 
 class AsyncInputItems(SDKAsyncInputItems):
@@ -157,7 +149,17 @@ class AsyncInputItems(SDKAsyncInputItems):
 
     def __init__(self, client: AsyncOpenAI) -> None:
         super().__init__(client)
-        self._get_api_list = _refuse_input_items  # type: ignore[method-assign]
+        _answer_requests(self, get_api_list=_refuse_input_items)
+
+
+def _answer_requests(resource: Any, **methods: Any) -> None:
+    """Replace the resource's request methods (the SDK sets them per instance, from the client's) with ours.
+
+    The SDK's generated methods all request through `_post`, `_get`, `_delete` and `_get_api_list`, so
+    every one of them (and the `parse` / `stream` helpers) keeps its signature and is answered here.
+    """
+    for name, method in methods.items():
+        setattr(resource, f"_{name}", method)
 
 
 def _refuse_token_count(*_: Any, **__: Any) -> NoReturn:
@@ -188,7 +190,10 @@ def _plan(body: Any, options: Mapping[str, Any], store: ResponseStore) -> tuple[
 def _answered(plan: ChatPlan, completion: ChatCompletion, store: ResponseStore, options: Mapping[str, Any]) -> Any:
     """The `Response` of a chat answer, stored, with the chat call's gateway metadata; parsed for `.parse()`."""
     response = response_of(
-        plan, response_id=new_id("resp_"), created_at=completion.created, answer=Answer.of_completion(completion),
+        plan,
+        response_id=new_id("resp_"),
+        created_at=completion.created,
+        answer=Answer.of_completion(completion),
         model=str(plan.chat["model"]),
     )
     found = meta(completion)
