@@ -335,3 +335,47 @@ def test_gateway_errors_before_the_answer_are_typed(client: og.OpenAI, local_gat
     local_gateway.faults.restore_budgets()
     with pytest.raises(og.ModelNotFoundError, match="No provider registered"):
         client.responses.create(model="llama-3", input="Hi")
+
+
+# --- raw and streamed raw responses --------------------------------------------------------------------
+
+
+def test_with_raw_response_is_the_chat_calls_answer_parsed_as_a_response(
+    client: og.OpenAI, local_gateway: LocalGateway
+) -> None:
+    raw = client.responses.with_raw_response.create(model=MODEL, input="Say hello.")
+    assert raw.status_code == 200
+    assert raw.headers["x-ratelimit-limit"] == "60"
+    assert og.meta(raw).request_id == raw.headers["x-request-id"]
+    response = raw.parse()
+    assert isinstance(response, Response)
+    assert response.output_text == REPLY
+    assert og.meta(response).cost_usd is not None
+    assert client.responses.retrieve(response.id) == response
+    assert local_gateway.calls.last.path == CHAT
+
+
+def test_with_streaming_response_of_a_stream(client: og.OpenAI) -> None:
+    with client.responses.with_streaming_response.create(model=MODEL, input="Say hello.", stream=True) as raw:
+        assert raw.headers["content-type"].startswith("text/event-stream")
+        events = _validated(raw.parse())
+    assert events[-1].type == "response.completed"
+    assert events[-1].response.output_text == REPLY
+
+
+async def test_async_with_streaming_response_of_a_stream(
+    async_client: og.AsyncOpenAI, local_gateway: LocalGateway
+) -> None:
+    async with async_client.responses.with_streaming_response.create(model=MODEL, input="Hi", stream=True) as raw:
+        assert raw.request_id is not None
+        events = _validated([event async for event in await raw.parse()])
+    assert _accumulated_output(events)[0]["text"] == REPLY
+    local_gateway.faults.provider_error(401)
+    with pytest.raises(og.ProviderError, match="OpenAI error 401:"):
+        async with async_client.responses.with_streaming_response.create(model=MODEL, input="Hi", stream=True) as raw:
+            [event async for event in await raw.parse()]
+
+
+async def test_async_with_raw_response(async_client: og.AsyncOpenAI) -> None:
+    raw = await async_client.responses.with_raw_response.create(model=MODEL, input="Say hello.")
+    assert raw.parse().output_text == REPLY

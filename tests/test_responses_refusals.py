@@ -81,7 +81,6 @@ REFUSALS = [
     Refusal("truncation auto", _create(truncation="auto"), "truncation", "cannot truncate"),
     Refusal("service_tier", _create(service_tier="flex"), "service_tier", "no service tiers"),
     Refusal("max_tool_calls", _create(max_tool_calls=2), "max_tool_calls", "cannot cap tool calls"),
-    Refusal("text.verbosity", _create(text={"verbosity": "low"}), "text.verbosity", "verbosity"),
     Refusal(
         "allowed_tools choice",
         _create(
@@ -138,12 +137,6 @@ REFUSALS = [
         "input_items.list", lambda r: r.input_items.list("resp_x"), "responses.input_items.list", "no such endpoint"
     ),
     Refusal(
-        "with_raw_response",
-        lambda r: r.with_raw_response.create(**HI),
-        "responses.with_raw_response",
-        "no single HTTP response",
-    ),
-    Refusal(
         "stream a stored response",
         lambda r: r.retrieve("resp_x", stream=True),
         "responses.retrieve(stream=True)",
@@ -196,6 +189,10 @@ async def _settled(result: Any) -> None:
         ({"input": None}, "Expected `input`"),
         ({"input": [{"role": "tool", "content": "x"}]}, "`input[0]` has role 'tool'"),
         ({"tool_choice": "required"}, "no `tools` were given"),
+        (
+            {"text": {"verbosity": "loud"}},
+            "Expected `text.verbosity` to be one of ['high', 'low', 'medium'], got 'loud'",
+        ),
     ],
 )
 def test_bad_input_is_a_value_error_before_sending(
@@ -212,6 +209,8 @@ def test_bad_input_is_a_value_error_before_sending(
         {"background": False},
         {"include": []},
         {"reasoning": {"effort": None, "summary": None}},
+        {"reasoning": {"effort": "none"}},
+        {"text": {"verbosity": "medium"}},
         {"truncation": "disabled"},
         {"service_tier": "auto"},
         {"store": True, "prompt_cache_key": "k", "stream_options": {"include_obfuscation": False}},

@@ -125,3 +125,21 @@ def test_the_echo_repeats_the_request_with_openais_defaults() -> None:
         {"format": {"type": "text"}},
     )
     assert plan.store is True
+
+
+@pytest.mark.parametrize(
+    ("verbosity", "system"),
+    [
+        ("low", "Be brief.\n\nKeep the answer as short as the question allows."),
+        ("medium", "Be brief."),
+        ("high", "Be brief.\n\nGive a thorough, detailed answer."),
+    ],
+)
+def test_verbosity_is_steered_by_the_system_message(verbosity: str, system: str) -> None:
+    chat = _chat(instructions="Be brief.", text={"verbosity": verbosity})
+    assert chat["messages"][0] == {"role": "system", "content": system}
+    assert "verbosity" not in chat
+
+
+def test_verbosity_alone_makes_a_system_message() -> None:
+    assert _chat(text={"verbosity": "low"})["messages"][0]["role"] == "system"

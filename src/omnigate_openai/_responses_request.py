@@ -37,6 +37,7 @@ _SERVED = frozenset(
         "previous_response_id",
         "stream",
         "store",
+        "verbosity",
     }
 )
 """The request fields this emulation honours."""
@@ -54,9 +55,15 @@ _WHY: dict[str, str] = {
     "max_tool_calls": "the gateway cannot cap tool calls",
     "truncation": "the gateway cannot truncate a conversation to fit the context window",
     "service_tier": "the gateway has no service tiers",
-    "verbosity": "the gateway's chat route cannot pass a verbosity setting",
     "context_management": "the gateway cannot compact a conversation",
 }
+
+_VERBOSITY: dict[str | None, str] = {
+    "low": "Keep the answer as short as the question allows.",
+    "medium": "",
+    "high": "Give a thorough, detailed answer.",
+}
+"""`text.verbosity`, which chat completions cannot pass, as a line of the system message (medium: the default)."""
 
 _BUILT_IN_TOOL = "the gateway runs no built-in tools; only `function` tools can be served"
 
@@ -97,8 +104,9 @@ def chat_plan(body: Mapping[str, Any], *, store: ResponseStore) -> ChatPlan:
                 detail = f"{', '.join(map(repr, value))} cannot be produced; {detail}"
             raise refused(field, detail)
     text = given.get("text") or {}
-    if text.get("verbosity") is not None:
-        raise refused("text.verbosity", _WHY["verbosity"])
+    verbosity = text.get("verbosity", given.get("verbosity"))  # `text.verbosity`, or openai 3.x's top-level one
+    if verbosity is not None and verbosity not in _VERBOSITY:
+        raise ValueError(f"Expected `text.verbosity` to be one of {sorted(map(str, _VERBOSITY))}, got {verbosity!r}")
     model = given.get("model")
     if not isinstance(model, str) or not model.strip():
         raise ValueError(f"Expected a non-empty `model`, got {model!r}")
@@ -107,8 +115,8 @@ def chat_plan(body: Mapping[str, Any], *, store: ResponseStore) -> ChatPlan:
 
     history = list(_previous_messages(given.get("previous_response_id"), store))
     history.extend(input_messages(given["input"]))
-    instructions = given.get("instructions")
-    messages = ([{"role": "system", "content": instructions}] if instructions else []) + history
+    steer = [line for line in (given.get("instructions"), _VERBOSITY.get(verbosity)) if line]
+    messages = ([{"role": "system", "content": "\n\n".join(steer)}] if steer else []) + history
 
     chat: dict[str, Any] = {"model": model, "messages": messages}
     tools = [_chat_tool(index, tool) for index, tool in enumerate(given.get("tools") or [])]
@@ -141,7 +149,10 @@ def _asks_for_something(field: str, value: object) -> bool:
     if field == "service_tier":
         return value not in ("auto", "default")
     if field == "reasoning" and isinstance(value, Mapping):
-        return any(setting is not None for setting in value.values())
+        # `effort="none"` asks for no reasoning: what a model answering through chat completions does anyway.
+        return any(
+            setting not in (None, "none") if key == "effort" else setting is not None for key, setting in value.items()
+        )
     return True
 
 

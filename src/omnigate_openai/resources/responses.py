@@ -33,6 +33,7 @@ from .._responses_request import ChatPlan, chat_plan, refused
 from .._responses_stream import AsyncResponseEventStream, ResponseEventStream
 from .._routing import ROUTING_FIELDS
 from .._sdk import cached_property
+from .._translated_response import TranslatedResponse
 
 if TYPE_CHECKING:
     from .._client import AsyncOpenAI, OpenAI
@@ -42,6 +43,8 @@ __all__ = ["AsyncResponses", "Responses"]
 _BY_ID = re.compile(r"^/responses/(?P<id>[^/]+)(?P<cancel>/cancel)?$")
 _RAW_RESPONSE_HEADER = "x-stainless-raw-response"
 _NO_ENDPOINT = "OmniGate has no such endpoint, and it has no chat equivalent"
+_USAGE = {"include_usage": True}
+"""Asked of every chat stream serving a Responses stream: `response.completed` carries the usage."""
 
 
 class Responses(SDKResponses):
@@ -62,16 +65,13 @@ class Responses(SDKResponses):
         return InputItems(self._client)
 
     def _answer_post(self, path: str, *, body: Any = None, options: Any = None, stream: bool = False, **_: Any) -> Any:
-        store = self._client.response_store
         if path != "/responses":
-            return _cancelled(store, path)
-        plan, request = _plan(body, options or {}, store)
+            return _cancelled(self._client.response_store, path)
+        call = _Served(self._client, body, options or {})
         chat = self._client.chat.completions
         if stream:
-            chunks = chat.create(**plan.chat, **request, stream=True, stream_options={"include_usage": True})
-            keep = _keeper(store, plan)
-            return ResponseEventStream(chunks=chunks, events=ResponseEvents(plan), client=self._client, on_done=keep)
-        return _answered(plan, chat.create(**plan.chat, **request), store, options or {})
+            return call.events(chat.create(**call.chat, stream=True, stream_options=_USAGE), ResponseEventStream)
+        return call.answer(chat.create(**call.chat))
 
     def _answer_get(self, path: str, *, options: Any = None, stream: bool = False, **_: Any) -> Response:
         return _retrieved(self._client.response_store, path, options or {}, stream=stream)
@@ -100,18 +100,14 @@ class AsyncResponses(SDKAsyncResponses):
     async def _answer_post(
         self, path: str, *, body: Any = None, options: Any = None, stream: bool = False, **_: Any
     ) -> Any:
-        store = self._client.response_store
         if path != "/responses":
-            return _cancelled(store, path)
-        plan, request = _plan(body, options or {}, store)
+            return _cancelled(self._client.response_store, path)
+        call = _Served(self._client, body, options or {})
         chat = self._client.chat.completions
         if stream:
-            chunks = await chat.create(**plan.chat, **request, stream=True, stream_options={"include_usage": True})
-            keep = _keeper(store, plan)
-            return AsyncResponseEventStream(
-                chunks=chunks, events=ResponseEvents(plan), client=self._client, on_done=keep
-            )
-        return _answered(plan, await chat.create(**plan.chat, **request), store, options or {})
+            chunks = await chat.create(**call.chat, stream=True, stream_options=_USAGE)
+            return call.events(chunks, AsyncResponseEventStream)
+        return call.answer(await chat.create(**call.chat))
 
     async def _answer_get(self, path: str, *, options: Any = None, stream: bool = False, **_: Any) -> Response:
         return _retrieved(self._client.response_store, path, options or {}, stream=stream)
@@ -170,41 +166,56 @@ def _refuse_input_items(*_: Any, **__: Any) -> NoReturn:
     raise refused("responses.input_items.list", _NO_ENDPOINT)
 
 
-def _plan(body: Any, options: Mapping[str, Any], store: ResponseStore) -> tuple[ChatPlan, dict[str, Any]]:
-    """The chat call for a create body, and the chat request options; `extra_body` counts as part of the body."""
-    headers = dict(options.get("headers") or {})
-    raw = next((value for name, value in headers.items() if name.lower() == _RAW_RESPONSE_HEADER), None)
-    if raw is not None:
-        wrapper = "with_streaming_response" if raw == "stream" else "with_raw_response"
-        raise refused(f"responses.{wrapper}", "there is no single HTTP response of the gateway to hand back")
-    extra = dict(options.get("extra_json") or {})
-    routing = {field: extra.pop(field) for field in ROUTING_FIELDS if field in extra}  # for the chat layer
-    plan = chat_plan({**(body or {}), **extra}, store=store)
-    request: dict[str, Any] = {"extra_headers": headers or None, "extra_query": options.get("params") or None}
-    request["extra_body"] = routing or None
-    if "timeout" in options:
-        request["timeout"] = options["timeout"]
-    return plan, request
+class _Served:
+    """One `responses.create`: the chat call serving it, and how its answer becomes the Responses one.
 
+    Under `with_raw_response` / `with_streaming_response` the chat call is made raw too, and its raw
+    response is handed back with a translating `.parse()` (`TranslatedResponse`).
+    """
 
-def _answered(plan: ChatPlan, completion: ChatCompletion, store: ResponseStore, options: Mapping[str, Any]) -> Any:
-    """The `Response` of a chat answer, stored, with the chat call's gateway metadata; parsed for `.parse()`."""
-    response = response_of(
-        plan,
-        response_id=new_id("resp_"),
-        created_at=completion.created,
-        answer=Answer.of_completion(completion),
-        model=str(plan.chat["model"]),
-    )
-    found = meta(completion)
-    attach_meta(response, found)
-    _keeper(store, plan)(response)
-    parser = options.get("post_parser")
-    if callable(parser):  # `responses.parse(text_format=...)`: the SDK's own parser fills `output_parsed`
-        parsed = parser(response)
-        attach_meta(parsed, found)
-        return parsed
-    return response
+    def __init__(self, client: Any, body: Any, options: Mapping[str, Any]) -> None:
+        self.client, self.store, self.options = client, client.response_store, options
+        headers = dict(options.get("headers") or {})
+        self.raw = any(name.lower() == _RAW_RESPONSE_HEADER for name in headers)
+        extra = dict(options.get("extra_json") or {})  # `extra_body` is part of the Responses request...
+        routing = {field: extra.pop(field) for field in ROUTING_FIELDS if field in extra}  # ...but these are chat's
+        self.plan = chat_plan({**(body or {}), **extra}, store=self.store)
+        self.chat: dict[str, Any] = {
+            **self.plan.chat,
+            "extra_headers": headers or None,
+            "extra_query": options.get("params") or None,
+            "extra_body": routing or None,
+        }
+        if "timeout" in options:
+            self.chat["timeout"] = options["timeout"]
+
+    def answer(self, result: Any) -> Any:
+        return TranslatedResponse(result, self._answered) if self.raw else self._answered(result)
+
+    def events(self, result: Any, stream_class: type[ResponseEventStream | AsyncResponseEventStream]) -> Any:
+        def translate(chunks: Any) -> Any:
+            keep = _keeper(self.store, self.plan)
+            return stream_class(chunks=chunks, events=ResponseEvents(self.plan), client=self.client, on_done=keep)
+
+        return TranslatedResponse(result, translate) if self.raw else translate(result)
+
+    def _answered(self, completion: ChatCompletion) -> Any:
+        """The `Response` of a chat answer, stored, with the chat call's gateway metadata; parsed for `.parse()`."""
+        plan = self.plan
+        answer = Answer.of_completion(completion)
+        model = str(plan.chat["model"])
+        response = response_of(
+            plan, response_id=new_id("resp_"), created_at=completion.created, answer=answer, model=model
+        )
+        found = meta(completion)
+        attach_meta(response, found)
+        _keeper(self.store, plan)(response)
+        parser = self.options.get("post_parser")
+        if callable(parser):  # `responses.parse(text_format=...)`: the SDK's own parser fills `output_parsed`
+            parsed = parser(response)
+            attach_meta(parsed, found)
+            return parsed
+        return response
 
 
 def _keeper(store: ResponseStore, plan: ChatPlan) -> Any:
