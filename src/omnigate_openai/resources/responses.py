@@ -68,7 +68,7 @@ class Responses(SDKResponses):
         if path != "/responses":
             return _cancelled(self._client.response_store, path)
         call = _Served(self._client, body, options or {})
-        chat = self._client.chat.completions
+        chat: Any = self._client.chat.completions  # called with the plan's keywords, not one overload's
         if stream:
             return call.events(chat.create(**call.chat, stream=True, stream_options=_USAGE), ResponseEventStream)
         return call.answer(chat.create(**call.chat))
@@ -103,7 +103,7 @@ class AsyncResponses(SDKAsyncResponses):
         if path != "/responses":
             return _cancelled(self._client.response_store, path)
         call = _Served(self._client, body, options or {})
-        chat = self._client.chat.completions
+        chat: Any = self._client.chat.completions  # called with the plan's keywords, not one overload's
         if stream:
             chunks = await chat.create(**call.chat, stream=True, stream_options=_USAGE)
             return call.events(chunks, AsyncResponseEventStream)
