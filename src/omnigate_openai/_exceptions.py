@@ -13,6 +13,8 @@ Existing `except openai.RateLimitError:` blocks keep catching them; new code can
       + ConnectionError             openai.APIConnectionError   no answer (APITimeoutError on timeouts)
       + UnsupportedFeatureError     -                           refused before sending
       | - UnknownResponseError      LookupError                 a Responses id this client never stored
+      + ModelOutputError            -                           an emulated tool call or JSON answer stayed
+                                                                invalid after every re-ask
       + ConfigurationError          ValueError                  bad settings, refused before sending
 
 A status error's class depends on the status the gateway sent, so the concrete class of a raised
@@ -42,6 +44,7 @@ __all__ = [
     "GatewayProviderError",
     "GatewayRateLimitError",
     "ModelNotFoundError",
+    "ModelOutputError",
     "ProviderError",
     "RateLimitError",
     "UnknownResponseError",
@@ -290,6 +293,29 @@ class UnknownResponseError(UnsupportedFeatureError, LookupError):
         self.response_id = response_id
 
 
+class ModelOutputError(GatewayError):
+    """Raised after the call: the model's answer to an emulated tool call or response format stayed invalid.
+
+    The gateway drops `tools` and `response_format`, so the client asks for them in the prompt and
+    checks the answer (unknown tool, arguments or answer against the JSON Schema, tool choice); a
+    broken answer is asked again with the problem stated, `max_reasks` times. Retrying the same
+    call may help (models vary); a stronger model helps more. `meta(error)` has the summed cost.
+    """
+
+    raw_reply: str
+    """The model's last answer, as it came."""
+    problem: str
+    """What was wrong with it, as the model was told."""
+    attempts: int
+    """How many calls were made, the re-asks included."""
+
+    def __init__(self, message: str, *, raw_reply: str, problem: str, attempts: int) -> None:
+        super().__init__(message)
+        self.raw_reply = raw_reply
+        self.problem = problem
+        self.attempts = attempts
+
+
 class ConfigurationError(GatewayError, ValueError):
     """Raised before sending: a setting is missing or malformed (key, base URL, user id, header)."""
 
@@ -318,5 +344,6 @@ _public_module(
     ConnectionError,
     _ConnectionTimeout,
     UnsupportedFeatureError,
+    ModelOutputError,
     ConfigurationError,
 )
