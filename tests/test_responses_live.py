@@ -36,6 +36,7 @@ def _same_as_chat(response: Response, completion: Any) -> None:
     mine, theirs = og.meta(response), og.meta(completion)
     assert mine.cost_usd is not None
     assert (mine.cost_usd, mine.provider, mine.model) == (theirs.cost_usd, theirs.provider, theirs.model)
+    assert mine.emulated == (*theirs.emulated, "responses")
     Response.model_validate(response.to_dict())  # a genuine Response: every required field, OpenAI's shapes
 
 

@@ -16,11 +16,12 @@ from openai.types.chat import ChatCompletion
 from openai.types.responses import Response
 from openai.types.responses.response_usage import InputTokensDetails
 
+from ._meta import GatewayMeta
 from ._response_store import StoredResponse
 from ._responses_request import ChatPlan, chat_tool_calls
 from ._sdk import construct_type
 
-__all__ = ["Answer", "FunctionCall", "new_id", "response_of", "stored_response"]
+__all__ = ["Answer", "FunctionCall", "emulated_meta", "new_id", "response_of", "stored_response"]
 
 _CACHE_WRITES = {"cache_write_tokens": 0} if "cache_write_tokens" in InputTokensDetails.model_fields else {}
 """openai 3.x's usage also counts tokens written to a prompt cache (none through the gateway); 2.x has no such field."""
@@ -167,3 +168,8 @@ def stored_response(plan: ChatPlan, response: Response) -> StoredResponse:
     if calls:
         reply["tool_calls"] = calls
     return StoredResponse(response, (*plan.history, reply))
+
+
+def emulated_meta(chat: GatewayMeta) -> GatewayMeta:
+    """The chat call's metadata, saying that the Responses API was served by the client (`emulated`)."""
+    return chat.replace(emulated=(*chat.emulated, "responses"))

@@ -18,6 +18,7 @@ from typing_extensions import override
 
 from ._meta import GatewayMeta, attach_meta, meta
 from ._responses_events import ResponseEvents
+from ._responses_output import emulated_meta
 
 __all__ = ["AsyncResponseEventStream", "ResponseEventStream"]
 
@@ -33,7 +34,7 @@ class ResponseEventStream(openai.Stream[ResponseStreamEvent]):
     ) -> None:
         self._chunks, self._events, self._on_done = chunks, events, on_done
         super().__init__(cast_to=ResponseStreamEvent, response=chunks.response, client=client)  # type: ignore[arg-type]
-        attach_meta(self, meta(chunks))
+        attach_meta(self, emulated_meta(meta(chunks)))
 
     @override
     def __stream__(self) -> Iterator[ResponseStreamEvent]:
@@ -57,7 +58,7 @@ class AsyncResponseEventStream(openai.AsyncStream[ResponseStreamEvent]):
     ) -> None:
         self._chunks, self._events, self._on_done = chunks, events, on_done
         super().__init__(cast_to=ResponseStreamEvent, response=chunks.response, client=client)  # type: ignore[arg-type]
-        attach_meta(self, meta(chunks))
+        attach_meta(self, emulated_meta(meta(chunks)))
 
     @override
     async def __stream__(self) -> AsyncIterator[ResponseStreamEvent]:
@@ -79,7 +80,7 @@ class AsyncResponseEventStream(openai.AsyncStream[ResponseStreamEvent]):
 def _finished(stream: object, chunks: object, events: ResponseEvents, on_done: OnDone) -> None:
     """The chat stream's final metadata (its cost is known once its usage chunk arrived) on the stream and
     the `Response`, which is then stored, before the last event reaches the caller."""
-    found: GatewayMeta = meta(chunks)
+    found: GatewayMeta = emulated_meta(meta(chunks))
     assert events.response is not None
     attach_meta(stream, found)
     attach_meta(events.response, found)

@@ -28,7 +28,7 @@ from .._exceptions import UnknownResponseError
 from .._meta import attach_meta, meta
 from .._response_store import ResponseStore, StoredResponse
 from .._responses_events import ResponseEvents
-from .._responses_output import Answer, new_id, response_of, stored_response
+from .._responses_output import Answer, emulated_meta, new_id, response_of, stored_response
 from .._responses_request import ChatPlan, chat_plan, refused
 from .._responses_stream import AsyncResponseEventStream, ResponseEventStream
 from .._routing import ROUTING_FIELDS
@@ -207,7 +207,7 @@ class _Served:
         response = response_of(
             plan, response_id=new_id("resp_"), created_at=completion.created, answer=answer, model=model
         )
-        found = meta(completion)
+        found = emulated_meta(meta(completion))
         attach_meta(response, found)
         _keeper(self.store, plan)(response)
         parser = self.options.get("post_parser")
