@@ -10,16 +10,25 @@ non-streamed call returns. Pure: the stream classes (`_responses_stream.py`) fee
 from __future__ import annotations
 
 import time
-from typing import Any, cast
+from typing import Annotated, Any, cast, get_args, get_origin
 
 from openai.types.chat import ChatCompletionChunk
 from openai.types.responses import Response, ResponseStreamEvent
+from pydantic import BaseModel
 
 from ._responses_output import Answer, FunctionCall, new_id, response_of, text_part
 from ._responses_request import ChatPlan
-from ._sdk import construct_type
 
 __all__ = ["ResponseEvents"]
+
+
+def _event_classes() -> dict[str, type[BaseModel]]:
+    """The SDK's event class for each `type`: validating one class is ~50x cheaper than resolving the union."""
+    union = get_args(ResponseStreamEvent)[0] if get_origin(ResponseStreamEvent) is Annotated else ResponseStreamEvent
+    return {get_args(cls.model_fields["type"].annotation)[0]: cls for cls in get_args(union)}
+
+
+_EVENT_CLASSES = _event_classes()
 
 
 class ResponseEvents:
@@ -131,8 +140,7 @@ class ResponseEvents:
 
     def _event(self, kind: str, *, response: Response | None = None, **fields: Any) -> ResponseStreamEvent:
         value = {"type": kind, "sequence_number": self._sequence, **fields}
-        event: Any = construct_type(type_=ResponseStreamEvent, value=value)
         if response is not None:
-            event.response = response  # the very object the caller gets, with its gateway metadata
+            value["response"] = response  # kept as it is: the very object the caller gets, with its metadata
         self._sequence += 1
-        return cast(ResponseStreamEvent, event)
+        return cast(ResponseStreamEvent, _EVENT_CLASSES[kind].model_validate(value))

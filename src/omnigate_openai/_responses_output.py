@@ -2,7 +2,7 @@
 
 Written once for both ways an answer arrives: a whole `ChatCompletion`, or the pieces a stream of
 chunks added up to (`_responses_events.py`), so that a streamed call and a plain one end in the same
-`Response`. The objects are built the way the SDK builds what a server sent (`construct_type`).
+`Response`. The objects are validated against the SDK's own models, so a shape error here fails loudly.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import time
 import uuid
-from typing import Any, cast
+from typing import Any
 
 from openai.types.chat import ChatCompletion
 from openai.types.responses import Response
@@ -19,7 +19,6 @@ from openai.types.responses.response_usage import InputTokensDetails
 from ._meta import GatewayMeta
 from ._response_store import StoredResponse
 from ._responses_request import ChatPlan, chat_tool_calls
-from ._sdk import construct_type
 
 __all__ = ["Answer", "FunctionCall", "emulated_meta", "new_id", "response_of", "stored_response"]
 
@@ -141,7 +140,7 @@ def response_of(
             usage=_usage(answer.usage),
             completed_at=None if reason else time.time(),
         )
-    return cast(Response, construct_type(type_=Response, value=data))
+    return Response.model_validate(data)  # well-formed by construction; validating is cheaper than `construct_type`
 
 
 def _usage(usage: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -34,7 +34,6 @@ from openai._legacy_response import async_to_raw_response_wrapper as async_to_ra
 from openai._legacy_response import to_raw_response_wrapper as to_raw_response_wrapper  # noqa: E402
 from openai._models import FinalRequestOptions as FinalRequestOptions  # noqa: E402
 from openai._models import SecurityOptions as SecurityOptions  # noqa: E402
-from openai._models import construct_type as construct_type  # noqa: E402
 
 # The resource machinery the gateway-only APIs are built on: auth, retries and error typing come with it.
 from openai._resource import AsyncAPIResource as AsyncAPIResource  # noqa: E402
@@ -70,7 +69,6 @@ __all__ = [
     "async_to_raw_response_wrapper",
     "async_to_streamed_response_wrapper",
     "cached_property",
-    "construct_type",
     "httpx",
     "make_request_options",
     "model_copy",
