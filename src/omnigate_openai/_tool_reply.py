@@ -21,7 +21,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import fastjsonschema  # type: ignore[import-untyped]
+import fastjsonschema
 import jsonschema
 
 from ._tool_prompt import CALLS_KEY, AnswerFormat, Tool, ToolChoice
@@ -136,7 +136,7 @@ def _validator(schema_text: str) -> Any:
 def _fast_check(schema_text: str) -> Callable[[object], object] | None:
     """The schema compiled to Python by fastjsonschema (ten times faster), or None where it can't compile it."""
     try:
-        return fastjsonschema.compile(json.loads(schema_text))  # type: ignore[no-any-return]
+        return fastjsonschema.compile(json.loads(schema_text))
     except Exception:  # a schema it doesn't support: the reference validator alone decides
         return None
 
@@ -238,14 +238,15 @@ class ReplyScanner:
     With tools, text is released up to a `{` or a code fence, which is held until it closes: an
     envelope then becomes calls, anything else is released as text. Whitespace is held until text
     follows it, so an answer of only calls has no content. With a response format and no tools, the
-    first JSON object streams as it arrives and the rest is dropped; with both, the whole answer is
-    held and read at the end (it may be either).
+    first JSON object streams as it arrives and the rest is dropped; with both, or when a tool must
+    be called, the whole answer is held and read at the end.
     """
 
     def __init__(self, rules: ReplyRules) -> None:
         self._rules = rules
-        if rules.wants_calls:
-            self._mode = "whole" if rules.answer is not None else "text"
+        if rules.wants_calls:  # text that must be a call is held too, so a stream can still be asked again
+            forced = rules.choice.mode in ("required", "function")
+            self._mode = "whole" if rules.answer is not None or forced else "text"
         else:
             self._mode = "json" if rules.answer is not None else "plain"
         self._pending = ""  # received, not yet decided
