@@ -24,11 +24,15 @@ from ._exceptions import ModelNotFoundError as ModelNotFoundError
 from ._exceptions import ModelOutputError as ModelOutputError
 from ._exceptions import ProviderError as ProviderError
 from ._exceptions import RateLimitError as RateLimitError
+from ._exceptions import UnknownResponseError as UnknownResponseError
 from ._exceptions import UnsupportedFeatureError as UnsupportedFeatureError
 from ._meta import BudgetStatus as BudgetStatus
 from ._meta import GatewayMeta as GatewayMeta
 from ._meta import RateLimitStatus as RateLimitStatus
 from ._meta import meta as meta
+from ._response_store import MemoryResponseStore as MemoryResponseStore
+from ._response_store import ResponseStore as ResponseStore
+from ._response_store import StoredResponse as StoredResponse
 from .integrations.patch import patch_openai as patch_openai  # wrapt is imported only when patching
 from .integrations.patch import unpatch_openai as unpatch_openai
 from .omnigate._native import Routing as Routing
@@ -54,6 +58,7 @@ __all__ = [
     "GatewayModelNotFoundError",
     "GatewayProviderError",
     "GatewayRateLimitError",
+    "MemoryResponseStore",
     "ModelNotFoundError",
     "ModelOutputError",
     "ModelRoute",
@@ -62,7 +67,10 @@ __all__ = [
     "ProviderError",
     "RateLimitError",
     "RateLimitStatus",
+    "ResponseStore",
     "Routing",
+    "StoredResponse",
+    "UnknownResponseError",
     "UnsupportedFeatureError",
     "__version__",
     "meta",
@@ -81,6 +89,9 @@ for _name in (
     "Routing",
     "NativeChatStream",
     "AsyncNativeChatStream",
+    "MemoryResponseStore",
+    "StoredResponse",
+    "UnknownResponseError",
 ):
     globals()[_name].__module__ = __name__
 del _name
