@@ -7,6 +7,7 @@ hands its decision to a module that is tested on its own.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
@@ -17,6 +18,8 @@ from typing_extensions import Self, override
 from ._classify import status_error
 from ._config import Settings, check_user_id
 from ._cost import PriceCache
+from ._emulated_stream import emulated_stream_class
+from ._emulation import RejectedReply, emulation_for
 from ._exceptions import ConfigurationError, ConnectionError
 from ._fast_models import construct_fast
 from ._meta import meta_from_headers, with_meta
@@ -76,6 +79,8 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         user_id: str | None = None,
         admin_key: str | None = None,
         allow_ignored_fields: bool = False,
+        emulate_tools: bool = True,
+        max_reasks: int = 1,
         default_headers: Mapping[str, str] | None = None,
         _settings: Settings | None = None,
         _routing: Routing | None = None,
@@ -85,8 +90,11 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
     ) -> None:
         """Explicit arguments win; otherwise the `OMNIGATE_*` variables. Every other keyword is the SDK's.
 
-        `allow_ignored_fields=True` sends request fields the gateway ignores (`tools`, `response_format`,
-        ...) instead of refusing them with `UnsupportedFeatureError`.
+        The gateway drops `tools`, `tool_choice` and `response_format` and refuses `tool` messages, so
+        they are served by prompt (README, "Tools and structured output"); an answer that breaks the
+        contract is asked again `max_reasks` times. `emulate_tools=False` refuses them instead with
+        `UnsupportedFeatureError`, and `allow_ignored_fields=True` sends fields the gateway ignores
+        (`logprobs`, ...; with `emulate_tools=False`, `tools` too) instead of refusing them.
         """
         self._settings = _settings or Settings.resolve(
             api_key=None if api_key == KEY_PLACEHOLDER else api_key,  # the SDK's `copy` passes `self.api_key` back
@@ -95,6 +103,8 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
             admin_key=admin_key,
             allow_ignored_fields=allow_ignored_fields,
             require_key=_enforce_credentials,
+            emulate_tools=emulate_tools,
+            max_reasks=max_reasks,
         )
         self._requires_key = _enforce_credentials
         self._routing = _routing if _routing is not None else Routing()
@@ -252,7 +262,7 @@ def gateway_stream_cls(stream_cls: Any, options: FinalRequestOptions, sse: type[
     """`Stream[Chunk]` -> the gateway's stream of the same chunks: SSE, or plain text on the native route."""
     if getattr(stream_cls, "__origin__", None) not in (openai.Stream, openai.AsyncStream):
         return stream_cls
-    chosen = native if options.url == NATIVE_CHAT_PATH else sse
+    chosen = emulated_stream_class(native if options.url == NATIVE_CHAT_PATH else sse, options)
     return cast(Any, chosen)[stream_cls.__args__[0]]
 
 
@@ -301,9 +311,22 @@ class OpenAI(_GatewayHooks[httpx.Client, openai.Stream[Any]], openai.OpenAI):  #
         return self.get(PRICES_PATH, cast_to=object, options={"max_retries": 0})
 
     @override
-    def request(self, *args: Any, **kwargs: Any) -> Any:
+    def request(self, cast_to: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
+        emulation = emulation_for(options, self._settings)
+        if emulation is None:
+            return self._send(cast_to, options, **kwargs)
+        while True:  # bounded: `ask_again` raises once the re-asks are spent
+            try:
+                result = self._send(cast_to, emulation.options(), **kwargs)
+                if emulation.reads_now(result):  # a raw response: its answer is read (and re-asked) here too
+                    result.parse()
+                return result
+            except RejectedReply as rejected:
+                emulation.ask_again(rejected)
+
+    def _send(self, cast_to: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
         try:
-            return super().request(*args, **kwargs)
+            return super().request(cast_to, options, **kwargs)
         except openai.APIConnectionError as exc:
             if isinstance(exc, ConnectionError):
                 raise
@@ -341,9 +364,24 @@ class AsyncOpenAI(_GatewayHooks[httpx.AsyncClient, openai.AsyncStream[Any]], ope
         return await self.get(PRICES_PATH, cast_to=object, options={"max_retries": 0})
 
     @override
-    async def request(self, *args: Any, **kwargs: Any) -> Any:
+    async def request(self, cast_to: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
+        emulation = emulation_for(options, self._settings)
+        if emulation is None:
+            return await self._send(cast_to, options, **kwargs)
+        while True:  # bounded: `ask_again` raises once the re-asks are spent
+            try:
+                result = await self._send(cast_to, emulation.options(), **kwargs)
+                if emulation.reads_now(result):  # a raw response: its answer is read (and re-asked) here too
+                    parsed = result.parse()
+                    if inspect.isawaitable(parsed):  # `with_streaming_response` on the async client
+                        await parsed
+                return result
+            except RejectedReply as rejected:
+                emulation.ask_again(rejected)
+
+    async def _send(self, cast_to: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
         try:
-            return await super().request(*args, **kwargs)
+            return await super().request(cast_to, options, **kwargs)
         except openai.APIConnectionError as exc:
             if isinstance(exc, ConnectionError):
                 raise

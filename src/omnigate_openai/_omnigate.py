@@ -22,6 +22,7 @@ __all__ = [
     "FINISH_REASONS",
     "MAX_USER_ID_LENGTH",
     "NATIVE_CHAT_PATH",
+    "NATIVE_TOOLS",
     "PROVIDER_FAILURES",
     "PROVIDER_NAMES",
     "PROVIDER_UNAVAILABLE",
@@ -40,6 +41,10 @@ ADMIN_KEY_HEADER: Final = "x-admin-key"
 
 CHAT_COMPLETIONS_PATH: Final = "/chat/completions"
 NATIVE_CHAT_PATH: Final = "/chat"
+
+NATIVE_TOOLS: Final = False
+"""OmniGate 0.2 drops `tools`, `tool_choice` and `response_format` and answers 400 to `tool` messages:
+the client serves them by prompt (`_emulation.py`). A gateway with native tools would say True."""
 
 MAX_USER_ID_LENGTH: Final = 255
 """The usage table's column width: a longer `x-user-id` makes a non-stream call fail with a bare 500."""

@@ -24,6 +24,12 @@ if TYPE_CHECKING:
     from omnigate_openai.testing._cassettes import cassette_config as cassette_config
     from omnigate_openai.testing._faults import Faults as Faults
     from omnigate_openai.testing._faults import UpstreamFault as UpstreamFault
+    from omnigate_openai.testing._model import Model as Model
+    from omnigate_openai.testing._model import ModelRequest as ModelRequest
+    from omnigate_openai.testing._model import ToolCall as ToolCall
+    from omnigate_openai.testing._model import ToolResult as ToolResult
+    from omnigate_openai.testing._model import ToolSpec as ToolSpec
+    from omnigate_openai.testing._model import instance_of as instance_of
     from omnigate_openai.testing._server import LocalGateway as LocalGateway
     from omnigate_openai.testing._server import SeededProject as SeededProject
     from omnigate_openai.testing._server import run_server as run_server
@@ -39,6 +45,12 @@ _HOMES = {
     "cassette_config": "_cassettes",
     "Faults": "_faults",
     "UpstreamFault": "_faults",
+    "Model": "_model",
+    "ModelRequest": "_model",
+    "ToolCall": "_model",
+    "ToolResult": "_model",
+    "ToolSpec": "_model",
+    "instance_of": "_model",
     "LocalGateway": "_server",
     "SeededProject": "_server",
     "run_server": "_server",
@@ -82,9 +94,15 @@ __all__ = [
     "GatewaySettings",
     "GatewayState",
     "LocalGateway",
+    "Model",
+    "ModelRequest",
     "SeededProject",
+    "ToolCall",
+    "ToolResult",
+    "ToolSpec",
     "UpstreamFault",
     "UsageRecord",
     "create_app",
+    "instance_of",
     "run_server",
 ]

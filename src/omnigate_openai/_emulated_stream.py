@@ -1,0 +1,167 @@
+"""Streams of emulated calls: the gateway's text deltas become OpenAI's content and tool-call chunks.
+
+The answer is read as it arrives (`ReplyScanner`): text is passed on as soon as it cannot be part of
+an envelope, an envelope becomes tool-call deltas in OpenAI's shape (`index`, `id`, `type`,
+`function.name`, then the `function.arguments`), and the finish chunk says `tool_calls`. So the
+SDK's own accumulation (`ChatCompletionStreamState`, the `.stream()` helper) builds the message the
+same call would have returned unstreamed. A stream is not asked again: an answer that breaks the
+contract raises `ModelOutputError` at its end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, Generic, TypeVar
+
+import openai
+
+from ._emulation import Emulation, new_call_id
+from ._exceptions import ModelOutputError
+from ._meta import attach_meta, meta
+from ._streaming import AsyncGatewayStream, AsyncNativeChatStream, GatewayStream, NativeChatStream
+from ._tool_reply import Reading, ReplyRejected, ReplyScanner
+
+__all__ = ["EmulatedChunks", "emulated_stream_class"]
+
+_T = TypeVar("_T")
+_FRAME = ("id", "object", "created", "model", "system_fingerprint", "service_tier")
+
+
+class EmulatedChunks:
+    """The gateway's chunks -> the emulated answer's chunks, for both stream classes: no I/O."""
+
+    def __init__(self, emulation: Emulation, stream: Any) -> None:
+        self._emulation = emulation
+        self._stream = stream
+        self._scanner = ReplyScanner(emulation.rules)
+        self._reply: list[str] = []
+        self._frame: dict[str, Any] | None = None
+        self._done = False
+
+    def feed(self, chunk: Any) -> list[Any]:
+        """What to yield for one chunk of the gateway's stream (often the chunk itself)."""
+        choices = chunk.choices
+        if not choices or self._done:  # the usage chunk, after the finish chunk
+            return [chunk]
+        if self._frame is None:
+            self._frame = {key: getattr(chunk, key, None) for key in _FRAME if getattr(chunk, key, None) is not None}
+        choice = choices[0]
+        delta = choice.delta
+        text = delta.content
+        shown = ""
+        if text:
+            self._reply.append(text)
+            shown = self._scanner.feed(text)
+        if choice.finish_reason is None:
+            if shown and shown == text:
+                return [chunk]
+            delta.content = shown or None  # as OpenAI's role chunk: no content yet (an answer of calls has none)
+            return [chunk] if shown or delta.role else []
+        delta.content = shown or None
+        out = [chunk] if shown else []
+        return out + self._finish(chunk)
+
+    def end(self) -> list[Any]:
+        """What to yield once the gateway's stream ended without a finish chunk (none, normally)."""
+        return [] if self._done or self._frame is None else self._finish(None)
+
+    def _finish(self, last: Any) -> list[Any]:
+        self._done = True
+        try:
+            rest, reading = self._scanner.finish()
+        except ReplyRejected as exc:
+            raise self._failure(str(exc)) from None
+        out = [self._build({"content": rest})] if rest else []
+        out += self._calls(reading)
+        if last is not None:
+            choice = last.choices[0]
+            choice.delta.content = None
+            if reading.calls and choice.finish_reason in ("stop", None):
+                choice.finish_reason = "function_call" if self._emulation.legacy else "tool_calls"
+            out.append(last)
+        stream = self._stream
+        attach_meta(stream, meta(stream).replace(emulated=self._emulation.emulated, attempts=1))
+        return out
+
+    def _calls(self, reading: Reading) -> list[Any]:
+        if self._emulation.legacy and reading.calls:
+            first = reading.calls[0]
+            return [self._build({"function_call": {"name": first.name, "arguments": first.arguments}})]
+        out = []
+        for index, call in enumerate(reading.calls):
+            opening = {"index": index, "id": new_call_id(), "type": "function"}
+            out.append(self._build({"tool_calls": [{**opening, "function": {"name": call.name, "arguments": ""}}]}))
+            out.append(self._build({"tool_calls": [{"index": index, "function": {"arguments": call.arguments}}]}))
+        return out
+
+    def _build(self, delta: dict[str, Any]) -> Any:
+        data = {**(self._frame or {}), "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}
+        stream = self._stream
+        return stream._client._process_response_data(data=data, cast_to=stream._cast_to, response=stream.response)
+
+    def _failure(self, problem: str) -> ModelOutputError:
+        reply = "".join(self._reply)
+        error = ModelOutputError(
+            f"The model's streamed answer broke the emulation contract: {problem}",
+            raw_reply=reply,
+            problem=problem,
+            attempts=1,
+        )
+        attach_meta(error, meta(self._stream).replace(emulated=self._emulation.emulated, attempts=1))
+        return error
+
+
+class _EmulatedSync(Generic[_T]):
+    _options: Any
+
+    def __stream__(self) -> Iterator[_T]:
+        chunks = EmulatedChunks(self._options.post_parser, self)
+        for chunk in super().__stream__():  # type: ignore[misc]
+            yield from chunks.feed(chunk)
+        yield from chunks.end()
+
+
+class _EmulatedAsync(Generic[_T]):
+    _options: Any
+
+    async def __stream__(self) -> AsyncIterator[_T]:
+        chunks = EmulatedChunks(self._options.post_parser, self)
+        async for chunk in super().__stream__():  # type: ignore[misc]
+            for out in chunks.feed(chunk):
+                yield out
+        for out in chunks.end():
+            yield out
+
+
+class EmulatedGatewayStream(
+    _EmulatedSync[_T], GatewayStream[_T], openai.Stream[_T]
+):  # the SDK reads `_T` off a direct base
+    """A `GatewayStream` whose text answer is read into content and tool-call chunks."""
+
+
+class AsyncEmulatedGatewayStream(_EmulatedAsync[_T], AsyncGatewayStream[_T], openai.AsyncStream[_T]):
+    """An `AsyncGatewayStream` whose text answer is read into content and tool-call chunks."""
+
+
+class EmulatedNativeChatStream(_EmulatedSync[_T], NativeChatStream[_T], openai.Stream[_T]):
+    """A routed call's `NativeChatStream`, read into content and tool-call chunks."""
+
+
+class AsyncEmulatedNativeChatStream(_EmulatedAsync[_T], AsyncNativeChatStream[_T], openai.AsyncStream[_T]):
+    """A routed call's `AsyncNativeChatStream`, read into content and tool-call chunks."""
+
+
+_EMULATED: dict[type[Any], type[Any]] = {
+    GatewayStream: EmulatedGatewayStream,
+    AsyncGatewayStream: AsyncEmulatedGatewayStream,
+    NativeChatStream: EmulatedNativeChatStream,
+    AsyncNativeChatStream: AsyncEmulatedNativeChatStream,
+}
+
+
+def emulated_stream_class(chosen: type[Any], options: Any) -> type[Any]:
+    """The emulated variant of the stream class `chosen`, when `options` belong to an emulated call."""
+    emulation = options.post_parser
+    if not isinstance(emulation, Emulation) or not emulation.reads_replies:
+        return chosen
+    return _EMULATED.get(chosen, chosen)
