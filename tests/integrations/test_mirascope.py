@@ -7,10 +7,11 @@ from collections.abc import Iterator
 import openai
 import pytest
 from mirascope import llm
+from pydantic import BaseModel
 
 import omnigate_openai as og
 from omnigate_openai.integrations.mirascope import register
-from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway
+from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ToolCall
 
 from .conftest import HostGuard, chat_calls
 
@@ -69,3 +70,47 @@ def test_the_guard_catches_the_trap_the_helper_avoids(gateway: LocalGateway, hos
     assert any("api.openai.com" in str(target) for target in host_guard.attempts)
     host_guard.attempts.clear()  # seen: the guard would have failed this test
     assert chat_calls(gateway) == []
+
+
+def test_a_tool_runs_and_the_answer_uses_its_result(client: og.OpenAI, gateway: LocalGateway) -> None:
+    register(client)
+    ran: list[str] = []
+
+    @llm.tool
+    def get_weather(city: str) -> str:
+        """The weather of a city."""
+        ran.append(city)
+        return f"21 C and sunny in {city}"
+
+    @llm.call("openai/gpt-4o-mini", tools=[get_weather])
+    def ask(question: str) -> str:
+        return question
+
+    gateway.model.script(ToolCall("get_weather", {"city": "Paris"}))
+    response = ask("What is the weather in Paris?")
+    while response.tool_calls:
+        response = response.resume(response.execute_tools())
+    assert ran == ["Paris"]
+    assert response.text() == "Tool results: get_weather: 21 C and sunny in Paris"
+    first, second = chat_calls(gateway)
+    assert "tools" not in first.json
+    assert "21 C and sunny in Paris" in second.json["messages"][-1]["content"]
+
+
+class City(BaseModel):
+    city: str
+    country: str
+
+
+def test_structured_call(client: og.OpenAI, gateway: LocalGateway) -> None:
+    register(client)
+
+    @llm.call("openai/gpt-4o-mini", format=City)
+    def locate(landmark: str) -> str:
+        return f"Where is the {landmark}?"
+
+    gateway.model.script({"city": "Paris", "country": "France"})
+    assert locate("Eiffel tower").parse() == City(city="Paris", country="France")
+    sent = chat_calls(gateway)[0].json
+    assert "tools" not in sent
+    assert "response_format" not in sent

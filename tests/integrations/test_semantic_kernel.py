@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import openai
 import pytest
+from pydantic import BaseModel
 from semantic_kernel import Kernel
+from semantic_kernel.connectors.ai import FunctionChoiceBehavior
 from semantic_kernel.connectors.ai.open_ai import OpenAIChatCompletion, OpenAIChatPromptExecutionSettings
 from semantic_kernel.contents import ChatHistory
+from semantic_kernel.functions import KernelArguments, kernel_function
 
 import omnigate_openai as og
 from omnigate_openai.integrations.semantic_kernel import chat_service
-from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway
+from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ToolCall
 
 from .conftest import HostGuard, chat_calls
 
@@ -63,3 +68,44 @@ async def test_the_guard_catches_the_trap_the_helper_avoids(gateway: LocalGatewa
     assert any("api.openai.com" in str(target) for target in host_guard.attempts)
     host_guard.attempts.clear()  # seen: the guard would have failed this test
     assert chat_calls(gateway) == []
+
+
+class Weather:
+    def __init__(self) -> None:
+        self.ran: list[str] = []
+
+    @kernel_function(description="The weather of a city.")
+    def get_weather(self, city: Annotated[str, "The city"]) -> str:
+        self.ran.append(city)
+        return f"21 C and sunny in {city}"
+
+
+async def test_auto_function_calling_runs_the_function_and_answers_with_its_result(
+    client: og.OpenAI, gateway: LocalGateway
+) -> None:
+    kernel = Kernel()
+    kernel.add_service(chat_service(client))
+    weather = Weather()
+    kernel.add_plugin(weather, plugin_name="weather")
+    gateway.model.script(ToolCall("weather-get_weather", {"city": "Paris"}))
+    settings = OpenAIChatPromptExecutionSettings(function_choice_behavior=FunctionChoiceBehavior.Auto())
+    result = await kernel.invoke_prompt("What is the weather in Paris?", arguments=KernelArguments(settings=settings))
+    assert weather.ran == ["Paris"]
+    assert str(result) == "Tool results: weather-get_weather: 21 C and sunny in Paris"
+    first, second = chat_calls(gateway)
+    assert "tools" not in first.json
+    assert "21 C and sunny in Paris" in second.json["messages"][-1]["content"]
+
+
+class City(BaseModel):
+    city: str
+    country: str
+
+
+async def test_structured_output(client: og.OpenAI, gateway: LocalGateway) -> None:
+    gateway.model.script({"city": "Paris", "country": "France"})
+    settings = OpenAIChatPromptExecutionSettings(response_format=City)
+    reply = await chat_service(client).get_chat_message_content(history(), settings)
+    assert reply is not None
+    assert City.model_validate_json(reply.content) == City(city="Paris", country="France")
+    assert "response_format" not in chat_calls(gateway)[0].json
