@@ -37,7 +37,12 @@ FRAMEWORKS = (
     Framework("openai-agents", "openai-agents", "agents", "test_openai_agents.py", BOTH),
     Framework("pydantic-ai", "pydantic-ai-slim", "pydantic_ai", "test_pydantic_ai.py", BOTH),
     Framework(
-        "instructor", "instructor", "instructor", "test_instructor.py", frozenset({"openai2"}), "instructor 1.x needs openai<3"
+        "instructor",
+        "instructor",
+        "instructor",
+        "test_instructor.py",
+        frozenset({"openai2"}),
+        "instructor 1.x needs openai<3",
     ),
     Framework(
         "llama-index",
@@ -52,7 +57,12 @@ FRAMEWORKS = (
     Framework("smolagents", "smolagents", "smolagents", "test_smolagents.py", BOTH),
     Framework("autogen", "autogen-ext", "autogen_ext.models.openai", "test_autogen.py", BOTH),
     Framework(
-        "mirascope", "mirascope", "mirascope.llm", "test_mirascope.py", frozenset({"openai2"}), "mirascope 2.x needs openai<3"
+        "mirascope",
+        "mirascope",
+        "mirascope.llm",
+        "test_mirascope.py",
+        frozenset({"openai2"}),
+        "mirascope 2.x needs openai<3",
     ),
     Framework(
         "crewai",
@@ -86,7 +96,9 @@ FRAMEWORKS = (
         frozenset({"dspy"}),
         "dspy and litellm are a big stack (boto3, aiohttp, tokenizers); botocore pins python-dateutil<3",
     ),
-    Framework("litellm", "litellm", "litellm", "test_litellm.py", frozenset({"dspy"}), "installed with dspy, which needs it"),
+    Framework(
+        "litellm", "litellm", "litellm", "test_litellm.py", frozenset({"dspy"}), "installed with dspy, which needs it"
+    ),
 )
 
 OWN_ENVS = tuple(sorted({env for f in FRAMEWORKS for env in f.envs} - set(SHARED)))

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import socket
-from pathlib import Path
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import openai
@@ -20,10 +20,9 @@ from .conftest import HostGuard, chat_calls
 
 
 @pytest.fixture(autouse=True)
-def _storage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _storage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """CrewAI keeps task outputs and memories under its storage directory: one per test."""
     monkeypatch.setenv("CREWAI_STORAGE_DIR", str(tmp_path))
-    yield
 
 
 def embed(texts: Sequence[str]) -> list[list[float]]:
@@ -81,7 +80,7 @@ def test_memory_analyses_through_the_gateway_and_embeds_locally(
     assert gateway.calls.to("/v1/embeddings") == []
 
 
-def test_a_crew_with_the_gateway_memory(client: og.OpenAI, gateway: LocalGateway, tmp_path: Path) -> None:
+def test_a_crew_with_the_gateway_memory(client: og.OpenAI, tmp_path: Path) -> None:
     gateway_llm = llm(client)
     output = crew(gateway_llm, memory=memory(gateway_llm, embedder=embed, storage=str(tmp_path / "m"))).kickoff()
     # The local model calls each tool once: the agent's memory tools ran, through the gateway LLM.
@@ -89,7 +88,9 @@ def test_a_crew_with_the_gateway_memory(client: og.OpenAI, gateway: LocalGateway
 
 
 def test_memory_needs_an_embedder(client: og.OpenAI) -> None:
-    with pytest.raises(TypeError, match=r"callable from texts to vectors, got 'openai': OmniGate has no /v1/embeddings"):
+    with pytest.raises(
+        TypeError, match=r"callable from texts to vectors, got 'openai': OmniGate has no /v1/embeddings"
+    ):
         memory(llm(client), embedder="openai")  # type: ignore[arg-type]
 
 

@@ -57,7 +57,10 @@ class Pet(BaseModel):
 @pytest.mark.usefixtures("gateway_model")
 def test_extract(gateway: LocalGateway) -> None:
     gateway.model.script(mark_successful([{"name": "Rex", "kind": "dog"}, {"name": "Tom", "kind": "cat"}]))
-    assert marvin.extract("Rex the dog chased Tom the cat", Pet) == [Pet(name="Rex", kind="dog"), Pet(name="Tom", kind="cat")]
+    assert marvin.extract("Rex the dog chased Tom the cat", Pet) == [
+        Pet(name="Rex", kind="dog"),
+        Pet(name="Tom", kind="cat"),
+    ]
     assert len(chat_calls(gateway)) == 1
 
 

@@ -1,4 +1,4 @@
-"""Mirascope 2 with `integrations.mirascope.register`: its default `openai/...` model ids, live against the local gateway."""
+"""Mirascope 2 with `integrations.mirascope.register`: its default `openai/...` model ids, live."""
 
 from __future__ import annotations
 

@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 __all__ = ["AsyncGatewayEngine", "GatewayEngine", "lm"]
 
 
-def lm(client: OpenAI, async_client: AsyncOpenAI | None = None, *, model: str = "gpt-4o-mini", **kwargs: Any) -> dspy.LM:
+def lm(
+    client: OpenAI, async_client: AsyncOpenAI | None = None, *, model: str = "gpt-4o-mini", **kwargs: Any
+) -> dspy.LM:
     """A `dspy.LM` for `model` over `client` (and `async_client`, or a twin); for `dspy.configure(lm=...)`.
 
     Other keywords are `dspy.LM`'s generation settings (`temperature=`, `max_tokens=`, `cache=`, ...).
@@ -51,7 +53,10 @@ def _response(raw: Any, request: Any) -> Any:
 def _no_stream() -> Exception:
     from dspy.lm15 import UnsupportedFeatureError
 
-    return UnsupportedFeatureError("Streaming is not offered by the omnigate_openai DSPy engine; call without it")
+    error: Exception = UnsupportedFeatureError(
+        "Streaming is not offered by the omnigate_openai DSPy engine; call without it"
+    )
+    return error
 
 
 class GatewayEngine:
@@ -63,7 +68,7 @@ class GatewayEngine:
     def complete(self, request: Any) -> Any:
         return _response(self.client.chat.completions.create(**_arguments(request)), request)
 
-    def stream(self, request: Any) -> Any:
+    def stream(self, request: Any) -> Any:  # noqa: ARG002 (DSPy's engine protocol names it)
         raise _no_stream()
 
     def close(self) -> None:
@@ -79,7 +84,7 @@ class AsyncGatewayEngine:
     async def complete(self, request: Any) -> Any:
         return _response(await self.client.chat.completions.create(**_arguments(request)), request)
 
-    def stream(self, request: Any) -> Any:
+    def stream(self, request: Any) -> Any:  # noqa: ARG002 (DSPy's engine protocol names it)
         raise _no_stream()
 
     async def aclose(self) -> None:

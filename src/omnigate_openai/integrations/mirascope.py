@@ -28,10 +28,10 @@ def provider(client: OpenAI, async_client: AsyncOpenAI | None = None) -> OpenAIP
     """Mirascope's OpenAI provider over `client` (and `async_client`, or a twin), on chat completions only."""
     from mirascope.llm.providers.openai.provider import OpenAIProvider
 
-    class GatewayProvider(OpenAIProvider):
+    class GatewayProvider(OpenAIProvider):  # type: ignore[misc,unused-ignore]
         """Chat completions, the gateway's route, unless the model id asks for `:responses` explicitly."""
 
-        def _choose_subprovider(self, model_id: Any, messages: Any) -> Any:
+        def _choose_subprovider(self, model_id: Any, messages: Any) -> Any:  # noqa: ARG002 (Mirascope's signature)
             return self._responses_provider if str(model_id).endswith(":responses") else self._completions_provider
 
     sync, async_ = pair(client, async_client)
