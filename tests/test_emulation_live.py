@@ -263,12 +263,56 @@ def test_usage_chunks_pass_through_emulated_streams(client: og.OpenAI, local_gat
     assert chunks[-2].choices[0].finish_reason == "tool_calls"
 
 
-def test_a_broken_streamed_answer_raises_at_its_end(client: og.OpenAI, local_gateway: LocalGateway) -> None:
-    local_gateway.model.script('{"tool_calls": [{"name": "launch", "arguments": {}}]}')
+def test_a_broken_streamed_answer_already_shown_raises_at_its_end(
+    client: og.OpenAI, local_gateway: LocalGateway
+) -> None:
+    broken = 'Launching. {"tool_calls": [{"name": "launch", "arguments": {}}]}'
+    local_gateway.model.script(broken)
     stream = client.chat.completions.create(model=MODEL, messages=ASK, tools=[WEATHER], stream=True)
+    shown: list[str] = []
+
+    def read() -> None:
+        shown.extend(chunk.choices[0].delta.content or "" for chunk in stream)
+
     with pytest.raises(og.ModelOutputError, match="unknown tool 'launch'") as caught:
-        list(stream)
-    assert caught.value.raw_reply == '{"tool_calls": [{"name": "launch", "arguments": {}}]}'
+        read()
+    assert "".join(shown) == "Launching."
+    assert caught.value.raw_reply == broken
+    assert caught.value.attempts == 1
+
+
+@pytest.mark.parametrize("choice", ["auto", "required"])
+def test_a_broken_streamed_answer_not_yet_shown_is_asked_again(
+    client: og.OpenAI, local_gateway: LocalGateway, choice: str
+) -> None:
+    broken = "No tool for you." if choice == "required" else '{"tool_calls": [{"name": "launch"}]}'
+    local_gateway.model.script(broken, ToolCall("get_weather", {"city": "Rome"}))
+    chunks, final = _streamed(client, tools=[WEATHER], tool_choice=choice)
+    assert [(c.function.name, c.function.arguments) for c in final.choices[0].message.tool_calls or []] == [
+        ("get_weather", '{"city":"Rome"}')
+    ]
+    assert final.choices[0].message.content is None
+    assert final.choices[0].finish_reason == "tool_calls"
+    assert len(local_gateway.calls.to("/v1/chat/completions")) == 2
+    reask = _sent(local_gateway)["messages"]
+    assert reask[-2] == {"role": "assistant", "content": broken}
+    assert reask[-1]["content"].startswith("Your answer could not be used: ")
+    assert chunks[0].choices[0].delta.role == "assistant"
+
+
+async def test_an_async_stream_asks_again_then_gives_up(
+    async_client: og.AsyncOpenAI, local_gateway: LocalGateway
+) -> None:
+    local_gateway.model.script("no", "still no", "never")
+    stream = await async_client.chat.completions.create(
+        model=MODEL, messages=ASK, tools=[WEATHER], tool_choice="required", stream=True
+    )
+    with pytest.raises(og.ModelOutputError, match="You must call at least one tool now") as caught:
+        async for _ in stream:
+            pass
+    assert caught.value.attempts == 2  # the first answer and one re-ask (max_reasks=1)
+    assert caught.value.raw_reply == "still no"
+    assert local_gateway.model.pending == 1
 
 
 async def test_async_streams_emulate_too(async_client: og.AsyncOpenAI, local_gateway: LocalGateway) -> None:
@@ -290,3 +334,32 @@ def test_a_routed_stream_is_emulated(local_gateway: LocalGateway) -> None:
         _chunks, final = _streamed(client.with_routing(cache=False), tools=[WEATHER])
     assert final.choices[0].finish_reason == "tool_calls"
     assert local_gateway.calls.last.path == "/v1/chat"
+
+
+def test_with_streaming_response_reads_and_re_asks(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    local_gateway.model.script("bad {", ToolCall("get_weather", {"city": "Oslo"}))
+    with client.chat.completions.with_streaming_response.create(
+        model=MODEL, messages=ASK, tools=[WEATHER], tool_choice="required"
+    ) as response:
+        completion = response.parse()
+    assert (completion.choices[0].message.tool_calls or [])[0].function.arguments == '{"city":"Oslo"}'
+    assert og.meta(completion).attempts == 2
+
+
+async def test_async_with_streaming_response_reads_and_re_asks(
+    async_client: og.AsyncOpenAI, local_gateway: LocalGateway
+) -> None:
+    local_gateway.model.script("bad {", ToolCall("get_weather", {"city": "Oslo"}))
+    async with async_client.chat.completions.with_streaming_response.create(
+        model=MODEL, messages=ASK, tools=[WEATHER], tool_choice="required"
+    ) as response:
+        completion = await response.parse()
+    assert (completion.choices[0].message.tool_calls or [])[0].function.arguments == '{"city":"Oslo"}'
+    assert og.meta(completion).attempts == 2
+
+
+def test_a_raw_stream_is_emulated(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    local_gateway.model.script(ToolCall("get_weather", {"city": "Paris"}))
+    raw = client.chat.completions.with_raw_response.create(model=MODEL, messages=ASK, tools=[WEATHER], stream=True)
+    finishes = [chunk.choices[0].finish_reason for chunk in raw.parse() if chunk.choices]
+    assert finishes[-1] == "tool_calls"

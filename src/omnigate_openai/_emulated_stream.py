@@ -4,8 +4,10 @@ The answer is read as it arrives (`ReplyScanner`): text is passed on as soon as 
 an envelope, an envelope becomes tool-call deltas in OpenAI's shape (`index`, `id`, `type`,
 `function.name`, then the `function.arguments`), and the finish chunk says `tool_calls`. So the
 SDK's own accumulation (`ChatCompletionStreamState`, the `.stream()` helper) builds the message the
-same call would have returned unstreamed. A stream is not asked again: an answer that breaks the
-contract raises `ModelOutputError` at its end.
+same call would have returned unstreamed. A broken answer of which nothing was shown yet (an
+envelope, or any answer when a tool must be called) is asked again within the stream, `max_reasks`
+times; one already partly shown (a streamed JSON answer, text before a broken envelope) raises
+`ModelOutputError` at the end of the stream.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any, Generic, TypeVar
 
 import openai
 
-from ._emulation import Emulation, new_call_id
+from ._emulation import Emulation, RejectedReply, new_call_id
 from ._exceptions import ModelOutputError
 from ._meta import attach_meta, meta
 from ._streaming import AsyncGatewayStream, AsyncNativeChatStream, GatewayStream, NativeChatStream
@@ -37,6 +39,12 @@ class EmulatedChunks:
         self._reply: list[str] = []
         self._frame: dict[str, Any] | None = None
         self._done = False
+        self._shown = False
+
+    def restart(self) -> None:
+        """Read the next attempt's answer (a re-ask), continuing the same stream."""
+        self._scanner = ReplyScanner(self._emulation.rules)
+        self._reply, self._done = [], False
 
     def feed(self, chunk: Any) -> list[Any]:
         """What to yield for one chunk of the gateway's stream (often the chunk itself)."""
@@ -52,6 +60,7 @@ class EmulatedChunks:
         if text:
             self._reply.append(text)
             shown = self._scanner.feed(text)
+        self._shown = self._shown or bool(shown)
         if choice.finish_reason is None:
             if shown and shown == text:
                 return [chunk]
@@ -70,6 +79,9 @@ class EmulatedChunks:
         try:
             rest, reading = self._scanner.finish()
         except ReplyRejected as exc:
+            reply = "".join(self._reply)
+            if not self._shown:  # nothing of it reached the caller: the stream can ask again
+                raise RejectedReply(str(exc), reply=reply, completion=None) from None
             raise self._failure(str(exc)) from None
         out = [self._build({"content": rest})] if rest else []
         out += self._calls(reading)
@@ -80,7 +92,8 @@ class EmulatedChunks:
                 choice.finish_reason = "function_call" if self._emulation.legacy else "tool_calls"
             out.append(last)
         stream = self._stream
-        attach_meta(stream, meta(stream).replace(emulated=self._emulation.emulated, attempts=1))
+        emulation = self._emulation
+        attach_meta(stream, meta(stream).replace(emulated=emulation.emulated, attempts=emulation.attempts))
         return out
 
     def _calls(self, reading: Reading) -> list[Any]:
@@ -105,9 +118,10 @@ class EmulatedChunks:
             f"The model's streamed answer broke the emulation contract: {problem}",
             raw_reply=reply,
             problem=problem,
-            attempts=1,
+            attempts=self._emulation.attempts,
         )
-        attach_meta(error, meta(self._stream).replace(emulated=self._emulation.emulated, attempts=1))
+        emulation = self._emulation
+        attach_meta(error, meta(self._stream).replace(emulated=emulation.emulated, attempts=emulation.attempts))
         return error
 
 
@@ -115,22 +129,61 @@ class _EmulatedSync(Generic[_T]):
     _options: Any
 
     def __stream__(self) -> Iterator[_T]:
-        chunks = EmulatedChunks(self._options.post_parser, self)
-        for chunk in super().__stream__():  # type: ignore[misc]
-            yield from chunks.feed(chunk)
-        yield from chunks.end()
+        emulation: Emulation = self._options.post_parser
+        chunks = EmulatedChunks(emulation, self)
+        source: Iterator[Any] = super().__stream__()  # type: ignore[misc]
+        while True:
+            try:
+                for chunk in source:
+                    yield from chunks.feed(chunk)
+                yield from chunks.end()
+                return
+            except RejectedReply as rejected:
+                close = getattr(source, "close", None)
+                if close is not None:
+                    close()
+                emulation.ask_again(rejected)  # or ModelOutputError, once the re-asks are spent
+                source = iter(_reask(self, emulation))
+                chunks.restart()
 
 
 class _EmulatedAsync(Generic[_T]):
     _options: Any
 
     async def __stream__(self) -> AsyncIterator[_T]:
-        chunks = EmulatedChunks(self._options.post_parser, self)
-        async for chunk in super().__stream__():  # type: ignore[misc]
-            for out in chunks.feed(chunk):
-                yield out
-        for out in chunks.end():
-            yield out
+        emulation: Emulation = self._options.post_parser
+        chunks = EmulatedChunks(emulation, self)
+        source: AsyncIterator[Any] = super().__stream__()  # type: ignore[misc]
+        while True:
+            try:
+                async for chunk in source:
+                    for out in chunks.feed(chunk):
+                        yield out
+                for out in chunks.end():
+                    yield out
+                return
+            except RejectedReply as rejected:
+                close = getattr(source, "aclose", None)
+                if close is not None:
+                    await close()
+                emulation.ask_again(rejected)  # or ModelOutputError, once the re-asks are spent
+                source = (await _areask(self, emulation)).__aiter__()
+                chunks.restart()
+
+
+def _reask(stream: Any, emulation: Emulation) -> Any:
+    """The re-ask's stream, of the gateway's own chunks (read by the stream that asks)."""
+    from openai.types.chat import ChatCompletion, ChatCompletionChunk
+
+    chunks = openai.Stream[ChatCompletionChunk]
+    return stream._client._send(ChatCompletion, emulation.options(read=False), stream=True, stream_cls=chunks)
+
+
+async def _areask(stream: Any, emulation: Emulation) -> Any:
+    from openai.types.chat import ChatCompletion, ChatCompletionChunk
+
+    chunks = openai.AsyncStream[ChatCompletionChunk]
+    return await stream._client._send(ChatCompletion, emulation.options(read=False), stream=True, stream_cls=chunks)
 
 
 class EmulatedGatewayStream(

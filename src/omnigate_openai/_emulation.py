@@ -13,7 +13,8 @@
 Each attempt is an ordinary SDK request (its retries, raw responses and metadata intact); the answer
 is read by the options' `post_parser`, which the SDK applies to every parsed completion, before
 the SDK's own parser (`.parse()` then fills `message.parsed` from what it left). Streams read it
-as they go (`_emulated_stream.py`). Usage and cost are summed over the attempts.
+as they go (`_emulated_stream.py`), and ask again within the stream while nothing of the broken
+answer was shown. Usage and cost are summed over the attempts.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from ._config import Settings
 from ._exceptions import ModelOutputError
 from ._meta import GatewayMeta, attach_meta, meta, with_meta
 from ._omnigate import CHAT_COMPLETIONS_PATH, NATIVE_TOOLS
-from ._sdk import FinalRequestOptions, NotGiven, model_copy
+from ._sdk import FinalRequestOptions, NotGiven, model_copy, not_given
 from ._tool_prompt import answer_format, instructions, tool_choice, tools_of, with_instructions, written_history
 from ._tool_reply import Reading, ReplyRejected, ReplyRules, read_reply
 
@@ -110,11 +111,14 @@ class Emulation:
         """False when only the history was rewritten: the answer is then plain text, as it came."""
         return bool(self.rules.tools) or self.rules.answer is not None
 
-    def options(self) -> FinalRequestOptions:
-        """The next attempt's request: the rewritten conversation (and any re-asks), read by `self`."""
+    def options(self, *, read: bool = True) -> FinalRequestOptions:
+        """The next attempt's request: the rewritten conversation (and any re-asks), read by `self`.
+
+        `read=False` for a stream's re-ask: the stream already reading the answer reads this one too.
+        """
         options = model_copy(self._original)
         options.json_data = {**self._body, "messages": [*self._messages, *self._reasks]}
-        options.post_parser = self
+        options.post_parser = self if read else not_given
         self.attempts += 1
         return options
 

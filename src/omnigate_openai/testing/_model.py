@@ -4,7 +4,8 @@ A client that emulates tools (README, "Tools and structured output") restates th
 message and expects an envelope back. This model reads that prompt as the README documents it,
 written from the README and not from the client's code, so that a format bug cannot hide on both
 sides. Without a script it behaves much like pydantic-ai's `TestModel`: it calls each offered tool once,
-with arguments made from its schema, then answers with what they returned; asked for JSON, it answers
+with arguments made from its schema (or the gateway's `reply=`, when that is a JSON object valid
+against it), then answers with what they returned; asked for JSON, it answers
 with an instance of the schema. A request that mentions none of this gets the gateway's plain reply.
 
     gw.model.script(ToolCall("get_weather", {"city": "Paris"}), "It is sunny in Paris.")
@@ -19,6 +20,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import jsonschema
 
 __all__ = ["Model", "ModelRequest", "Reply", "ToolCall", "ToolResult", "ToolSpec", "instance_of"]
 
@@ -145,10 +148,11 @@ def default_reply(request: ModelRequest, *, plain: str) -> str:
         fresh = [tool for tool in offered if tool.name not in request.called]
         if fresh or (request.tool_choice != "auto" and offered):
             tool = (fresh or offered)[0]
-            arguments = instance_of(tool.parameters, text=said or None)
+            arguments = _fitting(plain, tool.parameters) or instance_of(tool.parameters, text=said or None)
             return json.dumps({"tool_calls": [{"name": tool.name, "arguments": arguments}]})
     if request.answer_schema is not None:
-        return json.dumps(instance_of(request.answer_schema, text=said or None))
+        fitting = _fitting(plain, request.answer_schema)
+        return plain if fitting else json.dumps(instance_of(request.answer_schema, text=said or None))
     if request.wants_json:  # any JSON object: the gateway's reply if it is one
         return (
             plain
@@ -158,6 +162,14 @@ def default_reply(request: ModelRequest, *, plain: str) -> str:
     if results:
         return f"Tool results: {said}"
     return plain
+
+
+def _fitting(plain: str, schema: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The gateway's `reply` as a JSON object, if it is one valid against `schema` (so `reply=` can script it)."""
+    value = _json_object(plain.strip()) if plain.lstrip().startswith("{") else None
+    if not isinstance(value, dict) or not schema.get("properties"):
+        return None
+    return value if jsonschema.validators.validator_for(schema)(schema).is_valid(value) else None
 
 
 # -- reading the prompt, as the README documents it --------------------------------------------------------
