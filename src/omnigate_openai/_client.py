@@ -232,9 +232,7 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
     def _gateway_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
         """Check a chat call and pick its route (compat, or native for fallbacks/cache); others pass unchanged."""
         settings = self._settings
-        return chat_request(
-            options, routing=self._routing, allow_ignored_fields=settings.allow_ignored_fields, user_id=settings.user_id
-        )
+        return chat_request(options, routing=self._routing, allow_ignored_fields=settings.allow_ignored_fields)
 
     def _gateway_stream_cls(self, stream_cls: Any, options: FinalRequestOptions) -> Any:
         """The SDK's resources ask for `Stream[Chunk]`; hand them the gateway's stream of the same chunks."""

@@ -31,7 +31,7 @@ def requested_routing(defaults: Routing, extra: Mapping[str, Any]) -> Routing:
 
 
 def chat_request(
-    options: FinalRequestOptions, *, routing: Routing, allow_ignored_fields: bool, user_id: str | None
+    options: FinalRequestOptions, *, routing: Routing, allow_ignored_fields: bool
 ) -> FinalRequestOptions:
     """Check a chat call and choose its endpoint; requests other than chat pass unchanged.
 
@@ -53,8 +53,9 @@ def chat_request(
         body = checked_chat_body(options.json_data, extra, allow_ignored_fields=allow_ignored_fields)
         user = body.get("user")
         options.json_data, options.extra_json = body, extra or None
-    if isinstance(user, str) and user_id is None and not _names_header(options, USER_ID_HEADER):
-        # OmniGate ignores the body's `user`; the header is what its metrics attribute calls by.
+    if isinstance(user, str) and not _names_header(options, USER_ID_HEADER):
+        # OmniGate ignores the body's `user`; the header is what its metrics attribute calls by. Per call
+        # beats per client (the call's header overrides the client's default), as `extra_headers` does.
         options.headers = {**(options.headers or {}), USER_ID_HEADER: user}
     return options
 
