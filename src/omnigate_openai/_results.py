@@ -19,9 +19,10 @@ from ._finish_reasons import normalise_finish_reasons
 from ._meta import GatewayMeta, meta_from_headers
 from ._native import completion_from_native, is_native_answer
 from ._pricing import provider_for_model
+from ._routing import USAGE_ADDED
 from ._sdk import httpx
 
-__all__ = ["chat_result", "merged_meta", "remember_requested_model"]
+__all__ = ["HIDDEN_USAGE", "chat_result", "merged_meta", "remember_requested_model"]
 
 
 def chat_result(
@@ -71,6 +72,9 @@ def merged_meta(base: GatewayMeta, facts: GatewayMeta) -> GatewayMeta:
 REQUESTED_MODEL = "omnigate_openai.requested_model"
 """The response extension under which the client keeps the model its call named (`remember_requested_model`)."""
 
+HIDDEN_USAGE = "omnigate_openai.hidden_usage"
+"""The response extension saying the stream's usage chunk was asked for by the client, not the caller."""
+
 
 def remember_requested_model(options: Any, response: httpx.Response) -> None:
     """Keeps the model a chat call named with its response, from the options the request was built of.
@@ -85,6 +89,8 @@ def remember_requested_model(options: Any, response: httpx.Response) -> None:
         model = body.get("model")
     if isinstance(model, str):
         response.extensions[REQUESTED_MODEL] = model
+    if getattr(options, USAGE_ADDED, False):
+        response.extensions[HIDDEN_USAGE] = True
 
 
 def requested_model(response: httpx.Response) -> str | None:

@@ -18,12 +18,14 @@ import openai
 from typing_extensions import override
 
 from ._classify import stream_error
-from ._cost import PriceCache, cost_usd
+from ._cost import PriceCache
 from ._exceptions import ConnectionError
 from ._meta import GatewayMeta, attach_meta, meta, meta_from_headers, with_meta
 from ._native import native_chunk, unix_time
+from ._results import HIDDEN_USAGE
 from ._pricing import provider_for_model
 from ._sdk import httpx
+from ._stream_cost import stream_cost
 from ._stream_parsing import SentinelScanner, is_end_marker, stream_failure
 
 __all__ = ["AsyncGatewayStream", "AsyncNativeChatStream", "GatewayStream", "NativeChatStream"]
@@ -58,7 +60,9 @@ class GatewayStream(_MetaFromTheStart[_T], openai.Stream[_T]):
                         for _rest in events:  # to the body's end, so the connection goes back to the pool
                             pass
                     return
-                yield _chunk(self, event.data)
+                chunk = _chunk(self, event.data)
+                if chunk is not _HIDDEN:
+                    yield chunk
         except (openai.APIConnectionError, httpx.TransportError) as exc:  # openai 2.x lets httpx errors through
             raise _cut(exc, self.response) from exc
         finally:
@@ -79,7 +83,9 @@ class AsyncGatewayStream(_MetaFromTheStart[_T], openai.AsyncStream[_T]):
                         async for _rest in events:  # to the body's end, so the connection goes back to the pool
                             pass
                     return
-                yield _chunk(self, event.data)
+                chunk = _chunk(self, event.data)
+                if chunk is not _HIDDEN:
+                    yield chunk
         except (openai.APIConnectionError, httpx.TransportError) as exc:  # openai 2.x lets httpx errors through
             raise _cut(exc, self.response) from exc
         finally:
@@ -87,28 +93,28 @@ class AsyncGatewayStream(_MetaFromTheStart[_T], openai.AsyncStream[_T]):
         raise ConnectionError(_CUT_SHORT, request=self.response.request)
 
 
+_HIDDEN = object()
+"""What `_chunk` returns for the usage chunk the client asked for on the caller's behalf."""
+
+
 def _chunk(stream: openai.Stream[Any] | openai.AsyncStream[Any], data: str) -> Any:
     frame = json.loads(data)
     failure = stream_failure(frame)
     if failure is not None:
         raise with_meta(stream_error(stream.response, failure), meta_from_headers(stream.response.headers))
-    chunk = stream._client._process_response_data(data=frame, cast_to=stream._cast_to, response=stream.response)
     if isinstance(frame, dict) and frame.get("usage"):
         attach_meta(stream, _priced(stream, frame))
-    return chunk
+        if stream.response.extensions.get(HIDDEN_USAGE):
+            return _HIDDEN  # the caller did not ask for it: their stream looks as it would without us
+    return stream._client._process_response_data(data=frame, cast_to=stream._cast_to, response=stream.response)
 
 
 def _priced(stream: openai.Stream[Any] | openai.AsyncStream[Any], frame: dict[str, Any]) -> GatewayMeta:
-    """The stream's metadata once its usage chunk arrived (`stream_options={"include_usage": True}`).
-
-    A compat stream names the *requested* model, so it is priced as that: the gateway prices the
-    model the provider confirmed, which differs only where a dated name is unpriced (`gpt-4-0613`).
-    """
+    """The stream's metadata once its usage chunk arrived; `_stream_cost` says when a figure is exact."""
     cache: PriceCache | None = getattr(stream._client, "_price_cache", None)
-    prices = cache.prices if cache is not None else None
     model = str(frame.get("model") or "")
-    cost = None if prices is None else cost_usd(prices, model, frame["usage"])
-    return meta(stream).replace(provider=provider_for_model(model), cost_usd=cost, fallback_used=False)
+    cost, note = stream_cost(cache.prices if cache is not None else None, model, frame["usage"])
+    return meta(stream).replace(provider=provider_for_model(model), cost_usd=cost, cost_note=note, fallback_used=False)
 
 
 class NativeChatStream(_MetaFromTheStart[_T], openai.Stream[_T]):

@@ -154,6 +154,8 @@ class LocalGateway:
     - `breaker_threshold=5`, `breaker_cooldown=30.0`: the circuit breaker.
     - `provider_timeout=60.0`: a slow fault at least this long fails as a timeout.
     - `reply="Hello there! How can I help?"`, `stream_delay=0.0` (seconds between deltas).
+    - `extra_models=()`: model names the providers serve beyond their catalogue (a model of tomorrow:
+      it routes by prefix and is billed $0). Any other unknown name gets the provider's 404, as upstream.
     - `clock`: a callable returning an aware datetime, for tests that control time.
     - `admin_key`: the `x-admin-key` to accept (random by default).
     - `strict=True`: on exit, fail if a scheduled fault was never hit.
@@ -184,6 +186,7 @@ class LocalGateway:
         provider_timeout: float = 60.0,
         reply: str = DEFAULT_REPLY,
         stream_delay: float = 0.0,
+        extra_models: Iterable[str] = (),
         clock: Callable[[], datetime] | None = None,
         admin_key: str | None = None,
         strict: bool = True,
@@ -200,6 +203,7 @@ class LocalGateway:
             provider_timeout=provider_timeout,
             reply=reply,
             stream_delay=stream_delay,
+            extra_models=frozenset(extra_models),
         )
         self._clock = clock
         self._seed: dict[str, Any] | None = (

@@ -143,6 +143,7 @@ class GatewaySettings:
     cache_ttl: float = 300.0
     reply: str = DEFAULT_REPLY
     stream_delay: float = 0.0
+    extra_models: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
