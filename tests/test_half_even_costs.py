@@ -88,5 +88,5 @@ def test_the_local_gateway_imports_no_client_facts() -> None:
             if isinstance(node, ast.ImportFrom) and node.module is not None:
                 names = [node.module] if node.level == 0 else []
                 borrowed += [f"{path.name}: {name}" for name in names if name.startswith("omnigate_openai")]
-                borrowed = [entry for entry in borrowed if not entry.split(": ")[1].startswith("omnigate_openai.testing")]
+                borrowed = [e for e in borrowed if not e.split(": ")[1].startswith("omnigate_openai.testing")]
     assert borrowed == []

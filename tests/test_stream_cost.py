@@ -35,7 +35,8 @@ def test_a_stream_that_did_not_ask_for_usage_looks_as_it_would_without_the_packa
 ) -> None:
     extra = {} if stream_options is None else {"stream_options": stream_options}
     with openai.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key, max_retries=0) as plain:
-        expected = _shape(list(plain.chat.completions.create(model="gpt-4o-mini", messages=HELLO, stream=True, **extra)))
+        plain_stream = plain.chat.completions.create(model="gpt-4o-mini", messages=HELLO, stream=True, **extra)
+        expected = _shape(list(plain_stream))
     assert local_gateway.calls.last.json.get("stream_options") == stream_options
     stream = client.chat.completions.create(model="gpt-4o-mini-2024-07-18", messages=HELLO, stream=True, **extra)
     seen = _shape(list(stream))
@@ -45,7 +46,7 @@ def test_a_stream_that_did_not_ask_for_usage_looks_as_it_would_without_the_packa
     assert og.meta(stream).cost_usd == float(local_gateway.state.usage[-1].cost) == 0.000006
 
 
-def test_a_caller_who_asked_for_usage_still_gets_the_chunk(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+def test_a_caller_who_asked_for_usage_still_gets_the_chunk(client: og.OpenAI) -> None:
     stream = client.chat.completions.create(
         model="gpt-4o-mini-2024-07-18", messages=HELLO, stream=True, stream_options={"include_usage": True}
     )

@@ -30,9 +30,7 @@ def requested_routing(defaults: Routing, extra: Mapping[str, Any]) -> Routing:
     return Routing(fallbacks=fallbacks or (), cache=extra.get("cache", defaults.cache))
 
 
-def chat_request(
-    options: FinalRequestOptions, *, routing: Routing, allow_ignored_fields: bool
-) -> FinalRequestOptions:
+def chat_request(options: FinalRequestOptions, *, routing: Routing, allow_ignored_fields: bool) -> FinalRequestOptions:
     """Check a chat call and choose its endpoint; requests other than chat pass unchanged.
 
     Routed calls go to `/v1/chat` with the caller's `extra_body` folded into the native body (the

@@ -22,8 +22,8 @@ from ._cost import PriceCache
 from ._exceptions import ConnectionError
 from ._meta import GatewayMeta, attach_meta, meta, meta_from_headers, with_meta
 from ._native import native_chunk, unix_time
-from ._results import HIDDEN_USAGE
 from ._pricing import provider_for_model
+from ._results import HIDDEN_USAGE
 from ._sdk import httpx
 from ._stream_cost import stream_cost
 from ._stream_parsing import SentinelScanner, is_end_marker, stream_failure

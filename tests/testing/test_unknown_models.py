@@ -21,9 +21,11 @@ HELLO = [{"role": "user", "content": "Say hello."}]
     ],
 )
 def test_an_unknown_model_is_the_providers_404(local_gateway: LocalGateway, model: str, provider_says: str) -> None:
-    with og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key, max_retries=0) as client:
-        with pytest.raises(og.ProviderError, match=provider_says) as caught:
-            client.chat.completions.create(model=model, messages=HELLO)
+    with (
+        og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key, max_retries=0) as client,
+        pytest.raises(og.ProviderError, match=provider_says) as caught,
+    ):
+        client.chat.completions.create(model=model, messages=HELLO)
     assert isinstance(caught.value, openai.NotFoundError)
     assert (caught.value.status_code, caught.value.upstream_status) == (404, 404)
     body = caught.value.body

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-
 from decimal import Decimal, InvalidOperation
 from typing import Any, List  # noqa: UP035 - see _LIST_OF_* below
 from urllib.parse import quote

@@ -14,8 +14,8 @@ import re
 from collections.abc import Container, Sequence
 from dataclasses import dataclass
 
-from omnigate_openai.testing._price_book import Provider
 from omnigate_openai.testing._faults import UpstreamFault
+from omnigate_openai.testing._price_book import Provider
 
 LABELS: dict[str, str] = {"openai": "OpenAI", "anthropic": "Anthropic", "gemini": "Gemini", "azure": "Azure OpenAI"}
 """How the gateway names each provider at the start of an upstream error message."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from omnigate_openai.testing._price_book import Provider, route
 from omnigate_openai.testing._fake_provider import ProviderError, UpstreamRequest
+from omnigate_openai.testing._price_book import Provider, route
 from omnigate_openai.testing._state import AuthContext, GatewayState
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from omnigate_openai.testing._price_book import bill
 from omnigate_openai.testing._fake_provider import UpstreamReply
 from omnigate_openai.testing._interrupts import ServerFault
+from omnigate_openai.testing._price_book import bill
 from omnigate_openai.testing._routing import ChatInput
 from omnigate_openai.testing._state import AuthContext, GatewayState, UsageRecord, UsageStatus
 
