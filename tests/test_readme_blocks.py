@@ -86,7 +86,7 @@ def test_a_readme_block_runs_as_written(block: Block, local_gateway: Any, tmp_pa
         OMNIGATE_API_KEY=local_gateway.api_key,
         OMNIGATE_ADMIN_KEY=local_gateway.admin_key,
         ANTHROPIC_API_KEY=fake_key("sk-ant-", "readme-example-key"),
-        PYTHONPATH=os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[1] / "src"), env.get("PYTHONPATH")])),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(README.parent / "src"), env.get("PYTHONPATH")])),
     )
     if re.search(r"^def test_", block.code, re.M):
         (tmp_path / "test_readme_block.py").write_text(block.code, encoding="utf-8")
