@@ -9,8 +9,8 @@ import textwrap
 from importlib.metadata import entry_points
 from pathlib import Path
 
-PLUGIN = "omnigate_openai.testing.pytest_plugin"
-_REGISTERED = any(entry.value == PLUGIN for entry in entry_points(group="pytest11"))
+PLUGIN = "omnigate_openai_pytest"
+_REGISTERED = any(entry.name == "omnigate_openai" for entry in entry_points(group="pytest11"))
 """Once the `pytest11` entry point is registered, `-p` would load the plugin a second time."""
 
 
