@@ -17,6 +17,14 @@ define require_python
 	fi
 endef
 
+# Removes the environment $(1) when it was made by another Python than $(PYTHON): after `PYTHON=`
+# changes, a reused environment would keep failing the same way.
+define fresh_for_python
+	@if [ -x $(1)/bin/python ] && [ "$$($(1)/bin/python -c 'import sys; print(sys.version)')" != "$$($(PYTHON) -c 'import sys; print(sys.version)')" ]; then \
+		echo "$(1) was made by another Python: rebuilding it with $(PYTHON)"; rm -rf $(1); \
+	fi
+endef
+
 ## The quickstart, against the local gateway unless OMNIGATE_BASE_URL is set: only the package and its
 ## `testing` extra, in a virtual environment of its own.
 demo: $(VENVS)/demo/.installed
@@ -24,7 +32,7 @@ demo: $(VENVS)/demo/.installed
 
 $(VENVS)/demo/.installed: pyproject.toml
 	$(call require_python,3.10)
-	rm -rf $(VENVS)/demo
+	$(call fresh_for_python,$(VENVS)/demo)
 	$(PYTHON) -m venv $(VENVS)/demo
 	$(VENVS)/demo/bin/python -m pip install --quiet --upgrade pip
 	$(VENVS)/demo/bin/python -m pip install --quiet '.[testing]'
@@ -56,7 +64,7 @@ bench: $(VENVS)/openai3/.installed $(VENVS)/openai2/.installed
 
 $(VENVS)/%/.installed: pyproject.toml requirements/%.txt bench/requirements.txt
 	$(call require_python,3.11)
-	rm -rf $(VENVS)/$*  # never reuse a half-built environment, perhaps of another Python
+	$(call fresh_for_python,$(VENVS)/$*)
 	$(PYTHON) -m venv $(VENVS)/$*
 	$(VENVS)/$*/bin/python -m pip install --quiet --upgrade pip
 	$(VENVS)/$*/bin/python -m pip install --quiet -e '.[dev]' -r requirements/$*.txt
