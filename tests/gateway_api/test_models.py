@@ -144,7 +144,7 @@ TABLE = {"gpt-4o": ModelPricing(input_per_1k_usd=0.0025, output_per_1k_usd=0.01)
 @pytest.mark.parametrize(
     ("model", "expected"),
     [
-        ("gpt-4o", 0.000118),  # 0.0001175 rounds half up, as the server stores it
+        ("gpt-4o", 0.000118),  # 0.0001175 rounds half to even, as the server stores it
         ("gpt-4o-2024-08-06", 0.000118),  # a dated name resolves to its parent
         ("azure/gpt-4o", 0.000118),
         ("gpt-4o-0613", 0.0),  # a 4-digit suffix does not resolve: the gateway bills $0

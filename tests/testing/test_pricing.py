@@ -71,7 +71,7 @@ def test_provider_for_model_routes_by_prefix_only(name: str, provider: str | Non
         ("gpt-4-turbo-2024-04-09", 9, 8, 0.00033),
         ("claude-3-5-sonnet-20241022", 9, 8, 0.000147),
         ("gemini-2.0-flash-001", 9, 8, 4e-06),
-        ("gpt-4o-2024-08-06", 15, 8, 0.000118),  # 0.0001175 rounds half up
+        ("gpt-4o-2024-08-06", 15, 8, 0.000118),  # 0.0001175 rounds half to even
         ("gpt-4-0613", 9, 8, 0.0),
         ("claude-3-5-haiku-20241022", 10, 8, 0.0),
     ],

@@ -16,11 +16,13 @@ from openai.types.chat import ChatCompletion
 
 from .._meta import GatewayMeta
 from .._sdk import httpx
+from .._streaming import HIDDEN_USAGE
 from ._finish_reasons import normalise_finish_reasons
 from ._metadata import meta_from_headers
 from ._native import completion_from_native, is_native_answer
 from ._prices import Prices, cost_usd
 from ._pricing import provider_for_model
+from ._routing import USAGE_ADDED
 
 __all__ = ["chat_result", "merged_meta", "remember_requested_model"]
 
@@ -86,6 +88,8 @@ def remember_requested_model(options: Any, response: httpx.Response) -> None:
         model = body.get("model")
     if isinstance(model, str):
         response.extensions[REQUESTED_MODEL] = model
+    if getattr(options, USAGE_ADDED, False):
+        response.extensions[HIDDEN_USAGE] = True
 
 
 def requested_model(response: httpx.Response) -> str | None:

@@ -1,7 +1,7 @@
 """OmniGate 0.2.0's price table, its model-name resolution and its routing rule.
 
-The client prices calls itself and the local gateway bills them, so both must follow the server's
-rules exactly: a dated name the server cannot trim back to a table entry costs $0 there, and a
+The client prices calls itself, so it must follow the server's rules exactly (the local gateway
+has its own copy): a dated name the server cannot trim back to a table entry costs $0 there, and a
 client that priced it anyway would disagree with the gateway's accounting (protocol §11.1).
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Container
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Literal
 
 Provider = Literal["openai", "anthropic", "gemini", "azure"]
@@ -101,14 +101,18 @@ def resolve_priced_model(name: str, priced: Container[str] | None = None) -> str
 
 
 def quantised_cost(prices: tuple[float, float], prompt_tokens: int, completion_tokens: int) -> Decimal:
-    """The server's arithmetic: tokens / 1000 x USD per 1k, summed, quantised to 6 places half up."""
+    """The server's arithmetic: tokens / 1000 x USD per 1k, summed, quantised to 6 places.
+
+    The server quantises in `Decimal`'s default context, which rounds half to even: 0.0001025 is
+    billed 0.000102, not 0.000103.
+    """
     prompt_price, completion_price = prices
     raw = Decimal(str(prompt_price)) * prompt_tokens / 1000 + Decimal(str(completion_price)) * completion_tokens / 1000
-    return raw.quantize(_MICRO_DOLLAR, rounding=ROUND_HALF_UP)
+    return raw.quantize(_MICRO_DOLLAR, rounding=ROUND_HALF_EVEN)
 
 
 def cost_decimal(model: str, prompt_tokens: int, completion_tokens: int) -> Decimal:
-    """The exact amount the server stores for a call, quantised to 6 decimal places (half up)."""
+    """The exact amount the server stores for a call, quantised to 6 decimal places (half to even)."""
     priced = resolve_priced_model(model)
     if priced is None:
         return Decimal(0).quantize(_MICRO_DOLLAR)
