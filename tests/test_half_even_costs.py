@@ -11,8 +11,7 @@ from decimal import Decimal
 import pytest
 
 import omnigate_openai as og
-from omnigate_openai.omnigate import _pricing
-from omnigate_openai.omnigate._prices import cost_usd, prices_from_models
+from omnigate_openai.omnigate._pricing import price_call, prices_from_models
 from omnigate_openai.testing import LocalGateway
 from omnigate_openai.testing._price_book import bill
 
@@ -55,8 +54,7 @@ def test_the_local_gateway_bills_the_servers_figures(model: str, prompt: int, co
 @pytest.mark.parametrize(("model", "prompt", "completion", "billed"), SERVER_FIGURES)
 def test_the_client_prices_the_servers_figures(model: str, prompt: int, completion: int, billed: str) -> None:
     usage = {"prompt_tokens": prompt, "completion_tokens": completion}
-    assert cost_usd(GPT_4O_PRICES, model, usage) == float(billed)
-    assert _pricing.cost_usd(model, prompt, completion) == float(billed)
+    assert price_call(GPT_4O_PRICES, model, usage).usd == float(billed)
 
 
 def test_a_tie_is_billed_and_reported_alike_end_to_end(client: og.OpenAI, local_gateway: LocalGateway) -> None:

@@ -13,10 +13,9 @@ from .._meta import GatewayMeta
 from .._profile import EnvNames, GatewayProfile, PriceCache, Prices
 from .._sdk import FinalRequestOptions, httpx
 from .._streaming import AsyncGatewayStream, GatewayStream
-from . import _answers, _errors, _metadata, _prices, _pricing, _retries, _routing, _stream_dialects
+from . import _answers, _errors, _metadata, _pricing, _retries, _routing, _stream_dialects
 from ._credentials import auth_headers
 from ._endpoints import UNSUPPORTED_ENDPOINTS
-from ._stream_cost import stream_cost
 from ._streams import AsyncNativeChatStream, NativeChatStream
 from ._wire import CHAT_COMPLETIONS_PATH, NATIVE_CHAT_PATH
 
@@ -95,18 +94,18 @@ class OmniGateProfile(GatewayProfile):
         return _errors.stream_error(response, failure)
 
     def stream_meta(self, meta: GatewayMeta, frame: Mapping[str, Any], prices: Prices | None) -> GatewayMeta:
-        # A compat stream names only the *requested* model: `stream_cost` prices it where that is exact.
+        # A compat stream names only the *requested* model: `price_call` prices it where that is exact.
         model = str(frame.get("model") or "")
-        cost, note = stream_cost(prices, model, frame["usage"])
+        cost = _pricing.price_call(prices, model, frame["usage"], stream=True)
         provider = _pricing.provider_for_model(model)
-        return meta.replace(provider=provider, cost_usd=cost, cost_note=note, fallback_used=False)
+        return meta.replace(provider=provider, cost_usd=cost.usd, cost_note=cost.note, fallback_used=False)
 
     def wants_prices(self, options: FinalRequestOptions) -> bool:
         # Only a compat chat call needs the client's prices: the native route reports its cost.
         return options.url == CHAT_COMPLETIONS_PATH and options.method.lower() == "post"
 
     def price_cache(self) -> PriceCache:
-        return _prices.PriceCache()
+        return _pricing.PriceCache()
 
     def gateway(self, client: Any) -> Any:
         from .resources.gateway import Gateway
