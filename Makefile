@@ -1,4 +1,5 @@
 # Every target does its own set-up: a fresh clone with only Python and pip is enough.
+# PYTHON picks the interpreter the virtual environments are made with: `make demo PYTHON=python3.12`.
 PYTHON ?= python3
 VENVS := .venvs
 MAJORS := openai3 openai2
@@ -9,9 +10,36 @@ PYTEST_ARGS ?=
 
 .PHONY: demo test test-framework-envs lint check clean cassettes bench
 
-## The quickstart, against the local gateway unless OMNIGATE_BASE_URL is set.
-demo: $(VENVS)/openai3/.installed
-	$(VENVS)/openai3/bin/python examples/quickstart.py
+# Fails, saying what to do, when $(PYTHON) is missing or older than $(1) (e.g. 3.11).
+define require_python
+	@found=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null); \
+	if [ -z "$$found" ] || ! $(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < tuple(map(int, "$(1)".split("."))))'; then \
+		echo "error: this needs Python $(1) or newer; PYTHON=$(PYTHON) is $${found:-not a Python this can run}." >&2; \
+		echo "       Install one, then run: make $(or $(MAKECMDGOALS),demo) PYTHON=python3.12 (or its path)." >&2; \
+		exit 1; \
+	fi
+endef
+
+# Removes the environment $(1) when it was made by another Python than $(PYTHON): after `PYTHON=`
+# changes, a reused environment would keep failing the same way.
+define fresh_for_python
+	@if [ -x $(1)/bin/python ] && [ "$$($(1)/bin/python -c 'import sys; print(sys.version)')" != "$$($(PYTHON) -c 'import sys; print(sys.version)')" ]; then \
+		echo "$(1) was made by another Python: rebuilding it with $(PYTHON)"; rm -rf $(1); \
+	fi
+endef
+
+## The quickstart, against the local gateway unless OMNIGATE_BASE_URL is set: only the package and its
+## `testing` extra, in a virtual environment of its own.
+demo: $(VENVS)/demo/.installed
+	$(VENVS)/demo/bin/python examples/quickstart.py
+
+$(VENVS)/demo/.installed: pyproject.toml
+	$(call require_python,3.10)
+	$(call fresh_for_python,$(VENVS)/demo)
+	$(PYTHON) -m venv $(VENVS)/demo
+	$(VENVS)/demo/bin/python -m pip install --quiet --upgrade pip
+	$(VENVS)/demo/bin/python -m pip install --quiet '.[testing]'
+	touch $@
 
 ## The whole test suite, once against the newest openai 3.x and once against the newest 2.x; then each
 ## framework venv's integration tests. The Flow profile's tests also drive a real LiteLLM proxy, which
@@ -48,6 +76,8 @@ bench: $(VENVS)/openai3/.installed $(VENVS)/openai2/.installed
 	$(VENVS)/openai3/bin/python -m bench
 
 $(VENVS)/%/.installed: pyproject.toml requirements/%.txt bench/requirements.txt
+	$(call require_python,3.11)
+	$(call fresh_for_python,$(VENVS)/$*)
 	$(PYTHON) -m venv $(VENVS)/$*
 	$(VENVS)/$*/bin/python -m pip install --quiet --upgrade pip
 	$(VENVS)/$*/bin/python -m pip install --quiet -e '.[dev]' -r requirements/$*.txt
