@@ -24,7 +24,7 @@ from openai.types.chat import ChatCompletion, ChatCompletionChunk
 import omnigate_openai as og
 from _reference_cassettes import interactions, names
 from omnigate_openai._fast_models import construct_fast, fast_model_types
-from omnigate_openai._finish_reasons import normalise_finish_reasons
+from omnigate_openai.omnigate._finish_reasons import normalise_finish_reasons
 from omnigate_openai.testing import LocalGateway
 
 MODELS = (ChatCompletionChunk, ChatCompletion)

@@ -11,8 +11,8 @@ from decimal import Decimal
 import pytest
 
 import omnigate_openai as og
-from omnigate_openai import _pricing
-from omnigate_openai._cost import cost_usd, prices_from_models
+from omnigate_openai.omnigate import _pricing
+from omnigate_openai.omnigate._prices import cost_usd, prices_from_models
 from omnigate_openai.testing import LocalGateway
 from omnigate_openai.testing._price_book import bill
 

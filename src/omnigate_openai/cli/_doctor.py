@@ -66,7 +66,7 @@ def run_checks(
             return checks
         checks.append(_version(client))
         checks.extend(_key_and_providers(client))
-        if client._settings.admin_key is not None:
+        if client.settings.admin_key is not None:
             checks.append(_admin(client))
     return checks
 
@@ -82,7 +82,7 @@ def _missing_settings(given: Mapping[str, str | None]) -> list[str]:
 
 
 def _configuration(client: OpenAI, given: Mapping[str, str | None]) -> str:
-    settings = client._settings
+    settings = client.settings
     url_from = "--base-url" if given.get("base_url") else "OMNIGATE_BASE_URL"
     key = settings.api_key.masked if settings.api_key is not None else "none"
     admin = ", admin key set" if settings.admin_key is not None else ""
@@ -98,7 +98,7 @@ def _reachable(client: OpenAI, now: Callable[[], datetime]) -> list[Check]:
     except openai.APIStatusError as error:
         return [Check("gateway reachable", False, f"/health answered {error.status_code}: {error}")]
     health = raw.parse()
-    detail = f"/health at {client._settings.root_url} says {health.status!r}"
+    detail = f"/health at {client.settings.root_url} says {health.status!r}"
     reachable = Check("gateway reachable", health.status == "ok", detail)
     return [reachable, _clock(raw.headers.get("date"), now())]
 
@@ -135,7 +135,7 @@ def _version(client: OpenAI) -> Check:
 
 
 def _key_and_providers(client: OpenAI) -> list[Check]:
-    if client._settings.api_key is None:
+    if client.settings.api_key is None:
         return [Check("gateway key", False, "no gateway key: pass --api-key or set OMNIGATE_API_KEY")]
     try:
         me = client.gateway.me()

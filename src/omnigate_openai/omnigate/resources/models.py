@@ -9,11 +9,11 @@ from urllib.parse import quote
 from pydantic import Field
 from typing_extensions import Unpack
 
+from ..._request_options import RequestOptions, options
+from ..._sdk import AsyncAPIResource, SyncAPIResource
 from .. import _pricing
-from .._sdk import AsyncAPIResource, SyncAPIResource
 from ..types._base import GatewayModel
 from ..types.models import ModelInfo, ModelPricing
-from ._request import RequestOptions, options
 
 __all__ = ["AsyncModelsMethods", "ModelsMethods", "PriceTable", "price_of"]
 

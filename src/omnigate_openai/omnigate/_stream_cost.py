@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from ._cost import Prices, cost_usd
+from ._prices import Prices, cost_usd
 
 __all__ = ["stream_cost"]
 

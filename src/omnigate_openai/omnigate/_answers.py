@@ -14,13 +14,15 @@ from typing import Any
 
 from openai.types.chat import ChatCompletion
 
-from ._cost import Prices, cost_usd
+from .._meta import GatewayMeta
+from .._sdk import httpx
+from .._streaming import HIDDEN_USAGE
 from ._finish_reasons import normalise_finish_reasons
-from ._meta import GatewayMeta, meta_from_headers
+from ._metadata import meta_from_headers
 from ._native import completion_from_native, is_native_answer
+from ._prices import Prices, cost_usd
 from ._pricing import provider_for_model
 from ._routing import USAGE_ADDED
-from ._sdk import httpx
 
 __all__ = ["HIDDEN_USAGE", "chat_result", "merged_meta", "remember_requested_model"]
 
@@ -71,9 +73,6 @@ def merged_meta(base: GatewayMeta, facts: GatewayMeta) -> GatewayMeta:
 
 REQUESTED_MODEL = "omnigate_openai.requested_model"
 """The response extension under which the client keeps the model its call named (`remember_requested_model`)."""
-
-HIDDEN_USAGE = "omnigate_openai.hidden_usage"
-"""The response extension saying the stream's usage chunk was asked for by the client, not the caller."""
 
 
 def remember_requested_model(options: Any, response: httpx.Response) -> None:
