@@ -39,7 +39,8 @@ $(VENVS)/demo/.installed: pyproject.toml
 	touch $@
 
 ## The whole test suite, once against the newest openai 3.x and once against the newest 2.x.
-test: $(addprefix $(VENVS)/,$(addsuffix /.installed,$(MAJORS)))
+## The Flow profile's tests also drive a real LiteLLM proxy, which lives in its own venv.
+test: $(addprefix $(VENVS)/,$(addsuffix /.installed,$(MAJORS))) $(VENVS)/litellm/.installed
 	@set -e; for major in $(MAJORS); do \
 		echo "== tests against $$($(VENVS)/$$major/bin/python -c 'import openai; print("openai", openai.__version__)')"; \
 		$(VENVS)/$$major/bin/python -m pytest $(PYTEST_ARGS); \
@@ -68,6 +69,14 @@ $(VENVS)/%/.installed: pyproject.toml requirements/%.txt bench/requirements.txt
 	$(PYTHON) -m venv $(VENVS)/$*
 	$(VENVS)/$*/bin/python -m pip install --quiet --upgrade pip
 	$(VENVS)/$*/bin/python -m pip install --quiet -e '.[dev]' -r requirements/$*.txt
+	touch $@
+
+## The real LiteLLM proxy the Flow tests start (tests/flow/_litellm.py): its own venv, so its pins
+## never touch the openai 2.x / 3.x venvs. About a minute to build on a fresh clone.
+$(VENVS)/litellm/.installed: requirements/litellm.txt
+	$(PYTHON) -m venv $(VENVS)/litellm
+	$(VENVS)/litellm/bin/python -m pip install --quiet --upgrade pip
+	$(VENVS)/litellm/bin/python -m pip install --quiet -r requirements/litellm.txt
 	touch $@
 
 clean:

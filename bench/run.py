@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import measure, report
+from . import emulation, measure, report
 from .contenders import SyncContender, async_contenders, sync_contenders
 
 __all__ = ["main"]
@@ -77,6 +77,10 @@ def measure_here(base_url: str, profile: Profile, *, worker: bool = False) -> tu
                 contenders, dialect, rounds=profile.stream_rounds, deltas=profile.deltas, warmup=min(1, profile.warmup)
             )
         rows += asyncio.run(_measure_async(base_url, profile, floor=not worker))
+        _log("tool emulation: 5 tools and a 2 KB answer, against the same plain call")
+        rows += emulation.emulation_rows(
+            base_url, rounds=profile.rounds, batch=profile.batch, streams=profile.stream_rounds, warmup=profile.warmup
+        )
         _log("new clients and copies")
         rows += measure.client_costs(contenders, clients=profile.clients, copies=profile.copies)
         if not worker:

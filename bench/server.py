@@ -10,6 +10,10 @@ the server's own cost stays out of the client's way:
 * `GET /v1/models`: the priced model list the shim reads once per client to report costs;
 * `GET /_stats`: `{"connections": N}`, the connections accepted so far.
 
+A chat call whose last message is `bench:envelope` is answered with `ENVELOPE`, a 2 KB tool-call
+envelope (in 16-character deltas when streamed): what an emulated tool call reads (`bench/emulation.py`);
+with `tools` in the request (a gateway with native tools), with the same call as a `tool_calls` message.
+
 Run it as `python -m bench.server [--cpu N]`; it prints its base URL on the first line of stdout.
 The benchmark starts it in its own process, pinned to a core of its own where there is one.
 """
@@ -78,6 +82,57 @@ def _native() -> bytes:
     ).encode()
 
 
+ENVELOPE_MARKER = "bench:envelope"
+ENVELOPE = json.dumps(
+    {
+        "tool_calls": [
+            {"name": "tool_0", "arguments": {"items": [{"id": i, "name": f"item-{i:04d}"} for i in range(60)]}}
+        ]
+    }
+)
+"""A 2 KB answer calling `tool_0` (its schema is in `bench/emulation.py`)."""
+ENVELOPE_PIECE = 16
+
+
+def _envelope_completion() -> bytes:
+    completion = json.loads(_completion())
+    completion["choices"][0]["message"]["content"] = ENVELOPE
+    return json.dumps(completion, separators=(",", ":")).encode()
+
+
+def _native_tool_completion() -> bytes:
+    """The same call answered by a gateway with native tools: a `tool_calls` message with the same arguments."""
+    completion = json.loads(_completion())
+    (call,) = json.loads(ENVELOPE)["tool_calls"]
+    arguments = json.dumps(call["arguments"], separators=(",", ":"))
+    function = {"name": call["name"], "arguments": arguments}
+    completion["choices"][0]["message"] = {
+        "role": "assistant",
+        "content": None,
+        "refusal": None,
+        "tool_calls": [{"id": "call_" + "0" * 24, "type": "function", "function": function}],
+    }
+    completion["choices"][0]["finish_reason"] = "tool_calls"
+    return json.dumps(completion, separators=(",", ":")).encode()
+
+
+def envelope_sse_body() -> list[bytes]:
+    """The envelope streamed as SSE content deltas of `ENVELOPE_PIECE` characters."""
+    if "envelope" not in _SSE_CACHE:
+        pieces = [ENVELOPE[i : i + ENVELOPE_PIECE] for i in range(0, len(ENVELOPE), ENVELOPE_PIECE)]
+        frames = [_sse_frame({"role": "assistant"}, None)]
+        frames += [_sse_frame({"content": piece}, None) for piece in pieces]
+        frames += [_sse_frame({}, "stop"), b"data: [DONE]\n\n"]
+        _SSE_CACHE["envelope"] = [*_batched(frames), b"0\r\n\r\n"]
+    return _SSE_CACHE["envelope"]
+
+
+def _asks_envelope(request: dict[str, object]) -> bool:
+    messages = request.get("messages")
+    last = messages[-1] if isinstance(messages, list) and messages else None
+    return isinstance(last, dict) and last.get("content") == ENVELOPE_MARKER
+
+
 def _sse_frame(delta: dict[str, object], finish_reason: str | None) -> bytes:
     chunk = {
         "id": REQUEST_ID,
@@ -98,7 +153,7 @@ def _batched(frames: list[bytes]) -> list[bytes]:
     return [chunks[0]] + [b"".join(chunks[i : i + _BATCH]) for i in range(1, len(chunks), _BATCH)]
 
 
-_SSE_CACHE: dict[int, list[bytes]] = {}
+_SSE_CACHE: dict[int | str, list[bytes]] = {}
 _TEXT_CACHE: dict[int, list[bytes]] = {}
 
 
@@ -124,6 +179,8 @@ def _head(status: str, content_type: str, extra: str) -> bytes:
 
 
 _COMPLETION = _completion()
+_ENVELOPE_COMPLETION = _envelope_completion()
+_NATIVE_TOOL_COMPLETION = _native_tool_completion()
 _NATIVE = _native()
 _MODELS = json.dumps(
     {
@@ -189,8 +246,11 @@ async def _respond(writer: asyncio.StreamWriter, method: str, path: str, body: b
         return
     request = json.loads(body or b"{}")
     native = path == "/v1/chat"
+    envelope = not native and _asks_envelope(request)
     if not request.get("stream"):
         payload = _NATIVE if native else _COMPLETION
+        if envelope:
+            payload = _NATIVE_TOOL_COMPLETION if request.get("tools") else _ENVELOPE_COMPLETION
         writer.write(_head("200 OK", "application/json", f"content-length: {len(payload)}\r\n") + payload)
         return
     deltas = int(request.get("max_tokens") or 8)
@@ -200,7 +260,7 @@ async def _respond(writer: asyncio.StreamWriter, method: str, path: str, body: b
     else:
         extra = "cache-control: no-cache\r\ntransfer-encoding: chunked\r\n"
         head = _head("200 OK", "text/event-stream; charset=utf-8", extra)
-        writes = sse_body(deltas)
+        writes = envelope_sse_body() if envelope else sse_body(deltas)
     writer.write(head + writes[0])
     await writer.drain()
     for data in writes[1:]:

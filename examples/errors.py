@@ -47,14 +47,7 @@ def main() -> None:
         print(f"Using {gateway.where}.\n")
         show("a wrong gateway key", lambda: ask(client.with_options(api_key="llmg_not-a-real-key")))
         show("a model nobody serves", lambda: ask(client, model="no-such-model"))
-        show(
-            "a tool call",
-            lambda: client.chat.completions.create(
-                model="gpt-4o-mini",
-                messages=HELLO,
-                tools=[{"type": "function", "function": {"name": "f"}}],  # type: ignore[arg-type,list-item]
-            ),
-        )
+        show("two choices (n=2)", lambda: client.chat.completions.create(model="gpt-4o-mini", messages=HELLO, n=2))
         local = gateway.local
         if local is None:
             return

@@ -2,8 +2,9 @@
 
     pip install 'pydantic-ai-slim[openai]' && python examples/with_pydantic_ai.py
 
-`integrations.pydantic_ai.chat_model` gives `OpenAIChatModel` a profile without tools or JSON modes
-(the gateway drops `tools` and `response_format`), so `output_type=` works through the prompt.
+`integrations.pydantic_ai.chat_model` wires `OpenAIChatModel` to the gateway client; `output_type=`
+keeps pydantic-ai's default (an output tool), which the client serves by prompt since the gateway
+drops `tools`.
 """
 
 from __future__ import annotations

@@ -86,19 +86,35 @@ def test_portable_names_and_text_parts_arrive_rewritten(client: og.OpenAI, local
 
 
 @pytest.mark.parametrize(
-    ("extra", "field"),
+    ("extra", "field", "settings"),
     [
-        ({"tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]}, "tools"),
-        ({"response_format": {"type": "json_object"}}, "response_format"),
-        ({"n": 2}, "n"),
-        ({"messages": [{"role": "tool", "content": "42", "tool_call_id": "c1"}]}, "messages[0].role"),
-        ({"stream": True, "extra_body": {"fallback_models": ["claude-3-5-haiku-latest"]}}, "fallback_models"),
+        (
+            {"tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]},
+            "tools",
+            {"emulate_tools": False},
+        ),
+        ({"response_format": {"type": "json_object"}}, "response_format", {"emulate_tools": False}),
+        (
+            {"messages": [{"role": "tool", "content": "42", "tool_call_id": "c1"}]},
+            "messages[0].role",
+            {"emulate_tools": False},
+        ),
+        ({"n": 2}, "n", {}),
+        ({"stream": True, "extra_body": {"fallback_models": ["claude-3-5-haiku-latest"]}}, "fallback_models", {}),
+        (
+            {"tools": [{"type": "custom", "custom": {"name": "grep"}}]},
+            "tools[0]",
+            {},
+        ),
     ],
 )
 def test_refused_requests_never_reach_the_gateway(
-    client: og.OpenAI, local_gateway: LocalGateway, extra: dict[str, Any], field: str
+    local_gateway: LocalGateway, extra: dict[str, Any], field: str, settings: dict[str, Any]
 ) -> None:
-    with pytest.raises(og.UnsupportedFeatureError) as caught:
+    with (
+        og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key, max_retries=0, **settings) as client,
+        pytest.raises(og.UnsupportedFeatureError) as caught,
+    ):
         client.chat.completions.create(**{**HELLO, **extra})
     assert caught.value.field == field
     assert local_gateway.calls.to("/v1/chat/completions") == []
@@ -114,7 +130,8 @@ async def test_async_refusal_never_reaches_the_gateway(
 
 
 def test_the_opt_out_sends_what_the_gateway_ignores(local_gateway: LocalGateway) -> None:
-    with og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key, allow_ignored_fields=True) as c:
+    url, key = local_gateway.base_url, local_gateway.api_key
+    with og.OpenAI(base_url=url, api_key=key, allow_ignored_fields=True, emulate_tools=False) as c:
         completion = c.chat.completions.create(**HELLO, response_format={"type": "json_object"})
     assert completion.choices[0].message.content == "Hello there! How can I help?"
     assert local_gateway.calls.last.json["response_format"] == {"type": "json_object"}

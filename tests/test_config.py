@@ -184,3 +184,23 @@ def test_a_keyless_client_is_possible_only_when_asked_for() -> None:
     client = og.OpenAI(base_url="http://gw.test", _enforce_credentials=False)
     assert "x-api-key" not in _headers(client)
     assert "x-api-key" not in _headers(client.copy())
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"emulate_tools": "yes"}, "Expected `emulate_tools` to be True or False, got 'yes'"),
+        ({"max_reasks": -1}, "Expected `max_reasks` to be a whole number from 0 to 10, got -1"),
+        ({"max_reasks": 11}, "got 11"),
+        ({"max_reasks": True}, "got True"),
+    ],
+)
+def test_bad_emulation_settings_are_refused_at_construction(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(og.ConfigurationError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        og.OpenAI(api_key=KEY, base_url="http://gw.test", **kwargs)  # type: ignore[arg-type]
+
+
+def test_copies_keep_the_emulation_settings() -> None:
+    client = og.OpenAI(api_key=KEY, base_url="http://gw.test", emulate_tools=False, max_reasks=3)
+    for copy in (client.with_user("u"), client.copy(timeout=3), client.with_routing(cache=True)):
+        assert (copy._settings.emulate_tools, copy._settings.max_reasks) == (False, 3)

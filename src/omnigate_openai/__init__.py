@@ -21,6 +21,7 @@ from ._exceptions import GatewayModelNotFoundError as GatewayModelNotFoundError
 from ._exceptions import GatewayProviderError as GatewayProviderError
 from ._exceptions import GatewayRateLimitError as GatewayRateLimitError
 from ._exceptions import ModelNotFoundError as ModelNotFoundError
+from ._exceptions import ModelOutputError as ModelOutputError
 from ._exceptions import ProviderError as ProviderError
 from ._exceptions import RateLimitError as RateLimitError
 from ._exceptions import UnsupportedFeatureError as UnsupportedFeatureError
@@ -54,6 +55,7 @@ __all__ = [
     "GatewayProviderError",
     "GatewayRateLimitError",
     "ModelNotFoundError",
+    "ModelOutputError",
     "ModelRoute",
     "NativeChatStream",
     "OpenAI",

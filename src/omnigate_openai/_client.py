@@ -8,6 +8,7 @@ subclass for another gateway sets `_profile` and builds its own `Settings`.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
@@ -16,6 +17,8 @@ import openai
 from typing_extensions import Self, override
 
 from ._config import Settings
+from ._emulated_stream import emulated_stream_class
+from ._emulation import RejectedReply, emulation_for
 from ._endpoints import refuse_lacked_endpoint
 from ._exceptions import APIError, ConnectionError
 from ._fast_models import construct_fast
@@ -75,6 +78,8 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         user_id: str | None = None,
         admin_key: str | None = None,
         allow_ignored_fields: bool = False,
+        emulate_tools: bool = True,
+        max_reasks: int = 1,
         default_headers: Mapping[str, str] | None = None,
         _settings: Settings | None = None,
         _routing: Routing | None = None,
@@ -84,8 +89,11 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
     ) -> None:
         """Explicit arguments win; otherwise the `OMNIGATE_*` variables. Every other keyword is the SDK's.
 
-        `allow_ignored_fields=True` sends request fields the gateway ignores (`tools`, `response_format`,
-        ...) instead of refusing them with `UnsupportedFeatureError`.
+        Where the gateway drops `tools`, `tool_choice` and `response_format` and refuses `tool` messages,
+        they are served by prompt (README, "Tools and structured output"); an answer that breaks the
+        contract is asked again `max_reasks` times. `emulate_tools=False` refuses them instead with
+        `UnsupportedFeatureError`, and `allow_ignored_fields=True` sends fields the gateway ignores
+        (`logprobs`, ...; with `emulate_tools=False`, `tools` too) instead of refusing them.
         """
         self._settings = _settings or Settings.resolve(
             profile=self._profile,
@@ -95,6 +103,8 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
             admin_key=admin_key,
             allow_ignored_fields=allow_ignored_fields,
             require_key=_enforce_credentials,
+            emulate_tools=emulate_tools,
+            max_reasks=max_reasks,
         )
         self._requires_key = _enforce_credentials
         self._routing = _routing if _routing is not None else Routing()
@@ -246,7 +256,7 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         profile = self._settings.profile
         response.extensions[PROFILE_EXTENSION] = profile  # `meta(raw_response)` reads headers in its terms
         profile.note_response(options, response)
-        return profile.stream_class(stream_cls, options, asynchronous=asynchronous)
+        return emulated_stream_class(profile.stream_class(stream_cls, options, asynchronous=asynchronous), options)
 
     def _wants_prices(self, options: FinalRequestOptions) -> bool:
         return self._price_cache is not None and self._settings.profile.wants_prices(options)
@@ -308,14 +318,27 @@ class OpenAI(_GatewayHooks[httpx.Client, openai.Stream[Any]], openai.OpenAI):  #
         return self.get(self._prices_path(), cast_to=object, options={"max_retries": 0})
 
     @override
-    def request(self, *args: Any, **kwargs: Any) -> Any:
+    def request(self, cast_to: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
+        emulation = emulation_for(options, self._settings)
+        if emulation is None:
+            return self._send(cast_to, options, **kwargs)
+        while True:  # bounded: `ask_again` raises once the re-asks are spent
+            try:
+                result = self._send(cast_to, emulation.options(), **kwargs)
+                if emulation.reads_now(result):  # a raw response: its answer is read (and re-asked) here too
+                    result.parse()
+                return result
+            except RejectedReply as rejected:
+                emulation.ask_again(rejected)
+
+    def _send(self, cast_to: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
         try:
             try:
-                return super().request(*args, **kwargs)
+                return super().request(cast_to, options, **kwargs)
             except APIError as error:  # one more attempt if the profile renewed an expired credential
                 if not self._settings.profile.refresh_credentials(self._settings, error):
                     raise
-            return super().request(*args, **kwargs)
+            return super().request(cast_to, options, **kwargs)
         except openai.APIConnectionError as exc:
             if isinstance(exc, ConnectionError):
                 raise
@@ -349,14 +372,29 @@ class AsyncOpenAI(_GatewayHooks[httpx.AsyncClient, openai.AsyncStream[Any]], ope
         return await self.get(self._prices_path(), cast_to=object, options={"max_retries": 0})
 
     @override
-    async def request(self, *args: Any, **kwargs: Any) -> Any:
+    async def request(self, cast_to: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
+        emulation = emulation_for(options, self._settings)
+        if emulation is None:
+            return await self._send(cast_to, options, **kwargs)
+        while True:  # bounded: `ask_again` raises once the re-asks are spent
+            try:
+                result = await self._send(cast_to, emulation.options(), **kwargs)
+                if emulation.reads_now(result):  # a raw response: its answer is read (and re-asked) here too
+                    parsed = result.parse()
+                    if inspect.isawaitable(parsed):  # `with_streaming_response` on the async client
+                        await parsed
+                return result
+            except RejectedReply as rejected:
+                emulation.ask_again(rejected)
+
+    async def _send(self, cast_to: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
         try:
             try:
-                return await super().request(*args, **kwargs)
+                return await super().request(cast_to, options, **kwargs)
             except APIError as error:  # one more attempt if the profile renewed an expired credential
                 if not await self._settings.profile.arefresh_credentials(self._settings, error):
                     raise
-            return await super().request(*args, **kwargs)
+            return await super().request(cast_to, options, **kwargs)
         except openai.APIConnectionError as exc:
             if isinstance(exc, ConnectionError):
                 raise

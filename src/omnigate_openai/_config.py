@@ -37,7 +37,11 @@ class Settings:
     admin_key: Secret | None = None
     user_id: str | None = None
     allow_ignored_fields: bool = False
-    """Send request fields the gateway ignores (`tools`, `response_format`, ...) instead of refusing them."""
+    """Send fields the gateway ignores (`logprobs`, ...; `tools` too without emulation) instead of refusing them."""
+    emulate_tools: bool = True
+    """Serve `tools`, `response_format` and tool messages by prompt (`_emulation.py`); False refuses them."""
+    max_reasks: int = 1
+    """How many times an emulated call asks again after an answer that breaks the contract."""
 
     @property
     def base_url(self) -> str:
@@ -54,6 +58,8 @@ class Settings:
         admin_key: str | None,
         allow_ignored_fields: bool,
         require_key: bool,
+        emulate_tools: bool = True,
+        max_reasks: int = 1,
         environ: Mapping[str, str] = os.environ,
     ) -> Settings:
         env = profile.env
@@ -76,6 +82,8 @@ class Settings:
             admin_key=None if admin is None else Secret(check_header_value("admin_key", admin)),
             user_id=check_user_id(_first(user_id, _from_env(environ, env.user_id)), profile=profile),
             allow_ignored_fields=allow_ignored_fields,
+            emulate_tools=_checked_flag("emulate_tools", emulate_tools),
+            max_reasks=_checked_reasks(max_reasks),
         )
 
     def updated(
@@ -135,6 +143,18 @@ def check_user_id(user_id: str | None, *, profile: GatewayProfile) -> str | None
     if limit is not None and len(user_id) > limit:
         raise ConfigurationError(f"`user_id` is {len(user_id)} characters long; the gateway accepts at most {limit}")
     return user_id
+
+
+def _checked_flag(name: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigurationError(f"Expected `{name}` to be True or False, got {value!r}")
+    return value
+
+
+def _checked_reasks(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+        raise ConfigurationError(f"Expected `max_reasks` to be a whole number from 0 to 10, got {value!r}")
+    return value
 
 
 def _from_env(environ: Mapping[str, str], name: str | None) -> str | None:

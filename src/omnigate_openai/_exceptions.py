@@ -12,6 +12,8 @@ Existing `except openai.RateLimitError:` blocks keep catching them; new code can
       | - ModelNotFoundError        BadRequestError (400 on chat), NotFoundError (404 on retrieve)
       + ConnectionError             openai.APIConnectionError   no answer (APITimeoutError on timeouts)
       + UnsupportedFeatureError     -                           refused before sending
+      + ModelOutputError            -                           an emulated tool call or JSON answer stayed
+                                                                invalid after every re-ask
       + ConfigurationError          ValueError                  bad settings, refused before sending
 
 A status error's class depends on the status the gateway sent, so the concrete class of a raised
@@ -41,6 +43,7 @@ __all__ = [
     "GatewayProviderError",
     "GatewayRateLimitError",
     "ModelNotFoundError",
+    "ModelOutputError",
     "ProviderError",
     "RateLimitError",
     "UnsupportedFeatureError",
@@ -268,6 +271,29 @@ class UnsupportedFeatureError(GatewayError):
         self.field = field
 
 
+class ModelOutputError(GatewayError):
+    """Raised after the call: the model's answer to an emulated tool call or response format stayed invalid.
+
+    The gateway drops `tools` and `response_format`, so the client asks for them in the prompt and
+    checks the answer (unknown tool, arguments or answer against the JSON Schema, tool choice); a
+    broken answer is asked again with the problem stated, `max_reasks` times. Retrying the same
+    call may help (models vary); a stronger model helps more. `meta(error)` has the summed cost.
+    """
+
+    raw_reply: str
+    """The model's last answer, as it came."""
+    problem: str
+    """What was wrong with it, as the model was told."""
+    attempts: int
+    """How many calls were made, the re-asks included."""
+
+    def __init__(self, message: str, *, raw_reply: str, problem: str, attempts: int) -> None:
+        super().__init__(message)
+        self.raw_reply = raw_reply
+        self.problem = problem
+        self.attempts = attempts
+
+
 class ConfigurationError(GatewayError, ValueError):
     """Raised before sending: a setting is missing or malformed (key, base URL, user id, header)."""
 
@@ -296,5 +322,6 @@ _public_module(
     ConnectionError,
     _ConnectionTimeout,
     UnsupportedFeatureError,
+    ModelOutputError,
     ConfigurationError,
 )

@@ -27,6 +27,7 @@ from openai._base_client import make_request_options as make_request_options  # 
 
 # The SDK's lazily mounted sub-resources.
 from openai._compat import cached_property as cached_property  # noqa: E402
+from openai._compat import model_copy as model_copy  # noqa: E402
 
 # Raw and streaming response wrappers for `client.gateway.with_raw_response` / `with_streaming_response`.
 from openai._legacy_response import async_to_raw_response_wrapper as async_to_raw_response_wrapper  # noqa: E402
@@ -70,6 +71,7 @@ __all__ = [
     "cached_property",
     "httpx",
     "make_request_options",
+    "model_copy",
     "not_given",
     "to_raw_response_wrapper",
     "to_streamed_response_wrapper",

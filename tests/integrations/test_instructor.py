@@ -6,18 +6,18 @@ from typing import Any
 
 import instructor
 import pytest
-from instructor.core.exceptions import InstructorRetryException
 from pydantic import BaseModel
 
 import omnigate_openai as og
 from omnigate_openai.integrations.instructor import from_client
-from omnigate_openai.testing import LocalGateway
+from omnigate_openai.testing import LocalGateway, ModelRequest, ToolCall
 
-from .conftest import chat_calls
+from .conftest import USER_ID, chat_calls
 
 ANSWER = '```json\n{"city": "Paris", "country": "France"}\n```'
 QUESTION = [{"role": "user", "content": "Where is the Eiffel tower?"}]
-pytestmark = pytest.mark.parametrize("gateway_reply", [ANSWER])
+MODES = [instructor.Mode.TOOLS, instructor.Mode.JSON, instructor.Mode.JSON_SCHEMA, instructor.Mode.MD_JSON]
+PARIS = {"city": "Paris", "country": "France"}
 
 
 class City(BaseModel):
@@ -28,64 +28,82 @@ class City(BaseModel):
 REQUEST: dict[str, Any] = {"model": "gpt-4o-mini", "response_model": City, "messages": QUESTION, "max_retries": 0}
 
 
-def test_structured_result(client: og.OpenAI, gateway: LocalGateway) -> None:
-    city = from_client(client).chat.completions.create(model="gpt-4o-mini", response_model=City, messages=QUESTION)
-    assert city.model_dump() == {"city": "Paris", "country": "France"}
-    [call] = chat_calls(gateway)
-    assert "tools" not in call.json
-    assert "response_format" not in call.json
+def _script(gateway: LocalGateway, mode: instructor.Mode) -> None:
+    """What a model answers in each mode: a call of the tool offered (`City`, `PartialCity`), or the JSON in a fence."""
+
+    def call_the_tool(request: ModelRequest) -> ToolCall:
+        return ToolCall(request.tools[0].name, PARIS)
+
+    gateway.model.script(call_the_tool if mode is instructor.Mode.TOOLS else ANSWER)
 
 
-async def test_structured_result_async(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
-    structured = from_client(async_client)
-    city = await structured.chat.completions.create(model="gpt-4o-mini", response_model=City, messages=QUESTION)
-    assert city.model_dump() == {"city": "Paris", "country": "France"}
+def _nothing_dropped(gateway: LocalGateway) -> None:
+    for call in chat_calls(gateway):
+        assert not {"tools", "tool_choice", "response_format"} & call.json.keys()
+
+
+@pytest.mark.parametrize("mode", MODES, ids=str)
+def test_structured_result(client: og.OpenAI, gateway: LocalGateway, mode: instructor.Mode) -> None:
+    _script(gateway, mode)
+    city = from_client(client, mode=mode).chat.completions.create(**REQUEST)
+    assert city.model_dump() == PARIS
     assert len(chat_calls(gateway)) == 1
+    _nothing_dropped(gateway)
 
 
-def test_partial_streaming(client: og.OpenAI, gateway: LocalGateway) -> None:
-    partials = list(
-        from_client(client).chat.completions.create_partial(model="gpt-4o-mini", response_model=City, messages=QUESTION)
-    )
-    assert len(partials) > 1
-    assert partials[-1].model_dump() == {"city": "Paris", "country": "France"}
+@pytest.mark.parametrize("mode", MODES, ids=str)
+async def test_structured_result_async(
+    async_client: og.AsyncOpenAI, gateway: LocalGateway, mode: instructor.Mode
+) -> None:
+    _script(gateway, mode)
+    city = await from_client(async_client, mode=mode).chat.completions.create(**REQUEST)
+    assert city.model_dump() == PARIS
+    _nothing_dropped(gateway)
+
+
+@pytest.mark.parametrize("mode", MODES, ids=str)
+def test_partial_streaming(client: og.OpenAI, gateway: LocalGateway, mode: instructor.Mode) -> None:
+    _script(gateway, mode)
+    partials = list(from_client(client, mode=mode).chat.completions.create_partial(**REQUEST))
+    assert partials[-1].model_dump() == PARIS
+    if mode is not instructor.Mode.TOOLS:  # a JSON answer streams piece by piece; a tool call's arguments at once
+        assert len(partials) > 2
     assert chat_calls(gateway)[0].json["stream"] is True
+    _nothing_dropped(gateway)
 
 
-async def test_partial_streaming_async(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
-    stream = from_client(async_client).chat.completions.create_partial(
-        model="gpt-4o-mini", response_model=City, messages=QUESTION
-    )
+@pytest.mark.parametrize("mode", MODES, ids=str)
+async def test_partial_streaming_async(
+    async_client: og.AsyncOpenAI, gateway: LocalGateway, mode: instructor.Mode
+) -> None:
+    _script(gateway, mode)
+    stream = from_client(async_client, mode=mode).chat.completions.create_partial(**REQUEST)
     partials = [partial async for partial in stream]
-    assert partials[-1].model_dump() == {"city": "Paris", "country": "France"}
+    assert partials[-1].model_dump() == PARIS
     assert chat_calls(gateway)[0].json["stream"] is True
+
+
+@pytest.mark.usefixtures("gateway")
+def test_instructors_default_mode_with_the_default_model(client: og.OpenAI) -> None:
+    """No script: the local model calls the forced `City` tool with schema-valid values."""
+    assert from_client(client).chat.completions.create(**REQUEST).model_dump() == {"city": "a", "country": "a"}
+
+
+def test_a_broken_answer_is_re_asked_by_the_client_before_instructor_sees_it(
+    client: og.OpenAI, gateway: LocalGateway
+) -> None:
+    gateway.model.script(ToolCall("City", {"city": "Paris"}), ToolCall("City", PARIS))
+    assert instructor.from_openai(client).chat.completions.create(**REQUEST).model_dump() == PARIS
+    assert len(chat_calls(gateway)) == 2
 
 
 @pytest.mark.parametrize("mode", [instructor.Mode.TOOLS, instructor.Mode.JSON, instructor.Mode.JSON_SCHEMA], ids=str)
-def test_modes_that_cannot_work_are_refused_up_front(
-    client: og.OpenAI, gateway: LocalGateway, mode: instructor.Mode
-) -> None:
-    with pytest.raises(og.UnsupportedFeatureError, match=r"drops \(`tools` or `response_format`\); use Mode\.MD_JSON"):
-        from_client(client, mode=mode)
-    assert chat_calls(gateway) == []
-
-
-@pytest.mark.parametrize("partial", [False, True], ids=["create", "create_partial"])
-def test_instructors_default_mode_fails_with_the_gateway_error_as_cause(
-    client: og.OpenAI, gateway: LocalGateway, partial: bool
-) -> None:
-    """Without the helper, TOOLS mode is refused by the client before sending, never answered with None."""
-    structured = instructor.from_openai(client)
-
-    def ask() -> object:
-        if partial:
-            return list(structured.chat.completions.create_partial(**REQUEST))
-        return structured.chat.completions.create(**REQUEST)
-
-    with pytest.raises(InstructorRetryException) as caught:
-        ask()
-    assert isinstance(caught.value.__cause__, og.UnsupportedFeatureError)
-    assert caught.value.__cause__.field == "tools"
+def test_a_strict_client_refuses_the_modes_it_cannot_serve(gateway: LocalGateway, mode: instructor.Mode) -> None:
+    with (
+        og.OpenAI(base_url=gateway.base_url, api_key=gateway.api_key, user_id=USER_ID, emulate_tools=False) as strict,
+        pytest.raises(og.UnsupportedFeatureError, match=r"emulate_tools=False; use Mode\.MD_JSON"),
+    ):
+        from_client(strict, mode=mode)
     assert chat_calls(gateway) == []
 
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import operator
 from functools import reduce
 
 import openai
 import pytest
 from langchain_core.messages import AIMessageChunk
+from langchain_core.tools import tool
 from langchain_openai import ChatOpenAI
+from pydantic import BaseModel
 
 import omnigate_openai as og
 from omnigate_openai.integrations.langchain import chat_model
-from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway
+from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ToolCall
 
 from .conftest import HostGuard, chat_calls
 
@@ -82,11 +85,59 @@ async def test_stream_error_surfaces_as_the_gateways_typed_error(client: og.Open
             pass
 
 
-def test_structured_output_is_refused_before_sending(client: og.OpenAI, gateway: LocalGateway) -> None:
-    with pytest.raises(og.UnsupportedFeatureError, match="`response_format`") as caught:
-        chat_model(client).with_structured_output({"title": "City", "type": "object", "properties": {}}).invoke("x")
-    assert caught.value.field == "response_format"
-    assert chat_calls(gateway) == []
+def test_create_agent_runs_the_tool_and_answers_with_its_result(client: og.OpenAI, gateway: LocalGateway) -> None:
+    from langchain.agents import create_agent
+
+    ran: list[str] = []
+
+    @tool
+    def get_weather(city: str) -> str:
+        """The weather of a city."""
+        ran.append(city)
+        return f"21 C and sunny in {city}"
+
+    agent = create_agent(chat_model(client), tools=[get_weather])
+    result = agent.invoke({"messages": [{"role": "user", "content": "What is the weather in Paris?"}]})
+    assert ran == ["a"]  # the local model's schema-valid argument
+    assert result["messages"][-1].content == "Tool results: get_weather: 21 C and sunny in a"
+    first, second = chat_calls(gateway)
+    assert "tools" not in first.json
+    assert json.loads(second.json["messages"][-1]["content"])["tool_results"][0]["content"] == "21 C and sunny in a"
+
+
+async def test_create_agent_async(client: og.OpenAI, gateway: LocalGateway) -> None:
+    from langchain.agents import create_agent
+
+    @tool
+    def add(a: int, b: int) -> int:
+        """Add two numbers."""
+        return a + b
+
+    gateway.model.script(ToolCall("add", {"a": 2, "b": 3}))
+    agent = create_agent(chat_model(client), tools=[add])
+    result = await agent.ainvoke({"messages": [{"role": "user", "content": "2 + 3?"}]})
+    assert result["messages"][-1].content == "Tool results: add: 5"
+
+
+class City(BaseModel):
+    """A city and its country."""
+
+    city: str
+    country: str
+
+
+@pytest.mark.parametrize("method", ["function_calling", "json_schema", "json_mode"])
+def test_with_structured_output(client: og.OpenAI, gateway: LocalGateway, method: str) -> None:
+    gateway.model.script(
+        ToolCall("City", {"city": "Paris", "country": "France"})
+        if method == "function_calling"
+        else {"city": "Paris", "country": "France"}
+    )
+    model = chat_model(client).with_structured_output(City, method=method)  # type: ignore[arg-type]
+    assert model.invoke("Where is the Eiffel tower?") == City(city="Paris", country="France")
+    sent = chat_calls(gateway)[0].json
+    assert "tools" not in sent
+    assert "response_format" not in sent
 
 
 def test_a_plain_openai_client_is_refused(gateway: LocalGateway) -> None:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import openai
 import pytest
+from llama_index.core.agent.workflow import FunctionAgent
 from llama_index.core.llms import ChatMessage
+from llama_index.core.prompts import PromptTemplate
 from llama_index.llms.openai_like import OpenAILike
+from pydantic import BaseModel
 
 import omnigate_openai as og
 from omnigate_openai.integrations.llama_index import llm
-from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway
+from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ToolCall
 
 from .conftest import HostGuard, chat_calls
 
@@ -50,6 +53,45 @@ def test_gateway_error_is_the_shims_typed_error(client: og.OpenAI, gateway: Loca
     with pytest.raises(og.BudgetExceededError, match="budget") as caught:
         llm(client, model="gpt-4o-mini").complete("Hello")
     assert caught.value.status_code == 402
+
+
+async def test_a_function_agent_runs_the_tool_and_uses_its_result(client: og.OpenAI, gateway: LocalGateway) -> None:
+    ran: list[str] = []
+
+    def get_weather(city: str) -> str:
+        """The weather of a city."""
+        ran.append(city)
+        return f"21 C and sunny in {city}"
+
+    agent = FunctionAgent(tools=[get_weather], llm=llm(client, model="gpt-4o-mini"), system_prompt="Use the tools.")
+    response = await agent.run(user_msg="What is the weather in Paris?")
+    assert ran == ["a"]
+    assert str(response) == "Tool results: get_weather: 21 C and sunny in a"
+    first = chat_calls(gateway)[0].json
+    assert "tools" not in first
+    assert "## get_weather" in first["messages"][0]["content"]
+
+
+class City(BaseModel):
+    """A city and its country."""
+
+    city: str
+    country: str
+
+
+def test_structured_predict(client: og.OpenAI, gateway: LocalGateway) -> None:
+    gateway.model.script(ToolCall("City", {"city": "Paris", "country": "France"}))
+    model = llm(client, model="gpt-4o-mini")
+    city = model.structured_predict(City, PromptTemplate("Where is the {place}?"), place="Eiffel tower")
+    assert city == City(city="Paris", country="France")
+    assert "Tool choice: required." in chat_calls(gateway)[0].json["messages"][0]["content"]
+
+
+async def test_astructured_predict_with_the_default_model(client: og.OpenAI, gateway: LocalGateway) -> None:
+    model = llm(client, model="gpt-4o-mini")
+    city = await model.astructured_predict(City, PromptTemplate("Where is the {place}?"), place="Eiffel tower")
+    assert city == City(city="a", country="a")
+    assert len(chat_calls(gateway)) == 1
 
 
 async def test_the_guard_catches_the_trap_the_helper_avoids(

@@ -10,12 +10,13 @@ from agents import Agent, RunConfig, Runner
 from agents.models import _openai_shared
 from agents.tracing import get_trace_provider
 from agents.tracing.processors import default_exporter
+from pydantic import BaseModel
 
 import omnigate_openai as og
 from omnigate_openai.integrations.openai_agents import chat_model, install
-from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway
+from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ToolCall
 
-from .conftest import chat_calls
+from .conftest import USER_ID, chat_calls
 
 
 @pytest.fixture(autouse=True)
@@ -70,16 +71,76 @@ async def test_streamed_run(async_client: og.AsyncOpenAI, gateway: LocalGateway)
     assert chat_calls(gateway)[0].json["stream"] is True
 
 
-async def test_an_agent_with_tools_is_refused_before_sending(
+async def test_a_function_tool_runs_and_the_answer_uses_its_result(
     async_client: og.AsyncOpenAI, gateway: LocalGateway
 ) -> None:
+    ran: list[str] = []
+
+    @agents.function_tool
+    def get_weather(city: str) -> str:
+        """The weather of a city."""
+        ran.append(city)
+        return f"21 C and sunny in {city}"
+
+    install(async_client)
+    agent = Agent(name="weather", model="gpt-4o-mini", tools=[get_weather])
+    result = await Runner.run(agent, "What is the weather in Paris?")
+    assert ran == ["a"]
+    assert result.final_output == "Tool results: get_weather: 21 C and sunny in a"
+    first, _second = chat_calls(gateway)
+    assert "tools" not in first.json
+    assert "## get_weather" in first.json["messages"][0]["content"]
+
+
+async def test_a_streamed_run_with_a_tool(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
     @agents.function_tool
     def city() -> str:
         """The user's city."""
         return "Paris"
 
     install(async_client)
-    with pytest.raises(og.UnsupportedFeatureError, match="`tools`") as caught:
-        await Runner.run(Agent(name="tooled", model="gpt-4o-mini", tools=[city]), "Where am I?")
+    run = Runner.run_streamed(Agent(name="tooled", model="gpt-4o-mini", tools=[city]), "Where am I?")
+    async for _ in run.stream_events():
+        pass
+    assert run.final_output == "Tool results: city: Paris"
+    assert all(call.json["stream"] is True for call in chat_calls(gateway))
+
+
+async def test_a_handoff_reaches_the_other_agent(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    install(async_client)
+    french = Agent(name="french", instructions="Answer in French.", model="gpt-4o-mini")
+    triage = Agent(name="triage", model="gpt-4o-mini", handoffs=[french])
+    gateway.model.script(ToolCall("transfer_to_french"), "Bonjour !")
+    result = await Runner.run(triage, "Bonjour")
+    assert result.last_agent is french
+    assert result.final_output == "Bonjour !"
+    assert chat_calls(gateway)[1].json["messages"][0]["content"].startswith("Answer in French.")
+
+
+class City(BaseModel):
+    city: str
+    country: str
+
+
+async def test_output_type(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    install(async_client)
+    gateway.model.script('Here: {"city": "Paris", "country": "France"}')
+    result = await Runner.run(Agent(name="geo", model="gpt-4o-mini", output_type=City), "Where is the Eiffel tower?")
+    assert result.final_output == City(city="Paris", country="France")
+    assert "response_format" not in chat_calls(gateway)[0].json
+
+
+async def test_a_strict_client_refuses_tools_before_sending(gateway: LocalGateway) -> None:
+    @agents.function_tool
+    def city() -> str:
+        """The user's city."""
+        return "Paris"
+
+    async with og.AsyncOpenAI(
+        base_url=gateway.base_url, api_key=gateway.api_key, user_id=USER_ID, emulate_tools=False
+    ) as strict:
+        install(strict)
+        with pytest.raises(og.UnsupportedFeatureError, match="`tools`") as caught:
+            await Runner.run(Agent(name="tooled", model="gpt-4o-mini", tools=[city]), "Where am I?")
     assert caught.value.field == "tools"
     assert chat_calls(gateway) == []

@@ -6,15 +6,13 @@ import inspect
 
 import pytest
 from pydantic import BaseModel
-from pydantic_ai import Agent, NativeOutput, ToolOutput
-from pydantic_ai.models.openai import OpenAIChatModel
-from pydantic_ai.providers.openai import OpenAIProvider
+from pydantic_ai import Agent, NativeOutput, PromptedOutput, ToolOutput
 
 import omnigate_openai as og
-from omnigate_openai.integrations.pydantic_ai import chat_model
+from omnigate_openai.integrations.pydantic_ai import PROMPTED_ONLY, chat_model
 from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway
 
-from .conftest import chat_calls
+from .conftest import USER_ID, chat_calls
 
 
 class City(BaseModel):
@@ -52,20 +50,61 @@ async def test_max_retries_setting_keeps_the_gateway_settings(
 
 
 @pytest.mark.parametrize("gateway_reply", ['{"city": "Paris", "country": "France"}'])
-async def test_structured_output_is_prompted(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
-    result = await Agent(chat_model(async_client), output_type=City).run("Where is the Eiffel tower?")
+async def test_prompted_output_still_works(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    result = await Agent(chat_model(async_client), output_type=PromptedOutput(City)).run("Where is the Eiffel tower?")
     assert result.output == City(city="Paris", country="France")
     [call] = chat_calls(gateway)
-    assert "tools" not in call.json
-    assert "response_format" not in call.json
     assert '"country"' in call.json["messages"][0]["content"]  # the schema is in the prompt
 
 
-@pytest.mark.parametrize("output", [ToolOutput(City), NativeOutput(City)], ids=["ToolOutput", "NativeOutput"])
-async def test_output_modes_that_need_dropped_fields_are_refused(
+async def test_a_tool_runs_and_the_answer_uses_its_result(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    ran: list[str] = []
+    agent = Agent(chat_model(async_client), instructions="Use the tools.")
+
+    @agent.tool_plain
+    def get_weather(city: str) -> str:
+        """The weather of a city."""
+        ran.append(city)
+        return f"21 C and sunny in {city}"
+
+    result = await agent.run("What is the weather in Paris?")
+    assert ran == ["a"]  # the default model's schema-valid argument
+    assert result.output == "Tool results: get_weather: 21 C and sunny in a"
+    first, second = chat_calls(gateway)
+    assert "tools" not in first.json
+    assert "## get_weather\nThe weather of a city." in first.json["messages"][0]["content"]
+    assert '"tool_results"' in second.json["messages"][-1]["content"]
+
+
+@pytest.mark.parametrize(
+    "output", [City, ToolOutput(City), NativeOutput(City)], ids=["default", "ToolOutput", "Native"]
+)
+async def test_structured_output_modes_after_a_tool(
     async_client: og.AsyncOpenAI, gateway: LocalGateway, output: object
 ) -> None:
-    model = OpenAIChatModel("gpt-4o-mini", provider=OpenAIProvider(openai_client=async_client))
-    with pytest.raises(og.UnsupportedFeatureError, match=r"silently ignores `(tools|response_format)`"):
-        await Agent(model, output_type=output).run("Where is the Eiffel tower?")  # type: ignore[call-overload]
-    assert chat_calls(gateway) == []
+    ran: list[str] = []
+    agent = Agent(chat_model(async_client), output_type=output)  # type: ignore[call-overload]
+
+    @agent.tool_plain
+    def capital_of(country: str) -> str:
+        """The capital of a country."""
+        ran.append(country)
+        return "Paris"
+
+    result = await agent.run("Where is the Eiffel tower?")
+    assert ran == ["a"]
+    # Every string the default model writes after the tool carries the tool's result.
+    assert result.output == City(city="capital_of: Paris", country="capital_of: Paris")
+    sent = [call.json for call in chat_calls(gateway)]
+    assert all("tools" not in body and "response_format" not in body for body in sent)
+
+
+async def test_a_strict_client_with_the_prompted_profile(gateway: LocalGateway) -> None:
+    async with og.AsyncOpenAI(
+        base_url=gateway.base_url, api_key=gateway.api_key, user_id=USER_ID, emulate_tools=False
+    ) as strict:
+        agent = Agent(chat_model(strict, profile=PROMPTED_ONLY), output_type=City)
+        gateway.model.script('{"city": "Paris", "country": "France"}')
+        assert (await agent.run("Where?")).output == City(city="Paris", country="France")
+        with pytest.raises(og.UnsupportedFeatureError, match=r"silently ignores `tools`"):
+            await Agent(chat_model(strict), output_type=City).run("Where?")

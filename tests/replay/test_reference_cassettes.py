@@ -66,9 +66,10 @@ async def test_async_replay_gives_the_recorded_outcome(reference: Reference, omn
 
 @pytest.mark.parametrize("name", sorted(REFUSED))
 def test_a_body_the_gateway_would_degrade_is_refused_before_sending(name: str) -> None:
+    """With tool emulation off (the strict switch), what these cassettes show degraded is refused."""
     body = _compat_body(BY_NAME[name])
     with (
-        og.OpenAI(base_url=ROOT_URL, api_key=REPLAY_KEY, max_retries=0) as client,
+        og.OpenAI(base_url=ROOT_URL, api_key=REPLAY_KEY, max_retries=0, emulate_tools=False) as client,
         pytest.raises(og.UnsupportedFeatureError) as caught,
     ):
         client.chat.completions.create(**body)

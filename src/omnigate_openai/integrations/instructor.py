@@ -1,11 +1,10 @@
-"""instructor: structured output through the gateway, in the one mode that works by prompting alone.
+"""instructor: structured output through the gateway, in any of instructor's modes.
 
 `instructor.from_openai` defaults to `Mode.TOOLS`, which sends `tools`; the JSON modes send
-`response_format`. OmniGate drops both, so the client refuses them, and instructor reports that as
-an `InstructorRetryException` after its retries (in partial streaming, TOOLS quietly yields `None`
-against servers that drop the field). `Mode.MD_JSON` puts the schema in the prompt and parses the
-answer's JSON, so it works. `from_client` uses it, and refuses any other mode before a call is made.
-Needs openai<3 (instructor 1.x).
+`response_format`. The gateway client serves both by prompt, so every mode works, partial
+streaming included. `from_client` checks the client and keeps instructor's own default; with a
+client built with `emulate_tools=False` only `Mode.MD_JSON` (the schema in the prompt) can work, so
+any other mode is refused before a call is made. Needs openai<3 (instructor 1.x).
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Any, overload
 import openai
 
 from .._client import AsyncOpenAI, OpenAI
+from .._emulation import emulation_wanted
 from .._exceptions import UnsupportedFeatureError
 from ._clients import gateway_client
 
@@ -29,19 +29,22 @@ def from_client(client: OpenAI, mode: Mode | None = None, **kwargs: Any) -> Inst
 @overload
 def from_client(client: AsyncOpenAI, mode: Mode | None = None, **kwargs: Any) -> AsyncInstructor: ...
 def from_client(client: OpenAI | AsyncOpenAI, mode: Mode | None = None, **kwargs: Any) -> Instructor | AsyncInstructor:
-    """`instructor.from_openai(client, mode=Mode.MD_JSON)`; `UnsupportedFeatureError` for any other mode.
+    """`instructor.from_openai(client, mode=mode)` (instructor's default mode when None).
 
     Other keywords are `from_openai`'s.
     """
     import instructor
 
-    chosen = instructor.Mode.MD_JSON if mode is None else mode
-    if chosen is not instructor.Mode.MD_JSON:
+    checked: OpenAI | AsyncOpenAI = (
+        gateway_client(client, AsyncOpenAI)
+        if isinstance(client, openai.AsyncOpenAI)
+        else gateway_client(client, OpenAI)
+    )
+    chosen = instructor.Mode.TOOLS if mode is None else mode
+    if not emulation_wanted(checked._settings) and chosen is not instructor.Mode.MD_JSON:
         raise UnsupportedFeatureError(
-            f"instructor's {chosen} sends fields OmniGate drops (`tools` or `response_format`); "
-            "use Mode.MD_JSON, which asks for JSON in the prompt",
+            f"instructor's {chosen} sends fields OmniGate drops (`tools` or `response_format`) and this client "
+            "was built with emulate_tools=False; use Mode.MD_JSON, which asks for JSON in the prompt",
             field="mode",
         )
-    if isinstance(client, openai.AsyncOpenAI):
-        return instructor.from_openai(gateway_client(client, AsyncOpenAI), mode=chosen, **kwargs)
-    return instructor.from_openai(gateway_client(client, OpenAI), mode=chosen, **kwargs)
+    return instructor.from_openai(checked, mode=chosen, **kwargs)  # type: ignore[call-overload,no-any-return,unused-ignore]

@@ -2,8 +2,10 @@
 
 `OpenAILike` calls `/v1/completions` (which OmniGate lacks) unless `is_chat_model=True`, and it
 builds its async client itself, from `OPENAI_API_KEY`, unless `async_openai_client` is given too.
-`llm` sets both clients and the chat API, and keeps `is_function_calling_model=False` so that
-agents prompt instead of sending `tools`. Needs `llama-index-llms-openai-like>=0.8` (openai<3).
+`llm` sets both clients and the chat API, and `is_function_calling_model=True` (`OpenAILike`'s
+default is False): the gateway client serves tools by prompt, so `FunctionAgent`,
+`structured_predict` (which forces `tool_choice="required"`) and `as_structured_llm` take their
+function-calling paths. Needs `llama-index-llms-openai-like>=0.8` (openai<3).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ def llm(client: OpenAI, async_client: AsyncOpenAI | None = None, *, model: str, 
     from llama_index.llms.openai_like import OpenAILike
 
     sync, async_ = pair(client, async_client)
-    options: dict[str, Any] = {"is_chat_model": True, "is_function_calling_model": False, **kwargs}
+    options: dict[str, Any] = {"is_chat_model": True, "is_function_calling_model": True, **kwargs}
     return OpenAILike(
         model=model,
         openai_client=sync,

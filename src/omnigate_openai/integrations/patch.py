@@ -35,6 +35,7 @@ def patch_openai(
     base_url: str | None = None,
     user_id: str | None = None,
     allow_ignored_fields: bool = False,
+    emulate_tools: bool = True,
 ) -> None:
     """From now on, `openai.OpenAI(...)` and `openai.AsyncOpenAI(...)` build gateway clients.
 
@@ -52,6 +53,7 @@ def patch_openai(
         admin_key=None,
         allow_ignored_fields=allow_ignored_fields,
         require_key=True,
+        emulate_tools=emulate_tools,
     )
     with _lock:
         _settings = settings

@@ -1,11 +1,11 @@
-"""pydantic-ai: an `OpenAIChatModel` over the gateway client whose structured output is prompted.
+"""pydantic-ai: an `OpenAIChatModel` over the gateway client, with pydantic-ai's own defaults.
 
-pydantic-ai's default structured output calls a tool (`tools`), `NativeOutput` sends a JSON schema
-(`response_format`), and `PromptedOutput` adds `response_format={"type": "json_object"}` for OpenAI
-models; OmniGate drops all three, so the client refuses them with `UnsupportedFeatureError`.
-`chat_model` gives the model a profile without tools or JSON modes, so `output_type=` works by
-prompting alone. `max_retries` in model settings copies the client through `with_options`, which
-keeps every gateway setting.
+The gateway client serves `tools` and `response_format` by prompt, so pydantic-ai's function tools,
+its default structured output (`ToolOutput`, a tool call), `NativeOutput` (a JSON schema) and
+`PromptedOutput` all work as they do against OpenAI. `chat_model` only hands pydantic-ai the async
+twin of a sync client. `max_retries` in model settings copies the client through `with_options`,
+which keeps every gateway setting. A client built with `emulate_tools=False` refuses tools and
+JSON modes: give such a model `profile=PROMPTED_ONLY` to keep pydantic-ai from sending them.
 """
 
 from __future__ import annotations
@@ -27,18 +27,15 @@ PROMPTED_ONLY: dict[str, Any] = {
     "supports_json_object_output": False,
     "default_structured_output_mode": "prompted",
 }
-"""The profile keys that keep pydantic-ai from sending `tools` or `response_format`."""
+"""The profile keys that keep pydantic-ai from sending `tools` or `response_format` (for `emulate_tools=False`)."""
 
 
 def chat_model(client: AsyncOpenAI | OpenAI, model: str = "gpt-4o-mini", **kwargs: Any) -> OpenAIChatModel:
-    """An `OpenAIChatModel` for `model` over `client` (or its async twin), with prompted structured output.
+    """An `OpenAIChatModel` for `model` over `client` (or its async twin).
 
-    Other keywords are `OpenAIChatModel`'s (`settings=`, ...); a `profile=` dict is merged over ours.
+    Other keywords are `OpenAIChatModel`'s (`settings=`, `profile=`, ...).
     """
     from pydantic_ai.models.openai import OpenAIChatModel
-    from pydantic_ai.profiles import merge_profile
     from pydantic_ai.providers.openai import OpenAIProvider
 
-    provider = OpenAIProvider(openai_client=as_async(client))
-    profile = merge_profile(provider.model_profile(model), PROMPTED_ONLY, kwargs.pop("profile", None))  # type: ignore[arg-type]
-    return OpenAIChatModel(model, provider=provider, profile=profile, **kwargs)
+    return OpenAIChatModel(model, provider=OpenAIProvider(openai_client=as_async(client)), **kwargs)

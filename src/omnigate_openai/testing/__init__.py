@@ -24,6 +24,15 @@ if TYPE_CHECKING:
     from omnigate_openai.testing._cassettes import cassette_config as cassette_config
     from omnigate_openai.testing._faults import Faults as Faults
     from omnigate_openai.testing._faults import UpstreamFault as UpstreamFault
+    from omnigate_openai.testing._flow_app import create_flow_app as create_flow_app
+    from omnigate_openai.testing._flow_server import LocalFlowGateway as LocalFlowGateway
+    from omnigate_openai.testing._flow_state import FlowFaults as FlowFaults
+    from omnigate_openai.testing._model import Model as Model
+    from omnigate_openai.testing._model import ModelRequest as ModelRequest
+    from omnigate_openai.testing._model import ToolCall as ToolCall
+    from omnigate_openai.testing._model import ToolResult as ToolResult
+    from omnigate_openai.testing._model import ToolSpec as ToolSpec
+    from omnigate_openai.testing._model import instance_of as instance_of
     from omnigate_openai.testing._server import LocalGateway as LocalGateway
     from omnigate_openai.testing._server import SeededProject as SeededProject
     from omnigate_openai.testing._server import run_server as run_server
@@ -39,7 +48,16 @@ _HOMES = {
     "cassette_config": "_cassettes",
     "Faults": "_faults",
     "UpstreamFault": "_faults",
+    "Model": "_model",
+    "ModelRequest": "_model",
+    "ToolCall": "_model",
+    "ToolResult": "_model",
+    "ToolSpec": "_model",
+    "instance_of": "_model",
     "LocalGateway": "_server",
+    "LocalFlowGateway": "_flow_server",
+    "FlowFaults": "_flow_state",
+    "create_flow_app": "_flow_app",
     "SeededProject": "_server",
     "run_server": "_server",
     "DEFAULT_REPLY": "_state",
@@ -79,12 +97,21 @@ __all__ = [
     "Call",
     "CallLog",
     "Faults",
+    "FlowFaults",
     "GatewaySettings",
     "GatewayState",
+    "LocalFlowGateway",
     "LocalGateway",
+    "Model",
+    "ModelRequest",
     "SeededProject",
+    "ToolCall",
+    "ToolResult",
+    "ToolSpec",
     "UpstreamFault",
     "UsageRecord",
     "create_app",
+    "create_flow_app",
+    "instance_of",
     "run_server",
 ]

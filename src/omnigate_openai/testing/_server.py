@@ -28,6 +28,7 @@ from omnigate_openai.testing._app import create_app
 from omnigate_openai.testing._calls import CallLog
 from omnigate_openai.testing._faults import Faults
 from omnigate_openai.testing._middleware import DroppedConnection
+from omnigate_openai.testing._model import Model, Reply
 from omnigate_openai.testing._price_book import Provider
 from omnigate_openai.testing._state import DEFAULT_REPLY, GatewaySettings, GatewayState
 
@@ -119,6 +120,16 @@ class _PromptServer(uvicorn.Server):
                 loop.call_soon_threadsafe(wake.set)
 
 
+def _model(given: Model | Iterable[Reply] | Callable[..., Any] | None) -> Model:
+    if given is None:
+        return Model()
+    if isinstance(given, Model):
+        return given
+    if callable(given):
+        return Model(fallback=given)
+    return Model(given)
+
+
 class _HideDroppedConnections(logging.Filter):
     """uvicorn logs the exception that `faults.drop_connection` raises on purpose; nobody needs that."""
 
@@ -156,6 +167,9 @@ class LocalGateway:
     - `reply="Hello there! How can I help?"`, `stream_delay=0.0` (seconds between deltas).
     - `extra_models=()`: model names the providers serve beyond their catalogue (a model of tomorrow:
       it routes by prefix and is billed $0). Any other unknown name gets the provider's 404, as upstream.
+    - `model`: what the providers answer: a `Model`, a list of scripted replies, or a callable taking a
+      `ModelRequest`. By default (and once a script runs out) a schema-aware model that calls the
+      tools a prompt offers and answers JSON requests with a valid instance (`gw.model`).
     - `clock`: a callable returning an aware datetime, for tests that control time.
     - `admin_key`: the `x-admin-key` to accept (random by default).
     - `strict=True`: on exit, fail if a scheduled fault was never hit.
@@ -187,6 +201,7 @@ class LocalGateway:
         reply: str = DEFAULT_REPLY,
         stream_delay: float = 0.0,
         extra_models: Iterable[str] = (),
+        model: Model | Iterable[Reply] | Callable[..., Any] | None = None,
         clock: Callable[[], datetime] | None = None,
         admin_key: str | None = None,
         strict: bool = True,
@@ -221,7 +236,9 @@ class LocalGateway:
         self.strict = strict
         self.startup_timeout = startup_timeout
         self.shutdown_timeout = shutdown_timeout
-        self.state = GatewayState(self._settings, clock=clock)
+        self.model = _model(model)
+        """Scripted replies (`gw.model.script(...)`) and what the model was asked (`gw.model.requests`)."""
+        self.state = GatewayState(self._settings, clock=clock, model=self.model)
         self.app = create_app(self.state)
         self._project = self._seed_project()
         self._server: _PromptServer | None = None
@@ -292,7 +309,8 @@ class LocalGateway:
 
     def reset(self) -> None:
         """Forget everything (orgs, keys, usage, faults, calls) and re-seed, without restarting the server."""
-        self.state = GatewayState(self._settings, clock=self._clock)
+        self.model.reset()
+        self.state = GatewayState(self._settings, clock=self._clock, model=self.model)
         self.app.state.gateway = self.state
         self._project = self._seed_project()
 

@@ -19,6 +19,7 @@ from typing import Any, Literal
 from omnigate_openai.testing._breaker import CircuitBreaker
 from omnigate_openai.testing._calls import CallLog
 from omnigate_openai.testing._faults import Faults
+from omnigate_openai.testing._model import Model
 from omnigate_openai.testing._price_book import Provider
 
 UsageStatus = Literal["ok", "error", "cache_hit", "incomplete"]
@@ -157,8 +158,10 @@ class CachedAnswer:
 class GatewayState:
     """Everything one gateway remembers. Public so tests can read usage or seed organisations."""
 
-    def __init__(self, settings: GatewaySettings, *, clock: Clock | None = None) -> None:
+    def __init__(self, settings: GatewaySettings, *, clock: Clock | None = None, model: Model | None = None) -> None:
         self.settings = settings
+        self.model = model if model is not None else Model()
+        """What the providers answer: scripted replies, else the schema-aware default (`_model.py`)."""
         self.clock: Clock = clock or utc_now
         self.orgs: dict[uuid.UUID, Org] = {}
         self.projects: dict[uuid.UUID, Project] = {}

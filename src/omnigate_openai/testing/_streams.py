@@ -52,7 +52,12 @@ async def stream_deltas(
     try:
         if fault is not None and fault.kind == "slow":
             await asyncio.sleep(min(fault.value, state.settings.provider_timeout))
-        reply = answer(request, fault, reply=state.settings.reply, also_serves=state.settings.extra_models)
+        reply = answer(
+            request,
+            fault,
+            reply=state.model.reply(request.model, request.messages, plain=state.settings.reply),
+            also_serves=state.settings.extra_models,
+        )
         cut = int(fault.value) if fault is not None and fault.kind == "midstream" else None
         for index, delta in enumerate(reply.deltas):
             if cut is not None and index >= cut:

@@ -1,0 +1,205 @@
+"""Streams of emulated calls: the gateway's text deltas become OpenAI's content and tool-call chunks.
+
+The answer is read as it arrives (`ReplyScanner`): text is passed on as soon as it cannot be part of
+an envelope, an envelope becomes tool-call deltas in OpenAI's shape (`index`, `id`, `type`,
+`function.name`, then the `function.arguments`), and the finish chunk says `tool_calls`. So the
+SDK's own accumulation (`ChatCompletionStreamState`, the `.stream()` helper) builds the message the
+same call would have returned unstreamed. A broken answer of which nothing was shown yet (an
+envelope, or any answer when a tool must be called) is asked again within the stream, `max_reasks`
+times; one already partly shown (a streamed JSON answer, text before a broken envelope) raises
+`ModelOutputError` at the end of the stream.
+"""
+
+from __future__ import annotations
+
+import functools
+import types
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, Generic, TypeVar
+
+import openai
+
+from ._emulation import Emulation, RejectedReply, new_call_id
+from ._exceptions import ModelOutputError
+from ._meta import attach_meta, meta
+from ._tool_reply import Reading, ReplyRejected, ReplyScanner
+
+__all__ = ["EmulatedChunks", "emulated_stream_class"]
+
+_T = TypeVar("_T")
+_FRAME = ("id", "object", "created", "model", "system_fingerprint", "service_tier")
+
+
+class EmulatedChunks:
+    """The gateway's chunks -> the emulated answer's chunks, for both stream classes: no I/O."""
+
+    def __init__(self, emulation: Emulation, stream: Any) -> None:
+        self._emulation = emulation
+        self._stream = stream
+        self._scanner = ReplyScanner(emulation.rules)
+        self._reply: list[str] = []
+        self._frame: dict[str, Any] | None = None
+        self._done = False
+        self._shown = False
+
+    def restart(self) -> None:
+        """Read the next attempt's answer (a re-ask), continuing the same stream."""
+        self._scanner = ReplyScanner(self._emulation.rules)
+        self._reply, self._done = [], False
+
+    def feed(self, chunk: Any) -> list[Any]:
+        """What to yield for one chunk of the gateway's stream (often the chunk itself)."""
+        choices = chunk.choices
+        if not choices or self._done:  # the usage chunk, after the finish chunk
+            return [chunk]
+        if self._frame is None:
+            self._frame = {key: getattr(chunk, key, None) for key in _FRAME if getattr(chunk, key, None) is not None}
+        choice = choices[0]
+        delta = choice.delta
+        text = delta.content
+        shown = ""
+        if text:
+            self._reply.append(text)
+            shown = self._scanner.feed(text)
+        self._shown = self._shown or bool(shown)
+        if choice.finish_reason is None:
+            if shown and shown == text:
+                return [chunk]
+            delta.content = shown or None  # as OpenAI's role chunk: no content yet (an answer of calls has none)
+            return [chunk] if shown or delta.role else []
+        delta.content = shown or None
+        out = [chunk] if shown else []
+        return out + self._finish(chunk)
+
+    def end(self) -> list[Any]:
+        """What to yield once the gateway's stream ended without a finish chunk (none, normally)."""
+        return [] if self._done or self._frame is None else self._finish(None)
+
+    def _finish(self, last: Any) -> list[Any]:
+        self._done = True
+        try:
+            rest, reading = self._scanner.finish()
+        except ReplyRejected as exc:
+            reply = "".join(self._reply)
+            if not self._shown:  # nothing of it reached the caller: the stream can ask again
+                raise RejectedReply(str(exc), reply=reply, completion=None) from None
+            raise self._failure(str(exc)) from None
+        out = [self._build({"content": rest})] if rest else []
+        out += self._calls(reading)
+        if last is not None:
+            choice = last.choices[0]
+            choice.delta.content = None
+            if reading.calls and choice.finish_reason in ("stop", None):
+                choice.finish_reason = "function_call" if self._emulation.legacy else "tool_calls"
+            out.append(last)
+        stream = self._stream
+        emulation = self._emulation
+        attach_meta(stream, meta(stream).replace(emulated=emulation.emulated, attempts=emulation.attempts))
+        return out
+
+    def _calls(self, reading: Reading) -> list[Any]:
+        if self._emulation.legacy and reading.calls:
+            first = reading.calls[0]
+            return [self._build({"function_call": {"name": first.name, "arguments": first.arguments}})]
+        out = []
+        for index, call in enumerate(reading.calls):
+            opening = {"index": index, "id": new_call_id(), "type": "function"}
+            out.append(self._build({"tool_calls": [{**opening, "function": {"name": call.name, "arguments": ""}}]}))
+            out.append(self._build({"tool_calls": [{"index": index, "function": {"arguments": call.arguments}}]}))
+        return out
+
+    def _build(self, delta: dict[str, Any]) -> Any:
+        data = {**(self._frame or {}), "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}
+        stream = self._stream
+        return stream._client._process_response_data(data=data, cast_to=stream._cast_to, response=stream.response)
+
+    def _failure(self, problem: str) -> ModelOutputError:
+        reply = "".join(self._reply)
+        error = ModelOutputError(
+            f"The model's streamed answer broke the emulation contract: {problem}",
+            raw_reply=reply,
+            problem=problem,
+            attempts=self._emulation.attempts,
+        )
+        emulation = self._emulation
+        attach_meta(error, meta(self._stream).replace(emulated=emulation.emulated, attempts=emulation.attempts))
+        return error
+
+
+class _EmulatedSync(Generic[_T]):
+    _options: Any
+
+    def __stream__(self) -> Iterator[_T]:
+        emulation: Emulation = self._options.post_parser
+        chunks = EmulatedChunks(emulation, self)
+        source: Iterator[Any] = super().__stream__()  # type: ignore[misc]
+        while True:
+            try:
+                for chunk in source:
+                    yield from chunks.feed(chunk)
+                yield from chunks.end()
+                return
+            except RejectedReply as rejected:
+                close = getattr(source, "close", None)
+                if close is not None:
+                    close()
+                emulation.ask_again(rejected)  # or ModelOutputError, once the re-asks are spent
+                source = iter(_reask(self, emulation))
+                chunks.restart()
+
+
+class _EmulatedAsync(Generic[_T]):
+    _options: Any
+
+    async def __stream__(self) -> AsyncIterator[_T]:
+        emulation: Emulation = self._options.post_parser
+        chunks = EmulatedChunks(emulation, self)
+        source: AsyncIterator[Any] = super().__stream__()  # type: ignore[misc]
+        while True:
+            try:
+                async for chunk in source:
+                    for out in chunks.feed(chunk):
+                        yield out
+                for out in chunks.end():
+                    yield out
+                return
+            except RejectedReply as rejected:
+                close = getattr(source, "aclose", None)
+                if close is not None:
+                    await close()
+                emulation.ask_again(rejected)  # or ModelOutputError, once the re-asks are spent
+                source = (await _areask(self, emulation)).__aiter__()
+                chunks.restart()
+
+
+def _reask(stream: Any, emulation: Emulation) -> Any:
+    """The re-ask's stream, of the gateway's own chunks (read by the stream that asks)."""
+    from openai.types.chat import ChatCompletion, ChatCompletionChunk
+
+    chunks = openai.Stream[ChatCompletionChunk]
+    return stream._client._send(ChatCompletion, emulation.options(read=False), stream=True, stream_cls=chunks)
+
+
+async def _areask(stream: Any, emulation: Emulation) -> Any:
+    from openai.types.chat import ChatCompletion, ChatCompletionChunk
+
+    chunks = openai.AsyncStream[ChatCompletionChunk]
+    return await stream._client._send(ChatCompletion, emulation.options(read=False), stream=True, stream_cls=chunks)
+
+
+@functools.cache
+def _emulated(base: type[Any]) -> type[Any]:
+    """`base` (a profile's stream class) reading an emulated answer; the SDK reads `_T` off a direct base."""
+    asynchronous = issubclass(base, openai.AsyncStream)
+    mixin: Any = _EmulatedAsync if asynchronous else _EmulatedSync
+    sdk: Any = openai.AsyncStream if asynchronous else openai.Stream
+    return types.new_class(f"Emulated{base.__name__}", (mixin[_T], base[_T], sdk[_T]))
+
+
+def emulated_stream_class(chosen: Any, options: Any) -> Any:
+    """The profile's stream class `chosen` (`Stream[Chunk]`), reading the answer when `options` are emulated."""
+    emulation = options.post_parser
+    origin = getattr(chosen, "__origin__", None)
+    if not isinstance(emulation, Emulation) or not emulation.reads_replies or not isinstance(origin, type):
+        return chosen
+    return _emulated(origin)[chosen.__args__[0]]

@@ -1,0 +1,245 @@
+"""Tool calling and structured output by prompt, for a gateway that drops them: one emulated chat call.
+
+`emulation_for(options, settings)` decides (the one place that does, from the gateway profile's
+`emulates_tools` and the caller's `emulate_tools`) and returns an `Emulation`, which the client's
+`request` drives:
+
+    emulation = emulation_for(options, settings)            # None: an ordinary call
+    while True:
+        try:
+            return emulation.finished(send(emulation.options()))
+        except RejectedReply as rejected:
+            emulation.ask_again(rejected)                   # or ModelOutputError, carrying the reply
+
+Each attempt is an ordinary SDK request (its retries, raw responses and metadata intact); the answer
+is read by the options' `post_parser`, which the SDK applies to every parsed completion, before
+the SDK's own parser (`.parse()` then fills `message.parsed` from what it left). Streams read it
+as they go (`_emulated_stream.py`), and ask again within the stream while nothing of the broken
+answer was shown. Usage and cost are summed over the attempts.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from ._config import Settings
+from ._exceptions import ModelOutputError
+from ._meta import GatewayMeta, attach_meta, meta, with_meta
+from ._sdk import FinalRequestOptions, NotGiven, model_copy, not_given
+from ._tool_prompt import answer_format, instructions, tool_choice, tools_of, with_instructions, written_history
+from ._tool_reply import Reading, ReplyRejected, ReplyRules, read_reply
+
+__all__ = ["Emulation", "RejectedReply", "emulation_for", "new_call_id"]
+
+_TOOL_FIELDS = ("tools", "functions", "tool_choice", "function_call", "parallel_tool_calls")
+_EMULATED_FIELDS = (*_TOOL_FIELDS, "response_format")
+
+
+_CHAT_COMPLETIONS_PATH = "/chat/completions"
+
+
+def emulation_wanted(settings: Settings) -> bool:
+    """Whether this client serves tools by prompt: its gateway profile drops them, and the caller didn't say no."""
+    return settings.profile.emulates_tools and settings.emulate_tools
+
+
+def emulation_for(options: FinalRequestOptions, settings: Settings) -> Emulation | None:
+    """The emulation of a chat call that offers tools, asks for JSON or carries tool messages; else None."""
+    body = options.json_data
+    if options.url != _CHAT_COMPLETIONS_PATH or not isinstance(body, Mapping) or not emulation_wanted(settings):
+        return None
+    emulated = _emulated_parts(body)
+    if not emulated:
+        return None
+    return Emulation(options, emulated, max_reasks=settings.max_reasks)
+
+
+def _emulated_parts(body: Mapping[str, Any]) -> tuple[str, ...]:
+    parts = []
+    if body.get("tools") or body.get("functions"):
+        parts.append("tools")
+    format_ = body.get("response_format")
+    if isinstance(format_, Mapping) and format_.get("type") not in (None, "text"):
+        parts.append("response_format")
+    for message in body.get("messages") or ():
+        if isinstance(message, Mapping) and (
+            message.get("role") in ("tool", "function") or message.get("tool_calls") or message.get("function_call")
+        ):
+            parts.append("tool_history")
+            break
+    return tuple(parts)
+
+
+def new_call_id() -> str:
+    """A tool call id in OpenAI's shape (`call_` and 24 characters)."""
+    return "call_" + secrets.token_hex(12)
+
+
+class RejectedReply(Exception):
+    """An attempt's answer broke the contract: raised by the post-parser, caught by the client's loop."""
+
+    def __init__(self, problem: str, *, reply: str, completion: Any) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.reply = reply
+        self.completion = completion
+
+
+class Emulation:
+    """One chat call served by prompt: its rewritten request, its reading rules, its attempts so far."""
+
+    def __init__(self, options: FinalRequestOptions, emulated: tuple[str, ...], *, max_reasks: int) -> None:
+        body: Mapping[str, Any] = options.json_data  # type: ignore[assignment]
+        tools, self.legacy = tools_of(body)
+        answer = answer_format(body)
+        self.rules = ReplyRules(tools, tool_choice(body, tools), answer)
+        self.emulated = emulated
+        self.max_reasks = max_reasks
+        self._original = options
+        self._then: Callable[[Any], Any] | None = (
+            None if isinstance(options.post_parser, NotGiven) else options.post_parser  # the SDK's `.parse()`
+        )
+        messages = written_history(list(body.get("messages") or ()))
+        self._messages = with_instructions(messages, instructions(tools, self.rules.choice, answer))
+        self._body = {key: value for key, value in body.items() if key not in _EMULATED_FIELDS}
+        self._reasks: list[dict[str, Any]] = []
+        self.attempts = 0
+        self._spent: list[tuple[Any, float | None]] = []  # (usage, cost) of each rejected attempt
+
+    @property
+    def reads_replies(self) -> bool:
+        """False when only the history was rewritten: the answer is then plain text, as it came."""
+        return bool(self.rules.tools) or self.rules.answer is not None
+
+    def options(self, *, read: bool = True) -> FinalRequestOptions:
+        """The next attempt's request: the rewritten conversation (and any re-asks), read by `self`.
+
+        `read=False` for a stream's re-ask: the stream already reading the answer reads this one too.
+        """
+        options = model_copy(self._original)
+        options.json_data = {**self._body, "messages": [*self._messages, *self._reasks]}
+        options.post_parser = self if read else not_given
+        self.attempts += 1
+        return options
+
+    def __call__(self, completion: Any) -> Any:
+        """The post-parser: the completion, its answer read into content and tool calls, then the SDK's parser."""
+        if self.reads_replies and _is_completion(completion):
+            self._read(completion)
+        self._settle(completion)
+        if self._then is None:
+            return completion
+        return with_meta(self._then(completion), meta(completion))  # `.parse()` builds a new object
+
+    def reads_now(self, result: Any) -> bool:
+        """Whether `result` is a raw response to parse now (`with_raw_response`), so a broken answer is re-asked."""
+        return hasattr(result, "http_response") and callable(getattr(result, "parse", None)) and not _streamed(result)
+
+    def ask_again(self, rejected: RejectedReply) -> None:
+        """Record a rejected attempt and queue the re-ask; `ModelOutputError` once the re-asks are spent."""
+        completion = rejected.completion
+        self._spent.append((getattr(completion, "usage", None), _cost(completion)))
+        if len(self._reasks) // 2 >= self.max_reasks:
+            error = ModelOutputError(
+                f"The model's answer broke the {' and '.join(self._what())} contract after {self.attempts} "
+                f"attempt(s): {rejected.problem}",
+                raw_reply=rejected.reply,
+                problem=rejected.problem,
+                attempts=self.attempts,
+            )
+            attach_meta(error, self._meta_over(completion, [cost for _, cost in self._spent]))
+            raise error from None
+        self._reasks += [
+            {"role": "assistant", "content": rejected.reply},
+            {
+                "role": "user",
+                "content": f"Your answer could not be used: {rejected.problem} "
+                "Answer again, following the format exactly.",
+            },
+        ]
+
+    # -- reading one answer ----------------------------------------------------------------------
+
+    def _read(self, completion: Any) -> None:
+        choice = completion.choices[0]
+        message = choice.message
+        reply = message.content or ""
+        try:
+            reading = read_reply(self.rules, reply)
+        except ReplyRejected as exc:
+            raise RejectedReply(str(exc), reply=reply, completion=completion) from None
+        apply_reading(message, reading, legacy=self.legacy)
+        if reading.calls and choice.finish_reason in ("stop", None):
+            choice.finish_reason = "function_call" if self.legacy else "tool_calls"
+
+    def _settle(self, completion: Any) -> None:
+        """Usage and metadata over every attempt so far (this one included)."""
+        if self._spent and getattr(completion, "usage", None) is not None:
+            completion.usage = summed_usage([usage for usage, _ in self._spent] + [completion.usage])
+        attach_meta(completion, self._meta_over(completion, [cost for _, cost in self._spent] + [_cost(completion)]))
+
+    def _meta_over(self, completion: Any, costs: list[float | None]) -> GatewayMeta:
+        """The completion's metadata, saying what was emulated, with the cost of `costs` summed."""
+        try:
+            found = meta(completion)
+        except TypeError:
+            found = GatewayMeta()
+        total = None if any(cost is None for cost in costs) else float(sum(Decimal(str(cost)) for cost in costs))
+        return found.replace(emulated=self.emulated, attempts=self.attempts, cost_usd=total)
+
+    def _what(self) -> list[str]:
+        return [{"tools": "tool-call", "response_format": "JSON answer"}.get(part, part) for part in self.emulated]
+
+
+def apply_reading(message: Any, reading: Reading, *, legacy: bool) -> None:
+    """Put a validated reading into an SDK `ChatCompletionMessage`: content, tool calls (or a legacy call)."""
+    from openai.types.chat import ChatCompletionMessageFunctionToolCall
+    from openai.types.chat.chat_completion_message import FunctionCall
+
+    message.content = reading.content
+    if not reading.calls:
+        return
+    if legacy:
+        first = reading.calls[0]
+        message.function_call = FunctionCall(name=first.name, arguments=first.arguments)
+        return
+    message.tool_calls = [
+        ChatCompletionMessageFunctionToolCall.model_construct(
+            id=new_call_id(), type="function", function=_function(call.name, call.arguments)
+        )
+        for call in reading.calls
+    ]
+
+
+def _function(name: str, arguments: str) -> Any:
+    from openai.types.chat.chat_completion_message_function_tool_call import Function
+
+    return Function.model_construct(name=name, arguments=arguments)
+
+
+def summed_usage(usages: list[Any]) -> Any:
+    """One `CompletionUsage` over several attempts (the token details of a single attempt don't add up)."""
+    from openai.types import CompletionUsage
+
+    prompt = sum(int(getattr(usage, "prompt_tokens", 0) or 0) for usage in usages if usage is not None)
+    completion = sum(int(getattr(usage, "completion_tokens", 0) or 0) for usage in usages if usage is not None)
+    return CompletionUsage(prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion)
+
+
+def _cost(completion: Any) -> float | None:
+    try:
+        return meta(completion).cost_usd
+    except TypeError:
+        return None
+
+
+def _is_completion(value: Any) -> bool:
+    choices: Any = getattr(value, "choices", None)
+    return bool(choices) and hasattr(choices[0], "message")
+
+
+def _streamed(result: Any) -> bool:
+    return bool(getattr(result, "_stream", False))

@@ -1,0 +1,72 @@
+"""FlowSettings: the platform URL and credentials, from arguments or the Flow SDK's variables.
+
+The Flow SDK reads `PLATFORM_API_URL` and `AUTH_TOKEN`; so does this client. An `fl_` API key is
+an argument only (the platform's docs name no variable for it). `OPENAI_*` variables are never read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+
+from .._config import Settings, check_header_value, root_url
+from .._exceptions import ConfigurationError
+from .._profile import GatewayProfile
+from .._secret import Secret
+from ._token import BearerToken, TokenRefresh
+from ._wire import API_PATH, ENV_AUTH_TOKEN, ENV_BASE_URL
+
+__all__ = ["FlowSettings"]
+
+
+@dataclasses.dataclass(frozen=True)
+class FlowSettings(Settings):
+    """`Settings` plus the platform's own: the renewable token, the workspace and the request id.
+
+    `api_key` (inherited) holds the `fl_` API key, which wins over the token when both are given.
+    """
+
+    token: BearerToken | None = None
+    """The platform JWT and its renewal; shared by a client and its copies."""
+    workspace_id: str | None = None
+    """Sent as `X-Workspace-ID` with every call, when set."""
+    request_id: str | None = None
+    """Sent as `X-Request-ID` with every call, when set (per call: `extra_headers`)."""
+
+    @classmethod
+    def resolve_flow(
+        cls,
+        *,
+        profile: GatewayProfile,
+        base_url: str | None,
+        auth_token: str | None,
+        api_key: str | None,
+        workspace_id: str | None,
+        request_id: str | None,
+        on_auth_token_refresh: TokenRefresh | None,
+        environ: Mapping[str, str] = os.environ,
+    ) -> FlowSettings:
+        url = base_url or environ.get(ENV_BASE_URL) or None
+        if url is None:
+            raise ConfigurationError(
+                f"Missing platform URL: pass `base_url=` or set `{ENV_BASE_URL}` (e.g. https://api.example.com)."
+            )
+        token = auth_token or environ.get(ENV_AUTH_TOKEN) or None
+        if token is None and api_key is None:
+            raise ConfigurationError(
+                f"Missing platform credential: pass `auth_token=` or set `{ENV_AUTH_TOKEN}` "
+                "(or pass an `fl_` key as `api_key=`)."
+            )
+        if on_auth_token_refresh is not None and not callable(on_auth_token_refresh):
+            raise ConfigurationError(
+                f"Expected `on_auth_token_refresh` to be callable, got {type(on_auth_token_refresh).__name__}"
+            )
+        return cls(
+            profile=profile,
+            root_url=root_url(url, api_path=API_PATH),
+            api_key=None if api_key is None else Secret(check_header_value("api_key", api_key)),
+            token=None if token is None else BearerToken(token, refresh=on_auth_token_refresh),
+            workspace_id=None if workspace_id is None else check_header_value("workspace_id", workspace_id),
+            request_id=None if request_id is None else check_header_value("request_id", request_id),
+        )

@@ -1,0 +1,104 @@
+"""The platform JWT and its renewal: a 401 renews it once, and 100 calls failing together renew it once.
+
+The token is shared by a client and its copies (`with_options`, `copy`), so a renewal helps them all.
+Which token a failed call carried is read from the call itself: if another call has renewed the token
+since, this one just retries with the new token instead of renewing again. A lock per kind of caller
+(threads; each event loop's tasks) makes the rest wait while one renews.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import threading
+import weakref
+from collections.abc import Awaitable, Callable
+
+from .._config import check_header_value
+from .._exceptions import ConfigurationError
+from .._secret import Secret
+
+__all__ = ["BearerToken", "TokenRefresh"]
+
+TokenRefresh = Callable[[], str | Awaitable[str]]
+"""`on_auth_token_refresh`: returns a fresh platform token; the async client also awaits a coroutine."""
+
+
+class BearerToken:
+    """The current token (masked in any repr) and how to get the next one."""
+
+    __slots__ = ("__weakref__", "_async_locks", "_lock", "_refresh", "_token", "refreshes")
+
+    def __init__(self, token: str, *, refresh: TokenRefresh | None) -> None:
+        self._token = Secret(check_header_value("auth_token", token))
+        self._refresh = refresh
+        self._lock = threading.Lock()
+        self._async_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
+        self.refreshes = 0
+        """How many times the token was renewed."""
+
+    @property
+    def secret(self) -> Secret:
+        return self._token
+
+    @property
+    def can_refresh(self) -> bool:
+        return self._refresh is not None
+
+    def renew(self, stale: str) -> bool:
+        """After a 401 of a call that carried `stale`: whether to send it again (with the current token)."""
+        if self._refresh is None:
+            return False
+        with self._lock:
+            if self._token.reveal() != stale:
+                return True  # renewed meanwhile by another call
+            fresh = self._refresh()
+            if inspect.isawaitable(fresh):
+                _close(fresh)
+                raise ConfigurationError(
+                    "`on_auth_token_refresh` returned an awaitable: the sync client needs a plain function "
+                    "(async callbacks work with `AsyncOpenAI`)"
+                )
+            self._install(fresh)
+        return True
+
+    async def arenew(self, stale: str) -> bool:
+        """`renew` for the async client: tasks of one event loop wait on one another, not on a thread lock."""
+        if self._refresh is None:
+            return False
+        async with self._async_lock():
+            if self._token.reveal() != stale:
+                return True
+            fresh = self._refresh()
+            if inspect.isawaitable(fresh):
+                fresh = await fresh
+            with self._lock:
+                self._install(fresh)
+        return True
+
+    def _install(self, fresh: object) -> None:
+        if not isinstance(fresh, str) or not fresh:
+            raise ConfigurationError(
+                f"`on_auth_token_refresh` must return the new token as a non-empty string, got {type(fresh).__name__}"
+            )
+        self._token = Secret(check_header_value("auth_token", fresh))
+        self.refreshes += 1
+
+    def _async_lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            lock = self._async_locks.get(loop)
+            if lock is None:
+                lock = self._async_locks[loop] = asyncio.Lock()
+        return lock
+
+    def __repr__(self) -> str:
+        return f"BearerToken({self._token.masked!r}, refreshes={self.refreshes})"
+
+
+def _close(awaitable: object) -> None:
+    close = getattr(awaitable, "close", None)
+    if callable(close):
+        close()  # a coroutine never awaited would warn

@@ -1,0 +1,160 @@
+"""A real LiteLLM proxy on loopback, mounted where the Flow platform mounts its gateway, fully offline.
+
+The Flow gateway is LiteLLM behind the platform, so the nearest real thing to hold `flow.OpenAI` to
+is LiteLLM itself: `litellm[proxy]` from the package index, in its own venv (`make .venvs/litellm/.installed`,
+pinned in `requirements/litellm.txt`), run as a subprocess with
+- `SERVER_ROOT_PATH=/api/v1/gateway`, so its OpenAI routes answer at `<root>/api/v1/gateway/v1/...`;
+- a master key as the bearer credential, and no database;
+- `LITELLM_LOCAL_MODEL_COST_MAP=True` and telemetry off, so it fetches nothing from the internet;
+- every model routed to an offline OpenAI-compatible upstream on loopback: a `LocalFlowGateway`
+  (its deterministic model, tools and `response_format` honoured, embeddings), whose faults make
+  the upstream fail so that LiteLLM's own error envelopes and mappings reach the client.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from omnigate_openai.testing import LocalFlowGateway
+
+ROOT_PATH = "/api/v1/gateway"
+LITELLM_VENV = Path(__file__).resolve().parents[2] / ".venvs" / "litellm"
+STARTUP_TIMEOUT = 180.0
+"""Seconds: importing the proxy takes 15-45 s on a loaded 2-core machine."""
+
+_DEAD_PROXY = "http://127.0.0.1:9"
+"""The discard port: nothing listens there, so a connection attempt fails immediately."""
+
+MODELS = ("openai/gpt-4o", "anthropic/claude-sonnet-4-20250514", "openai/text-embedding-3-small")
+"""The `provider/model` names the proxy routes, as Flow names them; all go to the offline upstream."""
+
+
+@dataclass
+class LiteLLMProxy:
+    """A running proxy: `base_url` is the platform root a Flow client is given, `master_key` its token."""
+
+    base_url: str
+    master_key: str
+    upstream: LocalFlowGateway
+    startup_seconds: float
+    log_path: Path
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def litellm_executable() -> Path:
+    executable = LITELLM_VENV / "bin" / "litellm"
+    if not executable.exists():
+        raise RuntimeError(
+            f"No LiteLLM proxy at {executable}: build its venv with `make .venvs/litellm/.installed` "
+            "(`make test` does it first)"
+        )
+    return executable
+
+
+def _config(upstream: LocalFlowGateway, master_key: str) -> str:
+    # `openai/<flow name>`: LiteLLM strips its own `openai/` prefix, so the upstream sees the Flow name.
+    entries = "".join(
+        f"""
+  - model_name: {name}
+    litellm_params:
+      model: openai/{name}
+      api_base: {upstream.gateway_url}
+      api_key: {upstream.auth_token}
+"""
+        for name in MODELS
+    )
+    return f"""model_list:{entries}
+general_settings:
+  master_key: {master_key}
+litellm_settings:
+  telemetry: false
+  num_retries: 0
+  request_timeout: 30
+router_settings:
+  disable_cooldowns: true  # else one injected failure benches the deployment: 429 "No deployments available"
+  num_retries: 0
+"""
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def running_proxy(workdir: Path, *, master_key: str) -> Iterator[LiteLLMProxy]:
+    """Start the upstream and the proxy, wait (bounded) until the proxy answers, stop both afterwards."""
+    executable = litellm_executable()
+    with LocalFlowGateway(strict=False) as upstream:
+        config = workdir / "litellm.yaml"
+        config.write_text(_config(upstream, master_key))
+        log_path = workdir / "litellm.log"
+        port = _free_port()
+        env = {
+            "PATH": f"{executable.parent}{os.pathsep}{os.environ.get('PATH', '')}",
+            "HOME": str(workdir),
+            "SERVER_ROOT_PATH": ROOT_PATH,
+            "LITELLM_LOCAL_MODEL_COST_MAP": "True",  # no download of the model cost map
+            "LITELLM_TELEMETRY": "False",
+            "LITELLM_MODE": "PRODUCTION",  # no .env loading
+            "NO_DOCS": "True",
+            "NO_REDOC": "True",
+            # Anything that tries the internet anyway meets a dead loopback proxy and fails at once.
+            "HTTP_PROXY": _DEAD_PROXY,
+            "HTTPS_PROXY": _DEAD_PROXY,
+            "ALL_PROXY": _DEAD_PROXY,
+            "NO_PROXY": "127.0.0.1,localhost",
+            "PYTHONUNBUFFERED": "1",
+        }
+        started = time.monotonic()
+        with log_path.open("wb") as log:  # the child keeps its own handle
+            process = subprocess.Popen(
+                [str(executable), "--config", str(config), "--host", "127.0.0.1", "--port", str(port)],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                cwd=workdir,
+            )
+        try:
+            base_url = f"http://127.0.0.1:{port}"
+            _wait_until_alive(process, f"{base_url}{ROOT_PATH}/health/liveliness", log_path)
+            yield LiteLLMProxy(base_url, master_key, upstream, time.monotonic() - started, log_path)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=15)
+
+
+def _wait_until_alive(process: subprocess.Popen[bytes], url: str, log_path: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"The LiteLLM proxy exited ({process.returncode}):\n{_tail(log_path)}")
+        with contextlib.suppress(OSError, urllib.error.URLError), urllib.request.urlopen(url, timeout=2.0) as answer:
+            if answer.status == 200:
+                return
+        time.sleep(0.25)
+    raise TimeoutError(f"The LiteLLM proxy did not answer within {STARTUP_TIMEOUT:.0f} s:\n{_tail(log_path)}")
+
+
+def _tail(path: Path) -> str:
+    return "\n".join(path.read_text(errors="replace").splitlines()[-40:])
+
+
+__all__ = ["MODELS", "ROOT_PATH", "LiteLLMProxy", "litellm_executable", "running_proxy"]

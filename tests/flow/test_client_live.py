@@ -1,0 +1,288 @@
+"""flow.OpenAI / flow.AsyncOpenAI against the local Flow gateway: configuration, headers, native features."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import openai
+import pytest
+from pydantic import BaseModel
+
+import omnigate_openai as og
+from _fakes import fake_key
+from omnigate_openai import flow
+from omnigate_openai.testing import LocalFlowGateway
+from omnigate_openai.testing._flow_model import vector_for
+
+HELLO: dict[str, Any] = {"model": "anthropic/claude-sonnet-4-20250514", "messages": [{"role": "user", "content": "Hi"}]}
+WEATHER_TOOL: dict[str, Any] = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}, "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]}},
+            "required": ["city", "unit"],
+        },
+    },
+}
+
+
+def _client(gateway: LocalFlowGateway, **kwargs: Any) -> flow.OpenAI:
+    options: dict[str, Any] = {"base_url": gateway.base_url, "auth_token": gateway.auth_token, "max_retries": 0}
+    return flow.OpenAI(**{**options, **kwargs})
+
+
+# -- configuration -------------------------------------------------------------------------------
+
+
+def test_missing_base_url_names_the_argument_and_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PLATFORM_API_URL", raising=False)
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")  # never read
+    with pytest.raises(flow.ConfigurationError, match=r"pass `base_url=` or set `PLATFORM_API_URL`") as caught:
+        flow.OpenAI(auth_token="t")
+    assert isinstance(caught.value, ValueError)  # the Flow SDK raised ValueError here
+
+
+def test_missing_credential_names_the_argument_and_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AUTH_TOKEN", raising=False)
+    monkeypatch.setenv("OPENAI_API_KEY", fake_key("sk-", "never-read-by-flow-clients"))
+    with pytest.raises(flow.ConfigurationError, match=r"pass `auth_token=` or set `AUTH_TOKEN`"):
+        flow.AsyncOpenAI(base_url="http://127.0.0.1:9")
+
+
+def test_the_environment_configures_a_client(flow_gateway: LocalFlowGateway, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLATFORM_API_URL", flow_gateway.base_url)
+    monkeypatch.setenv("AUTH_TOKEN", flow_gateway.auth_token)
+    with flow.OpenAI(max_retries=0) as client:
+        assert client.chat.completions.create(**HELLO).choices[0].message.content == "Hello there! How can I help?"
+    assert str(client.base_url) == f"{flow_gateway.base_url}/api/v1/gateway/v1/"
+    assert flow_gateway.calls.last.headers["authorization"] == f"Bearer {flow_gateway.auth_token}"
+
+
+def test_a_gateway_url_is_accepted_as_the_base_url(flow_gateway: LocalFlowGateway) -> None:
+    with _client(flow_gateway, base_url=flow_gateway.gateway_url) as client:
+        client.chat.completions.create(**HELLO)
+    assert flow_gateway.calls.last.path == "/api/v1/gateway/v1/chat/completions"
+
+
+@pytest.mark.parametrize("bad", [{"workspace_id": "ws\r\nX-Evil: 1"}, {"auth_token": "two\nlines"}])
+def test_header_values_with_line_breaks_are_refused(bad: dict[str, str]) -> None:
+    with pytest.raises(flow.ConfigurationError, match="line break"):
+        flow.OpenAI(base_url="http://127.0.0.1:9", **{"auth_token": "t", **bad})
+
+
+def test_no_secret_in_the_repr(flow_gateway: LocalFlowGateway) -> None:
+    api_key = flow_gateway.api_key
+    client = _client(flow_gateway, api_key=api_key, workspace_id="ws-local")
+    shown = repr(client)
+    assert flow_gateway.auth_token not in shown
+    assert api_key not in shown
+    assert "ws-local" in shown
+    assert flow_gateway.auth_token not in repr(client.settings)
+    assert client.api_key != flow_gateway.auth_token  # frameworks read `api_key`: it is a placeholder
+
+
+def test_clients_are_openai_clients() -> None:
+    client = flow.AsyncOpenAI(base_url="http://127.0.0.1:9", auth_token="t")
+    assert isinstance(client, openai.AsyncOpenAI)
+    assert isinstance(client.with_options(timeout=3), flow.AsyncOpenAI)
+
+
+# -- headers ---------------------------------------------------------------------------------------
+
+
+def test_the_token_is_a_bearer_and_optional_headers_are_sent(flow_gateway: LocalFlowGateway) -> None:
+    with _client(flow_gateway, workspace_id="ws-local", request_id="req-42") as client:
+        client.chat.completions.create(**HELLO)
+    headers = flow_gateway.calls.last.headers
+    assert headers["authorization"] == f"Bearer {flow_gateway.auth_token}"
+    assert headers["x-workspace-id"] == "ws-local"
+    assert headers["x-request-id"] == "req-42"
+    assert "x-api-key" not in headers
+
+
+def test_the_api_key_wins_over_the_token(flow_gateway: LocalFlowGateway) -> None:
+    flow_gateway.expire_tokens()  # the token would fail: the key must be what authenticates
+    with _client(flow_gateway, api_key=flow_gateway.api_key) as client:
+        client.chat.completions.create(**HELLO)
+    headers = flow_gateway.calls.last.headers
+    assert headers["x-api-key"] == flow_gateway.api_key
+    assert "authorization" not in headers
+
+
+def test_an_api_key_alone_is_enough(flow_gateway: LocalFlowGateway, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AUTH_TOKEN", raising=False)
+    with flow.OpenAI(base_url=flow_gateway.base_url, api_key=flow_gateway.api_key) as client:
+        assert client.gateway.providers().providers
+
+
+def test_a_copy_for_another_workspace_shares_the_token(flow_gateway: LocalFlowGateway) -> None:
+    flow_gateway.expire_tokens()
+    with _client(flow_gateway, on_auth_token_refresh=flow_gateway.issue_token) as client:
+        scoped = client.with_workspace("ws-local")
+        scoped.chat.completions.create(**HELLO)
+        client.chat.completions.create(**HELLO)
+    assert isinstance(scoped, flow.OpenAI)
+    assert [call.headers.get("x-workspace-id") for call in flow_gateway.calls] == ["ws-local", "ws-local", None]
+    assert flow_gateway.tokens_issued == 2  # the copy's renewal serves the original too
+    with pytest.raises(flow.ConfigurationError, match="line break"):
+        client.with_workspace("a\nb")
+
+
+def test_a_per_call_request_id(flow_gateway: LocalFlowGateway) -> None:
+    with _client(flow_gateway) as client:
+        raw = client.chat.completions.with_raw_response.create(**HELLO, extra_headers={"X-Request-ID": "call-7"})
+    assert raw.headers["x-request-id"] == "call-7"
+
+
+def test_a_workspace_without_access_is_an_auth_error(flow_gateway: LocalFlowGateway) -> None:
+    with _client(flow_gateway, workspace_id="ws-other") as client, pytest.raises(flow.AuthError) as caught:
+        client.chat.completions.create(**HELLO)
+    assert isinstance(caught.value, openai.PermissionDeniedError)
+    assert str(caught.value) == "No access to workspace 'ws-other' (field: X-Workspace-ID)"
+
+
+# -- what the gateway does natively ----------------------------------------------------------------
+
+
+def test_model_names_pass_through_unchanged(flow_gateway: LocalFlowGateway) -> None:
+    with _client(flow_gateway) as client:
+        completion = client.chat.completions.create(**{**HELLO, "model": "google/gemini-2.0-flash"})
+    assert flow_gateway.calls.last.json["model"] == "google/gemini-2.0-flash"
+    assert completion.model == "google/gemini-2.0-flash"
+
+
+def test_tools_are_sent_and_answered_natively(flow_gateway: LocalFlowGateway) -> None:
+    with _client(flow_gateway) as client:
+        completion = client.chat.completions.create(**HELLO, tools=[WEATHER_TOOL])
+        call = completion.choices[0].message.tool_calls[0]  # type: ignore[index]
+        followup = client.chat.completions.create(
+            model=HELLO["model"],
+            messages=[
+                *HELLO["messages"],
+                completion.choices[0].message.model_dump(exclude_none=True),  # type: ignore[list-item]
+                {"role": "tool", "tool_call_id": call.id, "content": "12 degrees"},
+            ],
+            tools=[WEATHER_TOOL],
+        )
+    assert completion.choices[0].finish_reason == "tool_calls"
+    assert call.function.name == "get_weather"  # type: ignore[union-attr]
+    assert json.loads(call.function.arguments) == {"city": "example", "unit": "celsius"}  # type: ignore[union-attr]
+    assert followup.choices[0].message.content == "The tool said: 12 degrees"
+    assert flow_gateway.calls.to("/api/v1/gateway/v1/chat/completions")[0].json["tools"] == [WEATHER_TOOL]
+
+
+class City(BaseModel):
+    name: str
+    population: int
+
+
+def test_structured_output_is_native_and_parses(flow_gateway: LocalFlowGateway) -> None:
+    with _client(flow_gateway) as client:
+        parsed = client.chat.completions.parse(**HELLO, response_format=City)
+    assert parsed.choices[0].message.parsed == City(name="example", population=1)
+    assert flow_gateway.calls.last.json["response_format"]["type"] == "json_schema"
+
+
+def test_a_streamed_tool_call(flow_gateway: LocalFlowGateway) -> None:
+    with _client(flow_gateway) as client:
+        chunks = list(client.chat.completions.create(**HELLO, tools=[WEATHER_TOOL], stream=True))
+    calls = [call for chunk in chunks for call in (chunk.choices[0].delta.tool_calls or [])]
+    assert [call.function.name for call in calls] == ["get_weather"]  # type: ignore[union-attr]
+    assert chunks[-1].choices[0].finish_reason == "tool_calls"
+
+
+def test_embeddings_are_native(flow_gateway: LocalFlowGateway) -> None:
+    with _client(flow_gateway) as client:
+        result = client.embeddings.create(model="openai/text-embedding-3-small", input=["alpha", "beta"])
+    assert [item.embedding for item in result.data] == [vector_for("alpha"), vector_for("beta")]
+    assert flow_gateway.calls.last.path == "/api/v1/gateway/v1/embeddings"
+
+
+async def test_async_embeddings_and_stream(flow_gateway: LocalFlowGateway) -> None:
+    async with flow.AsyncOpenAI(base_url=flow_gateway.base_url, auth_token=flow_gateway.auth_token) as client:
+        result = await client.embeddings.create(model="openai/text-embedding-3-small", input="alpha", dimensions=4)
+        stream = await client.chat.completions.create(**HELLO, stream=True)
+        text = "".join([chunk.choices[0].delta.content or "" async for chunk in stream])
+    assert result.data[0].embedding == vector_for("alpha", dimensions=4)
+    assert text == "Hello there! How can I help?"
+
+
+# -- discovery ---------------------------------------------------------------------------------------
+
+
+def test_discovery(flow_gateway: LocalFlowGateway) -> None:
+    with _client(flow_gateway) as client:
+        models = client.gateway.models()
+        openai_models = client.gateway.provider_models("openai")
+        providers = client.gateway.providers()
+    assert "anthropic/claude-sonnet-4-20250514" in [model.id for model in models]
+    assert isinstance(openai_models, flow.ProviderModels)
+    assert openai_models.provider == "openai"
+    assert openai_models.total == len(openai_models.models) == 3
+    assert openai_models.models[0].id == "openai/gpt-4o"
+    assert flow_gateway.calls.to("/api/v1/gateway/models/openai")[0].query == "scope=organization"
+    assert providers.providers == ["openai", "anthropic", "google", "mistral"]
+
+
+async def test_async_discovery_with_a_scope(flow_gateway: LocalFlowGateway) -> None:
+    async with flow.AsyncOpenAI(base_url=flow_gateway.base_url, auth_token=flow_gateway.auth_token) as client:
+        listed = await client.gateway.provider_models("google", scope="workspace")
+        providers = await client.gateway.providers()
+        models = await client.gateway.models()
+    assert [model.id for model in listed.models] == ["google/gemini-2.0-flash"]
+    assert flow_gateway.calls.to("/api/v1/gateway/models/google")[0].query == "scope=workspace"
+    assert "mistral" in providers.providers
+    assert len(models) == 7
+
+
+def test_an_unknown_provider_is_not_found(flow_gateway: LocalFlowGateway) -> None:
+    with _client(flow_gateway) as client, pytest.raises(flow.ModelNotFoundError) as caught:
+        client.gateway.provider_models("cohere")
+    assert isinstance(caught.value, openai.NotFoundError)
+    assert str(caught.value) == "Provider 'cohere' not found (field: provider)"
+
+
+@pytest.mark.parametrize(
+    ("provider", "scope", "named"),
+    [("", "organization", "provider"), ("openai/x", "organization", "provider"), ("openai", " ", "scope")],
+)
+def test_bad_discovery_arguments_are_refused_before_sending(
+    flow_gateway: LocalFlowGateway, provider: str, scope: str, named: str
+) -> None:
+    with _client(flow_gateway) as client, pytest.raises(ValueError, match=f"Expected `{named}`"):
+        client.gateway.provider_models(provider, scope=scope)
+    assert not flow_gateway.calls
+
+
+def test_omnigate_only_features_are_refused_not_dropped(flow_gateway: LocalFlowGateway) -> None:
+    with _client(flow_gateway) as client:
+        with pytest.raises(og.UnsupportedFeatureError, match="no client-chosen fallbacks") as caught:
+            client.with_routing(fallbacks=["openai/gpt-4o"])
+        assert caught.value.field == "with_routing"
+        with pytest.raises(og.UnsupportedFeatureError, match="no per-user attribution header"):
+            client.with_user("user-1")
+    for name in ("user_id", "admin_key"):
+        with pytest.raises(flow.ConfigurationError, match=f"The Flow gateway has no `{name}`"):
+            _client(flow_gateway, **{name: "x"})
+
+
+def test_the_body_user_field_reaches_the_gateway(flow_gateway: LocalFlowGateway) -> None:
+    with _client(flow_gateway) as client:
+        client.chat.completions.create(**HELLO, user="user-1")
+    assert flow_gateway.calls.last.json["user"] == "user-1"
+
+
+def test_no_secret_in_the_sdk_debug_log(flow_gateway: LocalFlowGateway, caplog: pytest.LogCaptureFixture) -> None:
+    flow_gateway.expire_tokens()  # the log then covers a 401, a renewal and a retry too
+    caplog.set_level(logging.DEBUG)
+    with _client(flow_gateway, api_key=None, on_auth_token_refresh=flow_gateway.issue_token) as client:
+        client.chat.completions.create(**HELLO)
+        fresh = client.settings.token.secret.reveal()  # type: ignore[union-attr]
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "chat/completions" in logged  # the SDK did log the calls
+    assert flow_gateway.auth_token not in logged
+    assert fresh not in logged

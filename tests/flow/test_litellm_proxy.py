@@ -1,0 +1,205 @@
+"""flow.OpenAI against a real LiteLLM proxy (the engine of the Flow gateway), under the Flow base path.
+
+The proxy runs from its own venv as a subprocess, offline; its upstream is a local Flow gateway, whose
+faults make the provider fail so that LiteLLM's own envelopes and status mappings reach the client.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import openai
+import pytest
+from pydantic import BaseModel
+
+from omnigate_openai import flow
+from omnigate_openai.testing._flow_model import vector_for
+
+from ._litellm import ROOT_PATH, LiteLLMProxy
+
+pytestmark = pytest.mark.timeout(300)  # the first test waits for the proxy to start (15-60 s)
+
+HELLO: dict[str, Any] = {"model": "openai/gpt-4o", "messages": [{"role": "user", "content": "Hi"}]}
+UPSTREAM_CHAT = "/api/v1/gateway/v1/chat/completions"
+TOOL: dict[str, Any] = {
+    "type": "function",
+    "function": {
+        "name": "lookup_order",
+        "description": "Find an order",
+        "parameters": {"type": "object", "properties": {"order_id": {"type": "integer"}}, "required": ["order_id"]},
+    },
+}
+
+
+def _client(proxy: LiteLLMProxy, **kwargs: Any) -> flow.OpenAI:
+    return flow.OpenAI(base_url=proxy.base_url, auth_token=proxy.master_key, max_retries=0, **kwargs)
+
+
+def test_the_proxy_serves_the_flow_base_path(litellm_proxy: LiteLLMProxy) -> None:
+    with _client(litellm_proxy) as client:
+        raw = client.chat.completions.with_raw_response.create(**HELLO)
+    assert raw.http_request.url.path == f"{ROOT_PATH}/v1/chat/completions"
+    completion = raw.parse()
+    assert completion.choices[0].message.content == "Hello there! How can I help?"
+    assert completion.model == "openai/gpt-4o"
+    assert litellm_proxy.upstream.calls.last.json["model"] == "openai/gpt-4o"  # the Flow name, unchanged
+
+
+def test_a_second_provider_name_routes_too(litellm_proxy: LiteLLMProxy) -> None:
+    with _client(litellm_proxy) as client:
+        completion = client.chat.completions.create(**{**HELLO, "model": "anthropic/claude-sonnet-4-20250514"})
+    assert completion.choices[0].message.content == "Hello there! How can I help?"
+
+
+def test_a_stream(litellm_proxy: LiteLLMProxy) -> None:
+    with _client(litellm_proxy) as client:
+        chunks = list(client.chat.completions.create(**HELLO, stream=True, stream_options={"include_usage": True}))
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "Hello there! How can I help?"
+    assert chunks[-1].usage is not None
+    assert chunks[-1].usage.completion_tokens == 6
+
+
+async def test_an_async_stream(litellm_proxy: LiteLLMProxy) -> None:
+    async with flow.AsyncOpenAI(base_url=litellm_proxy.base_url, auth_token=litellm_proxy.master_key) as client:
+        stream = await client.chat.completions.create(**HELLO, stream=True)
+        text = "".join([chunk.choices[0].delta.content or "" async for chunk in stream if chunk.choices])
+    assert text == "Hello there! How can I help?"
+
+
+def test_tools_pass_through_natively(litellm_proxy: LiteLLMProxy) -> None:
+    with _client(litellm_proxy) as client:
+        completion = client.chat.completions.create(**HELLO, tools=[TOOL], tool_choice="auto")
+    call = completion.choices[0].message.tool_calls[0]  # type: ignore[index]
+    assert completion.choices[0].finish_reason == "tool_calls"
+    assert call.function.name == "lookup_order"  # type: ignore[union-attr]
+    assert json.loads(call.function.arguments) == {"order_id": 1}  # type: ignore[union-attr]
+    assert litellm_proxy.upstream.calls.last.json["tools"][0]["function"]["name"] == "lookup_order"
+
+
+def test_a_streamed_tool_call(litellm_proxy: LiteLLMProxy) -> None:
+    with _client(litellm_proxy) as client:
+        chunks = list(client.chat.completions.create(**HELLO, tools=[TOOL], stream=True))
+    calls = [call for chunk in chunks if chunk.choices for call in (chunk.choices[0].delta.tool_calls or [])]
+    assert calls[0].function.name == "lookup_order"  # type: ignore[union-attr]
+    assert json.loads("".join(call.function.arguments or "" for call in calls)) == {"order_id": 1}  # type: ignore[union-attr]
+
+
+class Order(BaseModel):
+    order_id: int
+    status: str
+
+
+def test_structured_output_passes_through_and_parses(litellm_proxy: LiteLLMProxy) -> None:
+    with _client(litellm_proxy) as client:
+        parsed = client.chat.completions.parse(**HELLO, response_format=Order)
+    assert parsed.choices[0].message.parsed == Order(order_id=1, status="example")
+    assert litellm_proxy.upstream.calls.last.json["response_format"]["json_schema"]["name"] == "Order"
+
+
+def test_embeddings(litellm_proxy: LiteLLMProxy) -> None:
+    with _client(litellm_proxy) as client:
+        result = client.embeddings.create(model="openai/text-embedding-3-small", input=["alpha", "beta"])
+    assert [item.embedding for item in result.data] == [vector_for("alpha"), vector_for("beta")]
+    assert result.model == "openai/text-embedding-3-small"
+
+
+def test_models_through_the_gateway_namespace(litellm_proxy: LiteLLMProxy) -> None:
+    with _client(litellm_proxy) as client:
+        names = {model.id for model in client.gateway.models()}
+    assert names == {"openai/gpt-4o", "anthropic/claude-sonnet-4-20250514", "openai/text-embedding-3-small"}
+
+
+# -- errors, in LiteLLM's own envelope and mapping ---------------------------------------------------
+
+
+def test_an_unknown_model_is_model_not_found(litellm_proxy: LiteLLMProxy) -> None:
+    """LiteLLM answers 400 `Invalid model name passed in model=...` where the platform answers 404."""
+    with _client(litellm_proxy) as client, pytest.raises(flow.GatewayModelNotFoundError) as caught:
+        client.chat.completions.create(**{**HELLO, "model": "openai/gpt-9"})
+    assert isinstance(caught.value, openai.BadRequestError)
+    assert caught.value.model == "openai/gpt-9"
+    assert "Invalid model name passed in model=openai/gpt-9" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("status", "raises", "also", "words"),
+    [
+        (429, flow.RateLimitError, openai.RateLimitError, "litellm.RateLimitError: RateLimitError: OpenAIException"),
+        (502, flow.ProviderError, openai.InternalServerError, "litellm.BadGatewayError"),
+        (404, flow.ModelNotFoundError, openai.NotFoundError, "litellm.NotFoundError"),
+        (401, flow.ProviderError, openai.AuthenticationError, "litellm.AuthenticationError"),
+        (500, flow.APIError, openai.InternalServerError, "litellm.InternalServerError"),
+    ],
+)
+@pytest.mark.parametrize("stream", [False, True], ids=["call", "stream"])
+def test_a_provider_failure_arrives_typed(
+    litellm_proxy: LiteLLMProxy, status: int, raises: type[Exception], also: type[Exception], words: str, stream: bool
+) -> None:
+    litellm_proxy.upstream.faults.respond(status, "the provider says no", envelope="litellm", path=UPSTREAM_CHAT)
+    with _client(litellm_proxy) as client, pytest.raises(raises) as caught:
+        _call(client, stream=stream)
+    assert isinstance(caught.value, also)
+    assert words in str(caught.value)
+    assert "the provider says no" in str(caught.value)
+    assert litellm_proxy.master_key not in str(caught.value)
+    assert not litellm_proxy.upstream.faults.pending
+
+
+def _call(client: flow.OpenAI, *, stream: bool) -> None:
+    if stream:
+        list(client.chat.completions.create(**HELLO, stream=True))
+    else:
+        client.chat.completions.create(**HELLO)
+
+
+def test_a_provider_refusing_its_key_does_not_renew_the_platform_token(litellm_proxy: LiteLLMProxy) -> None:
+    """A 401 in LiteLLM's words is the provider's: the platform token was accepted, renewing it cannot help."""
+    renewals: list[str] = []
+
+    def renew() -> str:
+        renewals.append("called")
+        return litellm_proxy.master_key
+
+    litellm_proxy.upstream.faults.respond(401, "Incorrect API key provided", envelope="litellm", path=UPSTREAM_CHAT)
+    before = len(litellm_proxy.upstream.calls.to(UPSTREAM_CHAT))
+    with _client(litellm_proxy, on_auth_token_refresh=renew) as client, pytest.raises(flow.ProviderError) as caught:
+        client.chat.completions.create(**HELLO)
+    assert isinstance(caught.value, openai.AuthenticationError)
+    assert not isinstance(caught.value, flow.AuthError)
+    assert (caught.value.provider, caught.value.upstream_status) == ("openai", 401)
+    assert renewals == []
+    assert len(litellm_proxy.upstream.calls.to(UPSTREAM_CHAT)) == before + 1
+
+
+async def test_an_async_rate_limit_arrives_typed(litellm_proxy: LiteLLMProxy) -> None:
+    litellm_proxy.upstream.faults.respond(429, "slow down", envelope="platform", path=UPSTREAM_CHAT)
+    async with flow.AsyncOpenAI(
+        base_url=litellm_proxy.base_url, auth_token=litellm_proxy.master_key, max_retries=0
+    ) as client:
+        with pytest.raises(flow.GatewayRateLimitError, match="slow down"):
+            await client.chat.completions.create(**HELLO)
+
+
+def test_a_provider_failing_mid_stream_is_a_typed_error(litellm_proxy: LiteLLMProxy) -> None:
+    litellm_proxy.upstream.faults.cut_stream(after=2, error="upstream broke mid-stream", status=500, path=UPSTREAM_CHAT)
+    received: list[Any] = []
+    with _client(litellm_proxy) as client:
+        stream = client.chat.completions.create(**HELLO, stream=True)
+        with pytest.raises(flow.ProviderError) as caught:
+            received.extend(stream)
+    assert isinstance(caught.value, flow.ProviderError)  # LiteLLM forwards it as its own in-band error frame
+    assert isinstance(caught.value, openai.InternalServerError)
+    assert caught.value.status_code == 500
+    assert caught.value.provider == "openai"
+    assert len(received) == 2  # what arrived before the failure was delivered
+    assert "upstream broke mid-stream" in str(caught.value)
+
+
+def test_a_key_the_proxy_does_not_know(litellm_proxy: LiteLLMProxy) -> None:
+    """Without a database LiteLLM cannot look a virtual key up: it answers 400 `No connected db.`"""
+    client = flow.OpenAI(base_url=litellm_proxy.base_url, auth_token="not-the-master-key", max_retries=0)
+    with client, pytest.raises(flow.APIError, match="No connected db") as caught:
+        client.chat.completions.create(**HELLO)
+    assert isinstance(caught.value, openai.BadRequestError)
+    assert "not-the-master-key" not in str(caught.value)

@@ -1,0 +1,365 @@
+"""Tools and structured output by prompt, end to end against the local gateway over loopback."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+import openai
+import pytest
+from openai.lib.streaming.chat import ChatCompletionStreamState
+from pydantic import BaseModel
+
+import omnigate_openai as og
+from omnigate_openai.testing import LocalGateway, ToolCall
+
+WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "The weather of a city.",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}},
+            "required": ["city"],
+            "additionalProperties": False,
+        },
+    },
+}
+ASK = [{"role": "user", "content": "What is the weather in Paris?"}]
+MODEL = "gpt-4o-mini"
+
+
+class Person(BaseModel):
+    name: str
+    age: int
+
+
+def _billed(gateway: LocalGateway) -> Decimal:
+    return sum((row.cost for row in gateway.state.usage), Decimal(0))
+
+
+def _sent(gateway: LocalGateway) -> dict[str, Any]:
+    return gateway.calls.to("/v1/chat/completions")[-1].json
+
+
+def test_a_tool_call_comes_back_as_a_genuine_completion(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    local_gateway.model.script(ToolCall("get_weather", {"city": "Paris"}))
+    completion = client.chat.completions.create(model=MODEL, messages=ASK, tools=[WEATHER])
+    choice = completion.choices[0]
+    assert choice.finish_reason == "tool_calls"
+    assert choice.message.content is None
+    (call,) = choice.message.tool_calls or []
+    assert isinstance(call, openai.types.chat.ChatCompletionMessageFunctionToolCall)
+    assert call.id.startswith("call_")
+    assert len(call.id) == 29
+    assert (call.type, call.function.name, call.function.arguments) == ("function", "get_weather", '{"city":"Paris"}')
+    sent = _sent(local_gateway)
+    assert not {"tools", "tool_choice", "response_format"} & sent.keys()  # nothing the gateway would drop
+    assert sent["messages"][0]["role"] == "system"
+    assert "## get_weather\nThe weather of a city." in sent["messages"][0]["content"]
+    found = og.meta(completion)
+    assert (found.emulated, found.attempts) == (("tools",), 1)
+    assert found.cost_usd == float(_billed(local_gateway))
+
+
+def test_the_tool_loop_runs_and_the_answer_uses_the_result(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    messages: list[Any] = list(ASK)
+    first = client.chat.completions.create(model=MODEL, messages=messages, tools=[WEATHER]).choices[0].message
+    (call,) = first.tool_calls or []
+    assert json.loads(call.function.arguments) == {"city": "a"}  # the default model's schema-valid arguments
+    messages += [first, {"role": "tool", "tool_call_id": call.id, "content": "21 C and sunny"}]
+    final = client.chat.completions.create(model=MODEL, messages=messages, tools=[WEATHER])
+    assert final.choices[0].message.content == "Tool results: get_weather: 21 C and sunny"
+    assert final.choices[0].finish_reason == "stop"
+    assert og.meta(final).emulated == ("tools", "tool_history")
+    history = _sent(local_gateway)["messages"]
+    assert json.loads(history[-2]["content"])["tool_calls"][0]["id"] == call.id
+    assert json.loads(history[-1]["content"]) == {
+        "tool_results": [{"id": call.id, "name": "get_weather", "content": "21 C and sunny"}]
+    }
+
+
+def test_a_broken_answer_is_asked_again_and_its_cost_summed(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    local_gateway.model.script(
+        '{"tool_calls": [{"name": "get_weather", "arguments": {}}]}', ToolCall("get_weather", {"city": "Oslo"})
+    )
+    completion = client.chat.completions.create(model=MODEL, messages=ASK, tools=[WEATHER])
+    assert (completion.choices[0].message.tool_calls or [])[0].function.arguments == '{"city":"Oslo"}'
+    rows = local_gateway.state.usage
+    assert len(rows) == 2
+    usage = completion.usage
+    assert usage is not None
+    assert usage.prompt_tokens == sum(row.prompt_tokens for row in rows)
+    assert usage.completion_tokens == sum(row.completion_tokens for row in rows)
+    assert og.meta(completion).attempts == 2
+    assert og.meta(completion).cost_usd == float(_billed(local_gateway))
+    reask = _sent(local_gateway)["messages"][-1]
+    assert reask["role"] == "user"
+    assert reask["content"].startswith(
+        "Your answer could not be used: tool_calls[0] (get_weather) has arguments that break its schema: "
+        "'city' is a required property."
+    )
+
+
+@pytest.mark.parametrize("max_reasks", [0, 2])
+def test_the_re_asks_are_bounded_then_a_typed_error(local_gateway: LocalGateway, max_reasks: int) -> None:
+    local_gateway.model.script(*["I won't call it."] * 5)
+    url, key = local_gateway.base_url, local_gateway.api_key
+    with (
+        og.OpenAI(base_url=url, api_key=key, max_reasks=max_reasks) as client,
+        pytest.raises(og.ModelOutputError) as caught,
+    ):
+        client.chat.completions.create(model=MODEL, messages=ASK, tools=[WEATHER], tool_choice="required")
+    error = caught.value
+    assert isinstance(error, og.GatewayError)
+    assert isinstance(error, openai.OpenAIError)
+    assert error.attempts == max_reasks + 1 == len(local_gateway.state.usage)
+    assert error.raw_reply == "I won't call it."
+    assert error.problem == "You must call at least one tool now; answer with the JSON envelope only."
+    assert f"after {max_reasks + 1} attempt(s)" in str(error)
+    assert og.meta(error).cost_usd == float(_billed(local_gateway))
+
+
+def test_raw_responses_are_read_and_re_asked_too(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    local_gateway.model.script("not json", '{"name": "Ada", "age": 36}')
+    raw = client.chat.completions.with_raw_response.create(
+        model=MODEL, messages=ASK, response_format={"type": "json_object"}
+    )
+    assert raw.headers["x-request-id"]
+    completion = raw.parse()
+    assert completion.choices[0].message.content == '{"name": "Ada", "age": 36}'
+    assert og.meta(completion).attempts == 2
+
+
+def test_parse_fills_the_parsed_model(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    local_gateway.model.script('Sure! ```json\n{"name": "Ada", "age": 36}\n```')
+    completion = client.chat.completions.parse(model=MODEL, messages=ASK, response_format=Person)
+    assert completion.choices[0].message.parsed == Person(name="Ada", age=36)
+    assert og.meta(completion).emulated == ("response_format",)
+    assert "valid against this JSON Schema:" in _sent(local_gateway)["messages"][0]["content"]
+
+
+def test_parse_with_a_strict_pydantic_tool(client: og.OpenAI) -> None:
+    tool = openai.pydantic_function_tool(Person, name="save_person")
+    completion = client.chat.completions.parse(model=MODEL, messages=ASK, tools=[tool])
+    (call,) = completion.choices[0].message.tool_calls or []
+    assert call.function.parsed_arguments == Person(name="a", age=1)  # from the schema-aware default model
+
+
+def test_the_default_model_answers_a_schema_with_an_instance(client: og.OpenAI) -> None:
+    completion = client.chat.completions.parse(model=MODEL, messages=ASK, response_format=Person)
+    assert completion.choices[0].message.parsed == Person(name="a", age=1)
+
+
+def test_legacy_functions_get_a_function_call(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    local_gateway.model.script(ToolCall("get_weather", {"city": "Paris"}))
+    completion = client.chat.completions.create(model=MODEL, messages=ASK, functions=[WEATHER["function"]])  # type: ignore[list-item]
+    choice = completion.choices[0]
+    assert choice.finish_reason == "function_call"
+    assert choice.message.function_call is not None
+    assert (choice.message.function_call.name, choice.message.function_call.arguments) == (
+        "get_weather",
+        '{"city":"Paris"}',
+    )
+
+
+def test_the_native_route_carries_the_emulation(local_gateway: LocalGateway) -> None:
+    with og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key) as client:
+        routed = client.with_routing(fallbacks=["gpt-4o"])
+        first = routed.chat.completions.create(model=MODEL, messages=ASK, tools=[WEATHER]).choices[0].message
+        (call,) = first.tool_calls or []
+        messages: list[Any] = [*ASK, first, {"role": "tool", "tool_call_id": call.id, "content": "rain"}]
+        final = routed.chat.completions.create(model=MODEL, messages=messages, tools=[WEATHER])
+    assert final.choices[0].message.content == "Tool results: get_weather: rain"
+    assert [call.path for call in local_gateway.calls.to("/v1/chat")] == ["/v1/chat", "/v1/chat"]
+
+
+async def test_the_async_client_emulates_and_re_asks(async_client: og.AsyncOpenAI, local_gateway: LocalGateway) -> None:
+    local_gateway.model.script("nothing", ToolCall("get_weather", {"city": "Paris"}))
+    completion = await async_client.chat.completions.create(
+        model=MODEL,
+        messages=ASK,
+        tools=[WEATHER],
+        tool_choice={"type": "function", "function": {"name": "get_weather"}},
+    )
+    assert (completion.choices[0].message.tool_calls or [])[0].function.name == "get_weather"
+    assert og.meta(completion).attempts == 2
+    parsed = await async_client.chat.completions.parse(model=MODEL, messages=ASK, response_format=Person)
+    assert parsed.choices[0].message.parsed == Person(name="a", age=1)
+
+
+# -- streams -----------------------------------------------------------------------------------------------
+
+
+def _streamed(client: og.OpenAI, **request: Any) -> tuple[list[Any], Any]:
+    stream = client.chat.completions.create(model=MODEL, messages=ASK, stream=True, **request)
+    state = ChatCompletionStreamState()
+    chunks = []
+    for chunk in stream:
+        chunks.append(chunk)
+        state.handle_chunk(chunk)
+    return chunks, state.get_final_completion()
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        ToolCall("get_weather", {"city": "Paris"}),
+        [ToolCall("get_weather", {"city": "Paris"}), ToolCall("get_weather", {"city": "Rome"})],
+        "Sunny, no tool needed.",
+        'Checking.\n```json\n{"tool_calls": [{"name": "get_weather", "arguments": {"city": "Oslo"}}]}\n```',
+    ],
+)
+def test_a_stream_builds_the_message_the_plain_call_returns(
+    client: og.OpenAI, local_gateway: LocalGateway, reply: Any
+) -> None:
+    local_gateway.model.script(reply, reply)
+    chunks, streamed = _streamed(client, tools=[WEATHER])
+    plain = client.chat.completions.create(model=MODEL, messages=ASK, tools=[WEATHER])
+    got, want = streamed.choices[0], plain.choices[0]
+    assert got.finish_reason == want.finish_reason
+    assert got.message.content == want.message.content
+    assert [(c.function.name, c.function.arguments) for c in got.message.tool_calls or []] == [
+        (c.function.name, c.function.arguments) for c in want.message.tool_calls or []
+    ]
+    if want.message.tool_calls:
+        deltas = [chunk.choices[0].delta.tool_calls for chunk in chunks if chunk.choices[0].delta.tool_calls]
+        opening = deltas[0][0]
+        assert (opening.index, opening.type, opening.function.name, opening.function.arguments) == (
+            0,
+            "function",
+            "get_weather",
+            "",
+        )
+        assert opening.id.startswith("call_")
+        assert chunks[-1].choices[0].finish_reason == "tool_calls"
+
+
+def test_a_text_answer_streams_before_it_ends(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    local_gateway.model.script("It is sunny in Paris today.")
+    stream = client.chat.completions.create(model=MODEL, messages=ASK, tools=[WEATHER], stream=True)
+    pieces = [chunk.choices[0].delta.content for chunk in stream if chunk.choices[0].delta.content]
+    assert len(pieces) > 3  # delta by delta, not held to the end
+    assert "".join(pieces) == "It is sunny in Paris today."
+    assert og.meta(stream).emulated == ("tools",)
+
+
+def test_the_stream_helper_parses_a_structured_answer(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    local_gateway.model.script('{"name": "Ada", "age": 36}')
+    with client.chat.completions.stream(model=MODEL, messages=ASK, response_format=Person) as stream:
+        deltas = [event.delta for event in stream if event.type == "content.delta"]
+        final = stream.get_final_completion()
+    assert len(deltas) > 3
+    assert final.choices[0].message.parsed == Person(name="Ada", age=36)
+
+
+def test_usage_chunks_pass_through_emulated_streams(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    local_gateway.model.script(ToolCall("get_weather", {"city": "Paris"}))
+    chunks, _ = _streamed(client, tools=[WEATHER], stream_options={"include_usage": True})
+    assert chunks[-1].choices == []
+    assert chunks[-1].usage is not None
+    assert chunks[-2].choices[0].finish_reason == "tool_calls"
+
+
+def test_a_broken_streamed_answer_already_shown_raises_at_its_end(
+    client: og.OpenAI, local_gateway: LocalGateway
+) -> None:
+    broken = 'Launching. {"tool_calls": [{"name": "launch", "arguments": {}}]}'
+    local_gateway.model.script(broken)
+    stream = client.chat.completions.create(model=MODEL, messages=ASK, tools=[WEATHER], stream=True)
+    shown: list[str] = []
+
+    def read() -> None:
+        shown.extend(chunk.choices[0].delta.content or "" for chunk in stream)
+
+    with pytest.raises(og.ModelOutputError, match="unknown tool 'launch'") as caught:
+        read()
+    assert "".join(shown) == "Launching."
+    assert caught.value.raw_reply == broken
+    assert caught.value.attempts == 1
+
+
+@pytest.mark.parametrize("choice", ["auto", "required"])
+def test_a_broken_streamed_answer_not_yet_shown_is_asked_again(
+    client: og.OpenAI, local_gateway: LocalGateway, choice: str
+) -> None:
+    broken = "No tool for you." if choice == "required" else '{"tool_calls": [{"name": "launch"}]}'
+    local_gateway.model.script(broken, ToolCall("get_weather", {"city": "Rome"}))
+    chunks, final = _streamed(client, tools=[WEATHER], tool_choice=choice)
+    assert [(c.function.name, c.function.arguments) for c in final.choices[0].message.tool_calls or []] == [
+        ("get_weather", '{"city":"Rome"}')
+    ]
+    assert final.choices[0].message.content is None
+    assert final.choices[0].finish_reason == "tool_calls"
+    assert len(local_gateway.calls.to("/v1/chat/completions")) == 2
+    reask = _sent(local_gateway)["messages"]
+    assert reask[-2] == {"role": "assistant", "content": broken}
+    assert reask[-1]["content"].startswith("Your answer could not be used: ")
+    assert chunks[0].choices[0].delta.role == "assistant"
+
+
+async def test_an_async_stream_asks_again_then_gives_up(
+    async_client: og.AsyncOpenAI, local_gateway: LocalGateway
+) -> None:
+    local_gateway.model.script("no", "still no", "never")
+    stream = await async_client.chat.completions.create(
+        model=MODEL, messages=ASK, tools=[WEATHER], tool_choice="required", stream=True
+    )
+    with pytest.raises(og.ModelOutputError, match="You must call at least one tool now") as caught:
+        async for _ in stream:
+            pass
+    assert caught.value.attempts == 2  # the first answer and one re-ask (max_reasks=1)
+    assert caught.value.raw_reply == "still no"
+    assert local_gateway.model.pending == 1
+
+
+async def test_async_streams_emulate_too(async_client: og.AsyncOpenAI, local_gateway: LocalGateway) -> None:
+    local_gateway.model.script(ToolCall("get_weather", {"city": "Paris"}))
+    stream = await async_client.chat.completions.create(model=MODEL, messages=ASK, tools=[WEATHER], stream=True)
+    state = ChatCompletionStreamState()
+    async for chunk in stream:
+        state.handle_chunk(chunk)
+    final = state.get_final_completion().choices[0]
+    assert final.finish_reason == "tool_calls"
+    assert [(c.function.name, c.function.arguments) for c in final.message.tool_calls or []] == [
+        ("get_weather", '{"city":"Paris"}')
+    ]
+
+
+def test_a_routed_stream_is_emulated(local_gateway: LocalGateway) -> None:
+    local_gateway.model.script(ToolCall("get_weather", {"city": "Paris"}))
+    with og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key) as client:
+        _chunks, final = _streamed(client.with_routing(cache=False), tools=[WEATHER])
+    assert final.choices[0].finish_reason == "tool_calls"
+    assert local_gateway.calls.last.path == "/v1/chat"
+
+
+def test_with_streaming_response_reads_and_re_asks(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    local_gateway.model.script("bad {", ToolCall("get_weather", {"city": "Oslo"}))
+    with client.chat.completions.with_streaming_response.create(
+        model=MODEL, messages=ASK, tools=[WEATHER], tool_choice="required"
+    ) as response:
+        completion = response.parse()
+    assert (completion.choices[0].message.tool_calls or [])[0].function.arguments == '{"city":"Oslo"}'
+    assert og.meta(completion).attempts == 2
+
+
+async def test_async_with_streaming_response_reads_and_re_asks(
+    async_client: og.AsyncOpenAI, local_gateway: LocalGateway
+) -> None:
+    local_gateway.model.script("bad {", ToolCall("get_weather", {"city": "Oslo"}))
+    async with async_client.chat.completions.with_streaming_response.create(
+        model=MODEL, messages=ASK, tools=[WEATHER], tool_choice="required"
+    ) as response:
+        completion = await response.parse()
+    assert (completion.choices[0].message.tool_calls or [])[0].function.arguments == '{"city":"Oslo"}'
+    assert og.meta(completion).attempts == 2
+
+
+def test_a_raw_stream_is_emulated(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    local_gateway.model.script(ToolCall("get_weather", {"city": "Paris"}))
+    raw = client.chat.completions.with_raw_response.create(model=MODEL, messages=ASK, tools=[WEATHER], stream=True)
+    finishes = [chunk.choices[0].finish_reason for chunk in raw.parse() if chunk.choices]
+    assert finishes[-1] == "tool_calls"
