@@ -41,8 +41,10 @@ _SCENARIOS = {
     "concurrency.native": "Concurrent async streams on one new client (native text stream)",
     "emulation.call": "Tool emulation: a call with 5 tools and a 2 KB answer; ratio to native tools, and to no tools",
     "emulation.stream": "Tool emulation: the 2 KB envelope in 16-char deltas, per gateway chunk; ratio to plain",
+    "responses.call": "`responses.create` over chat: ratio to the same `chat.completions.create` call",
+    "responses.stream": "`responses.create(stream=True)` over chat, per call: ratio to the same chat stream",
 }
-_OWN_RATIO = ("emulation.",)
+_OWN_RATIO = ("emulation.", "responses.")
 """Scenarios whose rows carry their own ratio (to the same plain call), set where they are measured."""
 _HIGHER_IS_BETTER = {"chunks_per_s"}
 _COMPARED_TO = {"stream.native.sync": "stream.sse.sync", "stream.native.async": "stream.sse.async"}

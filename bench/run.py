@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import emulation, measure, report
+from . import emulation, measure, report, responses
 from .contenders import SyncContender, async_contenders, sync_contenders
 from .guarded import guarded_async, guarded_sync, redis_for_bench, redis_round_trips
 
@@ -92,6 +92,10 @@ def _measure_here(
         rows += asyncio.run(_measure_async(base_url, profile, floor=not worker, redis_url=redis_url))
         _log("tool emulation: 5 tools and a 2 KB answer, against the same plain call")
         rows += emulation.emulation_rows(
+            base_url, rounds=profile.rounds, batch=profile.batch, streams=profile.stream_rounds, warmup=profile.warmup
+        )
+        _log("the Responses API over chat, against the same chat call")
+        rows += responses.responses_rows(
             base_url, rounds=profile.rounds, batch=profile.batch, streams=profile.stream_rounds, warmup=profile.warmup
         )
         _log("new clients and copies")

@@ -1,13 +1,27 @@
-"""Shared fixtures: clients pointed at the plugin's `local_gateway` (a fresh gateway per test)."""
+"""Shared fixtures: clients pointed at the plugin's `local_gateway` (a fresh gateway per test).
+
+Every test starts without the `OMNIGATE_*` and `OPENAI_*` variables of the developer's shell: the
+client reads the first, frameworks the second, and a test that depends on them sets its own.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
 import omnigate_openai as og
 from omnigate_openai.testing import LocalGateway
+
+_ISOLATED_PREFIXES = ("OMNIGATE_", "OPENAI_")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith(_ISOLATED_PREFIXES):
+            monkeypatch.delenv(name)
 
 
 @pytest.fixture

@@ -55,6 +55,25 @@ def test_the_body_user_becomes_the_attribution_header(client: og.OpenAI, local_g
     assert local_gateway.calls.last.headers["x-user-id"] == "end-user-1"
 
 
+def test_a_calls_user_wins_over_the_clients(local_gateway: LocalGateway) -> None:
+    """Per call beats per client, as `extra_headers` does; `extra_headers` beats both."""
+    with og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key, user_id="u-42") as client:
+        client.chat.completions.create(**HELLO)
+        client.chat.completions.create(**HELLO, user="u-45")
+        client.with_user("u-43").chat.completions.create(**HELLO, user="u-46")
+        client.chat.completions.create(**HELLO, user="u-45", extra_headers={"x-user-id": "u-44"})
+        client.with_routing(cache=False).chat.completions.create(**HELLO, user="u-47")
+    sent = [call.headers["x-user-id"] for call in local_gateway.calls if call.path.startswith("/v1/chat")]
+    assert sent == ["u-42", "u-45", "u-46", "u-44", "u-47"]
+    assert [row.user_id for row in local_gateway.state.usage] == sent
+
+
+async def test_async_a_calls_user_wins_over_the_clients(local_gateway: LocalGateway) -> None:
+    async with og.AsyncOpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key, user_id="u-42") as client:
+        await client.chat.completions.create(**HELLO, user="u-45")
+    assert local_gateway.calls.last.headers["x-user-id"] == "u-45"
+
+
 def test_portable_names_and_text_parts_arrive_rewritten(client: og.OpenAI, local_gateway: LocalGateway) -> None:
     parts = [{"type": "text", "text": "Say "}, {"type": "text", "text": "hello."}]
     completion = client.chat.completions.create(
@@ -63,7 +82,7 @@ def test_portable_names_and_text_parts_arrive_rewritten(client: og.OpenAI, local
     assert completion.choices[0].message.content == "Hello there! How can I help?"
     sent = local_gateway.calls.last.json
     assert sent["model"] == "claude-3-5-haiku-latest"
-    assert sent["messages"] == [{"role": "user", "content": "Say hello."}]
+    assert sent["messages"] == [{"role": "user", "content": "Say \nhello."}]
 
 
 @pytest.mark.parametrize(

@@ -18,23 +18,22 @@ from typing import Any, get_args
 import openai
 import pydantic
 import pytest
-import yaml
 from openai._models import construct_type
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 import omnigate_openai as og
+from _reference_cassettes import interactions, names
 from omnigate_openai._fast_models import construct_fast, fast_model_types
 from omnigate_openai.omnigate._finish_reasons import normalise_finish_reasons
 from omnigate_openai.testing import LocalGateway
 
-CASSETTES = Path(__file__).parent / "reference_cassettes"
 MODELS = (ChatCompletionChunk, ChatCompletion)
 
 
 def _cassette_payloads() -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
-    for path in sorted(CASSETTES.glob("*.yaml")):
-        for interaction in yaml.safe_load(path.read_text())["interactions"]:
+    for name in names():
+        for interaction in interactions(name):
             body = interaction["response"]["body"].get("string") or ""
             lines = [line[6:] for line in body.splitlines() if line.startswith("data: ")]
             for text in lines if "data: " in body else [body]:

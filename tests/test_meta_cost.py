@@ -13,7 +13,7 @@ import openai
 import pytest
 
 import omnigate_openai as og
-from omnigate_openai.omnigate._prices import PriceCache, cost_usd, prices_from_models
+from omnigate_openai.omnigate._pricing import Cost, PriceCache, price_call, prices_from_models
 from omnigate_openai.testing import LocalGateway
 
 SAY_HELLO = [{"role": "user", "content": "Say hello."}]
@@ -53,7 +53,9 @@ def test_compat_cost_equals_the_gateways_accounting(client: og.OpenAI, local_gat
     assert total > 0
     assert _metrics_cost(client) == total  # exact, and so to the cent
     assert _cents(_metrics_cost(client)) == _cents(total)
-    assert [og.meta(c).cost_usd for c in []] == []
+    unpriced = {model for model, cost in zip(COMPAT_MODELS, costs[: len(COMPAT_MODELS)], strict=True) if cost == 0}
+    # served as snapshots the gateway cannot price
+    assert unpriced == {"claude-3-5-haiku-latest", "gpt-4", "anthropic/claude-3-7-sonnet-latest"}
     assert len(local_gateway.calls.to("/v1/models")) == 1  # fetched once per client
 
 
@@ -90,7 +92,7 @@ def test_the_provider_comes_from_the_requested_model(client: og.OpenAI) -> None:
 
 def test_a_streams_usage_chunk_prices_the_stream(client: og.OpenAI, local_gateway: LocalGateway) -> None:
     stream = client.chat.completions.create(
-        model="gpt-4o-mini", messages=SAY_HELLO, stream=True, stream_options={"include_usage": True}
+        model="gpt-4o-mini-2024-07-18", messages=SAY_HELLO, stream=True, stream_options={"include_usage": True}
     )
     assert og.meta(stream).cost_usd is None
     chunks = list(stream)
@@ -101,11 +103,11 @@ def test_a_streams_usage_chunk_prices_the_stream(client: og.OpenAI, local_gatewa
 
 async def test_async_stream_cost(async_client: og.AsyncOpenAI, local_gateway: LocalGateway) -> None:
     stream = await async_client.chat.completions.create(
-        model="gemini-1.5-flash", messages=SAY_HELLO, stream=True, stream_options={"include_usage": True}
+        model="gemini-1.5-flash-002", messages=SAY_HELLO, stream=True, stream_options={"include_usage": True}
     )
     async for _ in stream:
         pass
-    assert og.meta(stream).cost_usd == float(local_gateway.state.usage[-1].cost)
+    assert og.meta(stream).cost_usd == float(local_gateway.state.usage[-1].cost) > 0
 
 
 def test_prices_are_fetched_once_and_shared_with_copies(client: og.OpenAI, local_gateway: LocalGateway) -> None:
@@ -141,6 +143,33 @@ async def test_async_failed_price_fetch(async_client: og.AsyncOpenAI, local_gate
     assert og.meta(completion).cost_usd is None
 
 
+def test_meta_and_gateway_price_share_one_price_cache(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    completion = client.chat.completions.create(model="gpt-4o", messages=SAY_HELLO)
+    assert completion.usage is not None
+    assert client.gateway.price(completion.model, completion.usage) == og.meta(completion).cost_usd == 0.000102
+    assert client.with_user("u").gateway.price("gpt-4o-mini", completion.usage) == 0.000006  # a copy: same cache
+    assert len(local_gateway.calls.to("/v1/models")) == 1  # fetched once, for meta() and price() alike
+    client.gateway.models()  # refreshes the same cache
+    client.chat.completions.create(model="gpt-4o", messages=SAY_HELLO)
+    assert len(local_gateway.calls.to("/v1/models")) == 2
+
+
+def test_gateway_price_refuses_usage_without_token_counts(client: og.OpenAI) -> None:
+    with pytest.raises(TypeError, match=r"Cannot price 'gpt-4o': Expected usage with integer `prompt_tokens`"):
+        client.gateway.price("gpt-4o", {"prompt_tokens": "9"})
+
+
+def test_an_unknown_cost_says_why(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    local_gateway.faults.drop_connection(path="/v1/models")
+    found = og.meta(client.chat.completions.create(model="gpt-4o-mini", messages=SAY_HELLO))
+    assert (found.cost_usd, found.cost_note) == (None, "the gateway's prices could not be fetched")
+    assert price_call(PRICES, "gpt-4o", None) == Cost(
+        None,
+        "Expected usage with integer `prompt_tokens` and `completion_tokens` "
+        "(an openai CompletionUsage or a mapping), got None",
+    )
+
+
 def test_a_failed_fetch_is_retried_after_a_while(monkeypatch: pytest.MonkeyPatch) -> None:
     cache, answers = PriceCache(), iter([RuntimeError("down"), {"data": [_card("gpt-4o", 0.0025, 0.01)]}])
 
@@ -152,7 +181,7 @@ def test_a_failed_fetch_is_retried_after_a_while(monkeypatch: pytest.MonkeyPatch
 
     assert cache.load(fetch) is None
     assert cache.load(fetch) is None  # remembered: not fetched again at once
-    monkeypatch.setattr("omnigate_openai.omnigate._prices.RETRY_AFTER_FAILURE", 0.0)
+    monkeypatch.setattr("omnigate_openai.omnigate._pricing.RETRY_AFTER_FAILURE", 0.0)
     assert cache.load(fetch) == {"gpt-4o": (0.0025, 0.01)}
 
 
@@ -172,13 +201,13 @@ PRICES = prices_from_models({"data": [_card("gpt-4o", 0.0025, 0.01), _card("gemi
         ("gemini-2.0-flash-001", {"prompt_tokens": 9, "completion_tokens": 8}, 0.000004),
         ("gpt-4o-0613", {"prompt_tokens": 9, "completion_tokens": 8}, 0.0),
         ("mistral", {"prompt_tokens": 9, "completion_tokens": 8}, 0.0),
-        ("gpt-4o", {"prompt_tokens": 2, "completion_tokens": 0}, 0.000005),  # 0.0000050: half up
+        ("gpt-4o", {"prompt_tokens": 2, "completion_tokens": 0}, 0.000005),  # exactly 0.0000050
         ("gpt-4o", None, None),
         ("gpt-4o", {"prompt_tokens": "9"}, None),
     ],
 )
 def test_cost_follows_the_servers_resolution_and_quantisation(model: str, usage: object, expected: object) -> None:
-    assert cost_usd(PRICES, model, usage) == expected
+    assert price_call(PRICES, model, usage).usd == expected
 
 
 def test_unparseable_price_lists_are_refused() -> None:

@@ -90,10 +90,11 @@ def test_assistant_tool_calls_are_refused() -> None:
     assert caught.value.field == "messages[1].tool_calls"
 
 
-def test_text_only_parts_are_flattened() -> None:
-    parts = [{"type": "text", "text": "Say "}, {"type": "text", "text": "hello."}]
+def test_text_only_parts_are_flattened_one_per_line() -> None:
+    """Separate parts stay separate: `Say` + `hello.` must not become `Sayhello.`."""
+    parts = [{"type": "text", "text": "Say"}, {"type": "text", "text": "hello."}]
     body = _check({"messages": [{"role": "user", "content": parts}]})
-    assert body["messages"] == [{"role": "user", "content": "Say hello."}]
+    assert body["messages"] == [{"role": "user", "content": "Say\nhello."}]
 
 
 def test_non_text_parts_are_refused() -> None:

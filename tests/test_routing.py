@@ -217,7 +217,7 @@ def test_raw_response_of_a_routed_call(client: og.OpenAI) -> None:
     assert og.meta(raw).fallback_used is False
     completion = raw.parse()
     assert isinstance(completion, ChatCompletion)
-    assert og.meta(completion).cost_usd == 0.000103  # 9 prompt and 8 completion tokens of gpt-4o
+    assert og.meta(completion).cost_usd == 0.000102  # 9 prompt and 8 completion tokens of gpt-4o
 
 
 # -- the request rewrite, without a gateway ------------------------------------------------------
@@ -229,7 +229,7 @@ def _options(body: dict[str, Any], extra: dict[str, Any] | None = None) -> Final
 
 def test_chat_request_routes_by_the_calls_and_the_clients_options() -> None:
     def route(extra: dict[str, Any] | None, routing: Routing) -> tuple[str, Any, Any]:
-        done = chat_request(_options(dict(HELLO), extra), routing=routing, allow_ignored_fields=False, user_id=None)
+        done = chat_request(_options(dict(HELLO), extra), routing=routing, allow_ignored_fields=False)
         return done.url, done.json_data, done.extra_json
 
     assert route(None, Routing()) == (CHAT_COMPLETIONS_PATH, HELLO, None)
@@ -252,7 +252,7 @@ def test_chat_request_routes_by_the_calls_and_the_clients_options() -> None:
 
 def test_other_requests_pass_unchanged() -> None:
     options = FinalRequestOptions.construct(method="get", url="/models")
-    assert chat_request(options, routing=Routing(cache=True), allow_ignored_fields=False, user_id=None) is options
+    assert chat_request(options, routing=Routing(cache=True), allow_ignored_fields=False) is options
 
 
 # -- client.gateway.route ------------------------------------------------------------------------
@@ -316,4 +316,4 @@ def test_the_sdks_stream_helper_and_streaming_response_work_when_routed(client: 
     with routed.with_streaming_response.create(**HELLO) as response:
         completion = response.parse()
     assert isinstance(completion, ChatCompletion)
-    assert (og.meta(completion).fallback_used, og.meta(completion).cost_usd) == (False, 0.000103)
+    assert (og.meta(completion).fallback_used, og.meta(completion).cost_usd) == (False, 0.000102)

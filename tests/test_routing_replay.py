@@ -20,8 +20,9 @@ import yaml
 from openai.types.chat import ChatCompletion
 
 import omnigate_openai as og
+from _reference_cassettes import interactions as reference_interactions
+from omnigate_openai.testing._cassettes import BODY_MATCHER, MATCH_ON, body_matcher
 
-REFERENCE = Path(__file__).parent / "reference_cassettes"
 BASE_URL = "http://127.0.0.1:58000/v1"
 KEY = "llmg_<redacted-1>"
 SAY_HELLO = [{"role": "user", "content": "Say hello."}]
@@ -313,29 +314,17 @@ REPLAYS = [
 ]
 
 
-def _same_json_body(live: Any, recorded: Any) -> None:
-    def parsed(body: Any) -> Any:
-        if not body:
-            return None
-        text = body.decode() if isinstance(body, bytes) else body
-        try:
-            return json.loads(text)
-        except ValueError:
-            return text
-
-    assert parsed(live.body) == parsed(recorded.body)
-
 
 @pytest.fixture
 def cassette(tmp_path: Path) -> Callable[[Replay], Any]:
     def open_cassette(replay: Replay) -> Any:
         interactions = []
         for name in replay.cassettes:
-            interactions += yaml.safe_load((REFERENCE / f"{name}.yaml").read_text())["interactions"]
+            interactions += reference_interactions(name)
         joined = tmp_path / "joined.yaml"
         joined.write_text(yaml.safe_dump({"interactions": interactions, "version": 1}, allow_unicode=True))
-        recorder = vcr.VCR(record_mode="none", match_on=["method", "path", "query", "json_body"])
-        recorder.register_matcher("json_body", _same_json_body)
+        recorder = vcr.VCR(record_mode="none", match_on=MATCH_ON)
+        recorder.register_matcher(BODY_MATCHER, body_matcher)
         return recorder.use_cassette(str(joined))
 
     return open_cassette
@@ -398,7 +387,7 @@ async def test_async_replay(replay: Replay, cassette: Callable[[Replay], Any]) -
 
 
 def test_six_fallbacks_are_refused_before_the_gateways_422() -> None:
-    recorded = yaml.safe_load((REFERENCE / "native_six_fallbacks_422.yaml").read_text())["interactions"][1]
+    recorded = reference_interactions("native_six_fallbacks_422")[1]
     body = json.loads(recorded["request"]["body"])
     assert recorded["response"]["status"]["code"] == 422
     fallbacks = body.pop("fallback_models")

@@ -24,10 +24,10 @@ WIRE_LITERALS = (
     "x-budget-",
     "x-ratelimit-",
     "/v1/chat",
-    "/chat/completions",
     "[error]",
 )
-"""Header names, paths and stream markers of OmniGate's wire protocol."""
+"""Header names, paths and stream markers of OmniGate's wire protocol. (`/chat/completions` alone is
+OpenAI's own path, which the SDK's chat resource posts to and every gateway serves: not listed.)"""
 
 OUTSIDE_THE_PROFILE = ("omnigate", "testing")
 """Subpackages allowed to hold them: the OmniGate profile, and the local gateway (the server's double)."""

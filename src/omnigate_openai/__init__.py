@@ -24,11 +24,15 @@ from ._exceptions import ModelNotFoundError as ModelNotFoundError
 from ._exceptions import ModelOutputError as ModelOutputError
 from ._exceptions import ProviderError as ProviderError
 from ._exceptions import RateLimitError as RateLimitError
+from ._exceptions import UnknownResponseError as UnknownResponseError
 from ._exceptions import UnsupportedFeatureError as UnsupportedFeatureError
 from ._meta import BudgetStatus as BudgetStatus
 from ._meta import GatewayMeta as GatewayMeta
 from ._meta import RateLimitStatus as RateLimitStatus
 from ._meta import meta as meta
+from ._response_store import MemoryResponseStore as MemoryResponseStore
+from ._response_store import ResponseStore as ResponseStore
+from ._response_store import StoredResponse as StoredResponse
 from .guard import CallInfo as CallInfo
 from .guard import CallRecord as CallRecord
 from .guard import CallVetoedError as CallVetoedError
@@ -87,6 +91,7 @@ __all__ = [
     "LoopDetection",
     "LoopEvent",
     "MemoryStore",
+    "MemoryResponseStore",
     "ModelNotFoundError",
     "ModelOutputError",
     "ModelRoute",
@@ -95,10 +100,13 @@ __all__ = [
     "ProviderError",
     "RateLimitError",
     "RateLimitStatus",
+    "ResponseStore",
     "Routing",
     "ToolAccess",
     "ToolAccessDeniedError",
     "UnpricedModelError",
+    "StoredResponse",
+    "UnknownResponseError",
     "UnsupportedFeatureError",
     "__version__",
     "acall_with_tools",
@@ -119,6 +127,9 @@ for _name in (
     "Routing",
     "NativeChatStream",
     "AsyncNativeChatStream",
+    "MemoryResponseStore",
+    "StoredResponse",
+    "UnknownResponseError",
 ):
     globals()[_name].__module__ = __name__
 del _name

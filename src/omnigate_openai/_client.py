@@ -24,6 +24,7 @@ from ._exceptions import APIError, ConnectionError
 from ._fast_models import construct_fast
 from ._meta import PROFILE_EXTENSION, with_meta
 from ._profile import GatewayProfile, PriceCache
+from ._response_store import MemoryResponseStore, ResponseStore
 from ._sdk import (
     AsyncHttpxClientWrapper,
     BaseClient,
@@ -42,6 +43,7 @@ from .omnigate import OMNIGATE
 from .omnigate._native import Routing
 
 if TYPE_CHECKING:
+    from ._responses_resource import AsyncResponses, Responses
     from .guard import Guard
     from .omnigate.resources.gateway import AsyncGateway, Gateway
 
@@ -64,6 +66,7 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
     _routing: Routing
     _price_cache: PriceCache | None
     _guard: GuardBinding | None
+    _response_store: ResponseStore
     _gateway_stream_class: ClassVar[type[Any]]
     _http_client_class: ClassVar[Callable[..., Any]]
     # The SDK's own attributes, reset after its constructor read them from the environment.
@@ -84,6 +87,7 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         emulate_tools: bool = True,
         max_reasks: int = 1,
         default_headers: Mapping[str, str] | None = None,
+        response_store: ResponseStore | None = None,
         _settings: Settings | None = None,
         _routing: Routing | None = None,
         _prices: PriceCache | None = None,
@@ -98,6 +102,8 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         contract is asked again `max_reasks` times. `emulate_tools=False` refuses them instead with
         `UnsupportedFeatureError`, and `allow_ignored_fields=True` sends fields the gateway ignores
         (`logprobs`, ...; with `emulate_tools=False`, `tools` too) instead of refusing them.
+        `response_store` keeps the responses of `client.responses` for `previous_response_id`
+        (default: the last 1000, in this process).
         """
         self._settings = _settings or Settings.resolve(
             profile=self._profile,
@@ -115,6 +121,7 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         # Copies on the same gateway share the prices.
         self._price_cache = _prices if _prices is not None else self._settings.profile.price_cache()
         self._guard = _guard
+        self._response_store = response_store if response_store is not None else MemoryResponseStore()
         # OmniGate has no organisations or projects in OpenAI's sense: no OpenAI-Organization header.
         options.pop("organization", None)
         options.pop("project", None)
@@ -198,6 +205,7 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
             "_routing": _routing if _routing is not None else self._routing,
             "_guard": _guard if isinstance(_guard, GuardBinding) else self._guard if _guard else None,
             "_prices": self._price_cache if same_gateway else None,
+            "response_store": self._response_store,  # copies continue each other's conversations
         }
         options.setdefault("_enforce_credentials", self._requires_key)
         # On the same URL the copy gets the parsed one: parsing it again was half the cost of a copy.
@@ -214,6 +222,11 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
     def requires_credentials(self) -> bool:
         """Whether a call without a gateway key is refused before sending (False for key-less helpers)."""
         return self._requires_key
+
+    @property
+    def response_store(self) -> ResponseStore:
+        """Where `client.responses` keeps its responses (the gateway keeps none); shared with copies."""
+        return self._response_store
 
     @property
     def user_id(self) -> str | None:
@@ -403,6 +416,13 @@ class OpenAI(_GatewayHooks[httpx.Client, openai.Stream[Any]], openai.OpenAI):  #
         """The gateway's own APIs: prices, metrics, keys, provider keys, account, health."""
         return cast("Gateway", self._settings.profile.gateway(self))
 
+    @cached_property
+    def responses(self) -> Responses:
+        """The Responses API, served over the gateway's chat completions (OmniGate has no `/v1/responses`)."""
+        from ._responses_resource import Responses
+
+        return Responses(self)
+
 
 class AsyncOpenAI(_GatewayHooks[httpx.AsyncClient, openai.AsyncStream[Any]], openai.AsyncOpenAI):  # type: ignore[misc]
     """`openai.AsyncOpenAI`, talking to an OmniGate gateway. Configured exactly like `OpenAI`."""
@@ -481,3 +501,10 @@ class AsyncOpenAI(_GatewayHooks[httpx.AsyncClient, openai.AsyncStream[Any]], ope
     def gateway(self) -> AsyncGateway:
         """The gateway's own APIs: prices, metrics, keys, provider keys, account, health."""
         return cast("AsyncGateway", self._settings.profile.async_gateway(self))
+
+    @cached_property
+    def responses(self) -> AsyncResponses:
+        """The Responses API, served over the gateway's chat completions (OmniGate has no `/v1/responses`)."""
+        from ._responses_resource import AsyncResponses
+
+        return AsyncResponses(self)

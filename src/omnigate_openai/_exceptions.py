@@ -12,6 +12,7 @@ Existing `except openai.RateLimitError:` blocks keep catching them; new code can
       | - ModelNotFoundError        BadRequestError (400 on chat), NotFoundError (404 on retrieve)
       + ConnectionError             openai.APIConnectionError   no answer (APITimeoutError on timeouts)
       + UnsupportedFeatureError     -                           refused before sending
+      | - UnknownResponseError      LookupError                 a Responses id this client never stored
       + ModelOutputError            -                           an emulated tool call or JSON answer stayed
                                                                 invalid after every re-ask
       + ConfigurationError          ValueError                  bad settings, refused before sending
@@ -46,6 +47,7 @@ __all__ = [
     "ModelOutputError",
     "ProviderError",
     "RateLimitError",
+    "UnknownResponseError",
     "UnsupportedFeatureError",
 ]
 
@@ -269,6 +271,26 @@ class UnsupportedFeatureError(GatewayError):
     def __init__(self, message: str, *, field: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class UnknownResponseError(UnsupportedFeatureError, LookupError):
+    """Raised before sending: a Responses id (`previous_response_id`, `retrieve`, ...) this client does not hold.
+
+    The gateway keeps no Responses state, so only responses this client or its copies created, and
+    that its store still holds, can be continued, retrieved or deleted. Retrying won't help.
+    """
+
+    response_id: str
+    """The id that was asked for."""
+
+    def __init__(self, response_id: str, *, field: str) -> None:
+        super().__init__(
+            f"No response {response_id!r} in this client's response store: OmniGate keeps no Responses state, so "
+            f"`{field}` can only name a response this client (or a copy of it) created and still holds. "
+            "Nothing was sent.",
+            field=field,
+        )
+        self.response_id = response_id
 
 
 class ModelOutputError(GatewayError):

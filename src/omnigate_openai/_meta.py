@@ -56,6 +56,8 @@ class GatewayMeta:
     """The provider's own finish reason (`end_turn`, `STOP`, ...) before normalisation."""
     rate_limit: RateLimitStatus | None = None
     budgets: tuple[BudgetStatus, ...] = ()
+    cost_note: str | None = None
+    """Why `cost_usd` is None for a call the gateway bills (a stream of an alias, prices not fetched)."""
     emulated: tuple[str, ...] = ()
     """What the client served itself because the gateway can't: `tools`, `response_format`, `tool_history`."""
     attempts: int | None = None

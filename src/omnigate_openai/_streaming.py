@@ -23,7 +23,7 @@ from ._profile import GatewayProfile
 from ._sdk import httpx
 from .guard._call import awatch_chunks, guarded_call, stream_closed, watch_chunks
 
-__all__ = ["CUT_SHORT", "AsyncGatewayStream", "GatewayStream", "MetaFromTheStart", "cut"]
+__all__ = ["CUT_SHORT", "HIDDEN_USAGE", "AsyncGatewayStream", "GatewayStream", "MetaFromTheStart", "cut"]
 
 _T = TypeVar("_T")
 
@@ -64,7 +64,9 @@ class GatewayStream(MetaFromTheStart[_T], openai.Stream[_T]):
                         for _rest in events:  # to the body's end, so the connection goes back to the pool
                             pass
                     return
-                yield _chunk(self, event.data)
+                chunk = _chunk(self, event.data)
+                if chunk is not _HIDDEN:
+                    yield chunk
         except (openai.APIConnectionError, httpx.TransportError) as exc:  # openai 2.x lets httpx errors through
             raise cut(exc, self.response) from exc
         finally:
@@ -94,7 +96,9 @@ class AsyncGatewayStream(MetaFromTheStart[_T], openai.AsyncStream[_T]):
                         async for _rest in events:  # to the body's end, so the connection goes back to the pool
                             pass
                     return
-                yield _chunk(self, event.data)
+                chunk = _chunk(self, event.data)
+                if chunk is not _HIDDEN:
+                    yield chunk
         except (openai.APIConnectionError, httpx.TransportError) as exc:  # openai 2.x lets httpx errors through
             raise cut(exc, self.response) from exc
         finally:
@@ -111,6 +115,14 @@ def _profile(stream: Any) -> GatewayProfile:
 _PLAIN = GatewayProfile()
 
 
+HIDDEN_USAGE = "omnigate_openai.hidden_usage"
+"""The response extension a profile sets (`note_response`) when it asked for a stream's usage chunk on the
+caller's behalf: the chunk still prices the stream, but the caller's iteration skips it."""
+
+_HIDDEN = object()
+"""What `_chunk` returns for the usage chunk the client asked for on the caller's behalf."""
+
+
 def _chunk(stream: openai.Stream[Any] | openai.AsyncStream[Any], data: str) -> Any:
     frame = json.loads(data)
     profile = _profile(stream)
@@ -119,10 +131,11 @@ def _chunk(stream: openai.Stream[Any] | openai.AsyncStream[Any], data: str) -> A
         raise with_meta(
             profile.stream_error(stream.response, failure), profile.meta_from_headers(stream.response.headers)
         )
-    chunk = stream._client._process_response_data(data=frame, cast_to=stream._cast_to, response=stream.response)
     if isinstance(frame, dict) and frame.get("usage"):
         attach_meta(stream, _priced(stream, profile, frame))
-    return chunk
+        if stream.response.extensions.get(HIDDEN_USAGE):
+            return _HIDDEN  # the caller did not ask for it: their stream looks as it would without us
+    return stream._client._process_response_data(data=frame, cast_to=stream._cast_to, response=stream.response)
 
 
 def _priced(stream: Any, profile: GatewayProfile, frame: dict[str, Any]) -> GatewayMeta:

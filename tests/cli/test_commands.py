@@ -67,10 +67,35 @@ def test_doctor_fails_when_unreachable(cli: Cli) -> None:
     assert [(c["name"], c["ok"]) for c in report["checks"]] == [("configuration", True), ("gateway reachable", False)]
 
 
-def test_doctor_fails_without_configuration(cli: Cli) -> None:
-    result = cli("doctor", env={})
+def test_doctor_names_every_missing_setting_in_the_command_lines_terms(cli: Cli) -> None:
+    result = cli("doctor", "--json", env={})
     assert result.exit_code == 1
-    assert "✗ configuration: Missing gateway" in result.output
+    (check,) = json.loads(result.output)["checks"]
+    assert check["detail"] == (
+        "missing the gateway URL (pass --base-url or set OMNIGATE_BASE_URL); "
+        "and a gateway key (pass --api-key or set OMNIGATE_API_KEY)"
+    )
+
+
+def test_doctor_says_where_the_url_came_from(cli: Cli, env: dict[str, str]) -> None:
+    from_env = json.loads(cli("doctor", "--json").output)["checks"][0]["detail"]
+    assert "(from OMNIGATE_BASE_URL)" in from_env
+    overridden = cli(
+        "--base-url",
+        env["OMNIGATE_BASE_URL"],
+        "doctor",
+        "--json",
+        env={**env, "OMNIGATE_BASE_URL": "http://127.0.0.1:9/v1"},
+    )
+    detail = json.loads(overridden.output)["checks"][0]["detail"]
+    assert "(from --base-url)" in detail
+
+
+def test_a_configuration_error_names_options_not_arguments(cli: Cli) -> None:
+    result = cli("models", env={"OMNIGATE_BASE_URL": "http://127.0.0.1:9/v1"})
+    assert result.exit_code == 1
+    assert "pass `--api-key`" in result.output
+    assert "api_key=" not in result.output
 
 
 def test_doctor_flags_a_wrong_admin_key(cli: Cli, env: dict[str, str]) -> None:
@@ -175,6 +200,18 @@ def test_keys_create_list_revoke(cli: Cli) -> None:
     assert f"Revoked gateway key {key['id']}" in revoked.output
     assert json.loads(cli("keys", "revoke", key["id"], "--json").output) == {"id": key["id"], "revoked": True}
     assert "revoked" in cli("keys", "list").output
+
+
+def test_keys_list_never_wraps_an_id_even_at_80_columns(cli: Cli, env: dict[str, str]) -> None:
+    created = json.loads(cli("keys", "create", "a-rather-long-key-name-for-a-narrow-terminal", "--json").output)
+    listed = cli("keys", "list", env={**env, "COLUMNS": "80"})
+    assert listed.exit_code == 0
+    assert created["id"] in listed.output  # on one line, whole, so it can be copied
+
+
+def test_help_mentions_only_commands_that_exist(cli: Cli) -> None:
+    shown = cli("--help").output
+    assert "health" not in shown
 
 
 def test_keys_create_json_carries_the_secret_once(cli: Cli) -> None:

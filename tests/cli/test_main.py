@@ -67,16 +67,109 @@ def test_serve_runs_a_local_gateway_until_stopped() -> None:
         ready, _, _ = select.select([server.stdout], [], [], TIMEOUT)  # a wait with a timeout, never a hang
         assert ready, "serve announced nothing"
         announced: Any = json.loads(server.stdout.readline())
-        assert announced == {"base_url": f"http://127.0.0.1:{port}/v1"}
+        assert announced == {
+            "base_url": f"http://127.0.0.1:{port}/v1",
+            "root_url": f"http://127.0.0.1:{port}",
+            "port": port,
+        }
         health = _wait_for_health(announced["base_url"])
         assert health.version == "0.2.0"
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=TIMEOUT)
+        _stop(server)
+    assert server.stdout is not None
+    assert "llmg_" not in server.stdout.read()  # keys are secrets: printed only with --show-keys
+
+
+def _stop(server: subprocess.Popen[str]) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=TIMEOUT)
+
+
+def _serve(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "omnigate_openai.cli", "serve", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "160"},
+    )
+
+
+def _first_line(server: subprocess.Popen[str]) -> str:
+    assert server.stdout is not None
+    ready, _, _ = select.select([server.stdout], [], [], TIMEOUT)  # a wait with a timeout, never a hang
+    assert ready, "serve announced nothing"
+    return server.stdout.readline()
+
+
+def test_serve_on_port_0_announces_the_port_it_got_and_the_keys_on_request() -> None:
+    server = _serve("--port", "0", "--json", "--show-keys")
+    try:
+        announced: Any = json.loads(_first_line(server))
+        assert announced["port"] > 0
+        assert announced["base_url"] == f"http://127.0.0.1:{announced['port']}/v1"
+        with OpenAI(base_url=announced["base_url"], api_key=announced["api_key"], max_retries=0, timeout=5) as client:
+            _wait_for_health(announced["base_url"])
+            assert client.gateway.me().project_name
+            with OpenAI(base_url=announced["base_url"], admin_key=announced["admin_key"], timeout=5) as operator:
+                assert operator.gateway.admin.orgs.list()
+    finally:
+        _stop(server)
+
+
+def test_serve_banner_comes_after_binding_and_shows_no_keys() -> None:
+    server = _serve("--port", "0")
+    try:
+        banner = _first_line(server)
+        assert banner.startswith("OmniGate local gateway on http://127.0.0.1:")
+        assert ":0/" not in banner
+        _wait_for_health(banner.split(" on ")[1].strip())
+    finally:
+        _stop(server)
+    assert server.stdout is not None
+    rest = server.stdout.read()
+    assert "llmg_" not in banner + rest
+    assert "pass --show-keys to print them" in rest
+
+
+def test_serve_on_a_busy_port_is_one_line_and_no_banner() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "omnigate_openai.cli", "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            check=False,
+        )
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr.strip().startswith(f"error: cannot listen on 127.0.0.1:{port}: ")
+    assert "in use" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_version() -> None:
+    from omnigate_openai import __version__
+
+    done = _run("--version", env={})
+    assert (done.returncode, done.stdout.strip()) == (0, f"omnigate-openai {__version__}")
+
+
+def test_without_the_cli_extra_the_script_says_so_in_one_line() -> None:
+    blocker = "import sys; sys.modules['typer'] = None; sys.modules['rich'] = None; "
+    done = subprocess.run(
+        [sys.executable, "-c", blocker + "from omnigate_openai.cli import main; main()", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr == "error: the command line needs the `cli` extra: pip install 'omnigate-openai[cli]'\n"
 
 
 def _wait_for_health(base_url: str) -> Any:

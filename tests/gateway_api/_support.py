@@ -9,16 +9,16 @@ import json
 import ssl
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import vcr
-import yaml
 
+from _reference_cassettes import REFERENCE_DIR, interactions
 from omnigate_openai import AsyncOpenAI, OpenAI
 from omnigate_openai._sdk import httpx
+from omnigate_openai.testing._cassettes import BODY_MATCHER, MATCH_ON, body_matcher
 
-REFERENCE = Path(__file__).resolve().parents[1] / "reference_cassettes"
+REFERENCE = REFERENCE_DIR
 REPLAY_BASE_URL = "http://127.0.0.1:58000/v1"  # where the reference cassettes were recorded
 REPLAY_KEY = "llmg_<redacted-1>"
 REPLAY_ADMIN_KEY = "<redacted-admin-key>"
@@ -67,36 +67,16 @@ def driver(mode: str, **client_options: Any) -> Iterator[Driver]:
         made.close()
 
 
-def _json_body(recorded: Any, sent: Any) -> None:
-    """Bodies match as JSON values (key order and spacing are the serialiser's business)."""
-
-    def parse(body: object) -> object:
-        if body in (None, b"", ""):
-            return None
-        text = body.decode() if isinstance(body, bytes) else body
-        try:
-            return json.loads(text)  # type: ignore[arg-type]
-        except ValueError:
-            return text
-
-    assert parse(recorded.body) == parse(sent.body)
-
 
 def replay_vcr() -> vcr.VCR:
-    replayer = vcr.VCR(
-        cassette_library_dir=str(REFERENCE),
-        record_mode="none",
-        match_on=["method", "path", "query", "json_body"],
-    )
-    replayer.register_matcher("json_body", _json_body)
+    replayer = vcr.VCR(cassette_library_dir=str(REFERENCE), record_mode="none", match_on=MATCH_ON)
+    replayer.register_matcher(BODY_MATCHER, body_matcher)
     return replayer
 
 
 def recorded(name: str) -> list[dict[str, Any]]:
     """The interactions of a reference cassette, for comparing what we say with what the server said."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load((REFERENCE / f"{name}.yaml").read_text(encoding="utf-8"), Loader=loader)
-    return list(data["interactions"])
+    return interactions(name)
 
 
 def recorded_json(name: str, index: int) -> Any:

@@ -97,6 +97,22 @@ def test_bad_org_arguments(live: Any, local_gateway: Any, arguments: dict[str, A
     assert local_gateway.calls.to("/v1/admin/orgs") == []
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda g: g.admin.orgs.metrics("acme", range="1h"),
+        lambda g: g.admin.projects.create("acme", "backend"),
+        lambda g: g.admin.projects.list(org_id="acme"),
+    ],
+    ids=["orgs.metrics", "projects.create", "projects.list"],
+)
+def test_a_non_uuid_org_id_is_refused_before_sending(live: Any, local_gateway: Any, call: Any) -> None:
+    """The gateway would answer 422 (or 404); the README promises a ValueError before anything is sent."""
+    with pytest.raises(ValueError, match=re.escape("Expected org_id as a UUID, got 'acme'")):
+        live(call)
+    assert list(local_gateway.calls) == []
+
+
 def test_bad_rate_limit(live: Any) -> None:
     with pytest.raises(ValueError, match="Expected rate_limit_per_min as an int >= 1, got 0"):
         live(lambda g: g.admin.projects.create(UNKNOWN_ORG, "p", rate_limit_per_min=0))

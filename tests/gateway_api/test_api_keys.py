@@ -55,10 +55,18 @@ def test_unknown_key_id_is_not_found(live: Driver) -> None:
     assert caught.value.status_code == 404
 
 
-def test_non_uuid_key_id_is_a_422(live: Driver) -> None:
-    with pytest.raises(openai.UnprocessableEntityError, match="Input should be a valid UUID") as caught:
-        live(lambda g: g.api_keys.revoke("not-a-uuid"))
-    assert isinstance(caught.value, APIError)
+@pytest.mark.parametrize("key_id", ["not-a-uuid", "", "652e40d7-9bf7-4c02-b528", 42])
+def test_a_non_uuid_key_id_is_refused_before_sending(live: Driver, local_gateway: Any, key_id: Any) -> None:
+    """The gateway would answer 422; the README promises a ValueError before anything is sent."""
+    with pytest.raises(ValueError, match=re.escape(f"Expected key_id as a UUID, got {key_id!r}")):
+        live(lambda g: g.api_keys.revoke(key_id))
+    assert [call.path for call in local_gateway.calls] == []
+
+
+def test_a_uuid_in_another_spelling_is_sent_canonical(live: Driver, local_gateway: Any) -> None:
+    with pytest.raises(APIError, match="API key not found"):
+        live(lambda g: g.api_keys.revoke(UNKNOWN_ID.replace("-", "").upper()))
+    assert local_gateway.calls.last.path == f"/v1/keys/api/{UNKNOWN_ID}"
 
 
 @pytest.mark.parametrize("name", ["", "   ", "x" * 256])
@@ -125,11 +133,12 @@ def test_replay_revoke_unknown(replay: Any) -> None:
     assert isinstance(caught.value, openai.NotFoundError)
 
 
-def test_replay_revoke_non_uuid(replay: Any) -> None:
-    with replay("keys_revoke_non_uuid_422") as (gw, _):
+def test_replay_revoke_non_uuid_is_refused_before_the_recorded_422(replay: Any) -> None:
+    with replay("keys_revoke_non_uuid_422") as (gw, cassette):
         gw(lambda g: g.signup("k7@example.com"))
-        with pytest.raises(openai.UnprocessableEntityError, match="Input should be a valid UUID"):
+        with pytest.raises(ValueError, match="Expected key_id as a UUID, got 'not-a-uuid'"):
             gw(lambda g: g.api_keys.revoke("not-a-uuid"))
+    assert cassette.play_count == 1  # the signup; the bad id never left
 
 
 def test_replay_empty_name_is_refused_before_the_recorded_422(replay: Any) -> None:

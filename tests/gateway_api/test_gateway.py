@@ -99,5 +99,9 @@ def test_extra_headers_and_query_pass_through(live: Any, local_gateway: Any) -> 
 
 
 def test_timeout_passes_through(live: Any) -> None:
-    raw = live(lambda g: g.with_raw_response.me(timeout=5.0))
+    """The per-call timeout reaches the transport (the client's own is 10 s: see `Driver`)."""
+    raw = live(lambda g: g.with_raw_response.me(timeout=2.5))
     assert raw.parse().project_name
+    assert raw.http_response.request.extensions["timeout"] == {"connect": 2.5, "read": 2.5, "write": 2.5, "pool": 2.5}
+    default = live(lambda g: g.with_raw_response.me())
+    assert default.http_response.request.extensions["timeout"]["read"] == 10.0

@@ -10,7 +10,7 @@ import pytest
 from openai.types import CompletionUsage
 
 from omnigate_openai import AuthError, ModelNotFoundError
-from omnigate_openai.omnigate.resources.models import price_of, token_counts
+from omnigate_openai.omnigate._pricing import price_call, prices_from_models, token_counts
 from omnigate_openai.types import ModelInfo, ModelPricing
 
 from ._support import REFERENCE, Driver, recorded, recorded_json
@@ -138,13 +138,15 @@ def test_price_agrees_with_every_recorded_bill(replay: Any, cassette: str, model
 
 # --- pure ----------------------------------------------------------------------------------------------------------
 
-TABLE = {"gpt-4o": ModelPricing(input_per_1k_usd=0.0025, output_per_1k_usd=0.01)}
+TABLE = prices_from_models(
+    {"data": [{"id": "gpt-4o", "pricing": {"input_per_1k_usd": 0.0025, "output_per_1k_usd": 0.01}}]}
+)
 
 
 @pytest.mark.parametrize(
     ("model", "expected"),
     [
-        ("gpt-4o", 0.000118),  # 0.0001175 rounds half up, as the server stores it
+        ("gpt-4o", 0.000118),  # 0.0001175 rounds half to even, as the server stores it
         ("gpt-4o-2024-08-06", 0.000118),  # a dated name resolves to its parent
         ("azure/gpt-4o", 0.000118),
         ("gpt-4o-0613", 0.0),  # a 4-digit suffix does not resolve: the gateway bills $0
@@ -152,7 +154,7 @@ TABLE = {"gpt-4o": ModelPricing(input_per_1k_usd=0.0025, output_per_1k_usd=0.01)
     ],
 )
 def test_price_resolves_names_like_the_gateway(model: str, expected: float) -> None:
-    assert price_of(TABLE, model, {"prompt_tokens": 15, "completion_tokens": 8}) == expected
+    assert price_call(TABLE, model, {"prompt_tokens": 15, "completion_tokens": 8}).usd == expected
 
 
 def test_token_counts_accepts_openai_usage_and_mappings() -> None:

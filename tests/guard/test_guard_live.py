@@ -16,6 +16,8 @@ from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway
 from ._drive import MODES, QUIET, Driver, ask, calls_until_refused
 
 CHAT = "/v1/chat/completions"
+UNPRICED = "chatgpt-4o-latest"  # served by the provider, absent from the gateway's prices: billed $0
+PINNED = "gpt-4o-mini-2024-07-18"  # a stream names only the requested model: a snapshot's cost is known
 
 
 @pytest.fixture(params=MODES)
@@ -127,12 +129,12 @@ def test_an_unpriced_model_is_refused_or_reserved_at_a_stated_price(
     driver: Driver, local_gateway: LocalGateway
 ) -> None:
     refusing = og.Guard(limits=og.Limits(max_usd=1.0), loops=QUIET)
-    with pytest.raises(og.UnpricedModelError, match="'gpt-5'") as caught:
-        ask(driver, refusing, "hi", model="gpt-5")
-    assert caught.value.model == "gpt-5"
+    with pytest.raises(og.UnpricedModelError, match=f"'{UNPRICED}'") as caught:
+        ask(driver, refusing, "hi", model=UNPRICED)
+    assert caught.value.model == UNPRICED
     assert sent(local_gateway) == 0
     stated = og.Guard(limits=og.Limits(max_usd=1.0), loops=QUIET, unpriced_model=(0.01, 0.03))
-    assert ask(driver, stated, "hi", model="gpt-5", max_tokens=10).text == DEFAULT_REPLY
+    assert ask(driver, stated, "hi", model=UNPRICED, max_tokens=10).text == DEFAULT_REPLY
     record = stated.history()[-1]
     assert (record.cost_usd, record.cost_source) == (0.0, "gateway")  # what the gateway bills an unpriced model
 
@@ -142,7 +144,7 @@ def test_an_unpriced_model_is_refused_or_reserved_at_a_stated_price(
 
 def test_a_stream_with_usage_settles_to_the_gateways_cost(driver: Driver, local_gateway: LocalGateway) -> None:
     guard = og.Guard(limits=og.Limits(max_usd=1.0), loops=QUIET)
-    answer = ask(driver, guard, "stream", stream=True, stream_options={"include_usage": True})
+    answer = ask(driver, guard, "stream", model=PINNED, stream=True, stream_options={"include_usage": True})
     record = guard.history()[-1]
     assert (record.stream, record.cost_source, record.error) == (True, "gateway", None)
     assert record.cost_usd == answer.cost_usd

@@ -15,7 +15,7 @@ import pytest
 
 from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway
 
-from ._frameworks import FRAMEWORKS, OPENAI_MAJOR, runs_here
+from ._frameworks import ENV, FRAMEWORKS, runs_here
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -63,8 +63,8 @@ def test_the_exclusions_are_the_tables() -> None:
     assert set(EXPECT) <= set(ALL), "an example listed here is missing from examples/"
     assert set(NEEDS) <= set(ALL)
     assert {"metrics.py", "quickstart.py"} <= set(ALL)
-    majors = {framework.name: framework.majors for framework in FRAMEWORKS}
-    assert set(EXCLUDED) == {name for name, needed in NEEDS.items() if OPENAI_MAJOR not in majors[needed]}
+    envs = {framework.name: framework.envs for framework in FRAMEWORKS}
+    assert set(EXCLUDED) == {name for name, needed in NEEDS.items() if ENV not in envs[needed]}
     assert EXCLUDED == []  # every framework example runs under openai 2 and 3 today
 
 

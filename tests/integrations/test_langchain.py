@@ -8,7 +8,7 @@ from functools import reduce
 
 import openai
 import pytest
-from langchain_core.messages import AIMessageChunk
+from langchain_core.messages import AIMessageChunk, HumanMessage, ToolMessage
 from langchain_core.tools import tool
 from langchain_openai import ChatOpenAI
 from pydantic import BaseModel
@@ -156,3 +156,39 @@ async def test_the_guard_catches_the_trap_the_helper_avoids(
     assert "api.openai.com" in host_guard.attempts
     host_guard.attempts.clear()  # seen: the guard would have failed this test
     assert chat_calls(gateway) == []
+
+
+# --- the Responses API: `use_responses_api=True` -------------------------------------------------------
+
+
+@tool
+def get_weather(city: str) -> str:
+    """The weather of a city."""
+    return f"21 C and sunny in {city}"
+
+
+def test_responses_api_with_a_tool_round_trip(client: og.OpenAI, gateway: LocalGateway) -> None:
+    model = chat_model(client, use_responses_api=True).bind_tools([get_weather])
+    gateway.model.script(ToolCall("get_weather", {"city": "Paris"}), "It is 21 C and sunny in Paris.")
+    question = HumanMessage("Weather in Paris?")
+    asked = model.invoke([question])
+    assert [(call["name"], call["args"]) for call in asked.tool_calls] == [("get_weather", {"city": "Paris"})]
+    result = ToolMessage(get_weather.invoke(asked.tool_calls[0]["args"]), tool_call_id=asked.tool_calls[0]["id"])
+    answer = model.invoke([question, asked, result])
+    assert answer.text == "It is 21 C and sunny in Paris."
+    assert answer.usage_metadata is not None
+    assert answer.usage_metadata["output_tokens"] > 0
+    first, second = chat_calls(gateway)
+    assert "## get_weather" in first.json["messages"][0]["content"]
+    assert "21 C and sunny in Paris" in second.json["messages"][-1]["content"]
+    assert not gateway.calls.to("/v1/responses")
+
+
+async def test_responses_api_streams_a_tool_call(client: og.OpenAI, gateway: LocalGateway) -> None:
+    model = chat_model(client, use_responses_api=True).bind_tools([get_weather])
+    gateway.model.script(ToolCall("get_weather", {"city": "Rome"}))
+    chunks = [chunk async for chunk in model.astream("Weather in Rome?")]
+    total = reduce(operator.add, chunks)
+    assert isinstance(total, AIMessageChunk)
+    assert [(call["name"], call["args"]) for call in total.tool_calls] == [("get_weather", {"city": "Rome"})]
+    assert all(call.json["stream"] is True for call in chat_calls(gateway))

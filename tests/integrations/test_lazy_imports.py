@@ -10,8 +10,39 @@ import pytest
 import omnigate_openai as og
 from omnigate_openai.integrations._clients import as_async, as_sync
 
-FRAMEWORK_MODULES = ("langchain_openai", "agents", "pydantic_ai", "instructor", "llama_index", "wrapt")
-INTEGRATIONS = ("langchain", "openai_agents", "pydantic_ai", "instructor", "llama_index", "patch")
+FRAMEWORK_MODULES = (
+    "langchain_openai",
+    "agents",
+    "pydantic_ai",
+    "instructor",
+    "llama_index",
+    "wrapt",
+    "haystack",
+    "smolagents",
+    "autogen_ext",
+    "autogen_core",
+    "mirascope",
+    "semantic_kernel",
+    "crewai",
+    "dspy",
+    "litellm",
+)
+INTEGRATIONS = (
+    "langchain",
+    "openai_agents",
+    "pydantic_ai",
+    "instructor",
+    "llama_index",
+    "patch",
+    "haystack",
+    "smolagents",
+    "autogen",
+    "mirascope",
+    "semantic_kernel",
+    "crewai",
+    "dspy",
+    "litellm",
+)
 
 
 @pytest.mark.parametrize("module", ["omnigate_openai", *(f"omnigate_openai.integrations.{m}" for m in INTEGRATIONS)])

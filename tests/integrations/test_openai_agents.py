@@ -8,6 +8,8 @@ import agents
 import pytest
 from agents import Agent, RunConfig, Runner
 from agents.models import _openai_shared
+from agents.models.default_models import get_default_model
+from agents.models.openai_provider import OpenAIProvider
 from agents.tracing import get_trace_provider
 from agents.tracing.processors import default_exporter
 from pydantic import BaseModel
@@ -144,3 +146,58 @@ async def test_a_strict_client_refuses_tools_before_sending(gateway: LocalGatewa
             await Runner.run(Agent(name="tooled", model="gpt-4o-mini", tools=[city]), "Where am I?")
     assert caught.value.field == "tools"
     assert chat_calls(gateway) == []
+
+
+# --- the default Responses path: no `install`, no model named -----------------------------------------
+
+
+def _responses_default(client: og.AsyncOpenAI) -> RunConfig:
+    """openai-agents as it comes: its default model on its default API (Responses), only the client given."""
+    return RunConfig(model_provider=OpenAIProvider(openai_client=client), tracing_disabled=True)
+
+
+async def test_the_default_model_runs_over_responses(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    agent = Agent(name="greeter", instructions="Be brief.")
+    result = await Runner.run(agent, "Hello", run_config=_responses_default(async_client))
+    assert result.final_output == DEFAULT_REPLY
+    [call] = chat_calls(gateway)
+    assert call.json["model"] == get_default_model()
+    assert call.json["messages"][0]["content"].startswith("Be brief.")
+    assert not gateway.calls.to("/v1/responses")
+    assert result.raw_responses[0].usage.output_tokens == 8
+
+
+async def test_the_default_model_calls_a_function_tool(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    ran: list[str] = []
+
+    @agents.function_tool
+    def get_weather(city: str) -> str:
+        """The weather of a city."""
+        ran.append(city)
+        return f"21 C and sunny in {city}"
+
+    gateway.model.script(ToolCall("get_weather", {"city": "Paris"}), "It is 21 C and sunny in Paris.")
+    agent = Agent(name="weather", tools=[get_weather])
+    result = await Runner.run(agent, "What is the weather in Paris?", run_config=_responses_default(async_client))
+    assert ran == ["Paris"]
+    assert result.final_output == "It is 21 C and sunny in Paris."
+    first, second = chat_calls(gateway)
+    assert "## get_weather" in first.json["messages"][0]["content"]
+    assert "21 C and sunny in Paris" in second.json["messages"][-1]["content"]  # the tool's result went back
+
+
+async def test_a_streamed_run_with_a_tool_over_responses(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    @agents.function_tool
+    def city() -> str:
+        """The user's city."""
+        return "Paris"
+
+    gateway.model.script(ToolCall("city"), "You are in Paris.")
+    run = Runner.run_streamed(
+        Agent(name="tooled", tools=[city]), "Where am I?", run_config=_responses_default(async_client)
+    )
+    kinds = [event.data.type async for event in run.stream_events() if event.type == "raw_response_event"]
+    assert run.final_output == "You are in Paris."
+    assert "response.function_call_arguments.done" in kinds
+    assert kinds.count("response.completed") == 2
+    assert all(call.json["stream"] is True for call in chat_calls(gateway))

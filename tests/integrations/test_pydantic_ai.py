@@ -7,10 +7,12 @@ import inspect
 import pytest
 from pydantic import BaseModel
 from pydantic_ai import Agent, NativeOutput, PromptedOutput, ToolOutput
+from pydantic_ai.models.openai import OpenAIResponsesModel
+from pydantic_ai.providers.openai import OpenAIProvider
 
 import omnigate_openai as og
 from omnigate_openai.integrations.pydantic_ai import PROMPTED_ONLY, chat_model
-from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway
+from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ToolCall
 
 from .conftest import USER_ID, chat_calls
 
@@ -108,3 +110,38 @@ async def test_a_strict_client_with_the_prompted_profile(gateway: LocalGateway) 
         assert (await agent.run("Where?")).output == City(city="Paris", country="France")
         with pytest.raises(og.UnsupportedFeatureError, match=r"silently ignores `tools`"):
             await Agent(chat_model(strict), output_type=City).run("Where?")
+
+
+# --- the Responses API: `OpenAIResponsesModel` ---------------------------------------------------------
+
+
+def _responses_model(client: og.AsyncOpenAI) -> OpenAIResponsesModel:
+    return OpenAIResponsesModel("gpt-4o-mini", provider=OpenAIProvider(openai_client=client))
+
+
+async def test_responses_model_runs_a_tool(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    agent = Agent(_responses_model(async_client), instructions="Be brief.")
+    ran: list[str] = []
+
+    @agent.tool_plain
+    def get_weather(city: str) -> str:
+        """The weather of a city."""
+        ran.append(city)
+        return f"21 C and sunny in {city}"
+
+    gateway.model.script(ToolCall("get_weather", {"city": "Paris"}), "It is 21 C and sunny in Paris.")
+    result = await agent.run("Weather in Paris?")
+    assert ran == ["Paris"]
+    assert result.output == "It is 21 C and sunny in Paris."
+    first, second = chat_calls(gateway)
+    assert first.json["messages"][0]["content"].startswith("Be brief.")
+    assert "## get_weather" in first.json["messages"][0]["content"]
+    assert "21 C and sunny in Paris" in second.json["messages"][-1]["content"]
+    assert not gateway.calls.to("/v1/responses")
+
+
+async def test_responses_model_streams(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    async with Agent(_responses_model(async_client)).run_stream("Hello") as run:
+        deltas = [delta async for delta in run.stream_text(delta=True)]
+    assert "".join(deltas) == DEFAULT_REPLY
+    assert chat_calls(gateway)[0].json["stream"] is True

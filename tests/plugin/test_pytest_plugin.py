@@ -9,8 +9,8 @@ import textwrap
 from importlib.metadata import entry_points
 from pathlib import Path
 
-PLUGIN = "omnigate_openai.testing.pytest_plugin"
-_REGISTERED = any(entry.value == PLUGIN for entry in entry_points(group="pytest11"))
+PLUGIN = "omnigate_openai_pytest"
+_REGISTERED = any(entry.name == "omnigate_openai" for entry in entry_points(group="pytest11"))
 """Once the `pytest11` entry point is registered, `-p` would load the plugin a second time."""
 
 
@@ -168,3 +168,15 @@ def test_the_plugin_loads_without_the_testing_extra() -> None:
     code = "import sys; sys.modules['starlette'] = sys.modules['uvicorn'] = None; import " + PLUGIN
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_loading_the_plugin_imports_neither_the_sdk_nor_the_package() -> None:
+    """The entry point loads in every pytest run; it must cost nothing measurable when unused."""
+    entry = next(entry for entry in entry_points(group="pytest11") if entry.name == "omnigate_openai")
+    code = (
+        "import sys; import pytest; before = set(sys.modules); import omnigate_openai_pytest; "
+        "print(sorted(m for m in set(sys.modules) - before if m.split('.')[0] in ('openai', 'omnigate_openai', 'vcr')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert (done.returncode, done.stdout.strip()) == (0, "[]"), done.stderr
+    assert entry.value in (PLUGIN, "omnigate_openai.testing.pytest_plugin")  # the latter: an older editable install

@@ -15,12 +15,12 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import openai
-import yaml
 
 import omnigate_openai as og
+from _reference_cassettes import REFERENCE_DIR
+from _reference_cassettes import interactions as reference_interactions
 from omnigate_openai._sdk import httpx
 
-REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference_cassettes"
 ROOT_URL = "http://127.0.0.1:58000"
 """Where the cassettes were recorded. Hosts are never matched; nothing listens there."""
 REPLAY_KEY = "llmg_<redacted-1>"
@@ -81,7 +81,7 @@ def load_references() -> list[Reference]:
 
 
 def _reference(entry: dict[str, Any]) -> Reference:
-    interactions = yaml.safe_load((REFERENCE_DIR / entry["file"]).read_text())["interactions"]
+    interactions = reference_interactions(Path(entry["file"]).stem)
     outcomes = {item["interaction"]: item["outcome"] for item in entry["under_test"]}
     steps = []
     for index, interaction in enumerate(interactions):

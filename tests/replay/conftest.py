@@ -1,7 +1,6 @@
 """The replay suite: cassettes under the repository's `cassettes/`, and no socket opened while replaying.
 
-The plugin's fixtures are imported here until its `pytest11` entry point is registered; afterwards the
-imports are harmless (a conftest's fixture of the same name is the same function).
+The plugin's fixtures come from its `pytest11` entry point.
 """
 
 from __future__ import annotations
@@ -10,20 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from omnigate_openai.testing.pytest_plugin import (  # noqa: F401
-    local_gateway,
-    omnigate_async_client,
-    omnigate_cassette,
-    omnigate_client,
-    omnigate_client_options,
-    omnigate_gateway,
-    omnigate_record_mode,
-    omnigate_recorder,
-    omnigate_target,
-    omnigate_vcr_config,
-    pytest_configure,
-)
 
 from ._network import NetworkGuard
 

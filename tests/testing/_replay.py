@@ -20,9 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
-
 from _fakes import fake_key
+from _reference_cassettes import interactions
 from omnigate_openai._sdk import httpx
 from omnigate_openai.testing import LocalGateway
 
@@ -80,7 +79,7 @@ class Cassette:
 
     @classmethod
     def load(cls, path: Path) -> Cassette:
-        return cls(path.stem, yaml.safe_load(path.read_text(encoding="utf-8"))["interactions"])
+        return cls(path.stem, interactions(path.stem))
 
     @property
     def started_at(self) -> datetime:

@@ -1,8 +1,4 @@
-"""Fixtures for the local gateway's own tests.
-
-`local_gateway` wraps the plugin's fixture so `@pytest.mark.local_gateway(...)` options apply here
-before the `pytest11` entry point is registered (a `pytest_plugins` list is only allowed at the root).
-"""
+"""Fixtures for the local gateway's own tests (`local_gateway` is the plugin's, from its entry point)."""
 
 from __future__ import annotations
 
@@ -11,22 +7,10 @@ from collections.abc import Iterator
 import pytest
 
 from omnigate_openai.testing import LocalGateway
-from omnigate_openai.testing.pytest_plugin import MARKER, gateway_options
 
 from ._replay import ReplayClock
 
 FIDELITY_RESULTS: dict[str, bool] = {}
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", f"{MARKER}(**options): options for the local_gateway fixture (LocalGateway's).")
-
-
-@pytest.fixture
-def local_gateway(request: pytest.FixtureRequest) -> Iterator[LocalGateway]:
-    """A fresh local gateway per test, configured by the test's `local_gateway` marker."""
-    with LocalGateway(**gateway_options(request.node.get_closest_marker(MARKER))) as gateway:
-        yield gateway
 
 
 @pytest.fixture(scope="module")

@@ -241,7 +241,7 @@ def test_gemini_markers_and_routing_variants(local_gateway: LocalGateway) -> Non
     assert (safety["content"], safety["finish_reason"], safety["model"]) == ("", "SAFETY", "gemini-1.5-flash-002")
     assert (blocked.status_code, blocked.json()) == (400, {"detail": "Gemini returned no candidates: SAFETY"})
     assert length["finish_reason"] == "length"
-    assert (azure["provider"], azure["model"], azure["cost_usd"]) == ("azure", "gpt-4o-2024-08-06", 0.000103)
+    assert (azure["provider"], azure["model"], azure["cost_usd"]) == ("azure", "gpt-4o-2024-08-06", 0.000102)
     assert azure_default["model"] == "gpt-4o-mini-2024-07-18"  # the stored meta.deployment
 
 

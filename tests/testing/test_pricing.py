@@ -6,16 +6,19 @@ import json
 
 import pytest
 
-from omnigate_openai.omnigate._pricing import PRICES, cost_usd, provider_for_model, resolve_priced_model
+from omnigate_openai.omnigate._pricing import price_call, prices_from_models, provider_for_model, resolve_priced_model
 
 from ._replay import CASSETTES, Cassette
 
+RECORDED = json.loads(Cassette.load(CASSETTES / "models_list.yaml").interactions[1]["response"]["body"]["string"])
+PRICES = prices_from_models(RECORDED)
+"""The recorded server's own price list: the client prices with what the gateway lists, not a copy."""
+
 
 def test_the_table_is_the_recorded_model_list() -> None:
-    recorded = json.loads(Cassette.load(CASSETTES / "models_list.yaml").interactions[1]["response"]["body"]["string"])
     listed = {
         card["id"]: (card["pricing"]["input_per_1k_usd"], card["pricing"]["output_per_1k_usd"])
-        for card in recorded["data"]
+        for card in RECORDED["data"]
     }
     assert listed == PRICES
     assert len(PRICES) == 28
@@ -38,7 +41,7 @@ def test_the_table_is_the_recorded_model_list() -> None:
     ],
 )
 def test_resolve_priced_model_follows_the_server(name: str, priced: str | None) -> None:
-    assert resolve_priced_model(name) == priced
+    assert resolve_priced_model(name, PRICES) == priced
 
 
 @pytest.mark.parametrize(
@@ -71,10 +74,10 @@ def test_provider_for_model_routes_by_prefix_only(name: str, provider: str | Non
         ("gpt-4-turbo-2024-04-09", 9, 8, 0.00033),
         ("claude-3-5-sonnet-20241022", 9, 8, 0.000147),
         ("gemini-2.0-flash-001", 9, 8, 4e-06),
-        ("gpt-4o-2024-08-06", 15, 8, 0.000118),  # 0.0001175 rounds half up
+        ("gpt-4o-2024-08-06", 15, 8, 0.000118),  # 0.0001175 rounds half to even
         ("gpt-4-0613", 9, 8, 0.0),
         ("claude-3-5-haiku-20241022", 10, 8, 0.0),
     ],
 )
 def test_cost_is_quantised_like_the_server(model: str, prompt: int, completion: int, cost: float) -> None:
-    assert cost_usd(model, prompt, completion) == cost
+    assert price_call(PRICES, model, {"prompt_tokens": prompt, "completion_tokens": completion}).usd == cost

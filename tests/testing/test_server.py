@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import select
 import socket
 import subprocess
 import sys
@@ -137,7 +139,30 @@ def test_run_server_serves_until_interrupted() -> None:
         process.terminate()
         output, _ = process.communicate(timeout=10)
     assert f"http://127.0.0.1:{port}/v1" in output
-    assert re.search(r"api key: +llmg_", output)
+    assert "llmg_" not in output  # keys are secrets, even locally: only with show_keys=True
+
+
+def test_run_server_announces_the_bound_port_and_keys_on_request() -> None:
+    code = (
+        "import json; from omnigate_openai.testing import run_server; "
+        "run_server(port=0, show_keys=True, announce=lambda facts: print(json.dumps(facts), flush=True))"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    try:
+        assert process.stdout is not None
+        ready, _, _ = select.select([process.stdout], [], [], 30)  # a bounded wait, never a hang
+        assert ready, "run_server announced nothing"
+        facts = json.loads(process.stdout.readline())
+        assert facts["port"] > 0
+        assert re.fullmatch(r"llmg_\S+", facts["api_key"])
+        with http_client(timeout=5) as http:
+            me = http.get(f"{facts['base_url']}/me", headers={"x-api-key": facts["api_key"]})
+        assert me.status_code == 200
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
 
 
 async def test_create_app_serves_in_process() -> None:

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
-try:
-    import rich as _rich  # noqa: F401
-    import typer as _typer  # noqa: F401
-except ImportError as _missing:  # pragma: no cover - depends on the environment
-    raise ImportError("The command line needs the `cli` extra: pip install 'omnigate-openai[cli]'") from _missing
+import importlib.util
+import sys
+from typing import Any
 
-from ._commands import app as app
+__all__ = ["MISSING_EXTRA", "app", "main"]
 
-__all__ = ["app", "main"]
+MISSING_EXTRA = "error: the command line needs the `cli` extra: pip install 'omnigate-openai[cli]'"
 
 
 def main() -> None:
-    """The `omnigate-openai` console script."""
+    """The `omnigate-openai` console script; without the `cli` extra, one line on stderr and status 1."""
+    if any(importlib.util.find_spec(name) is None for name in ("typer", "rich")):
+        print(MISSING_EXTRA, file=sys.stderr)
+        raise SystemExit(1)
+    from ._commands import app
+
     app()
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":  # imported on use, so that `main` can say what is missing instead of a traceback
+        from ._commands import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

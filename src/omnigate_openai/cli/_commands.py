@@ -17,7 +17,7 @@ from typer.core import TyperGroup
 
 from .._client import OpenAI
 from . import _render
-from ._doctor import run_checks
+from ._doctor import cli_words, run_checks
 
 __all__ = ["app"]
 
@@ -37,14 +37,15 @@ class _GatewayGroup(TyperGroup):
 
 def _fail(error: BaseException) -> NoReturn:
     lines = str(error).strip().splitlines() or [type(error).__name__]
-    _err.print(f"[bold red]error:[/] {escape(lines[0])}")
+    _err.print(f"[bold red]error:[/] {escape(cli_words(lines[0]))}")
     raise typer.Exit(code=1)
 
 
 app = typer.Typer(
     cls=_GatewayGroup,
     name="omnigate-openai",
-    help="The OmniGate gateway's own APIs from the terminal: models, metrics, keys, health.",
+    help="The OmniGate gateway's own APIs from the terminal (doctor, models, metrics, keys, provider keys), "
+    "and a local gateway to try them on (serve).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -69,6 +70,14 @@ class _Connection:
         return OpenAI(base_url=self.base_url, api_key=self.api_key, admin_key=self.admin_key)
 
 
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        from .. import __version__
+
+        typer.echo(f"omnigate-openai {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _connection(
     ctx: typer.Context,
@@ -83,6 +92,10 @@ def _connection(
         str | None,
         typer.Option("--admin-key", help="Operator key. Default: $OMNIGATE_ADMIN_KEY.", show_default=False),
     ] = None,
+    _version: Annotated[
+        bool,
+        typer.Option("--version", help="Print the version and exit.", is_eager=True, callback=_print_version),
+    ] = False,
 ) -> None:
     ctx.obj = _Connection(base_url=base_url, api_key=api_key, admin_key=admin_key)
 
@@ -113,7 +126,8 @@ def _dump(model: Any) -> Any:
 @app.command()
 def doctor(ctx: typer.Context, as_json: Json = False) -> None:
     """Check the configuration, the gateway, the key, provider keys, the clock and the version."""
-    checks = run_checks(lambda: _client(ctx))
+    connection = ctx.find_object(_Connection) or _Connection()
+    checks = run_checks(connection.client, given=asdict(connection))
     _show(
         as_json,
         {"ok": all(check.ok for check in checks), "checks": [asdict(check) for check in checks]},
@@ -218,18 +232,34 @@ def provider_keys_set(
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(help="Port to listen on; 0 picks a free one.")] = 8000,
+    show_keys: Annotated[
+        bool, typer.Option("--show-keys", help="Print the gateway and admin keys (secrets, even locally).")
+    ] = False,
     as_json: Json = False,
 ) -> None:
-    """Run the local OmniGate gateway (a test double with a fake provider) until interrupted."""
+    """Run the local OmniGate gateway (a test double with a fake provider) until interrupted.
+
+    It listens before it says anything: a busy port is one error line, and the URL printed (or the
+    one JSON line of --json: base_url, root_url, port, and with --show-keys api_key and admin_key)
+    names the port it really got.
+    """
     try:
         from ..testing import run_server
     except ImportError as error:
         _fail(ImportError(f"`serve` needs the testing extra: pip install 'omnigate-openai[testing]' ({error})"))
-    if as_json:
-        # `run_server` prints its own banner (with the local keys); keep stdout to the one JSON line.
-        typer.echo(json.dumps({"base_url": f"http://{host}:{port}/v1"}))  # one line, for `readline()`
-        with contextlib.redirect_stdout(sys.stderr):
-            run_server(host, port)
-    else:
-        run_server(host, port)
+
+    stdout = sys.stdout  # with --json, everything but the one line goes to stderr
+
+    def announce(facts: dict[str, Any]) -> None:
+        if as_json:
+            print(json.dumps(facts), file=stdout, flush=True)  # one line, for `readline()`
+        else:
+            _out.print(_render.serving(facts))
+            stdout.flush()
+
+    try:
+        with contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext():
+            run_server(host, port, show_keys=show_keys, announce=announce)
+    except OSError as error:
+        _fail(OSError(f"cannot listen on {host}:{port}: {error.strerror or error}"))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
@@ -13,7 +14,7 @@ from .._client import OpenAI
 from .._exceptions import ConfigurationError
 from ._render import Check
 
-__all__ = ["MAX_CLOCK_SKEW_S", "SUPPORTED_VERSION", "run_checks"]
+__all__ = ["MAX_CLOCK_SKEW_S", "SUPPORTED_VERSION", "cli_words", "run_checks"]
 
 SUPPORTED_VERSION = "0.2."
 """The OmniGate line this package speaks (`0.2.x`)."""
@@ -24,14 +25,40 @@ MAX_CLOCK_SKEW_S = 60.0
 ClientFactory = Callable[[], OpenAI]
 
 
-def run_checks(make_client: ClientFactory, *, now: Callable[[], datetime] | None = None) -> list[Check]:
-    """Every check in order; a check that cannot run because an earlier one failed is reported as failed."""
+_SETTINGS = (
+    # (what, the option, the environment variable, the client's argument)
+    ("the gateway URL", "base_url", "OMNIGATE_BASE_URL", "--base-url"),
+    ("a gateway key", "api_key", "OMNIGATE_API_KEY", "--api-key"),
+    ("an admin key", "admin_key", "OMNIGATE_ADMIN_KEY", "--admin-key"),
+)
+_ARGUMENT = re.compile(r"`(base_url|api_key|admin_key)=`")
+
+
+def cli_words(message: str) -> str:
+    """A client message in the command line's terms: `api_key=` is the `--api-key` option here."""
+    return _ARGUMENT.sub(lambda match: f"`--{match[1].replace('_', '-')}`", message)
+
+
+def run_checks(
+    make_client: ClientFactory,
+    *,
+    given: Mapping[str, str | None] | None = None,
+    now: Callable[[], datetime] | None = None,
+) -> list[Check]:
+    """Every check in order; a check that cannot run because an earlier one failed is reported as failed.
+
+    `given` holds the command line's own `base_url`, `api_key` and `admin_key` (None where not
+    given), so that the report can say where each setting came from and name every missing one.
+    """
     now = now or (lambda: datetime.now(timezone.utc))
+    given = given or {}
     try:
         client = make_client()
     except ConfigurationError as error:
-        return [Check("configuration", False, str(error))]
-    checks = [Check("configuration", True, _configuration(client))]
+        missing = _missing_settings(given)  # all of them at once, not only the first the client tripped on
+        detail = "missing " + "; and ".join(missing) if missing else cli_words(str(error))
+        return [Check("configuration", False, detail)]
+    checks = [Check("configuration", True, _configuration(client, given))]
     with client:
         reachable = _reachable(client, now)
         checks.extend(reachable)
@@ -44,9 +71,19 @@ def run_checks(make_client: ClientFactory, *, now: Callable[[], datetime] | None
     return checks
 
 
-def _configuration(client: OpenAI) -> str:
+def _missing_settings(given: Mapping[str, str | None]) -> list[str]:
+    """Every setting the client would refuse to start without: the URL, and a gateway or an admin key."""
+    found = {name: bool(given.get(name) or os.environ.get(env)) for _, name, env, _ in _SETTINGS}
+    missing = []
+    for what, name, env, option in _SETTINGS[:2]:
+        if not found[name] and not (name == "api_key" and found["admin_key"]):
+            missing.append(f"{what} (pass {option} or set {env})")
+    return missing
+
+
+def _configuration(client: OpenAI, given: Mapping[str, str | None]) -> str:
     settings = client.settings
-    url_from = "OMNIGATE_BASE_URL" if os.environ.get("OMNIGATE_BASE_URL") else "--base-url"
+    url_from = "--base-url" if given.get("base_url") else "OMNIGATE_BASE_URL"
     key = settings.api_key.masked if settings.api_key is not None else "none"
     admin = ", admin key set" if settings.admin_key is not None else ""
     return f"gateway {settings.root_url} (from {url_from}), gateway key {key}{admin}"

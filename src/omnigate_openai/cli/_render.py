@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -20,6 +21,7 @@ __all__ = [
     "doctor_report",
     "metrics_report",
     "model_table",
+    "serving",
     "shown_key",
     "timeseries_chart",
     "usd",
@@ -72,9 +74,10 @@ def api_key_table(keys: Sequence[ApiKey]) -> Table:
     table = Table(title="Gateway keys", title_justify="left")
     table.add_column("Name", style="bold")
     table.add_column("Prefix")
-    table.add_column("Id", overflow="fold")  # folded, never cut: `keys revoke` needs all of it
-    table.add_column("Created", no_wrap=True)
-    table.add_column("Last used", no_wrap=True)
+    # Never wrapped nor cut, whatever the terminal's width: `keys revoke` needs all of it, copied in one go.
+    table.add_column("Id", no_wrap=True, min_width=36, overflow="ignore")
+    table.add_column("Created")
+    table.add_column("Last used")
     table.add_column("Status")
     for key in keys:
         table.add_row(
@@ -86,6 +89,18 @@ def api_key_table(keys: Sequence[ApiKey]) -> Table:
             Text("revoked", style="red") if key.revoked_at else Text("active", style="green"),
         )
     return table
+
+
+def serving(facts: Mapping[str, Any]) -> RenderableType:
+    """`serve`'s banner, printed once the port is bound; keys only when asked for (`--show-keys`)."""
+    lines = [Text.assemble(("OmniGate local gateway on ", ""), (str(facts["base_url"]), "bold"))]
+    for name, label in (("api_key", "gateway key"), ("admin_key", "admin key")):
+        if name in facts:
+            lines.append(Text(f"  {label}: {facts[name]}"))
+    if "api_key" not in facts:
+        lines.append(Text("  keys: not shown (secrets); pass --show-keys to print them", style="dim"))
+    lines.append(Text("  Ctrl+C stops it.", style="dim"))
+    return Group(*lines)
 
 
 def created_key(key: CreatedApiKey) -> RenderableType:

@@ -16,11 +16,12 @@ from openai.types.chat import ChatCompletion
 
 from .._meta import GatewayMeta
 from .._sdk import httpx
+from .._streaming import HIDDEN_USAGE
 from ._finish_reasons import normalise_finish_reasons
 from ._metadata import meta_from_headers
 from ._native import completion_from_native, is_native_answer
-from ._prices import Prices, cost_usd
-from ._pricing import provider_for_model
+from ._pricing import Cost, Prices, price_call, provider_for_model
+from ._routing import USAGE_ADDED
 
 __all__ = ["chat_result", "merged_meta", "remember_requested_model"]
 
@@ -48,11 +49,13 @@ def compat_meta(
     """The compat route's metadata: headers, plus what the client can work out as the gateway would."""
     model = data.get("model") if isinstance(data.get("model"), str) else None
     requested = requested_model(response)
+    cost = Cost(None, "the answer named no model") if model is None else price_call(prices, model, data.get("usage"))
     return meta_from_headers(
         response.headers,
         provider=provider_for_model(requested or model or ""),
         model=model,
-        cost_usd=None if prices is None or model is None else cost_usd(prices, model, data.get("usage")),
+        cost_usd=cost.usd,
+        cost_note=cost.note,
         fallback_used=False,  # the compat route has no fallback
         latency_ms=_elapsed_ms(response),
         raw_finish_reason=raw_finish_reason,
@@ -86,6 +89,8 @@ def remember_requested_model(options: Any, response: httpx.Response) -> None:
         model = body.get("model")
     if isinstance(model, str):
         response.extensions[REQUESTED_MODEL] = model
+    if getattr(options, USAGE_ADDED, False):
+        response.extensions[HIDDEN_USAGE] = True
 
 
 def requested_model(response: httpx.Response) -> str | None:

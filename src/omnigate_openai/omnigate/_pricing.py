@@ -1,51 +1,44 @@
-"""OmniGate 0.2.0's price table, its model-name resolution and its routing rule.
+"""OmniGate's pricing: one function prices a call, one cache per client holds the gateway's prices.
 
-The client prices calls itself and the local gateway bills them, so both must follow the server's
-rules exactly: a dated name the server cannot trim back to a table entry costs $0 there, and a
-client that priced it anyway would disagree with the gateway's accounting (protocol §11.1).
+The compat route reports no cost, so the client prices a call the way the gateway bills it: usage x
+the gateway's own prices (`GET /v1/models`, USD per 1,000 tokens), the provider-reported name
+resolved as the server resolves it, the sum quantised to 6 decimal places half to even (protocol
+§11.1). A name the server cannot resolve to a priced model (`gpt-4-0613`) is billed $0 there, so it
+costs 0.0 here. When the figure cannot be known (no prices, no usage, a stream of an alias), the
+cost is None with the reason, never a guess. Used by `meta()` (compat answers and streams) and by
+`client.gateway.price()` / `models()`, which share the client's `PriceCache`. The local gateway
+bills with its own price book (`testing/_price_book.py`): it imports nothing from here.
+
+The routing rule (`provider_for_model`) lives here too: the server decides routing by the same
+model-name prefixes it prices by.
 """
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import re
-from collections.abc import Container
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+import threading
+import time
+from collections.abc import Awaitable, Callable, Container, Mapping
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Literal, TypeGuard
+
+from .._profile import Prices
+
+__all__ = [
+    "Cost",
+    "PriceCache",
+    "Prices",
+    "Provider",
+    "price_call",
+    "prices_from_models",
+    "provider_for_model",
+    "resolve_priced_model",
+    "token_counts",
+]
 
 Provider = Literal["openai", "anthropic", "gemini", "azure"]
-
-PRICES: dict[str, tuple[float, float]] = {
-    # model: (USD per 1k prompt tokens, USD per 1k completion tokens), as `GET /v1/models` lists them.
-    "claude-3-5-haiku-latest": (0.0008, 0.004),
-    "claude-3-5-sonnet-20241022": (0.003, 0.015),
-    "claude-3-5-sonnet-latest": (0.003, 0.015),
-    "claude-3-7-sonnet-latest": (0.003, 0.015),
-    "claude-3-haiku": (0.00025, 0.00125),
-    "claude-3-opus-latest": (0.015, 0.075),
-    "claude-3-sonnet": (0.003, 0.015),
-    "claude-opus-4": (0.015, 0.075),
-    "claude-sonnet-4": (0.003, 0.015),
-    "gemini-1.0-pro": (0.0005, 0.0015),
-    "gemini-1.5-flash": (0.000075, 0.0003),
-    "gemini-1.5-flash-8b": (0.0000375, 0.00015),
-    "gemini-1.5-pro": (0.00125, 0.005),
-    "gemini-2.0-flash": (0.0001, 0.0004),
-    "gemini-2.0-flash-lite": (0.000075, 0.0003),
-    "gpt-3.5-turbo": (0.0005, 0.0015),
-    "gpt-4": (0.03, 0.06),
-    "gpt-4-turbo": (0.01, 0.03),
-    "gpt-4.1": (0.002, 0.008),
-    "gpt-4.1-mini": (0.0004, 0.0016),
-    "gpt-4.1-nano": (0.0001, 0.0004),
-    "gpt-4o": (0.0025, 0.01),
-    "gpt-4o-mini": (0.00015, 0.0006),
-    "o1": (0.015, 0.06),
-    "o1-mini": (0.0011, 0.0044),
-    "o3": (0.01, 0.04),
-    "o3-mini": (0.0011, 0.0044),
-    "o4-mini": (0.0011, 0.0044),
-}
-"""The 28 priced models. Anything else routes (if its prefix does) but is billed $0."""
 
 # Tried in order; the first that matches is removed once. A 4-digit suffix (`gpt-4-0613`) never matches.
 _DATED_SUFFIXES = (
@@ -82,14 +75,12 @@ def provider_for_model(name: str) -> Provider | None:
     return None
 
 
-def resolve_priced_model(name: str, priced: Container[str] | None = None) -> str | None:
-    """The price-table entry the server bills `name` as, or None when it bills $0.
+def resolve_priced_model(name: str, priced: Container[str]) -> str | None:
+    """The entry of `priced` (the gateway's priced model ids) the server bills `name` as, or None: $0.
 
     `azure/` is stripped, then one dated suffix (`-YYYY-MM-DD`, 6-8 digits or 3 digits) is trimmed.
-    `priced` is the set of priced names to resolve against: this table unless the gateway's own
-    prices (`GET /v1/models`) are known.
     """
-    table = PRICES if priced is None else priced
+    table = priced
     candidate = name.removeprefix("azure/")
     if candidate in table:
         return candidate
@@ -100,32 +91,161 @@ def resolve_priced_model(name: str, priced: Container[str] | None = None) -> str
     return None
 
 
-def quantised_cost(prices: tuple[float, float], prompt_tokens: int, completion_tokens: int) -> Decimal:
-    """The server's arithmetic: tokens / 1000 x USD per 1k, summed, quantised to 6 places half up."""
-    prompt_price, completion_price = prices
-    raw = Decimal(str(prompt_price)) * prompt_tokens / 1000 + Decimal(str(completion_price)) * completion_tokens / 1000
-    return raw.quantize(_MICRO_DOLLAR, rounding=ROUND_HALF_UP)
+RETRY_AFTER_FAILURE = 60.0
+"""Seconds before a failed price fetch is tried again, so a gateway without `/v1/models` isn't asked per call."""
+
+# The provider echoes a pinned snapshot: dates (`-2024-07-18`, `-20241022`), `-0613`, versions (`-002`).
+_PINNED = re.compile(r"-(?:\d{4}-\d{2}-\d{2}|\d{3,8})$")
 
 
-def cost_decimal(model: str, prompt_tokens: int, completion_tokens: int) -> Decimal:
-    """The exact amount the server stores for a call, quantised to 6 decimal places (half up)."""
-    priced = resolve_priced_model(model)
+@dataclasses.dataclass(frozen=True)
+class Cost:
+    """What the gateway bills for a call in USD (`usd`), or None and, in `note`, why it cannot be known."""
+
+    usd: float | None
+    note: str | None = None
+
+
+def price_call(prices: Prices | None, model: str, usage: object, *, stream: bool = False) -> Cost:
+    """The cost of one call of `model` with `usage`, as the gateway bills it; never raises.
+
+    `model` is the provider-reported name (a compat answer's `model`); for a compat stream
+    (`stream=True`) it is the *requested* name, the only one the stream carries. The gateway bills a
+    stream by the model the provider served, which the client cannot see for an alias (`gpt-4` is
+    billed as `gpt-4-0613`, at $0) or an Azure deployment: those cost None with the reason, while a
+    pinned snapshot (`gpt-4o-mini-2024-07-18`, `gpt-4-0613`) is served under its own name and priced.
+    """
+    if prices is None:
+        return Cost(None, "the gateway's prices could not be fetched")
+    if stream and model.lower().startswith(("azure/", "azure-")):
+        return Cost(
+            None,
+            (
+                f"the gateway bills an Azure stream by the model the deployment reports, and a stream names only "
+                f"{model!r}; call without stream=True to get the cost"
+            ),
+        )
+    if stream and not _PINNED.search(model):
+        return Cost(
+            None,
+            (
+                f"the gateway bills the snapshot the provider serves for {model!r} (gpt-4 is billed as gpt-4-0613, "
+                "at $0), and a stream names only the requested model; name a dated snapshot "
+                "(gpt-4o-mini-2024-07-18) or call without stream=True to get the cost"
+            ),
+        )
+    try:
+        prompt_tokens, completion_tokens = token_counts(usage)
+    except TypeError as error:
+        return Cost(None, str(error))
+    priced = resolve_priced_model(model, prices)
     if priced is None:
-        return Decimal(0).quantize(_MICRO_DOLLAR)
-    return quantised_cost(PRICES[priced], prompt_tokens, completion_tokens)
+        return Cost(0.0)
+    prompt_price, completion_price = prices[priced]
+    raw = Decimal(str(prompt_price)) * prompt_tokens / 1000 + Decimal(str(completion_price)) * completion_tokens / 1000
+    # The server quantises in `Decimal`'s default context, which rounds half to even: 0.0001025 is
+    # billed 0.000102, not 0.000103.
+    return Cost(float(raw.quantize(_MICRO_DOLLAR, rounding=ROUND_HALF_EVEN)))
 
 
-def cost_usd(model: str, prompt_tokens: int, completion_tokens: int) -> float:
-    """What `cost_usd` says for a call of `model` (the provider-reported name) with these token counts."""
-    return float(cost_decimal(model, prompt_tokens, completion_tokens))
+def token_counts(usage: object) -> tuple[int, int]:
+    """Prompt and completion tokens from an `openai` usage object, a gateway `usage` or a mapping."""
+    if isinstance(usage, Mapping):
+        prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens", 0)
+    else:
+        prompt, completion = getattr(usage, "prompt_tokens", None), getattr(usage, "completion_tokens", 0)
+    if _is_count(prompt) and _is_count(completion):
+        return prompt, completion
+    raise TypeError(
+        "Expected usage with integer `prompt_tokens` and `completion_tokens` "
+        f"(an openai CompletionUsage or a mapping), got {usage!r:.200}"
+    )
 
 
-__all__ = [
-    "PRICES",
-    "Provider",
-    "cost_decimal",
-    "cost_usd",
-    "provider_for_model",
-    "quantised_cost",
-    "resolve_priced_model",
-]
+def prices_from_models(listing: object) -> dict[str, tuple[float, float]]:
+    """The prices in a `GET /v1/models` answer (`{"data": [{"id", "pricing": {...}}]}`); unpriced cards skipped."""
+    data = listing.get("data") if isinstance(listing, Mapping) else None
+    if not isinstance(data, list):
+        raise ValueError(f"Expected a model list with `data`, got {listing!r:.200}")
+    prices: dict[str, tuple[float, float]] = {}
+    for card in data:
+        pricing = card.get("pricing") if isinstance(card, Mapping) else None
+        if isinstance(pricing, Mapping) and isinstance(card.get("id"), str):
+            prices[card["id"]] = (float(pricing["input_per_1k_usd"]), float(pricing["output_per_1k_usd"]))
+    return prices
+
+
+class PriceCache:
+    """The gateway's prices, fetched at most once per client (and its copies), thread- and task-safe.
+
+    The one cache of a client: `meta()` reads it (`load` / `aload` fetch unless the prices are
+    known, and never raise: a failed fetch is remembered for `RETRY_AFTER_FAILURE` seconds), and
+    `client.gateway.models()` refreshes it (`store`), which `gateway.price()` relies on.
+    """
+
+    def __init__(self) -> None:
+        self._prices: Prices | None = None
+        self._failed_at: float | None = None
+        self._lock = threading.Lock()
+        self._async_lock: asyncio.Lock | None = None
+
+    @property
+    def prices(self) -> Prices | None:
+        return self._prices
+
+    def store(self, prices: Prices) -> None:
+        """Replace the prices with a fresh list (an empty one leaves them as they were)."""
+        if prices:
+            self._prices, self._failed_at = prices, None
+
+    def load(self, fetch: Callable[[], object]) -> Prices | None:
+        if not self._wanted():
+            return self._prices
+        with self._lock:
+            if self._wanted():
+                self._remember(_attempt(fetch))
+        return self._prices
+
+    async def aload(self, fetch: Callable[[], Awaitable[object]]) -> Prices | None:
+        if not self._wanted():
+            return self._prices
+        if self._async_lock is None:
+            self._async_lock = asyncio.Lock()
+        async with self._async_lock:
+            if self._wanted():
+                try:
+                    listing: object = await fetch()
+                except Exception:  # a price fetch never fails the call it prices
+                    listing = None
+                self._remember(_parsed(listing))
+        return self._prices
+
+    def _wanted(self) -> bool:
+        if self._prices is not None:
+            return False
+        return self._failed_at is None or time.monotonic() - self._failed_at >= RETRY_AFTER_FAILURE
+
+    def _remember(self, prices: Prices | None) -> None:
+        if prices is None:
+            self._failed_at = time.monotonic()
+        else:
+            self._prices, self._failed_at = prices, None
+
+
+def _attempt(fetch: Callable[[], object]) -> Prices | None:
+    try:
+        listing = fetch()
+    except Exception:  # a price fetch never fails the call it prices
+        return None
+    return _parsed(listing)
+
+
+def _parsed(listing: object) -> Prices | None:
+    try:
+        return prices_from_models(listing) or None
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def _is_count(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0

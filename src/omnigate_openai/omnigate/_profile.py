@@ -13,7 +13,7 @@ from .._meta import GatewayMeta
 from .._profile import EnvNames, GatewayProfile, PriceCache, Prices
 from .._sdk import FinalRequestOptions, httpx
 from .._streaming import AsyncGatewayStream, GatewayStream
-from . import _answers, _errors, _metadata, _prices, _pricing, _retries, _routing, _stream_dialects
+from . import _answers, _errors, _metadata, _pricing, _retries, _routing, _stream_dialects
 from ._credentials import auth_headers
 from ._endpoints import UNSUPPORTED_ENDPOINTS
 from ._streams import AsyncNativeChatStream, NativeChatStream
@@ -60,7 +60,6 @@ class OmniGateProfile(GatewayProfile):
             options,
             routing=client.routing,
             allow_ignored_fields=settings.allow_ignored_fields,
-            user_id=settings.user_id,
         )
 
     def status_error(self, response: httpx.Response, body: object) -> APIError:
@@ -96,11 +95,11 @@ class OmniGateProfile(GatewayProfile):
         return _errors.stream_error(response, failure)
 
     def stream_meta(self, meta: GatewayMeta, frame: Mapping[str, Any], prices: Prices | None) -> GatewayMeta:
-        # A compat stream names the *requested* model, so it is priced as that: the gateway prices the
-        # model the provider confirmed, which differs only where a dated name is unpriced (`gpt-4-0613`).
+        # A compat stream names only the *requested* model: `price_call` prices it where that is exact.
         model = str(frame.get("model") or "")
-        cost = None if prices is None else _prices.cost_usd(prices, model, frame["usage"])
-        return meta.replace(provider=_pricing.provider_for_model(model), cost_usd=cost, fallback_used=False)
+        cost = _pricing.price_call(prices, model, frame["usage"], stream=True)
+        provider = _pricing.provider_for_model(model)
+        return meta.replace(provider=provider, cost_usd=cost.usd, cost_note=cost.note, fallback_used=False)
 
     def wants_prices(self, options: FinalRequestOptions) -> bool:
         # Only a compat chat call needs the client's prices: the native route reports its cost.
@@ -110,7 +109,7 @@ class OmniGateProfile(GatewayProfile):
         return _pricing.resolve_priced_model(model, prices)  # dated and portable names
 
     def price_cache(self) -> PriceCache:
-        return _prices.PriceCache()
+        return _pricing.PriceCache()
 
     def gateway(self, client: Any) -> Any:
         from .resources.gateway import Gateway

@@ -107,7 +107,7 @@ def _checked_message(index: int, message: Any, *, allow_ignored_fields: bool) ->
 
 
 def _flattened_text(index: int, parts: list[Any]) -> str:
-    """Text-only parts become one string (OmniGate answers 400 to any list); anything else is refused."""
+    """Text-only parts become one string, one part per line (OmniGate answers 400 to any list); others are refused."""
     texts = []
     for position, part in enumerate(parts):
         if not (isinstance(part, Mapping) and part.get("type") == "text" and isinstance(part.get("text"), str)):
@@ -117,4 +117,4 @@ def _flattened_text(index: int, parts: list[Any]) -> str:
                 field=f"messages[{index}].content[{position}]",
             )
         texts.append(part["text"])
-    return "".join(texts)
+    return "\n".join(texts)  # separate parts stay separate, as a provider reads consecutive text blocks

@@ -30,9 +30,7 @@ def requested_routing(defaults: Routing, extra: Mapping[str, Any]) -> Routing:
     return Routing(fallbacks=fallbacks or (), cache=extra.get("cache", defaults.cache))
 
 
-def chat_request(
-    options: FinalRequestOptions, *, routing: Routing, allow_ignored_fields: bool, user_id: str | None
-) -> FinalRequestOptions:
+def chat_request(options: FinalRequestOptions, *, routing: Routing, allow_ignored_fields: bool) -> FinalRequestOptions:
     """Check a chat call and choose its endpoint; requests other than chat pass unchanged.
 
     Routed calls go to `/v1/chat` with the caller's `extra_body` folded into the native body (the
@@ -52,11 +50,35 @@ def chat_request(
     else:
         body = checked_chat_body(options.json_data, extra, allow_ignored_fields=allow_ignored_fields)
         user = body.get("user")
+        body = _with_usage_chunk(options, body, extra)
         options.json_data, options.extra_json = body, extra or None
-    if isinstance(user, str) and user_id is None and not _names_header(options, USER_ID_HEADER):
-        # OmniGate ignores the body's `user`; the header is what its metrics attribute calls by.
+    if isinstance(user, str) and not _names_header(options, USER_ID_HEADER):
+        # OmniGate ignores the body's `user`; the header is what its metrics attribute calls by. Per call
+        # beats per client (the call's header overrides the client's default), as `extra_headers` does.
         options.headers = {**(options.headers or {}), USER_ID_HEADER: user}
     return options
+
+
+USAGE_ADDED = "_omnigate_usage_added"
+"""Set on the options of a compat stream whose usage chunk the client asked for (and will hide)."""
+
+
+def _with_usage_chunk(options: FinalRequestOptions, body: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """Every compat stream asks for the usage chunk: the gateway bills the stream, so the client prices it.
+
+    When the caller did not ask for it, the stream class drops that chunk from what they iterate.
+    """
+    if not {**body, **extra}.get("stream"):
+        return body
+    wanted = {**body, **extra}.get("stream_options")
+    if isinstance(wanted, Mapping) and wanted.get("include_usage"):
+        return body
+    stream_options = dict(wanted) if isinstance(wanted, Mapping) else {}
+    extra_options = extra.get("stream_options")
+    if isinstance(extra_options, Mapping) and isinstance(extra, dict):
+        extra["stream_options"] = {**extra_options, "include_usage": True}
+    object.__setattr__(options, USAGE_ADDED, True)  # read back by `remember_requested_model`
+    return {**body, "stream_options": {**stream_options, "include_usage": True}}
 
 
 def _names_header(options: FinalRequestOptions, name: str) -> bool:

@@ -247,9 +247,23 @@ def normalised_body(body: object) -> object:
     if text is None:
         return body if body is not None else ""
     try:
-        return _without_placeholders(json.loads(text))
+        return _without_usage_request(_without_placeholders(json.loads(text)))
     except ValueError:
         return placeholder_free(text)
+
+
+def _without_usage_request(data: object) -> object:
+    """A stream's `stream_options.include_usage` is not compared.
+
+    omnigate-openai asks for the usage chunk on every compat stream (and hides it from callers who
+    did not), so recordings made with or without it, by this version or an older one, still match.
+    """
+    if not (isinstance(data, dict) and data.get("stream") is True and isinstance(data.get("stream_options"), dict)):
+        return data
+    options = {key: value for key, value in data["stream_options"].items() if key != "include_usage"}
+    return {key: value for key, value in data.items() if key != "stream_options"} | (
+        {"stream_options": options} if options else {}
+    )
 
 
 def _without_placeholders(data: object) -> object:

@@ -129,7 +129,12 @@ async def _attempt(state: GatewayState, request: UpstreamRequest, fault: Upstrea
             await asyncio.sleep(state.settings.provider_timeout)
             raise ProviderError(f"{LABELS[request.provider]} request failed: timed out", 502)
         await asyncio.sleep(fault.value)
-    return answer(request, fault, reply=state.model.reply(request.model, request.messages, plain=state.settings.reply))
+    return answer(
+        request,
+        fault,
+        reply=state.model.reply(request.model, request.messages, plain=state.settings.reply),
+        also_serves=state.settings.extra_models,
+    )
 
 
 def _backoff(state: GatewayState, attempt: int, exc: ProviderError) -> float:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 
-from omnigate_openai.omnigate._pricing import Provider
 from omnigate_openai.testing._faults import UpstreamFault
+from omnigate_openai.testing._price_book import Provider
 
 LABELS: dict[str, str] = {"openai": "OpenAI", "anthropic": "Anthropic", "gemini": "Gemini", "azure": "Azure OpenAI"}
 """How the gateway names each provider at the start of an upstream error message."""
@@ -54,6 +54,32 @@ SNAPSHOTS: dict[str, str] = {
     "gemini-2.0-flash": "gemini-2.0-flash-001",
     "gemini-2.0-flash-lite": "gemini-2.0-flash-lite-001",
 }
+
+# Models with no alias above that each provider also serves under their own name.
+_ALSO_SERVED = (
+    "claude-3-sonnet",
+    "claude-3-sonnet-20240229",
+    "claude-3-haiku",
+    "claude-3-haiku-20240307",
+    "claude-sonnet-4",
+    "claude-sonnet-4-20250514",
+    "claude-opus-4",
+    "claude-opus-4-20250514",
+    "gemini-1.0-pro",
+    "gemini-1.0-pro-002",
+    "gpt-4o-2024-05-13",
+    "gpt-4o-2024-11-20",
+    "gpt-4o-mini-2024-07-18",
+    "gpt-3.5-turbo-1106",
+    "gpt-4-1106-preview",
+    "gpt-4-0125-preview",
+    "chatgpt-4o-latest",
+)
+CATALOGUE: frozenset[str] = frozenset(SNAPSHOTS) | frozenset(SNAPSHOTS.values()) | frozenset(_ALSO_SERVED)
+"""Every model name the stand-in OpenAI, Anthropic and Gemini serve; any other name is their 404.
+
+Azure serves whatever deployment is asked for (a deployment name is the customer's own choice).
+"""
 
 _FINISH = {
     # provider: (natural end, cut by max_tokens, cut by a stop sequence)
@@ -154,10 +180,22 @@ def rejects_key(request: UpstreamRequest) -> bool:
     return request.api_key.startswith("sk-bad")
 
 
-def answer(request: UpstreamRequest, fault: UpstreamFault | None, *, reply: str) -> UpstreamReply:
-    """The complete answer, or the ProviderError the gateway would raise for this request."""
+def serves(request: UpstreamRequest, also: Container[str] = ()) -> bool:
+    """Whether the provider knows the model: a typo (`gpt4o-mini`) is its 404, not a $0 answer."""
+    return request.provider == "azure" or request.model in CATALOGUE or request.model in also
+
+
+def answer(
+    request: UpstreamRequest, fault: UpstreamFault | None, *, reply: str, also_serves: Container[str] = ()
+) -> UpstreamReply:
+    """The complete answer, or the ProviderError the gateway would raise for this request.
+
+    `also_serves` names models beyond the catalogue (a test's model of tomorrow, routed and unpriced).
+    """
     if rejects_key(request):
         raise auth_error(request)
+    if not serves(request, also_serves):
+        raise status_error(request, 404)
     if fault is not None and fault.kind == "status":
         raise status_error(request, int(fault.value))
     if fault is not None and fault.kind == "blocked" and request.provider == "gemini":
@@ -322,6 +360,7 @@ __all__ = [
     "DROPPED_STREAM_MESSAGE",
     "LABELS",
     "RETRYABLE_STATUSES",
+    "CATALOGUE",
     "SNAPSHOTS",
     "ProviderError",
     "StreamBroken",
@@ -334,6 +373,7 @@ __all__ = [
     "prompt_tokens",
     "reported_model",
     "response_id",
+    "serves",
     "split_deltas",
     "status_error",
 ]

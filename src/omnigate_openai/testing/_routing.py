@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from omnigate_openai.omnigate._pricing import Provider, provider_for_model
 from omnigate_openai.testing._fake_provider import ProviderError, UpstreamRequest
+from omnigate_openai.testing._price_book import Provider, route
 from omnigate_openai.testing._state import AuthContext, GatewayState
 
 
@@ -33,7 +33,7 @@ class Route:
 
 def resolve_route(state: GatewayState, context: AuthContext, model: str) -> Route:
     """Prefix routing, then the project's BYOK key (and Azure's metadata): the 400s of protocol §0.8."""
-    provider = provider_for_model(model)
+    provider = route(model)
     if provider is None:
         raise ProviderError(f"No provider registered for model '{model}'", 400)
     credential = state.provider_key(context.project.id, provider)

@@ -24,12 +24,12 @@ from typing import Any
 import uvicorn
 from typing_extensions import Self
 
-from omnigate_openai.omnigate._pricing import Provider
 from omnigate_openai.testing._app import create_app
 from omnigate_openai.testing._calls import CallLog
 from omnigate_openai.testing._faults import Faults
 from omnigate_openai.testing._middleware import DroppedConnection
 from omnigate_openai.testing._model import Model, Reply
+from omnigate_openai.testing._price_book import Provider
 from omnigate_openai.testing._state import DEFAULT_REPLY, GatewaySettings, GatewayState
 
 ALL_PROVIDERS: tuple[Provider, ...] = ("openai", "anthropic", "gemini", "azure")
@@ -168,6 +168,8 @@ class LocalGateway:
     - `model`: what the providers answer: a `Model`, a list of scripted replies, or a callable taking a
       `ModelRequest`. By default (and once a script runs out) a schema-aware model that calls the
       tools a prompt offers and answers JSON requests with a valid instance (`gw.model`).
+    - `extra_models=()`: model names the providers serve beyond their catalogue (a model of tomorrow:
+      it routes by prefix and is billed $0). Any other unknown name gets the provider's 404, as upstream.
     - `clock`: a callable returning an aware datetime, for tests that control time.
     - `admin_key`: the `x-admin-key` to accept (random by default).
     - `strict=True`: on exit, fail if a scheduled fault was never hit.
@@ -199,6 +201,7 @@ class LocalGateway:
         reply: str = DEFAULT_REPLY,
         stream_delay: float = 0.0,
         model: Model | Iterable[Reply] | Callable[..., Any] | None = None,
+        extra_models: Iterable[str] = (),
         clock: Callable[[], datetime] | None = None,
         admin_key: str | None = None,
         strict: bool = True,
@@ -215,6 +218,7 @@ class LocalGateway:
             provider_timeout=provider_timeout,
             reply=reply,
             stream_delay=stream_delay,
+            extra_models=frozenset(extra_models),
         )
         self._clock = clock
         self._seed: dict[str, Any] | None = (
@@ -378,13 +382,41 @@ class LocalGateway:
         return f"<LocalGateway {where}>"
 
 
-def run_server(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve a local gateway until interrupted (what `omnigate-openai serve` runs), printing its keys."""
+def run_server(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    *,
+    show_keys: bool = False,
+    announce: Callable[[dict[str, Any]], None] | None = None,
+) -> None:
+    """Serve a local gateway until interrupted (what `omnigate-openai serve` runs).
+
+    The port is bound before anything is announced, so a busy port raises `OSError` first and
+    port 0 announces the port it got. `announce` receives `base_url`, `root_url`, `port` and, with
+    `show_keys`, `api_key` and `admin_key` (secrets, even on a local gateway); by default it prints.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.create_server((host, port), family=family)
+    bound = int(listener.getsockname()[1])
     gateway = LocalGateway()
-    print(f"OmniGate local gateway on http://{host}:{port}/v1")
-    print(f"  api key:   {gateway.api_key}")
-    print(f"  admin key: {gateway.admin_key}")
-    uvicorn.Server(uvicorn.Config(gateway.app, host=host, port=port, log_level="info", lifespan="off")).run()
+    shown = f"[{host}]" if family == socket.AF_INET6 else host
+    facts: dict[str, Any] = {
+        "base_url": f"http://{shown}:{bound}/v1",
+        "root_url": f"http://{shown}:{bound}",
+        "port": bound,
+    }
+    if show_keys:
+        facts.update(api_key=gateway.api_key, admin_key=gateway.admin_key)
+    (announce or _print_facts)(facts)
+    config = uvicorn.Config(gateway.app, log_level="info", lifespan="off")
+    uvicorn.Server(config).run(sockets=[listener])
+
+
+def _print_facts(facts: Mapping[str, Any]) -> None:
+    print(f"OmniGate local gateway on {facts['base_url']}")
+    for name in ("api_key", "admin_key"):
+        if name in facts:
+            print(f"  {name.replace('_', ' ')}: {facts[name]}")
 
 
 __all__ = ["ALL_PROVIDERS", "AZURE_META", "PROVIDER_KEYS", "LocalGateway", "SeededProject", "run_server", "wait_for"]

@@ -53,7 +53,10 @@ async def stream_deltas(
         if fault is not None and fault.kind == "slow":
             await asyncio.sleep(min(fault.value, state.settings.provider_timeout))
         reply = answer(
-            request, fault, reply=state.model.reply(request.model, request.messages, plain=state.settings.reply)
+            request,
+            fault,
+            reply=state.model.reply(request.model, request.messages, plain=state.settings.reply),
+            also_serves=state.settings.extra_models,
         )
         cut = int(fault.value) if fault is not None and fault.kind == "midstream" else None
         for index, delta in enumerate(reply.deltas):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from omnigate_openai.omnigate._pricing import cost_decimal
 from omnigate_openai.testing._fake_provider import UpstreamReply
 from omnigate_openai.testing._interrupts import ServerFault
+from omnigate_openai.testing._price_book import bill
 from omnigate_openai.testing._routing import ChatInput
 from omnigate_openai.testing._state import AuthContext, GatewayState, UsageRecord, UsageStatus
 
@@ -64,7 +64,7 @@ def record_answer(
     request_id: str,
 ) -> Decimal:
     """Insert an answered call's `ok` row, priced by the model the provider confirmed; returns that cost."""
-    cost = cost_decimal(reply.model, reply.prompt_tokens, reply.completion_tokens)
+    cost = bill(reply.model, reply.prompt_tokens, reply.completion_tokens)
     record(
         state,
         context,

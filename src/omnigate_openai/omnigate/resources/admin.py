@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any, List  # noqa: UP035 - see _LIST_OF_* below
 from urllib.parse import quote
@@ -214,9 +215,11 @@ def _check_name(name: str) -> None:
 
 
 def _check_id(what: str, value: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"Expected a non-empty {what}, got {value!r}")
-    return value
+    """The gateway's ids are UUIDs; anything else would be sent only to come back as a 422."""
+    try:
+        return str(uuid.UUID(value))
+    except (TypeError, ValueError, AttributeError):
+        raise ValueError(f"Expected {what} as a UUID, got {value!r}") from None
 
 
 def _budget(what: str, value: Budget) -> object:

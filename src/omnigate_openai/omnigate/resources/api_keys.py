@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, List  # noqa: UP035 - see _LIST_OF_* below
-from urllib.parse import quote
 
 from typing_extensions import Unpack
 
@@ -87,9 +87,11 @@ def _create_body(name: str) -> dict[str, object]:
 
 
 def _key_path(key_id: str) -> str:
-    if not isinstance(key_id, str) or not key_id.strip():
-        raise ValueError(f"Expected a non-empty key id, got {key_id!r}")
-    return "/keys/api/" + quote(key_id, safe="")
+    """Key ids are UUIDs; anything else would be sent only to come back as a 422."""
+    try:
+        return "/keys/api/" + str(uuid.UUID(key_id))
+    except (TypeError, ValueError, AttributeError):
+        raise ValueError(f"Expected key_id as a UUID, got {key_id!r}") from None
 
 
 class ApiKeysWithRawResponse:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeGuard, cast
+from typing import Any, cast
 from urllib.parse import quote
 
 from pydantic import Field
@@ -11,25 +10,20 @@ from typing_extensions import Unpack
 
 from ..._request_options import RequestOptions, options
 from ..._sdk import AsyncAPIResource, SyncAPIResource
-from .. import _pricing
+from .._pricing import PriceCache, price_call, prices_from_models
 from ..types._base import GatewayModel
-from ..types.models import ModelInfo, ModelPricing
+from ..types.models import ModelInfo
 
-__all__ = ["AsyncModelsMethods", "ModelsMethods", "PriceTable", "price_of"]
-
-PriceTable = Mapping[str, ModelPricing | None]
-"""Model id -> pricing, as `GET /v1/models` lists it."""
+__all__ = ["AsyncModelsMethods", "ModelsMethods"]
 
 
 class ModelsMethods(SyncAPIResource):
     """`models()`, `model(id)` and `price(model, usage)` of `client.gateway`."""
 
-    _price_table: PriceTable | None = None
-
     def models(self, **request: Unpack[RequestOptions]) -> list[ModelInfo]:
         """Every model the gateway prices, with `provider` and `pricing` (USD per 1,000 tokens)."""
         models = cast("list[ModelInfo]", self._get("/models", options=_list_options(request), cast_to=_ModelList))
-        self._price_table = _price_table(models) or self._price_table  # `price()` reuses the latest list
+        _refresh(_price_cache(self._client), models)
         return models
 
     def model(self, model_id: str, **request: Unpack[RequestOptions]) -> ModelInfo:
@@ -42,25 +36,24 @@ class ModelsMethods(SyncAPIResource):
     def price(self, model: str, usage: object, **request: Unpack[RequestOptions]) -> float:
         """What the gateway bills for `usage` on `model` (the provider-reported name), in USD.
 
-        Prices come from `GET /v1/models`, fetched once per client. Like the gateway, a name it
-        cannot resolve to a priced model (`gpt-4-0613`) costs 0.0.
+        Prices come from `GET /v1/models`, fetched once per client (the cache `meta()` uses too).
+        Like the gateway, a name it cannot resolve to a priced model (`gpt-4-0613`) costs 0.0.
+        Raises `TypeError` when `usage` has no token counts (`price_call`'s reason).
         """
-        if self._price_table is None:
+        cache = _price_cache(self._client)
+        if cache.prices is None:
             self.models(**request)
-        assert self._price_table is not None
-        return price_of(self._price_table, model, usage)
+        return _priced(cache, model, usage)
 
 
 class AsyncModelsMethods(AsyncAPIResource):
     """`models()`, `model(id)` and `price(model, usage)` of `client.gateway`."""
 
-    _price_table: PriceTable | None = None
-
     async def models(self, **request: Unpack[RequestOptions]) -> list[ModelInfo]:
         """Every model the gateway prices, with `provider` and `pricing` (USD per 1,000 tokens)."""
         page = await self._get("/models", options=_list_options(request), cast_to=_ModelList)
         models = cast("list[ModelInfo]", page)
-        self._price_table = _price_table(models) or self._price_table  # `price()` reuses the latest list
+        _refresh(_price_cache(self._client), models)
         return models
 
     async def model(self, model_id: str, **request: Unpack[RequestOptions]) -> ModelInfo:
@@ -73,13 +66,14 @@ class AsyncModelsMethods(AsyncAPIResource):
     async def price(self, model: str, usage: object, **request: Unpack[RequestOptions]) -> float:
         """What the gateway bills for `usage` on `model` (the provider-reported name), in USD.
 
-        Prices come from `GET /v1/models`, fetched once per client. Like the gateway, a name it
-        cannot resolve to a priced model (`gpt-4-0613`) costs 0.0.
+        Prices come from `GET /v1/models`, fetched once per client (the cache `meta()` uses too).
+        Like the gateway, a name it cannot resolve to a priced model (`gpt-4-0613`) costs 0.0.
+        Raises `TypeError` when `usage` has no token counts (`price_call`'s reason).
         """
-        if self._price_table is None:
+        cache = _price_cache(self._client)
+        if cache.prices is None:
             await self.models(**request)
-        assert self._price_table is not None
-        return price_of(self._price_table, model, usage)
+        return _priced(cache, model, usage)
 
 
 class _ModelList(GatewayModel):
@@ -105,34 +99,22 @@ def _model_path(model_id: str) -> str:
     return "/models/" + quote(model_id, safe="/")  # `azure/gpt-4o` is one id: the route takes a path
 
 
-def _price_table(models: object) -> dict[str, ModelPricing | None] | None:
-    """The prices of a model list; None when `models` is a raw response (`with_raw_response.models()`)."""
-    if not isinstance(models, list):
-        return None
-    return {info.id: info.pricing for info in models}
+def _price_cache(client: Any) -> PriceCache:
+    """The client's one price cache (shared with its copies), which `meta()` prices compat calls from."""
+    cache = client._price_cache
+    assert isinstance(cache, PriceCache), "an OmniGate client always has a price cache"
+    return cache
 
 
-def price_of(table: PriceTable, model: str, usage: object) -> float:
-    """The cost of `usage` on `model` under `table`, resolved and quantised as OmniGate does."""
-    prompt_tokens, completion_tokens = token_counts(usage)
-    prices = {name: (p.input_per_1k_usd, p.output_per_1k_usd) for name, p in table.items() if p is not None}
-    priced = _pricing.resolve_priced_model(model, prices)
-    return 0.0 if priced is None else float(_pricing.quantised_cost(prices[priced], prompt_tokens, completion_tokens))
+def _refresh(cache: PriceCache, models: object) -> None:
+    """Store a fresh model list's prices; a raw response (`with_raw_response.models()`) is not a list."""
+    if isinstance(models, list):
+        cache.store(prices_from_models({"data": [info.model_dump() for info in models]}))
 
 
-def token_counts(usage: object) -> tuple[int, int]:
-    """Prompt and completion tokens from an `openai` usage object, a gateway `usage` or a mapping."""
-    if isinstance(usage, Mapping):
-        prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens", 0)
-    else:
-        prompt, completion = getattr(usage, "prompt_tokens", None), getattr(usage, "completion_tokens", 0)
-    if _is_count(prompt) and _is_count(completion):
-        return prompt, completion
-    raise TypeError(
-        "Expected usage with integer `prompt_tokens` and `completion_tokens` "
-        f"(an openai CompletionUsage or a mapping), got {usage!r}"
-    )
-
-
-def _is_count(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+def _priced(cache: PriceCache, model: str, usage: object) -> float:
+    """`price_call`'s figure; where it has none (usage without token counts), its reason as the error."""
+    cost = price_call(cache.prices, model, usage)
+    if cost.usd is None:
+        raise TypeError(f"Cannot price {model!r}: {cost.note}")
+    return cost.usd

@@ -8,8 +8,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
-from omnigate_openai.omnigate._pricing import PRICES, provider_for_model, resolve_priced_model
 from omnigate_openai.testing._gatekeeping import authenticate
+from omnigate_openai.testing._price_book import PRICED_MODELS, priced_as, route, unit_prices
 from omnigate_openai.testing._responses import OpenAIErrorResponse
 from omnigate_openai.testing._routes._context import endpoint, gateway_state
 
@@ -18,11 +18,11 @@ _OWNERS = {"gemini": "google"}
 
 def model_card(model_id: str) -> dict[str, Any] | None:
     """The card for `model_id`, priced as its resolved parent; None when the server cannot price it."""
-    priced = resolve_priced_model(model_id)
+    priced = priced_as(model_id)
     if priced is None:
         return None
-    provider = provider_for_model(model_id) or "unknown"
-    prompt_price, completion_price = PRICES[priced]
+    provider = route(model_id) or "unknown"
+    prompt_price, completion_price = unit_prices(priced)
     return {
         "id": model_id,
         "object": "model",
@@ -35,7 +35,7 @@ def model_card(model_id: str) -> dict[str, Any] | None:
 
 async def list_models(request: Request) -> Response:
     authenticate(gateway_state(request), request)
-    return JSONResponse({"object": "list", "data": [model_card(model) for model in sorted(PRICES)]})
+    return JSONResponse({"object": "list", "data": [model_card(model) for model in PRICED_MODELS]})
 
 
 async def retrieve_model(request: Request) -> Response:

@@ -1,0 +1,285 @@
+"""A Responses API request as the chat request that serves it, or the reason it cannot be served.
+
+OmniGate has no `/v1/responses`. `client.responses.create(...)` is answered by the client's own
+`chat.completions.create(...)`: `input` items become chat messages, function tools and `text.format`
+become chat `tools` and `response_format` (which the chat layer then serves or refuses), and
+`previous_response_id` puts the stored conversation in front. What chat completions cannot carry
+(built-in tools, background mode, conversation objects, reasoning settings, ...) is refused here,
+before anything is sent, with an error naming the field.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ._exceptions import UnknownResponseError, UnsupportedFeatureError
+from ._response_store import ResponseStore
+
+__all__ = ["ChatPlan", "chat_plan", "chat_tool_calls", "refused"]
+
+_SERVED = frozenset(
+    {
+        "model",
+        "input",
+        "instructions",
+        "tools",
+        "tool_choice",
+        "parallel_tool_calls",
+        "text",
+        "max_output_tokens",
+        "temperature",
+        "top_p",
+        "user",
+        "safety_identifier",
+        "metadata",
+        "previous_response_id",
+        "stream",
+        "store",
+        "verbosity",
+    }
+)
+"""The request fields this emulation honours."""
+
+_HARMLESS = frozenset({"stream_options", "prompt_cache_key", "prompt_cache_retention"})
+"""Fields that only tune OpenAI's own delivery or caching; they cannot change an answer, so they are dropped."""
+
+_WHY: dict[str, str] = {
+    "background": "the gateway answers while the call is open; it has no background mode",
+    "conversation": "the gateway keeps no conversation objects; chain calls with `previous_response_id`",
+    "reasoning": "the gateway's chat route cannot pass reasoning settings to the model",
+    "include": "the gateway's chat route cannot produce them",
+    "prompt": "the gateway has no stored prompt templates",
+    "top_logprobs": "the gateway returns no logprobs",
+    "max_tool_calls": "the gateway cannot cap tool calls",
+    "truncation": "the gateway cannot truncate a conversation to fit the context window",
+    "service_tier": "the gateway has no service tiers",
+    "context_management": "the gateway cannot compact a conversation",
+}
+
+_VERBOSITY: dict[str | None, str] = {
+    "low": "Keep the answer as short as the question allows.",
+    "medium": "",
+    "high": "Give a thorough, detailed answer.",
+}
+"""`text.verbosity`, which chat completions cannot pass, as a line of the system message (medium: the default)."""
+
+_BUILT_IN_TOOL = "the gateway runs no built-in tools; only `function` tools can be served"
+
+_ROLES = frozenset({"user", "system", "developer", "assistant"})
+_TEXT_PARTS = frozenset({"input_text", "output_text", "text"})
+
+
+def refused(field: str, detail: str) -> UnsupportedFeatureError:
+    """The error for a Responses feature the gateway cannot serve, naming it."""
+    return UnsupportedFeatureError(
+        f"OmniGate has no Responses API and this client serves `responses` over chat completions, "
+        f"which cannot honour `{field}`: {detail}.",
+        field=field,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class ChatPlan:
+    """How one Responses call is served: the chat call, and what its `Response` echoes back."""
+
+    chat: dict[str, Any]
+    """Keyword arguments for `chat.completions.create` (without `stream` and the request options)."""
+    history: tuple[dict[str, Any], ...]
+    """The conversation's chat messages without `instructions`: what a later call continues."""
+    echo: dict[str, Any]
+    """The `Response` fields that repeat the request (`instructions`, `tools`, `text`, ...)."""
+    store: bool
+    """False when the caller passed `store=False`: the response is then not kept."""
+
+
+def chat_plan(body: Mapping[str, Any], *, store: ResponseStore) -> ChatPlan:
+    """The chat call serving `body` (a Responses create body), or a typed error before anything is sent."""
+    given = {key: value for key, value in body.items() if value is not None}
+    for field, value in given.items():
+        if field not in _SERVED and field not in _HARMLESS and _asks_for_something(field, value):
+            detail = _WHY.get(field, "the gateway's chat route has no such setting")
+            if field == "include":
+                detail = f"{', '.join(map(repr, value))} cannot be produced; {detail}"
+            raise refused(field, detail)
+    text = given.get("text") or {}
+    verbosity = text.get("verbosity", given.get("verbosity"))  # `text.verbosity`, or openai 3.x's top-level one
+    if verbosity is not None and verbosity not in _VERBOSITY:
+        raise ValueError(f"Expected `text.verbosity` to be one of {sorted(map(str, _VERBOSITY))}, got {verbosity!r}")
+    model = given.get("model")
+    if not isinstance(model, str) or not model.strip():
+        raise ValueError(f"Expected a non-empty `model`, got {model!r}")
+    if "input" not in given:
+        raise ValueError("Expected `input`: the gateway needs at least one message to answer")
+
+    history = list(_previous_messages(given.get("previous_response_id"), store))
+    history.extend(input_messages(given["input"]))
+    steer = [line for line in (given.get("instructions"), _VERBOSITY.get(verbosity)) if line]
+    messages = ([{"role": "system", "content": "\n\n".join(steer)}] if steer else []) + history
+
+    chat: dict[str, Any] = {"model": model, "messages": messages}
+    tools = [_chat_tool(index, tool) for index, tool in enumerate(given.get("tools") or [])]
+    if tools:
+        chat["tools"] = tools
+        if "tool_choice" in given:
+            chat["tool_choice"] = _chat_tool_choice(given["tool_choice"])
+        if "parallel_tool_calls" in given:
+            chat["parallel_tool_calls"] = given["parallel_tool_calls"]
+    elif given.get("tool_choice") not in (None, "auto", "none"):
+        raise ValueError(f"`tool_choice={given['tool_choice']!r}` names a tool, but no `tools` were given")
+    response_format = _response_format(text.get("format"))
+    if response_format is not None:
+        chat["response_format"] = response_format
+    for ours, theirs in (("max_output_tokens", "max_tokens"), ("temperature", "temperature"), ("top_p", "top_p")):
+        if ours in given:
+            chat[theirs] = given[ours]
+    user = given.get("safety_identifier") or given.get("user")
+    if user:
+        chat["user"] = user  # the chat layer sends it as the gateway's user header when the client names no user
+    return ChatPlan(chat, tuple(history), _echo(given), given.get("store", True) is not False)
+
+
+def _asks_for_something(field: str, value: object) -> bool:
+    """False for the values that mean "the default": `background=False`, `include=[]`, `reasoning={}`."""
+    if value in (False, [], {}, ()):
+        return False
+    if field == "truncation":
+        return value != "disabled"
+    if field == "service_tier":
+        return value not in ("auto", "default")
+    if field == "reasoning" and isinstance(value, Mapping):
+        # `effort="none"` asks for no reasoning: what a model answering through chat completions does anyway.
+        return any(
+            setting not in (None, "none") if key == "effort" else setting is not None for key, setting in value.items()
+        )
+    return True
+
+
+def _previous_messages(response_id: object, store: ResponseStore) -> tuple[dict[str, Any], ...]:
+    if response_id is None:
+        return ()
+    if not isinstance(response_id, str) or not response_id:
+        raise ValueError(f"Expected `previous_response_id` to be a response id, got {response_id!r}")
+    found = store.get(response_id)
+    if found is None:
+        raise UnknownResponseError(response_id, field="previous_response_id")
+    return found.messages
+
+
+def input_messages(given: object) -> list[dict[str, Any]]:
+    """`input` (a string, or a list of message, `function_call` and `function_call_output` items) as chat messages.
+
+    Consecutive `function_call` items become one assistant message with several `tool_calls`, joined to
+    the assistant message just before them, as chat completions put them.
+    """
+    if isinstance(given, str):
+        return [{"role": "user", "content": given}]
+    if not isinstance(given, Iterable) or isinstance(given, Mapping):
+        raise ValueError(f"Expected `input` to be a string or a list of items, got {type(given).__name__}")
+    messages: list[dict[str, Any]] = []
+    for index, item in enumerate(given):
+        if not isinstance(item, Mapping):
+            raise ValueError(f"Expected `input[{index}]` to be an item (a dict), got {type(item).__name__}")
+        kind = item.get("type", "message")
+        if kind == "message" and item.get("role") in _ROLES:
+            messages.append({"role": item["role"], "content": _text(item.get("content"), f"input[{index}].content")})
+        elif kind == "function_call":
+            call = {
+                "id": item["call_id"],
+                "type": "function",
+                "function": {"name": item["name"], "arguments": item["arguments"]},
+            }
+            last = messages[-1] if messages else None
+            if last is not None and last["role"] == "assistant":
+                last.setdefault("tool_calls", []).append(call)
+            else:
+                messages.append({"role": "assistant", "content": None, "tool_calls": [call]})
+        elif kind == "function_call_output":
+            output = _text(item.get("output"), f"input[{index}].output")
+            messages.append({"role": "tool", "tool_call_id": item["call_id"], "content": output})
+        elif kind == "message":
+            raise ValueError(f"`input[{index}]` has role {item.get('role')!r}; expected one of {sorted(_ROLES)}")
+        else:
+            raise refused(f"input[{index}]", f"items of type {kind!r} have no chat equivalent")
+    return messages
+
+
+def _text(content: object, field: str) -> str:
+    """A message's content as one string: text parts joined; images, files and audio refused."""
+    if isinstance(content, str):
+        return content
+    if not isinstance(content, Iterable) or isinstance(content, Mapping):
+        raise ValueError(f"Expected `{field}` to be a string or a list of parts, got {type(content).__name__}")
+    texts = []
+    for position, part in enumerate(content):
+        kind = part.get("type") if isinstance(part, Mapping) else type(part).__name__
+        if kind == "refusal" and isinstance(part, Mapping):
+            texts.append(str(part.get("refusal", "")))
+        elif kind in _TEXT_PARTS and isinstance(part, Mapping) and isinstance(part.get("text"), str):
+            texts.append(part["text"])
+        else:
+            raise refused(f"{field}[{position}]", f"the gateway accepts text only, and this part is {kind!r}")
+    return "".join(texts)
+
+
+def _chat_tool(index: int, tool: Mapping[str, Any]) -> dict[str, Any]:
+    kind = tool.get("type")
+    if kind != "function":
+        raise refused(f"tools[{index}]", f"{_BUILT_IN_TOOL} (this one is {kind!r})")
+    function = {"name": tool["name"], "parameters": tool.get("parameters") or {"type": "object", "properties": {}}}
+    if tool.get("description"):
+        function["description"] = tool["description"]
+    if tool.get("strict") is not None:
+        function["strict"] = tool["strict"]
+    return {"type": "function", "function": function}
+
+
+def _chat_tool_choice(choice: object) -> object:
+    if choice in ("auto", "none", "required"):
+        return choice
+    if isinstance(choice, Mapping) and choice.get("type") == "function" and isinstance(choice.get("name"), str):
+        return {"type": "function", "function": {"name": choice["name"]}}
+    kind = choice.get("type") if isinstance(choice, Mapping) else choice
+    raise refused("tool_choice", f"only 'auto', 'none', 'required' or one function can be chosen, not {kind!r}")
+
+
+def _response_format(fmt: object) -> dict[str, Any] | None:
+    if fmt is None or not isinstance(fmt, Mapping) or fmt.get("type") == "text":
+        return None
+    if fmt.get("type") == "json_object":
+        return {"type": "json_object"}
+    if fmt.get("type") == "json_schema":
+        schema = {key: fmt[key] for key in ("name", "schema", "description", "strict") if fmt.get(key) is not None}
+        return {"type": "json_schema", "json_schema": schema}
+    raise refused("text.format", f"format {fmt.get('type')!r} has no chat equivalent")
+
+
+def _echo(given: Mapping[str, Any]) -> dict[str, Any]:
+    """The request's settings as OpenAI repeats them in the `Response` (with OpenAI's defaults)."""
+    return {
+        "instructions": given.get("instructions"),
+        "max_output_tokens": given.get("max_output_tokens"),
+        "metadata": dict(given.get("metadata") or {}),
+        "parallel_tool_calls": given.get("parallel_tool_calls", True),
+        "previous_response_id": given.get("previous_response_id"),
+        "temperature": given.get("temperature", 1.0),
+        "top_p": given.get("top_p", 1.0),
+        "tool_choice": given.get("tool_choice", "auto"),
+        "tools": [dict(tool) for tool in given.get("tools") or []],
+        "text": {"format": dict((given.get("text") or {}).get("format") or {"type": "text"})},
+        "truncation": "disabled",
+        "store": given.get("store", True) is not False,
+        "user": given.get("user"),
+        "safety_identifier": given.get("safety_identifier"),
+        "background": False,
+    }
+
+
+def chat_tool_calls(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """`function_call` output items as a chat assistant message's `tool_calls` (for the stored conversation)."""
+    return [
+        {"id": item["call_id"], "type": "function", "function": {"name": item["name"], "arguments": item["arguments"]}}
+        for item in items
+        if item.get("type") == "function_call"
+    ]

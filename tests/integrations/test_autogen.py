@@ -1,0 +1,81 @@
+"""AutoGen's `AssistantAgent` over `integrations.autogen.chat_client`, live against the local gateway."""
+
+from __future__ import annotations
+
+import openai
+import pytest
+from autogen_agentchat.agents import AssistantAgent
+from autogen_core.models import UserMessage
+from autogen_ext.models.openai import OpenAIChatCompletionClient
+from pydantic import BaseModel
+
+import omnigate_openai as og
+from omnigate_openai.integrations.autogen import chat_client
+from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ToolCall
+
+from .conftest import HostGuard, chat_calls
+
+
+async def test_create_reports_usage(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    result = await chat_client(async_client).create([UserMessage(content="Hello", source="user")])
+    assert result.content == DEFAULT_REPLY
+    assert result.usage.completion_tokens > 0
+    assert chat_calls(gateway)[0].json["model"] == "gpt-4o-mini"
+
+
+async def test_assistant_agent_answers_and_streams(client: og.OpenAI, gateway: LocalGateway) -> None:
+    agent = AssistantAgent("assistant", model_client=chat_client(client, temperature=0.2), model_client_stream=True)
+    result = await agent.run(task="Hello")
+    assert result.messages[-1].content == DEFAULT_REPLY
+    [call] = chat_calls(gateway)
+    assert (call.json["stream"], call.json["temperature"]) == (True, 0.2)
+
+
+async def test_the_guard_catches_the_trap_the_helper_avoids(gateway: LocalGateway, host_guard: HostGuard) -> None:
+    """`OpenAIChatCompletionClient(model=...)` as documented builds its own client for api.openai.com."""
+    bare = OpenAIChatCompletionClient(model="gpt-4o-mini", max_retries=0)
+    with pytest.raises(openai.APIConnectionError):
+        await bare.create([UserMessage(content="Hello", source="user")])
+    assert any("api.openai.com" in str(target) for target in host_guard.attempts)
+    host_guard.attempts.clear()  # seen: the guard would have failed this test
+    assert chat_calls(gateway) == []
+
+
+def test_a_plain_openai_client_is_refused(gateway: LocalGateway) -> None:
+    with pytest.raises(TypeError, match=r"got a plain openai\.AsyncOpenAI: its calls would not carry the gateway key"):
+        chat_client(openai.AsyncOpenAI(base_url=gateway.base_url, api_key="unused"))  # type: ignore[arg-type]
+
+
+async def test_assistant_agent_runs_the_tool_and_answers_with_its_result(
+    client: og.OpenAI, gateway: LocalGateway
+) -> None:
+    ran: list[str] = []
+
+    async def get_weather(city: str) -> str:
+        """The weather of a city."""
+        ran.append(city)
+        return f"21 C and sunny in {city}"
+
+    gateway.model.script(ToolCall("get_weather", {"city": "Paris"}))
+    agent = AssistantAgent("assistant", model_client=chat_client(client), tools=[get_weather], reflect_on_tool_use=True)
+    result = await agent.run(task="What is the weather in Paris?")
+    assert ran == ["Paris"]
+    assert result.messages[-1].content == "Tool results: get_weather: 21 C and sunny in Paris"
+    first, second = chat_calls(gateway)
+    assert "tools" not in first.json
+    assert "21 C and sunny in Paris" in second.json["messages"][-1]["content"]
+
+
+class City(BaseModel):
+    city: str
+    country: str
+
+
+# The SDK's own `ParsedChatCompletion` warns when AutoGen dumps it (plain openai does the same).
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings:UserWarning")
+async def test_structured_output(client: og.OpenAI, gateway: LocalGateway) -> None:
+    gateway.model.script({"city": "Paris", "country": "France"})
+    agent = AssistantAgent("assistant", model_client=chat_client(client), output_content_type=City)
+    result = await agent.run(task="Where is the Eiffel tower?")
+    assert result.messages[-1].content == City(city="Paris", country="France")
+    assert "response_format" not in chat_calls(gateway)[0].json

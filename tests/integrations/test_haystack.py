@@ -1,0 +1,122 @@
+"""Haystack's `OpenAIChatGenerator`, wired by `integrations.haystack.chat_generator`, live against the local gateway."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import openai
+import pytest
+from haystack.components.agents import Agent
+from haystack.components.generators.chat import OpenAIChatGenerator
+from haystack.dataclasses import ChatMessage
+from haystack.tools import tool
+from pydantic import BaseModel
+
+import omnigate_openai as og
+from omnigate_openai.integrations.haystack import chat_generator
+from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ToolCall
+
+from .conftest import HostGuard, chat_calls
+
+HELLO = [ChatMessage.from_user("Hello")]
+
+
+class City(BaseModel):
+    city: str
+    country: str
+
+
+def test_run_reports_usage(client: og.OpenAI, gateway: LocalGateway) -> None:
+    generator = chat_generator(client)
+    generator.warm_up()  # keeps the gateway client: Haystack builds one only when none is set
+    [reply] = generator.run(messages=HELLO)["replies"]
+    assert reply.text == DEFAULT_REPLY
+    assert reply.meta["usage"]["total_tokens"] > 0
+    assert chat_calls(gateway)[0].json["model"] == "gpt-4o-mini"
+
+
+def test_streaming_callback_sees_every_delta(client: og.OpenAI, gateway: LocalGateway) -> None:
+    pieces: list[str] = []
+    generator = chat_generator(client, streaming_callback=lambda chunk: pieces.append(chunk.content))
+    [reply] = generator.run(messages=HELLO)["replies"]
+    assert reply.text == DEFAULT_REPLY == "".join(pieces)
+    assert chat_calls(gateway)[0].json["stream"] is True
+
+
+async def test_run_async_uses_the_twin(client: og.OpenAI, gateway: LocalGateway) -> None:
+    generator = chat_generator(client, generation_kwargs={"temperature": 0.2})
+    assert isinstance(generator.async_client, og.AsyncOpenAI)
+    [reply] = (await generator.run_async(messages=HELLO))["replies"]
+    assert reply.text == DEFAULT_REPLY
+    assert chat_calls(gateway)[0].json["temperature"] == 0.2
+
+
+def test_a_rebuilt_client_still_goes_to_the_gateway(client: og.OpenAI, gateway: LocalGateway) -> None:
+    """After `close()` Haystack builds a plain client: to the gateway, with the placeholder key, so a 401."""
+    generator = chat_generator(client)
+    generator.close()
+    with pytest.raises(openai.AuthenticationError):
+        generator.run(messages=HELLO)
+    [call] = gateway.calls.to("/v1/chat/completions")
+    assert "x-api-key" not in call.headers
+    gateway.calls.clear()  # the fixture checks that every remaining call carried the gateway key
+
+
+def test_the_guard_catches_the_trap_the_helper_avoids(gateway: LocalGateway, host_guard: HostGuard) -> None:
+    """A generator built as Haystack documents it calls api.openai.com with `OPENAI_API_KEY`."""
+    bare = OpenAIChatGenerator(model="gpt-4o-mini", max_retries=0)
+    with pytest.raises(openai.APIConnectionError):
+        bare.run(messages=HELLO)
+    assert any("api.openai.com" in str(target) for target in host_guard.attempts)
+    host_guard.attempts.clear()  # seen: the guard would have failed this test
+    assert chat_calls(gateway) == []
+
+
+def test_a_plain_openai_client_is_refused(gateway: LocalGateway) -> None:
+    with pytest.raises(TypeError, match=r"Expected an omnigate_openai\.OpenAI, got a plain openai\.OpenAI"):
+        chat_generator(openai.OpenAI(base_url=gateway.base_url, api_key="unused"))  # type: ignore[arg-type]
+
+
+def test_agent_runs_the_tool_and_answers_with_its_result(client: og.OpenAI, gateway: LocalGateway) -> None:
+    ran: list[str] = []
+
+    @tool
+    def get_weather(city: Annotated[str, "The city"]) -> str:
+        """The weather of a city."""
+        ran.append(city)
+        return f"21 C and sunny in {city}"
+
+    gateway.model.script(ToolCall("get_weather", {"city": "Paris"}))
+    agent = Agent(chat_generator=chat_generator(client), tools=[get_weather])
+    agent.warm_up()
+    result = agent.run(messages=[ChatMessage.from_user("What is the weather in Paris?")])
+    assert ran == ["Paris"]
+    assert result["last_message"].text == "Tool results: get_weather: 21 C and sunny in Paris"
+    first, second = chat_calls(gateway)
+    assert "tools" not in first.json
+    assert "21 C and sunny in Paris" in second.json["messages"][-1]["content"]
+
+
+async def test_agent_run_async_streams_the_tool_call(client: og.OpenAI, gateway: LocalGateway) -> None:
+    @tool
+    def add(a: Annotated[int, "first"], b: Annotated[int, "second"]) -> int:
+        """Add two numbers."""
+        return a + b
+
+    pieces: list[str] = []
+    gateway.model.script(ToolCall("add", {"a": 2, "b": 3}))
+    agent = Agent(
+        chat_generator=chat_generator(client), tools=[add], streaming_callback=lambda c: pieces.append(c.content)
+    )
+    result = await agent.run_async(messages=[ChatMessage.from_user("2 + 3?")])
+    assert result["last_message"].text == "Tool results: add: 5"
+    assert "".join(pieces).endswith("Tool results: add: 5")
+    assert all(call.json["stream"] is True for call in chat_calls(gateway))
+
+
+def test_structured_output_with_a_response_format(client: og.OpenAI, gateway: LocalGateway) -> None:
+    gateway.model.script({"city": "Paris", "country": "France"})
+    generator = chat_generator(client, generation_kwargs={"response_format": City})
+    [reply] = generator.run(messages=[ChatMessage.from_user("Where is the Eiffel tower?")])["replies"]
+    assert City.model_validate_json(reply.text or "") == City(city="Paris", country="France")
+    assert "response_format" not in chat_calls(gateway)[0].json

@@ -1,0 +1,74 @@
+"""smolagents' `OpenAIServerModel`, wired by `integrations.smolagents.model`, live against the local gateway."""
+
+from __future__ import annotations
+
+import json
+
+import openai
+import pytest
+from smolagents import ChatMessage, MessageRole, OpenAIServerModel, ToolCallingAgent, tool
+
+import omnigate_openai as og
+from omnigate_openai.integrations.smolagents import model
+from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ModelRequest, ToolCall
+
+from .conftest import HostGuard, chat_calls
+
+HELLO = [ChatMessage(role=MessageRole.USER, content=[{"type": "text", "text": "Hello"}])]
+
+
+def test_generate_reports_usage(client: og.OpenAI, gateway: LocalGateway) -> None:
+    reply = model(client).generate(HELLO)
+    assert reply.content == DEFAULT_REPLY
+    assert reply.token_usage is not None
+    assert reply.token_usage.output_tokens > 0
+    assert chat_calls(gateway)[0].json["model"] == "gpt-4o-mini"
+
+
+def test_generate_stream(client: og.OpenAI, gateway: LocalGateway) -> None:
+    deltas = list(model(client, temperature=0.2).generate_stream(HELLO))
+    assert "".join(d.content or "" for d in deltas) == DEFAULT_REPLY
+    [call] = chat_calls(gateway)
+    assert (call.json["stream"], call.json["temperature"]) == (True, 0.2)
+
+
+def test_the_guard_catches_the_trap_the_helper_avoids(gateway: LocalGateway, host_guard: HostGuard) -> None:
+    """`OpenAIServerModel(model_id)` as documented builds a client for api.openai.com."""
+    bare = OpenAIServerModel("gpt-4o-mini", client_kwargs={"max_retries": 0}, retry=False)
+    with pytest.raises(openai.APIConnectionError):
+        bare.generate(HELLO)
+    assert any("api.openai.com" in str(target) for target in host_guard.attempts)
+    host_guard.attempts.clear()  # seen: the guard would have failed this test
+    assert chat_calls(gateway) == []
+
+
+def test_a_plain_openai_client_is_refused(gateway: LocalGateway) -> None:
+    with pytest.raises(TypeError, match=r"Expected an omnigate_openai\.OpenAI, got a plain openai\.OpenAI"):
+        model(openai.OpenAI(base_url=gateway.base_url, api_key="unused"))  # type: ignore[arg-type]
+
+
+def test_tool_calling_agent_runs_the_tool_and_answers_with_its_result(client: og.OpenAI, gateway: LocalGateway) -> None:
+    ran: list[str] = []
+
+    @tool
+    def get_weather(city: str) -> str:
+        """The weather of a city.
+
+        Args:
+            city: The city.
+        """
+        ran.append(city)
+        return f"21 C and sunny in {city}"
+
+    def answer_from_the_observation(request: ModelRequest) -> ToolCall:
+        seen = request.tool_results[-1].content if request.tool_results else request.last_user
+        return ToolCall("final_answer", {"answer": f"The weather: {seen.split('Observation:')[-1].strip()}"})
+
+    gateway.model.script(ToolCall("get_weather", {"city": "Paris"}), answer_from_the_observation)
+    agent = ToolCallingAgent(tools=[get_weather], model=model(client, retry=False), max_steps=3)
+    answer = agent.run("What is the weather in Paris?")
+    assert ran == ["Paris"]
+    assert answer == "The weather: 21 C and sunny in Paris"
+    first, second = chat_calls(gateway)
+    assert "tools" not in first.json
+    assert "21 C and sunny in Paris" in json.dumps(second.json["messages"])
