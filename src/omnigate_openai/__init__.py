@@ -20,9 +20,11 @@ from ._exceptions import GatewayError as GatewayError
 from ._exceptions import GatewayModelNotFoundError as GatewayModelNotFoundError
 from ._exceptions import GatewayProviderError as GatewayProviderError
 from ._exceptions import GatewayRateLimitError as GatewayRateLimitError
+from ._exceptions import InvalidResponseError as InvalidResponseError
 from ._exceptions import ModelNotFoundError as ModelNotFoundError
 from ._exceptions import ProviderError as ProviderError
 from ._exceptions import RateLimitError as RateLimitError
+from ._exceptions import RedirectRefusedError as RedirectRefusedError
 from ._exceptions import UnsupportedFeatureError as UnsupportedFeatureError
 from ._meta import BudgetStatus as BudgetStatus
 from ._meta import GatewayMeta as GatewayMeta
@@ -53,6 +55,7 @@ __all__ = [
     "GatewayModelNotFoundError",
     "GatewayProviderError",
     "GatewayRateLimitError",
+    "InvalidResponseError",
     "ModelNotFoundError",
     "ModelRoute",
     "NativeChatStream",
@@ -60,6 +63,7 @@ __all__ = [
     "ProviderError",
     "RateLimitError",
     "RateLimitStatus",
+    "RedirectRefusedError",
     "Routing",
     "UnsupportedFeatureError",
     "__version__",

@@ -14,11 +14,15 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 import openai
 from typing_extensions import Self, override
 
+from . import _answers, _send
+from ._arguments import check_headers, check_max_retries, check_timeout
+from ._bounds import DEFAULT_MAX_RETRY_WAIT, CallBounds, call_clock, current_clock
 from ._classify import status_error
 from ._config import Settings, check_user_id
 from ._cost import PriceCache
 from ._exceptions import ConfigurationError, ConnectionError
 from ._fast_models import construct_fast
+from ._masking import install_log_filter
 from ._meta import meta_from_headers, with_meta
 from ._native import Routing
 from ._omnigate import API_KEY_HEADER, CHAT_COMPLETIONS_PATH, ENV_API_KEY, NATIVE_CHAT_PATH, USER_ID_HEADER
@@ -44,6 +48,8 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncOpenAI", "OpenAI"]
 
+install_log_filter()  # the SDK's DEBUG logs carry request options, headers and URLs (`_masking.py`)
+
 _HttpxClientT = TypeVar("_HttpxClientT", bound=httpx.Client | httpx.AsyncClient)
 _DefaultStreamT = TypeVar("_DefaultStreamT", bound=openai.Stream[Any] | openai.AsyncStream[Any])
 
@@ -56,6 +62,8 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
     """The overrides both clients share. Nothing here awaits."""
 
     _settings: Settings
+    _bounds: CallBounds
+    _borrows_pool: bool
     _routing: Routing
     _price_cache: PriceCache
     _gateway_stream_class: ClassVar[type[Any]]
@@ -77,7 +85,10 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         admin_key: str | None = None,
         allow_ignored_fields: bool = False,
         default_headers: Mapping[str, str] | None = None,
+        deadline: float | None = None,
+        max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT,
         _settings: Settings | None = None,
+        _borrows_pool: bool = False,
         _routing: Routing | None = None,
         _prices: PriceCache | None = None,
         _enforce_credentials: bool = True,
@@ -86,8 +97,15 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         """Explicit arguments win; otherwise the `OMNIGATE_*` variables. Every other keyword is the SDK's.
 
         `allow_ignored_fields=True` sends request fields the gateway ignores (`tools`, `response_format`,
-        ...) instead of refusing them with `UnsupportedFeatureError`.
+        ...) instead of refusing them with `UnsupportedFeatureError`. `deadline` (seconds, default none)
+        bounds each call as a whole; `max_retry_wait` caps one call's waiting between retries
+        (README, "What bounds a call").
         """
+        check_max_retries(options.get("max_retries", 0))
+        check_timeout(options.get("timeout"))
+        check_headers(default_headers or {}, name="default_headers")
+        self._bounds = CallBounds.checked(deadline=deadline, max_retry_wait=max_retry_wait)
+        self._borrows_pool = _borrows_pool  # a copy: the pool is its parent's (`close`)
         self._settings = _settings or Settings.resolve(
             api_key=None if api_key == KEY_PLACEHOLDER else api_key,  # the SDK's `copy` passes `self.api_key` back
             base_url=None if base_url is None else str(base_url),
@@ -130,16 +148,25 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         base_url: str | httpx.URL | None = None,
         user_id: str | None = None,
         admin_key: str | None = None,
+        deadline: float | None = None,
+        max_retry_wait: float | None = None,
         **options: Any,
     ) -> Self:
-        """A new client with these settings replaced; it shares this client's connection pool."""
+        """A new client with these settings replaced; it shares (and does not own) this client's connection pool."""
+        bounds = CallBounds.checked(
+            deadline=self._bounds.deadline if deadline is None else deadline,
+            max_retry_wait=self._bounds.max_retry_wait if max_retry_wait is None else max_retry_wait,
+        )
+        if "max_retries" in options:
+            check_max_retries(options["max_retries"])
+        check_timeout(options.get("timeout"))
         settings = self._settings.updated(
             api_key=None if api_key == KEY_PLACEHOLDER else api_key,
             base_url=None if base_url is None else str(base_url),
             user_id=user_id,
             admin_key=admin_key,
         )
-        return self._copy_with(settings, **options)
+        return self._copy_with(settings, _bounds=bounds, **options)
 
     with_options = copy
 
@@ -163,13 +190,19 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         """The fallbacks and cache switch of `with_routing(...)` (empty: calls use the compat route)."""
         return self._routing
 
-    def _copy_with(self, settings: Settings, *, _routing: Routing | None = None, **options: Any) -> Self:
+    def _copy_with(
+        self, settings: Settings, *, _routing: Routing | None = None, _bounds: CallBounds | None = None, **options: Any
+    ) -> Self:
         same_gateway = settings.root_url == self._settings.root_url
+        bounds = _bounds or self._bounds
         extra = {
             **options.pop("_extra_kwargs", {}),
             "_settings": settings,
             "_routing": _routing if _routing is not None else self._routing,
             "_prices": self._price_cache if same_gateway else None,
+            "deadline": bounds.deadline,
+            "max_retry_wait": bounds.max_retry_wait,
+            "_borrows_pool": options.get("http_client") is None,
         }
         options.setdefault("_enforce_credentials", self._requires_key)
         # On the same URL the copy gets the parsed one: parsing it again was half the cost of a copy.
@@ -203,7 +236,16 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         return headers
 
     @override
+    def _custom_auth(self, security: SecurityOptions) -> Any:
+        # The base URL's `user:password@`, kept out of every URL and repr, sent as httpx would have sent it.
+        credentials = self._settings.url_credentials
+        if credentials is None:
+            return super()._custom_auth(security)
+        return httpx.BasicAuth(credentials[0], credentials[1].reveal())
+
+    @override
     def _validate_headers(self, headers: Headers, custom_headers: Headers) -> None:
+        check_headers(custom_headers)
         for name, value in headers.items():
             if name.lower() == USER_ID_HEADER and isinstance(value, str):
                 check_user_id(value)
@@ -218,10 +260,27 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
     def _should_retry(self, response: httpx.Response) -> bool:
         if vetoes_retry(response.status_code, response.headers):
             return False
+        clock = current_clock()
+        if clock is not None and not clock.may_wait(self._parse_retry_after_header(response.headers)):
+            return False  # the caller gets the error (and its `retry_after`) now, not after a long wait
         return super()._should_retry(response)
 
     @override
+    def _calculate_retry_timeout(self, remaining_retries: int, options: FinalRequestOptions, *args: Any) -> float:
+        proposed = super()._calculate_retry_timeout(remaining_retries, options, *args)
+        clock = current_clock()
+        return proposed if clock is None else clock.spend_wait(proposed)
+
+    def _answer_error(self, *, stream: bool, cast_to: Any, response: httpx.Response, **_: Any) -> Exception | None:
+        """A non-stream 2xx that is not JSON where a model was expected (`_answers.py`)."""
+        if stream or response.request.headers.get("X-Stainless-Raw-Response"):
+            return None
+        return _answers.not_json(response, cast_to)
+
+    @override
     def _process_response_data(self, *, data: object, cast_to: type[Any], response: httpx.Response) -> Any:
+        if (refused := _answers.error_in_answer(data, cast_to, response)) is not None:
+            raise refused
         data, found = chat_result(data, cast_to, response, self._price_cache.prices)
         # Completions and chunks are built by pydantic-core when it can (`_fast_models.py`), else by the SDK.
         built = None if self._strict_response_validation else construct_fast(cast_to, data)
@@ -239,6 +298,10 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
     def _gateway_stream_cls(self, stream_cls: Any, options: FinalRequestOptions) -> Any:
         """The SDK's resources ask for `Stream[Chunk]`; hand them the gateway's stream of the same chunks."""
         return gateway_stream_cls(stream_cls, options, self._gateway_stream_class, self._native_stream_class)
+
+    def _close_unless_borrowed(self) -> bool:
+        """Whether `close()` may close the connection pool: only its owner's may; a copy's leaves it open."""
+        return not self._borrows_pool
 
     def __repr__(self) -> str:
         key = self._settings.api_key
@@ -263,6 +326,14 @@ PRICES_PATH = "/models"
 def wants_prices(options: FinalRequestOptions) -> bool:
     """Only a compat chat call needs the client's prices: the native route reports its cost."""
     return options.url == CHAT_COMPLETIONS_PATH and options.method.lower() == "post"
+
+
+def check_call_options(options: object) -> None:
+    """A call's own `timeout=` / `max_retries`, refused before the SDK's retry loop misreads them."""
+    if isinstance(options, FinalRequestOptions):
+        check_timeout(options.timeout)
+        if isinstance(options.max_retries, int):
+            check_max_retries(options.max_retries)
 
 
 def _connection_error(exc: openai.APIConnectionError) -> ConnectionError:
@@ -295,15 +366,33 @@ class OpenAI(_GatewayHooks[httpx.Client, openai.Stream[Any]], openai.OpenAI):  #
     def _process_response(self, *, stream_cls: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
         stream_cls = self._gateway_stream_cls(stream_cls, options)
         remember_requested_model(options, kwargs["response"])
-        return super()._process_response(stream_cls=stream_cls, options=options, **kwargs)
+        if (refused := self._answer_error(**kwargs)) is not None:
+            raise refused
+        try:
+            return super()._process_response(stream_cls=stream_cls, options=options, **kwargs)
+        except ValueError as exc:  # json.JSONDecodeError, when the body said JSON but was not
+            if isinstance(exc, openai.OpenAIError) or kwargs["stream"]:
+                raise
+            raise _answers.invalid_json(kwargs["response"], exc) from exc
+
+    @override
+    def _send_request(self, request: httpx.Request, *, stream: bool, **kwargs: Any) -> httpx.Response:
+        return _send.send(self._client, request, stream=stream, **kwargs)
+
+    @override
+    def close(self) -> None:
+        if self._close_unless_borrowed():
+            super().close()
 
     def _fetch_prices(self) -> object:
         return self.get(PRICES_PATH, cast_to=object, options={"max_retries": 0})
 
     @override
     def request(self, *args: Any, **kwargs: Any) -> Any:
+        check_call_options(args[1] if len(args) > 1 else kwargs.get("options"))
         try:
-            return super().request(*args, **kwargs)
+            with call_clock(self._bounds):
+                return super().request(*args, **kwargs)
         except openai.APIConnectionError as exc:
             if isinstance(exc, ConnectionError):
                 raise
@@ -335,15 +424,33 @@ class AsyncOpenAI(_GatewayHooks[httpx.AsyncClient, openai.AsyncStream[Any]], ope
     async def _process_response(self, *, stream_cls: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
         stream_cls = self._gateway_stream_cls(stream_cls, options)
         remember_requested_model(options, kwargs["response"])
-        return await super()._process_response(stream_cls=stream_cls, options=options, **kwargs)
+        if (refused := self._answer_error(**kwargs)) is not None:
+            raise refused
+        try:
+            return await super()._process_response(stream_cls=stream_cls, options=options, **kwargs)
+        except ValueError as exc:  # json.JSONDecodeError, when the body said JSON but was not
+            if isinstance(exc, openai.OpenAIError) or kwargs["stream"]:
+                raise
+            raise _answers.invalid_json(kwargs["response"], exc) from exc
+
+    @override
+    async def _send_request(self, request: httpx.Request, *, stream: bool, **kwargs: Any) -> httpx.Response:
+        return await _send.asend(self._client, request, stream=stream, **kwargs)
+
+    @override
+    async def close(self) -> None:
+        if self._close_unless_borrowed():
+            await super().close()
 
     async def _fetch_prices(self) -> object:
         return await self.get(PRICES_PATH, cast_to=object, options={"max_retries": 0})
 
     @override
     async def request(self, *args: Any, **kwargs: Any) -> Any:
+        check_call_options(args[1] if len(args) > 1 else kwargs.get("options"))
         try:
-            return await super().request(*args, **kwargs)
+            with call_clock(self._bounds):
+                return await super().request(*args, **kwargs)
         except openai.APIConnectionError as exc:
             if isinstance(exc, ConnectionError):
                 raise

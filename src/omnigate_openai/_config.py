@@ -10,9 +10,10 @@ import dataclasses
 import os
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from ._exceptions import ConfigurationError
+from ._masking import masked_url
 from ._omnigate import ENV_ADMIN_KEY, ENV_API_KEY, ENV_BASE_URL, ENV_USER_ID, MAX_USER_ID_LENGTH
 from ._secret import Secret
 
@@ -32,6 +33,9 @@ class Settings:
     user_id: str | None = None
     allow_ignored_fields: bool = False
     """Send request fields the gateway ignores (`tools`, `response_format`, ...) instead of refusing them."""
+    url_credentials: tuple[str, Secret] | None = None
+    """`user:password@` of the base URL, kept out of `root_url` (and so out of every repr and URL)
+    and sent as HTTP Basic auth, as httpx would have sent them."""
 
     @property
     def base_url(self) -> str:
@@ -61,8 +65,10 @@ class Settings:
             raise ConfigurationError(
                 f"Missing gateway URL: pass `base_url=` or set `{ENV_BASE_URL}` (e.g. http://localhost:8000)."
             )
+        root, credentials = split_credentials(url)
         return cls(
-            root_url=root_url(url),
+            root_url=root,
+            url_credentials=credentials,
             api_key=None if key is None else Secret(check_header_value("api_key", key)),
             admin_key=None if admin is None else Secret(check_header_value("admin_key", admin)),
             user_id=check_user_id(_first(user_id, environ.get(ENV_USER_ID))),
@@ -82,7 +88,7 @@ class Settings:
         if api_key is not None:
             changes["api_key"] = Secret(check_header_value("api_key", api_key))
         if base_url is not None:
-            changes["root_url"] = root_url(base_url)
+            changes["root_url"], changes["url_credentials"] = split_credentials(base_url)
         if user_id is not None:
             changes["user_id"] = check_user_id(user_id)
         if admin_key is not None:
@@ -93,17 +99,37 @@ class Settings:
         return dataclasses.replace(self, user_id=check_user_id(user_id))
 
 
-def root_url(url: str) -> str:
-    """Accept the server root or the `/v1` URL, as the `omnigate` SDK and OpenAI users write them."""
+def split_credentials(url: str) -> tuple[str, tuple[str, Secret] | None]:
+    """The root URL without `user:password@`, and those credentials; refused early if malformed.
+
+    Every message shows the URL with its password masked.
+    """
+    if not isinstance(url, str):
+        raise ConfigurationError(f"Expected `base_url` to be a string, got {type(url).__name__}")
+    shown = masked_url(url)
+    if any(ch in url for ch in "\r\n\t\0"):
+        raise ConfigurationError(f"`base_url` contains a line break, tab or NUL character: {shown!r}")
+    if not url.isascii() or not url.isprintable():
+        raise ConfigurationError(f"`base_url` must be printable ASCII (IDNA-encode the host): {shown!r}")
     parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigurationError(f"Expected an http:// or https:// gateway URL, got {url!r}")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(f"Expected an http:// or https:// gateway URL in `base_url`, got {shown!r}")
     if parts.query or parts.fragment:
-        raise ConfigurationError(f"Expected a gateway URL without a query or fragment, got {url!r}")
+        raise ConfigurationError(f"Expected a gateway URL without a query or fragment in `base_url`, got {shown!r}")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ConfigurationError(f"`base_url` has an invalid port (expected 1-65535): {shown!r}") from None
+    if port == 0:
+        raise ConfigurationError(f"`base_url` has an invalid port (expected 1-65535): {shown!r}")
     path = parts.path.rstrip("/")
     if path.endswith(_API_SUFFIX):
         path = path[: -len(_API_SUFFIX)]
-    return f"{parts.scheme}://{parts.netloc}{path}"
+    host = parts.netloc.rpartition("@")[2]
+    credentials = None
+    if parts.username is not None or parts.password is not None:
+        credentials = (unquote(parts.username or ""), Secret(unquote(parts.password or "")))
+    return f"{parts.scheme}://{host}{path}", credentials
 
 
 def check_header_value(name: str, value: str) -> str:

@@ -57,6 +57,9 @@ class GatewayMeta:
     """The provider's own finish reason (`end_turn`, `STOP`, ...) before normalisation."""
     rate_limit: RateLimitStatus | None = None
     budgets: tuple[BudgetStatus, ...] = ()
+    end_confirmed: bool | None = None
+    """A native stream's end: True when the body ended with its HTTP framing complete, False when it was
+    delimited only by the connection closing (nothing confirms it was the end); None for other results."""
 
     def replace(self, **changes: Any) -> GatewayMeta:
         return dataclasses.replace(self, **changes)

@@ -9,21 +9,27 @@ route's plain-text stream (`client.gateway.chat_stream`, routed calls) yields th
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import json
-from collections.abc import AsyncIterator, Iterator
+import time
+import weakref
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, ClassVar, Generic, TypeVar
 
 import openai
 from typing_extensions import override
 
+from . import _watchdog
+from ._bounds import deadline_error, deadline_of
 from ._classify import stream_error
 from ._cost import PriceCache, cost_usd
-from ._exceptions import ConnectionError
+from ._exceptions import ConnectionError, InvalidResponseError
 from ._meta import GatewayMeta, attach_meta, meta, meta_from_headers, with_meta
 from ._native import native_chunk, unix_time
 from ._pricing import provider_for_model
 from ._sdk import httpx
+from ._send import check_deadline, release
 from ._stream_parsing import SentinelScanner, is_end_marker, stream_failure
 
 __all__ = ["AsyncGatewayStream", "AsyncNativeChatStream", "GatewayStream", "NativeChatStream"]
@@ -50,41 +56,92 @@ class GatewayStream(_MetaFromTheStart[_T], openai.Stream[_T]):
 
     @override
     def __stream__(self) -> Iterator[_T]:
-        events = self._iter_events()
-        try:
-            for event in events:
-                if is_end_marker(event.data):
-                    with contextlib.suppress(openai.APIConnectionError, httpx.TransportError):
-                        for _rest in events:  # to the body's end, so the connection goes back to the pool
-                            pass
-                    return
-                yield _chunk(self, event.data)
-        except (openai.APIConnectionError, httpx.TransportError) as exc:  # openai 2.x lets httpx errors through
-            raise _cut(exc, self.response) from exc
-        finally:
-            self.response.close()
-        raise ConnectionError(_CUT_SHORT, request=self.response.request)
+        # The generator holds the stream only weakly: a stream left unread (`for c in stream: break`, no
+        # `with`) is freed, and its response closed, as soon as the caller drops it, not by a later
+        # garbage collection that could run while httpx's pool lock is held (openai 2.x deadlocks so).
+        return _sse_chunks(weakref.ref(self), self.response, self._decoder)
+
+
+def _sse_chunks(ref: weakref.ref[Any], response: Any, decoder: Any) -> Iterator[Any]:
+    events = decoder.iter_bytes(response.iter_bytes())
+    try:
+        for event in events:
+            check_deadline(response)
+            if is_end_marker(event.data):
+                with _draining(response) as more:
+                    for _rest in events:  # to the body's end, so the connection goes back to the pool
+                        if not more():
+                            break
+                return
+            yield _chunk(_alive(ref), event.data)
+    except (openai.APIConnectionError, httpx.TransportError) as exc:  # openai 2.x lets httpx errors through
+        raise _cut(exc, response) from exc
+    finally:
+        response.close()
+        release(response)
+    raise _ended_early(response)
 
 
 class AsyncGatewayStream(_MetaFromTheStart[_T], openai.AsyncStream[_T]):
     """An asynchronous stream of chunks from the gateway."""
 
     @override
-    async def __stream__(self) -> AsyncIterator[_T]:
-        events = self._iter_events()
-        try:
-            async for event in events:
-                if is_end_marker(event.data):
-                    with contextlib.suppress(openai.APIConnectionError, httpx.TransportError):
-                        async for _rest in events:  # to the body's end, so the connection goes back to the pool
-                            pass
-                    return
-                yield _chunk(self, event.data)
-        except (openai.APIConnectionError, httpx.TransportError) as exc:  # openai 2.x lets httpx errors through
-            raise _cut(exc, self.response) from exc
-        finally:
-            await self.response.aclose()
-        raise ConnectionError(_CUT_SHORT, request=self.response.request)
+    def __stream__(self) -> AsyncIterator[_T]:  # type: ignore[override]
+        return _async_sse_chunks(weakref.ref(self), self.response, self._decoder)
+
+
+async def _async_sse_chunks(ref: weakref.ref[Any], response: Any, decoder: Any) -> AsyncIterator[Any]:
+    events = decoder.aiter_bytes(response.aiter_bytes())
+    try:
+        async for event in events:
+            check_deadline(response)
+            if is_end_marker(event.data):
+                with _draining(response) as more:
+                    async for _rest in events:  # to the body's end, so the connection goes back to the pool
+                        if not more():
+                            break
+                return
+            yield _chunk(_alive(ref), event.data)
+    except (openai.APIConnectionError, httpx.TransportError) as exc:  # openai 2.x lets httpx errors through
+        raise _cut(exc, response) from exc
+    finally:
+        await response.aclose()
+        release(response)
+    raise _ended_early(response)
+
+
+DRAIN_SECONDS = 0.25
+DRAIN_EVENTS = 64
+"""After `[DONE]` the body is read to its end (so the connection is reused) for at most this long and
+this many events: a proxy that keeps sending heartbeats, or stalls before closing, gets its connection
+closed instead of holding the caller."""
+
+
+@contextlib.contextmanager
+def _draining(response: Any) -> Iterator[Callable[[], bool]]:
+    ends = time.monotonic() + DRAIN_SECONDS
+    sock = _watchdog.socket_of(response)
+    token = None if sock is None else _watchdog.watch(sock, at=ends)  # a stalled read is cut too
+    count = 0
+
+    def more() -> bool:
+        nonlocal count
+        count += 1
+        return count < DRAIN_EVENTS and time.monotonic() < ends
+
+    try:
+        with contextlib.suppress(openai.APIConnectionError, httpx.TransportError):
+            yield more
+    finally:
+        if token is not None:
+            _watchdog.cancel(token)
+
+
+def _alive(ref: weakref.ref[Any]) -> Any:
+    stream = ref()
+    if stream is None:  # unreachable while the stream is being iterated; kept for the type checker
+        raise RuntimeError("The stream was freed while it was being read")
+    return stream
 
 
 def _chunk(stream: openai.Stream[Any] | openai.AsyncStream[Any], data: str) -> Any:
@@ -115,95 +172,151 @@ class NativeChatStream(_MetaFromTheStart[_T], openai.Stream[_T]):
     """The native `/v1/chat` plain-text stream, as `ChatCompletionChunk`s (or as text: `.text()`).
 
     Raises `ProviderError` with the provider's real status when the body ends in the gateway's
-    `"\n[error] "` sentinel, and `ConnectionError` when the body is cut.
+    `"\n[error] "` sentinel, `ConnectionError` when the body is cut, and `InvalidResponseError` for
+    bytes that are not UTF-8.
     """
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self._pieces = self._read_text()  # shared by the chunks and `.text()`, so the two can be mixed
+        # shared by the chunks and `.text()`, so the two can be mixed; holds the stream only weakly
+        self._pieces = _native_text(weakref.ref(self), self.response)
 
     @override
     def __stream__(self) -> Iterator[_T]:
-        chunks = NativeChunks(self)
-        for piece in self._pieces:
-            yield chunks.content(piece)
-        yield chunks.stop()
+        return _native_chunks(weakref.ref(self), NativeChunks(self))
 
     def text(self) -> Iterator[str]:
         """The streamed text, piece by piece as it arrives, without building a chunk for each piece."""
         yield from self._pieces
 
-    def _read_text(self) -> Iterator[str]:
-        body = NativeText(self.response)
-        try:
-            for piece in self.response.iter_text():
-                if safe := body.feed(piece):
-                    yield safe
-            if rest := body.finish():
-                yield rest
-        except (openai.APIConnectionError, httpx.TransportError) as exc:
-            raise _cut(exc, self.response) from exc
-        finally:
-            self.response.close()
+
+def _native_chunks(ref: weakref.ref[Any], chunks: NativeChunks) -> Iterator[Any]:
+    for piece in _alive(ref)._pieces:
+        yield chunks.content(piece)
+    if meta(_alive(ref)).end_confirmed:
+        yield chunks.stop()
+
+
+def _native_text(ref: weakref.ref[Any], response: Any) -> Iterator[str]:
+    body = NativeText(response)
+    try:
+        for piece in response.iter_bytes():
+            check_deadline(response)
+            if safe := body.feed(piece):
+                yield safe
+        if rest := body.finish():
+            yield rest
+        _confirm_end(ref, response)
+    except (openai.APIConnectionError, httpx.TransportError) as exc:
+        raise _cut(exc, response) from exc
+    finally:
+        response.close()
+        release(response)
 
 
 class AsyncNativeChatStream(_MetaFromTheStart[_T], openai.AsyncStream[_T]):
     """The native `/v1/chat` plain-text stream, as `ChatCompletionChunk`s (or as text: `.text()`).
 
     Raises `ProviderError` with the provider's real status when the body ends in the gateway's
-    `"\n[error] "` sentinel, and `ConnectionError` when the body is cut.
+    `"\n[error] "` sentinel, `ConnectionError` when the body is cut, and `InvalidResponseError` for
+    bytes that are not UTF-8.
     """
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self._pieces = self._read_text()  # shared by the chunks and `.text()`, so the two can be mixed
+        # shared by the chunks and `.text()`, so the two can be mixed; holds the stream only weakly
+        self._pieces = _async_native_text(weakref.ref(self), self.response)
 
     @override
-    async def __stream__(self) -> AsyncIterator[_T]:
-        chunks = NativeChunks(self)
-        async for piece in self._pieces:
-            yield chunks.content(piece)
-        yield chunks.stop()
+    def __stream__(self) -> AsyncIterator[_T]:  # type: ignore[override]
+        return _async_native_chunks(weakref.ref(self), NativeChunks(self))
 
     async def text(self) -> AsyncIterator[str]:
         """The streamed text, piece by piece as it arrives, without building a chunk for each piece."""
         async for piece in self._pieces:
             yield piece
 
-    async def _read_text(self) -> AsyncIterator[str]:
-        body = NativeText(self.response)
-        try:
-            async for piece in self.response.aiter_text():
-                if safe := body.feed(piece):
-                    yield safe
-            if rest := body.finish():
-                yield rest
-        except (openai.APIConnectionError, httpx.TransportError) as exc:
-            raise _cut(exc, self.response) from exc
-        finally:
-            await self.response.aclose()
+
+async def _async_native_chunks(ref: weakref.ref[Any], chunks: NativeChunks) -> AsyncIterator[Any]:
+    async for piece in _alive(ref)._pieces:
+        yield chunks.content(piece)
+    if meta(_alive(ref)).end_confirmed:
+        yield chunks.stop()
+
+
+async def _async_native_text(ref: weakref.ref[Any], response: Any) -> AsyncIterator[str]:
+    body = NativeText(response)
+    try:
+        async for piece in response.aiter_bytes():
+            check_deadline(response)
+            if safe := body.feed(piece):
+                yield safe
+        if rest := body.finish():
+            yield rest
+        _confirm_end(ref, response)
+    except (openai.APIConnectionError, httpx.TransportError) as exc:
+        raise _cut(exc, response) from exc
+    finally:
+        await response.aclose()
+        release(response)
+
+
+def _confirm_end(ref: weakref.ref[Any], response: Any) -> None:
+    """The body ended cleanly; whether its framing confirms that was its end (`GatewayMeta.end_confirmed`).
+
+    With `Transfer-Encoding: chunked` or a `Content-Length`, a cut body is an error of its own, so a
+    clean end is the end; a body delimited only by the connection closing cannot be told from a cut.
+    """
+    headers = response.headers
+    framed = "chunked" in headers.get("transfer-encoding", "").lower() or "content-length" in headers
+    stream = ref()
+    if stream is not None:
+        attach_meta(stream, meta(stream).replace(end_confirmed=framed))
 
 
 class NativeText:
-    """The native stream's body -> the text to show, and the failure its end may carry: no I/O.
+    """The native stream's body bytes -> the text to show, and the failure its end may carry: no I/O.
 
     The stream has no framing: text is released once it cannot be the start of the gateway's
     failure sentinel, and a failure is raised at the end of the body, once its message is complete.
+    Bytes that are not UTF-8 raise `InvalidResponseError` (rather than becoming U+FFFD).
     """
 
     def __init__(self, response: Any) -> None:  # httpx or httpx2, by the openai major
         self._response = response
         self._scanner = SentinelScanner()
+        self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        self._offset = 0
 
-    def feed(self, piece: str) -> str:
-        return self._scanner.feed(piece)[0]
+    def feed(self, piece: bytes) -> str:
+        return self._scanner.feed(self._decoded(piece))[0]
 
     def finish(self) -> str:
-        rest, failure = self._scanner.finish()
+        tail = self._decoded(b"", final=True)
+        rest, failure = self._scanner.finish() if not tail else self._finish_with(tail)
         if failure is not None:
             error = stream_error(self._response, {"message": failure})
             raise with_meta(error, meta_from_headers(self._response.headers))
         return rest
+
+    def _finish_with(self, tail: str) -> tuple[str, str | None]:
+        held = self._scanner.feed(tail)[0]
+        rest, failure = self._scanner.finish()
+        return held + rest, failure
+
+    def _decoded(self, piece: bytes, *, final: bool = False) -> str:
+        try:
+            text: str = self._decoder.decode(piece, final)
+        except UnicodeDecodeError as exc:
+            where = self._offset + exc.start
+            raise InvalidResponseError(
+                f"The gateway's native stream is not valid UTF-8 (byte {piece[exc.start : exc.end]!r} at offset "
+                f"{where} of the body)",
+                response=self._response,
+                body=None,
+            ) from None
+        self._offset += len(piece)
+        return text
 
 
 class NativeChunks:
@@ -215,7 +328,10 @@ class NativeChunks:
     """
 
     def __init__(self, stream: openai.Stream[Any] | openai.AsyncStream[Any]) -> None:
-        self._stream = stream
+        # what building a chunk needs, not the stream itself: the stream's generators hold it weakly
+        self._process = stream._client._process_response_data
+        self._cast_to = stream._cast_to
+        self._response = stream.response
         headers = stream.response.headers
         self._id = headers.get("x-request-id") or ""
         self._created = unix_time(headers)
@@ -239,11 +355,21 @@ class NativeChunks:
             first=first,
             finish_reason=finish_reason,
         )
-        stream = self._stream
-        return stream._client._process_response_data(data=data, cast_to=stream._cast_to, response=stream.response)
+        return self._process(data=data, cast_to=self._cast_to, response=self._response)
 
 
 def _cut(exc: Exception, response: Any) -> ConnectionError:  # httpx or httpx2, by the openai major
+    clock = deadline_of(response.request)
+    if clock is not None and (clock.remaining() or 0.0) <= 0:
+        return deadline_error(clock, response.request)
     timed_out = isinstance(exc, (openai.APITimeoutError, httpx.TimeoutException))
     message = "The gateway's stream timed out" if timed_out else _CUT_SHORT
     return ConnectionError.for_timeout(timed_out)(message, request=response.request)
+
+
+def _ended_early(response: Any) -> ConnectionError:
+    """The body ended before `[DONE]`: cut by the gateway, or by the deadline (which shuts its socket)."""
+    clock = deadline_of(response.request)
+    if clock is not None and (clock.remaining() or 0.0) <= 0:
+        return deadline_error(clock, response.request)
+    return ConnectionError(_CUT_SHORT, request=response.request)

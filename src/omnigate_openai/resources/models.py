@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, TypeGuard, cast
-from urllib.parse import quote
 
 from pydantic import Field
 from typing_extensions import Unpack
 
 from .. import _pricing
 from .._sdk import AsyncAPIResource, SyncAPIResource
+from .._arguments import path_segment
 from ..types._base import GatewayModel
 from ..types.models import ModelInfo, ModelPricing
 from ._request import RequestOptions, options
@@ -100,9 +100,7 @@ def _unwrap_list(page: _ModelList) -> list[ModelInfo]:
 
 
 def _model_path(model_id: str) -> str:
-    if not isinstance(model_id, str) or not model_id.strip():
-        raise ValueError(f"Expected a non-empty model id, got {model_id!r}")
-    return "/models/" + quote(model_id, safe="/")  # `azure/gpt-4o` is one id: the route takes a path
+    return "/models/" + path_segment("model_id", model_id, keep_slashes=True)  # `azure/gpt-4o`: the route takes a path
 
 
 def _price_table(models: object) -> dict[str, ModelPricing | None] | None:

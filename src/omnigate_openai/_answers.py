@@ -1,0 +1,65 @@
+"""A 2xx answer that is not what the protocol promises becomes a typed error saying what came instead.
+
+Left to the SDK, a 200 with an HTML page returns a `str` where a `ChatCompletion` was expected,
+invalid JSON raises a bare `json.JSONDecodeError`, and `{"error": {...}}` (a proxy's or provider's
+error passed through with a 200) fails later with a `TypeError`. Decided from the response alone, so
+it is tested without a client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pydantic
+from openai.types.chat import ChatCompletion
+
+from ._classify import status_error
+from ._exceptions import APIError, InvalidResponseError
+from ._sdk import httpx
+
+__all__ = ["error_in_answer", "invalid_json", "not_json"]
+
+_EXCERPT = 200
+
+
+def excerpt(text: str) -> str:
+    text = text.strip()
+    return repr(text if len(text) <= _EXCERPT else text[:_EXCERPT] + "...")
+
+
+def not_json(response: httpx.Response, cast_to: Any) -> InvalidResponseError | None:
+    """A model was expected but the body is not JSON by its content type (the SDK would return the text)."""
+    if not (isinstance(cast_to, type) and issubclass(cast_to, pydantic.BaseModel)):
+        return None
+    kind = response.headers.get("content-type", "").split(";", 1)[0].strip()
+    if kind.endswith("json"):
+        return None
+    text = response.text
+    return InvalidResponseError(
+        f"The gateway answered HTTP {response.status_code} with {kind or 'no content type'} instead of JSON: "
+        f"{excerpt(text)}",
+        response=response,
+        body=text,
+    )
+
+
+def invalid_json(response: httpx.Response, exc: ValueError) -> InvalidResponseError:
+    text = response.text
+    return InvalidResponseError(
+        f"The gateway answered HTTP {response.status_code} with invalid JSON ({exc}): {excerpt(text)}",
+        response=response,
+        body=text,
+    )
+
+
+def error_in_answer(data: object, cast_to: Any, response: httpx.Response) -> APIError | None:
+    """A chat answer that is an error envelope instead: the error it reports, typed as its message says."""
+    if not (isinstance(data, Mapping) and isinstance(cast_to, type) and issubclass(cast_to, ChatCompletion)):
+        return None
+    if "choices" in data or not data.get("error"):
+        return None
+    error = status_error(response, dict(data))
+    error.message = f"The gateway answered HTTP {response.status_code} with an error instead of a completion: {error}"
+    error.args = (error.message,)
+    return error
