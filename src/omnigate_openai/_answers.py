@@ -8,19 +8,21 @@ it is tested without a client.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Union
 
 import pydantic
 from openai.types.chat import ChatCompletion
 
-from ._classify import status_error
+from ._classify import stream_error
 from ._exceptions import APIError, InvalidResponseError
 from ._sdk import httpx
 
-__all__ = ["error_in_answer", "invalid_json", "not_json"]
+__all__ = ["error_in_answer", "invalid_json", "not_json", "stream_mismatch", "wrong_stream"]
 
 _EXCERPT = 200
+GatewayErrorType = Union[APIError, InvalidResponseError]
 
 
 def excerpt(text: str) -> str:
@@ -59,7 +61,37 @@ def error_in_answer(data: object, cast_to: Any, response: httpx.Response) -> API
         return None
     if "choices" in data or not data.get("error"):
         return None
-    error = status_error(response, dict(data))
-    error.message = f"The gateway answered HTTP {response.status_code} with an error instead of a completion: {error}"
-    error.args = (error.message,)
-    return error
+    return _reported_error(response, data["error"])
+
+
+def _reported_error(response: httpx.Response, error: object) -> APIError:
+    """An error object sent with a 2xx, typed like an in-band stream failure (by the status in its message)."""
+    found = stream_error(response, error if isinstance(error, Mapping) else {"message": str(error)})
+    found.message = f"The gateway answered HTTP {response.status_code} with an error instead of an answer: {found}"
+    found.args = (found.message,)
+    return found
+
+
+def stream_mismatch(response: httpx.Response, *, native: bool) -> bool:
+    """A stream was asked for but the answer is not one (`text/event-stream`, or `text/plain` natively)."""
+    kind = response.headers.get("content-type", "").split(";", 1)[0].strip()
+    return kind != ("text/plain" if native else "text/event-stream")
+
+
+def wrong_stream(response: httpx.Response, *, native: bool) -> GatewayErrorType:
+    """The error for a `stream_mismatch` answer, once its body is read: the error it reports, or what it is."""
+    kind = response.headers.get("content-type", "").split(";", 1)[0].strip() or "no content type"
+    text = response.content.decode("utf-8", "replace")
+    if kind.endswith("json"):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        if isinstance(data, Mapping) and data.get("error"):
+            return _reported_error(response, data["error"])
+    expected = "a text/plain stream" if native else "an event stream"
+    return InvalidResponseError(
+        f"The gateway answered HTTP {response.status_code} with {kind} instead of {expected}: {excerpt(text)}",
+        response=response,
+        body=text,
+    )

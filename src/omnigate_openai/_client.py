@@ -277,6 +277,16 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
             return None
         return _answers.not_json(response, cast_to)
 
+    def _wrong_stream(self, stream_cls: Any, *, stream: bool, response: httpx.Response, **_: Any) -> bool | None:
+        """None when no gateway stream was asked for; else whether the answer is not one (native: True/False)."""
+        origin = getattr(stream_cls, "__origin__", stream_cls)
+        if not stream or not isinstance(origin, type):
+            return None
+        native = issubclass(origin, (NativeChatStream, AsyncNativeChatStream))
+        if not native and not issubclass(origin, (GatewayStream, AsyncGatewayStream)):
+            return None
+        return native if _answers.stream_mismatch(response, native=native) else None
+
     @override
     def _process_response_data(self, *, data: object, cast_to: type[Any], response: httpx.Response) -> Any:
         if (refused := _answers.error_in_answer(data, cast_to, response)) is not None:
@@ -368,6 +378,9 @@ class OpenAI(_GatewayHooks[httpx.Client, openai.Stream[Any]], openai.OpenAI):  #
         remember_requested_model(options, kwargs["response"])
         if (refused := self._answer_error(**kwargs)) is not None:
             raise refused
+        if (native := self._wrong_stream(stream_cls, **kwargs)) is not None:
+            kwargs["response"].read()
+            raise _answers.wrong_stream(kwargs["response"], native=native)
         try:
             return super()._process_response(stream_cls=stream_cls, options=options, **kwargs)
         except ValueError as exc:  # json.JSONDecodeError, when the body said JSON but was not
@@ -426,6 +439,9 @@ class AsyncOpenAI(_GatewayHooks[httpx.AsyncClient, openai.AsyncStream[Any]], ope
         remember_requested_model(options, kwargs["response"])
         if (refused := self._answer_error(**kwargs)) is not None:
             raise refused
+        if (native := self._wrong_stream(stream_cls, **kwargs)) is not None:
+            await kwargs["response"].aread()
+            raise _answers.wrong_stream(kwargs["response"], native=native)
         try:
             return await super()._process_response(stream_cls=stream_cls, options=options, **kwargs)
         except ValueError as exc:  # json.JSONDecodeError, when the body said JSON but was not

@@ -74,7 +74,12 @@ def openai_class_for_status(status: int) -> type[openai.APIStatusError]:
 
 
 class GatewayError(openai.OpenAIError):
-    """The root of every error this package raises."""
+    """The root of every error this package raises. Each pickles, without the key (`_pickling.py`)."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        from ._pickling import reduce_error
+
+        return reduce_error(self)
 
 
 class APIError(GatewayError, openai.APIStatusError):

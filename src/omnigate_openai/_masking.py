@@ -17,7 +17,7 @@ from typing import Any
 
 from ._sdk import httpx
 
-__all__ = ["MASK", "SecretsFilter", "install_log_filter", "mask_request_headers", "masked_url", "remember"]
+__all__ = ["MASK", "SecretsFilter", "install_log_filter", "mask_request_headers", "masked_url", "masked_value", "remember"]
 
 MASK = "[secure]"
 """httpx's own mask for the headers it hides, so masked output reads the same."""
@@ -74,7 +74,8 @@ def mask_request_headers(request: Any) -> None:  # httpx or httpx2, by the opena
         headers.__class__ = _MaskedHeaders
 
 
-def _masked(value: Any, depth: int = 0) -> Any:
+def masked_value(value: Any, depth: int = 0) -> Any:
+    """`value` with secrets masked: fields by name, URL passwords, known keys; nested up to 8 levels."""
     if depth > 8:
         return value
     if isinstance(value, str):
@@ -83,11 +84,11 @@ def _masked(value: Any, depth: int = 0) -> Any:
         return masked_url(str(value))
     if isinstance(value, Mapping):
         return {
-            k: MASK if isinstance(k, str) and _is_sensitive(k) and v else _masked(v, depth + 1)
+            k: MASK if isinstance(k, str) and _is_sensitive(k) and v else masked_value(v, depth + 1)
             for k, v in value.items()
         }
     if isinstance(value, (list, tuple)):
-        return type(value)(_masked(v, depth + 1) for v in value)
+        return type(value)(masked_value(v, depth + 1) for v in value)
     return value
 
 
@@ -102,9 +103,9 @@ class SecretsFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             if isinstance(record.args, Mapping):
-                record.args = _masked(dict(record.args))
+                record.args = masked_value(dict(record.args))
             elif isinstance(record.args, tuple):
-                record.args = tuple(_masked(arg) for arg in record.args)
+                record.args = tuple(masked_value(arg) for arg in record.args)
             record.msg = masked_text(record.getMessage())
             record.args = None
         except Exception:  # a record that cannot be formatted is left for logging to report

@@ -35,7 +35,10 @@ def send(client: Any, request: Any, *, stream: bool, **kwargs: Any) -> Any:
     while True:
         _arm(request)
         response = client.send(request, stream=True, follow_redirects=False, **kwargs)
-        following = _next_hop(response, origin, follow=follow, hops=hops, limit=client.max_redirects)
+        following, refused = _next_hop(response, origin, follow=follow, hops=hops, limit=client.max_redirects)
+        if refused is not None:
+            response.close()
+            raise refused
         if following is None:
             break
         response.close()
@@ -51,6 +54,9 @@ def send(client: Any, request: Any, *, stream: bool, **kwargs: Any) -> Any:
     except httpx.TransportError as exc:
         response.close()
         raise _cut(response, exc, chunks) from exc
+    except BaseException:
+        response.close()
+        raise
     finally:
         release(response)
     response._content = b"".join(chunks)
@@ -64,7 +70,10 @@ async def asend(client: Any, request: Any, *, stream: bool, **kwargs: Any) -> An
     while True:
         _arm(request)
         response = await client.send(request, stream=True, follow_redirects=False, **kwargs)
-        following = _next_hop(response, origin, follow=follow, hops=hops, limit=client.max_redirects)
+        following, refused = _next_hop(response, origin, follow=follow, hops=hops, limit=client.max_redirects)
+        if refused is not None:
+            await response.aclose()
+            raise refused
         if following is None:
             break
         await response.aclose()
@@ -80,6 +89,9 @@ async def asend(client: Any, request: Any, *, stream: bool, **kwargs: Any) -> An
     except httpx.TransportError as exc:
         await response.aclose()
         raise _cut(response, exc, chunks) from exc
+    except BaseException:
+        await response.aclose()
+        raise
     finally:
         release(response)
     response._content = b"".join(chunks)
@@ -126,8 +138,7 @@ def _watch(response: Any) -> None:
 def _check_deadline(response: Any) -> None:
     clock = deadline_of(response.request)
     if clock is not None and _passed(clock):
-        response.close()
-        raise deadline_error(clock, response.request)
+        raise deadline_error(clock, response.request)  # the reader closes the response
 
 
 def _passed(clock: CallClock) -> bool:
@@ -135,14 +146,14 @@ def _passed(clock: CallClock) -> bool:
     return left is not None and left <= 0
 
 
-def _next_hop(response: Any, origin: Any, *, follow: bool, hops: int, limit: int) -> Any:
+def _next_hop(response: Any, origin: Any, *, follow: bool, hops: int, limit: int) -> tuple[Any, Exception | None]:
+    """(the request to follow a redirect with, or None; or the refusal of a redirect to another origin)."""
     following = response.next_request
     if following is None or not follow or hops >= limit:
-        return None
+        return None, None
     if _origin(following.url) != _origin(origin):
-        response.close()
         target = masked_url(str(following.url))
-        raise RedirectRefusedError(
+        return None, RedirectRefusedError(
             f"The gateway answered HTTP {response.status_code} redirecting to {target}, another origin than "
             f"{_origin_text(origin)}; not followed, so the gateway key and the request body stay with the "
             "gateway. If that host is the gateway, use it as `base_url`.",
@@ -150,7 +161,7 @@ def _next_hop(response: Any, origin: Any, *, follow: bool, hops: int, limit: int
             body=None,
             location=target,
         )
-    return following
+    return following, None
 
 
 def _origin(url: Any) -> tuple[str, str, int | None]:

@@ -76,6 +76,8 @@ def _sse_chunks(ref: weakref.ref[Any], response: Any, decoder: Any) -> Iterator[
             yield _chunk(_alive(ref), event.data)
     except (openai.APIConnectionError, httpx.TransportError) as exc:  # openai 2.x lets httpx errors through
         raise _cut(exc, response) from exc
+    except UnicodeDecodeError as exc:
+        raise _undecodable(exc, response) from None
     finally:
         response.close()
         release(response)
@@ -104,6 +106,8 @@ async def _async_sse_chunks(ref: weakref.ref[Any], response: Any, decoder: Any) 
             yield _chunk(_alive(ref), event.data)
     except (openai.APIConnectionError, httpx.TransportError) as exc:  # openai 2.x lets httpx errors through
         raise _cut(exc, response) from exc
+    except UnicodeDecodeError as exc:
+        raise _undecodable(exc, response) from None
     finally:
         await response.aclose()
         release(response)
@@ -144,8 +148,23 @@ def _alive(ref: weakref.ref[Any]) -> Any:
     return stream
 
 
+def _undecodable(exc: UnicodeDecodeError, response: Any) -> InvalidResponseError:
+    return InvalidResponseError(
+        f"The gateway's event stream is not valid UTF-8 ({exc.object[exc.start : exc.end]!r})",
+        response=response,
+        body=None,
+    )
+
+
 def _chunk(stream: openai.Stream[Any] | openai.AsyncStream[Any], data: str) -> Any:
-    frame = json.loads(data)
+    try:
+        frame = json.loads(data)
+    except ValueError:
+        raise InvalidResponseError(
+            f"The gateway's event stream sent a frame that is not JSON: {data[:200]!r}",
+            response=stream.response,
+            body=data,
+        ) from None
     failure = stream_failure(frame)
     if failure is not None:
         raise with_meta(stream_error(stream.response, failure), meta_from_headers(stream.response.headers))

@@ -22,20 +22,20 @@ __all__ = ["cancel", "socket_of", "watch"]
 
 _lock = threading.Condition()
 _due: list[tuple[float, int]] = []
-_sockets: dict[int, socket.socket] = {}
+_sockets: dict[int, Any] = {}
 _tokens = itertools.count(1)
 _thread_pid: int | None = None
 
 
-def socket_of(response: Any) -> socket.socket | None:  # httpx or httpx2, by the openai major
-    """The socket under a response, when its transport exposes one (a mock transport does not)."""
+def socket_of(response: Any) -> Any:  # httpx or httpx2, by the openai major
+    """The socket under a response (asyncio's transport socket, async), when its transport exposes one."""
     stream = response.extensions.get("network_stream")
     getter = getattr(stream, "get_extra_info", None)
     found = getter("socket") if getter is not None else None
-    return found if isinstance(found, socket.socket) else None
+    return found if callable(getattr(found, "shutdown", None)) else None
 
 
-def watch(sock: socket.socket, *, at: float) -> int:
+def watch(sock: Any, *, at: float) -> int:
     """Shut `sock` down at `time.monotonic() == at` unless `cancel(token)` comes first."""
     global _thread_pid
     token = next(_tokens)
