@@ -21,6 +21,8 @@ SLACK = 0.6
 @pytest.fixture(scope="module")
 def server() -> Iterator[HostileServer]:
     with hostile_server() as (hostile, _canary):
+        with og.OpenAI(base_url=f"{hostile.url}/ok", api_key=KEY) as warm:  # first-call imports: not the client's time
+            warm.chat.completions.create(**HELLO)  # type: ignore[call-overload]
         yield hostile
 
 
