@@ -107,7 +107,7 @@ async def cut_mid_body(conn: _Conn, kind: Kind) -> bool:
         content_type = "text/event-stream" if kind == "sse" else "text/plain; charset=utf-8"
         await conn.head(200, "OK", {"content-type": content_type, **_CHUNKED})
         await conn.chunk(_sse(CHUNK) if kind == "sse" else b"hi ")
-        conn.writer.write(b"40\r\ndata: {\"id\": ")
+        conn.writer.write(b'40\r\ndata: {"id": ')
     await conn.writer.drain()
     return False
 
@@ -146,7 +146,7 @@ async def stall_after_done(conn: _Conn, kind: Kind) -> bool:
     return False
 
 
-async def stall_before_headers(conn: _Conn, kind: Kind) -> bool:
+async def stall_before_headers(_conn: _Conn, _kind: Kind) -> bool:
     """Accepts the request and never answers."""
     await asyncio.sleep(FOREVER)
     return False
@@ -161,18 +161,18 @@ async def stall_mid_body(conn: _Conn, kind: Kind) -> bool:
     return False
 
 
-async def reset_before_answer(conn: _Conn, kind: Kind) -> bool:
+async def reset_before_answer(_conn: _Conn, _kind: Kind) -> bool:
     """Closes the connection without a byte of answer."""
     return False
 
 
-async def html_200(conn: _Conn, kind: Kind) -> bool:
+async def html_200(conn: _Conn, _kind: Kind) -> bool:
     """A proxy's page with status 200."""
     await conn.full(200, b"<html><body>Welcome to the proxy</body></html>", "text/html")
     return True
 
 
-async def invalid_json_200(conn: _Conn, kind: Kind) -> bool:
+async def invalid_json_200(conn: _Conn, _kind: Kind) -> bool:
     await conn.full(200, b'{"id": "chatcmpl-x", "choices": [', "application/json")
     return True
 
@@ -188,7 +188,7 @@ async def error_json_200(conn: _Conn, kind: Kind) -> bool:
     return True
 
 
-async def cut_error_body(conn: _Conn, kind: Kind) -> bool:
+async def cut_error_body(conn: _Conn, _kind: Kind) -> bool:
     """A 500 whose body is cut mid-chunk."""
     await conn.head(500, "Internal Server Error", {"content-type": "application/json", **_CHUNKED})
     await conn.chunk(b'{"detail": "Internal')
@@ -223,7 +223,7 @@ async def close_delimited(conn: _Conn, kind: Kind) -> bool:
     return False
 
 
-async def long_retry_after(conn: _Conn, kind: Kind) -> bool:
+async def long_retry_after(conn: _Conn, _kind: Kind) -> bool:
     """The gateway's own rate limit, asking for a wait far past what a call may spend waiting."""
     body = json.dumps({"detail": "Rate limit exceeded: 60 requests per minute"}).encode()
     await conn.full(429, body, "application/json", **{"retry-after": "100"})
@@ -231,7 +231,7 @@ async def long_retry_after(conn: _Conn, kind: Kind) -> bool:
 
 
 def _redirect(target: Callable[[HostileServer], str]) -> Callable[[_Conn, Kind], Awaitable[bool]]:
-    async def redirect(conn: _Conn, kind: Kind) -> bool:
+    async def redirect(conn: _Conn, _kind: Kind) -> bool:
         location = target(conn.server) + conn.path  # type: ignore[attr-defined]
         await conn.full(307, b"", "text/plain", location=location)
         return True

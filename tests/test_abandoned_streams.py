@@ -29,7 +29,13 @@ LIMIT = 280.0
 def test_five_thousand_streams_left_early_without_with() -> None:
     with hostile_server() as (server, _canary):
         env = dict(os.environ)  # the suite's own PYTHONPATH, so the child imports the same package
-        args = [sys.executable, str(SCRIPT), f"{server.url}/ok", fake_key("llmg_", "breaks-0123456789abcdef"), str(BREAKS)]
+        args = [
+            sys.executable,
+            str(SCRIPT),
+            f"{server.url}/ok",
+            fake_key("llmg_", "breaks-0123456789abcdef"),
+            str(BREAKS),
+        ]
         try:
             done = subprocess.run(args, capture_output=True, text=True, timeout=LIMIT, env=env, check=False)
         except subprocess.TimeoutExpired as exc:

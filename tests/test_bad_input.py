@@ -49,20 +49,44 @@ def _model(model_id: str) -> Callable[[LocalGateway], object]:
 
 
 ROWS: list[tuple[str, Callable[[LocalGateway], object], type[Exception], str]] = [
-    ("base_url port", lambda gw: og.OpenAI(base_url="http://127.0.0.1:99999", api_key=KEY), og.ConfigurationError,
-     "`base_url` has an invalid port"),
-    ("base_url CR/LF", lambda gw: og.OpenAI(base_url=gw.base_url + "\r\nx-evil: 1", api_key=KEY),
-     og.ConfigurationError, "`base_url` contains a line break"),
-    ("base_url non-ASCII", lambda gw: og.OpenAI(base_url="http://gätewäy.example", api_key=KEY),
-     og.ConfigurationError, "`base_url` must be printable ASCII"),
-    ("api_key lone surrogate", lambda gw: og.OpenAI(base_url=gw.base_url, api_key="llmg_\ud800"),
-     og.ConfigurationError, "`api_key` must be printable ASCII"),
+    (
+        "base_url port",
+        lambda _gw: og.OpenAI(base_url="http://127.0.0.1:99999", api_key=KEY),
+        og.ConfigurationError,
+        "`base_url` has an invalid port",
+    ),
+    (
+        "base_url CR/LF",
+        lambda gw: og.OpenAI(base_url=gw.base_url + "\r\nx-evil: 1", api_key=KEY),
+        og.ConfigurationError,
+        "`base_url` contains a line break",
+    ),
+    (
+        "base_url non-ASCII",
+        lambda _gw: og.OpenAI(base_url="http://gätewäy.example", api_key=KEY),
+        og.ConfigurationError,
+        "`base_url` must be printable ASCII",
+    ),
+    (
+        "api_key lone surrogate",
+        lambda gw: og.OpenAI(base_url=gw.base_url, api_key="llmg_\ud800"),
+        og.ConfigurationError,
+        "`api_key` must be printable ASCII",
+    ),
     ("admin_key non-ASCII", _new(admin_key="clé-admin"), og.ConfigurationError, "`admin_key` must be printable ASCII"),
     ("user_id non-ASCII", _new(user_id="josé"), og.ConfigurationError, "`user_id` must be printable ASCII"),
-    ("default_headers value", _new(default_headers={"x-team": "café"}), og.ConfigurationError,
-     "header x-team in `default_headers`"),
-    ("extra_headers lone surrogate", _call(extra_headers={"x-team": "\ud800"}), og.ConfigurationError,
-     "header x-team in `extra_headers`"),
+    (
+        "default_headers value",
+        _new(default_headers={"x-team": "café"}),
+        og.ConfigurationError,
+        "header x-team in `default_headers`",
+    ),
+    (
+        "extra_headers lone surrogate",
+        _call(extra_headers={"x-team": "\ud800"}),
+        og.ConfigurationError,
+        "header x-team in `extra_headers`",
+    ),
     ("max_retries=-1", _new(max_retries=-1), og.ConfigurationError, "`max_retries`"),
     ("with_options max_retries=-1", _with_options(max_retries=-1), og.ConfigurationError, "`max_retries`"),
     ("timeout text", _new(timeout="3"), og.ConfigurationError, "Expected `timeout` to be a number of seconds"),
@@ -79,7 +103,10 @@ ROWS: list[tuple[str, Callable[[LocalGateway], object], type[Exception], str]] =
 
 @pytest.mark.parametrize(("argument", "act", "error", "fragment"), ROWS, ids=[row[0] for row in ROWS])
 def test_bad_input_is_refused_before_sending(
-    local_gateway: LocalGateway, argument: str, act: Callable[[LocalGateway], object], error: type[Exception],
+    local_gateway: LocalGateway,
+    argument: str,
+    act: Callable[[LocalGateway], object],
+    error: type[Exception],
     fragment: str,
 ) -> None:
     sent_before = [call.path for call in local_gateway.calls]

@@ -37,5 +37,6 @@ def test_a_copy_with_its_own_http_client_owns_it(local_gateway: LocalGateway) ->
     own = httpx.Client()
     copy = client.with_options(http_client=own)
     copy.close()
-    assert own.is_closed and not client._client.is_closed
+    assert own.is_closed
+    assert not client._client.is_closed
     client.close()

@@ -20,10 +20,9 @@ import openai
 import pytest
 
 import omnigate_openai as og
-from omnigate_openai._streaming import DRAIN_SECONDS
-
 from _fakes import fake_key
 from _hostile import FAULTS, HostileServer, hostile_server
+from omnigate_openai._streaming import DRAIN_SECONDS
 
 KEY = fake_key("llmg_", "matrix-canary-0123456789abcdef")
 DEADLINE = 1.0
@@ -184,7 +183,8 @@ def test_fault_cell(servers: tuple[HostileServer, HostileServer], fault: str, mo
 
 
 def _assert_keeps_the_key(error: BaseException) -> None:
-    assert KEY not in str(error) and KEY not in repr(error)
+    assert KEY not in str(error)
+    assert KEY not in repr(error)
     request = getattr(error, "request", None)
     if request is not None:
         assert KEY not in repr(request.headers)

@@ -7,6 +7,7 @@ body and a base-URL password that appear nowhere else.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 
 import openai
@@ -33,12 +34,12 @@ def test_a_redirect_to_another_origin_carries_no_key_and_no_body(servers: tuple[
     server, canary = servers
     key = fake_key("llmg_", "redirect-canary-0123456789")
     with og.OpenAI(base_url=f"{server.url}/redirect_other_origin", api_key=key, admin_key=ADMIN) as client:
-        with pytest.raises(og.RedirectRefusedError, match="redirecting to http://127.0.0.1:") as caught:
+        with pytest.raises(og.RedirectRefusedError, match=r"redirecting to http://127\.0\.0\.1:") as caught:
             client.gateway.provider_keys.set("openai", BYOK)
         assert isinstance(caught.value, openai.APIStatusError)
         assert caught.value.status_code == 307
         assert caught.value.location == f"{canary.url}/v1/keys"
-        with pytest.raises(og.RedirectRefusedError, match=canary.url):
+        with pytest.raises(og.RedirectRefusedError, match=re.escape(canary.url)):
             client.gateway.admin.orgs.list()
     assert canary.requests == []
 
@@ -47,7 +48,7 @@ async def test_an_async_redirect_to_another_origin_is_refused(servers: tuple[Hos
     server, canary = servers
     key = fake_key("llmg_", "redirect-canary-0123456789")
     async with og.AsyncOpenAI(base_url=f"{server.url}/redirect_other_origin", api_key=key, admin_key=ADMIN) as client:
-        with pytest.raises(og.RedirectRefusedError, match=canary.url):
+        with pytest.raises(og.RedirectRefusedError, match=re.escape(canary.url)):
             await client.gateway.provider_keys.set("openai", BYOK)
     assert canary.requests == []
 
@@ -59,7 +60,8 @@ def test_a_redirect_within_the_gateway_is_followed_with_its_key(servers: tuple[H
         completion = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])
     assert completion.choices[0].message.content == "hi"
     followed = [seen for seen in server.requests if seen.path == "/ok/v1/chat/completions"]
-    assert followed and followed[-1].headers["x-api-key"] == key
+    assert followed
+    assert followed[-1].headers["x-api-key"] == key
 
 
 def test_error_reprs_mask_the_gateway_and_admin_keys(local_gateway: LocalGateway) -> None:
@@ -76,7 +78,8 @@ def test_error_reprs_mask_the_gateway_and_admin_keys(local_gateway: LocalGateway
         shown = repr(caught.value.request.headers)
         assert secret not in shown
         assert "[secure]" in shown
-        assert secret not in repr(caught.value) and secret not in str(caught.value)
+        assert secret not in repr(caught.value)
+        assert secret not in str(caught.value)
 
 
 def test_debug_logs_show_no_admin_key_provider_key_or_url_password(
@@ -108,5 +111,6 @@ def test_a_url_password_shows_nowhere_but_is_sent(local_gateway: LocalGateway) -
     unreachable = og.OpenAI(base_url=f"http://ops:{PASSWORD}@127.0.0.1:9", api_key="llmg_test", max_retries=0)
     with unreachable, pytest.raises(og.ConnectionError) as connection:
         unreachable.models.list()
-    assert PASSWORD not in str(connection.value) and PASSWORD not in repr(connection.value.request)
+    assert PASSWORD not in str(connection.value)
+    assert PASSWORD not in repr(connection.value.request)
     assert PASSWORD not in str(connection.value.request.url)

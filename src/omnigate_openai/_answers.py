@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, Union
+from typing import Any
 
 import pydantic
 from openai.types.chat import ChatCompletion
@@ -22,7 +22,7 @@ from ._sdk import httpx
 __all__ = ["error_in_answer", "invalid_json", "not_json", "stream_mismatch", "wrong_stream"]
 
 _EXCERPT = 200
-GatewayErrorType = Union[APIError, InvalidResponseError]
+GatewayErrorType = APIError | InvalidResponseError
 
 
 def excerpt(text: str) -> str:
@@ -74,7 +74,7 @@ def _reported_error(response: httpx.Response, error: object) -> APIError:
 
 def stream_mismatch(response: httpx.Response, *, native: bool) -> bool:
     """A stream was asked for but the answer is not one (`text/event-stream`, or `text/plain` natively)."""
-    kind = response.headers.get("content-type", "").split(";", 1)[0].strip()
+    kind: str = response.headers.get("content-type", "").split(";", 1)[0].strip()
     return kind != ("text/plain" if native else "text/event-stream")
 
 

@@ -34,7 +34,9 @@ def check_timeout(value: object, *, name: str = "timeout") -> None:
             check_timeout(getattr(value, part), name=f"{name}.{part}")
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
-        raise ConfigurationError(f"Expected `{name}` to be a number of seconds, None or an httpx.Timeout; got {value!r}")
+        raise ConfigurationError(
+            f"Expected `{name}` to be a number of seconds, None or an httpx.Timeout; got {value!r}"
+        )
     if value <= 0:
         raise ConfigurationError(
             f"Expected `{name}` above 0 seconds, got {value!r}: a call would time out after the gateway had "

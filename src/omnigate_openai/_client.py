@@ -390,7 +390,7 @@ class OpenAI(_GatewayHooks[httpx.Client, openai.Stream[Any]], openai.OpenAI):  #
 
     @override
     def _send_request(self, request: httpx.Request, *, stream: bool, **kwargs: Any) -> httpx.Response:
-        return _send.send(self._client, request, stream=stream, **kwargs)
+        return cast(httpx.Response, _send.send(self._client, request, stream=stream, **kwargs))
 
     @override
     def close(self) -> None:
@@ -451,7 +451,7 @@ class AsyncOpenAI(_GatewayHooks[httpx.AsyncClient, openai.AsyncStream[Any]], ope
 
     @override
     async def _send_request(self, request: httpx.Request, *, stream: bool, **kwargs: Any) -> httpx.Response:
-        return await _send.asend(self._client, request, stream=stream, **kwargs)
+        return cast(httpx.Response, await _send.asend(self._client, request, stream=stream, **kwargs))
 
     @override
     async def close(self) -> None:

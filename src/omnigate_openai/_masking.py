@@ -17,7 +17,15 @@ from typing import Any
 
 from ._sdk import httpx
 
-__all__ = ["MASK", "SecretsFilter", "install_log_filter", "mask_request_headers", "masked_url", "masked_value", "remember"]
+__all__ = [
+    "MASK",
+    "SecretsFilter",
+    "install_log_filter",
+    "mask_request_headers",
+    "masked_url",
+    "masked_value",
+    "remember",
+]
 
 MASK = "[secure]"
 """httpx's own mask for the headers it hides, so masked output reads the same."""

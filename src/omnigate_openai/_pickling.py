@@ -40,7 +40,7 @@ def reduce_error(error: BaseException) -> tuple[Any, ...]:
 
 def _public_class(cls: type[BaseException]) -> type[BaseException]:
     for candidate in cls.__mro__:
-        if getattr(omnigate_openai, candidate.__name__, None) is candidate:
+        if getattr(omnigate_openai, candidate.__name__, None) is candidate and issubclass(candidate, BaseException):
             return candidate
     return cls
 
@@ -49,7 +49,8 @@ def _class_of(public: type[Any], status: int | None, timed_out: bool) -> type[Ba
     if timed_out:
         return omnigate_openai.ConnectionError.for_timeout(True)
     if status is not None and hasattr(public, "for_status"):
-        return public.for_status(status)  # type: ignore[no-any-return]
+        joined: type[BaseException] = public.for_status(status)
+        return joined
     return public
 
 

@@ -20,8 +20,8 @@ from typing import Any
 from . import _watchdog
 from ._bounds import DEADLINE_KEY, CallClock, capped_timeouts, current_clock, deadline_error, deadline_of
 from ._exceptions import ConnectionError, RedirectRefusedError
-from ._sdk import httpx
 from ._masking import mask_request_headers, masked_url
+from ._sdk import httpx
 
 __all__ = ["asend", "release", "send"]
 

@@ -88,7 +88,7 @@ class AsyncGatewayStream(_MetaFromTheStart[_T], openai.AsyncStream[_T]):
     """An asynchronous stream of chunks from the gateway."""
 
     @override
-    def __stream__(self) -> AsyncIterator[_T]:  # type: ignore[override]
+    def __stream__(self) -> AsyncIterator[_T]:
         return _async_sse_chunks(weakref.ref(self), self.response, self._decoder)
 
 
@@ -247,7 +247,7 @@ class AsyncNativeChatStream(_MetaFromTheStart[_T], openai.AsyncStream[_T]):
         self._pieces = _async_native_text(weakref.ref(self), self.response)
 
     @override
-    def __stream__(self) -> AsyncIterator[_T]:  # type: ignore[override]
+    def __stream__(self) -> AsyncIterator[_T]:
         return _async_native_chunks(weakref.ref(self), NativeChunks(self))
 
     async def text(self) -> AsyncIterator[str]:

@@ -10,6 +10,7 @@ is woken only when an entry is due sooner than every other, and starts on first 
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import itertools
 import os
@@ -70,7 +71,5 @@ def _run() -> None:
             heapq.heappop(_due)
             sock = _sockets.pop(token, None)
         if sock is not None:
-            try:
+            with contextlib.suppress(OSError):  # closed meanwhile
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:  # closed meanwhile
-                pass

@@ -9,8 +9,8 @@ from pydantic import Field
 from typing_extensions import Unpack
 
 from .. import _pricing
-from .._sdk import AsyncAPIResource, SyncAPIResource
 from .._arguments import path_segment
+from .._sdk import AsyncAPIResource, SyncAPIResource
 from ..types._base import GatewayModel
 from ..types.models import ModelInfo, ModelPricing
 from ._request import RequestOptions, options
