@@ -40,8 +40,9 @@ def reduce_error(error: BaseException) -> tuple[Any, ...]:
 
 def _public_class(cls: type[BaseException]) -> type[BaseException]:
     for candidate in cls.__mro__:
-        if getattr(omnigate_openai, candidate.__name__, None) is candidate and issubclass(candidate, BaseException):
-            return candidate
+        public: object = getattr(omnigate_openai, candidate.__name__, None)
+        if public is candidate and isinstance(public, type) and issubclass(public, BaseException):
+            return public
     return cls
 
 
