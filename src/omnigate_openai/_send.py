@@ -53,7 +53,10 @@ def send(client: Any, request: Any, *, stream: bool, **kwargs: Any) -> Any:
             _check_deadline(response)
     except httpx.TransportError as exc:
         response.close()
-        raise _cut(response, exc, chunks) from exc
+        error = _cut(response, exc, chunks)
+        if error is exc:  # a GET: the SDK retries it
+            raise
+        raise error from exc
     except BaseException:
         response.close()
         raise
@@ -88,7 +91,10 @@ async def asend(client: Any, request: Any, *, stream: bool, **kwargs: Any) -> An
             _check_deadline(response)
     except httpx.TransportError as exc:
         await response.aclose()
-        raise _cut(response, exc, chunks) from exc
+        error = _cut(response, exc, chunks)
+        if error is exc:  # a GET: the SDK retries it
+            raise
+        raise error from exc
     except BaseException:
         await response.aclose()
         raise

@@ -1,7 +1,8 @@
 """Open `count` streams and leave each after its first chunk, without `with` or `close()`.
 
 Run as a child process by `tests/test_abandoned_streams.py`, so that a deadlock fails that test by
-its timeout instead of hanging the suite. Prints the number of streams left, sync then async.
+its timeout instead of hanging the suite. Prints its progress every 500 streams (`sync 500`, ...),
+so a timeout tells a hang from a slow machine.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ def sync_breaks(base_url: str, api_key: str, count: int) -> int:
         for _chunk in stream:
             break
         left += 1
+        if left % 500 == 0:
+            print("sync", left, flush=True)
     return left
 
 
@@ -33,10 +36,12 @@ async def async_breaks(base_url: str, api_key: str, count: int) -> int:
         async for _chunk in stream:
             break
         left += 1
+        if left % 500 == 0:
+            print("async", left, flush=True)
     return left
 
 
 if __name__ == "__main__":
     url, key, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    print(sync_breaks(url, key, n), flush=True)
-    print(asyncio.run(async_breaks(url, key, n)), flush=True)
+    sync_breaks(url, key, n)
+    asyncio.run(async_breaks(url, key, n))
