@@ -379,7 +379,7 @@ class OpenAI(_GatewayHooks[httpx.Client, openai.Stream[Any]], openai.OpenAI):  #
         if (refused := self._answer_error(**kwargs)) is not None:
             raise refused
         if (native := self._wrong_stream(stream_cls, **kwargs)) is not None:
-            kwargs["response"].read()
+            _send.read_whole(kwargs["response"])
             raise _answers.wrong_stream(kwargs["response"], native=native)
         try:
             return super()._process_response(stream_cls=stream_cls, options=options, **kwargs)
@@ -440,7 +440,7 @@ class AsyncOpenAI(_GatewayHooks[httpx.AsyncClient, openai.AsyncStream[Any]], ope
         if (refused := self._answer_error(**kwargs)) is not None:
             raise refused
         if (native := self._wrong_stream(stream_cls, **kwargs)) is not None:
-            await kwargs["response"].aread()
+            await _send.aread_whole(kwargs["response"])
             raise _answers.wrong_stream(kwargs["response"], native=native)
         try:
             return await super()._process_response(stream_cls=stream_cls, options=options, **kwargs)

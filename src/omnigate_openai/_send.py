@@ -23,7 +23,7 @@ from ._exceptions import ConnectionError, RedirectRefusedError
 from ._masking import mask_request_headers, masked_url
 from ._sdk import httpx
 
-__all__ = ["asend", "release", "send"]
+__all__ = ["aread_whole", "asend", "check_deadline", "read_whole", "release", "send"]
 
 _WATCH_KEY = "omnigate_openai.watch"
 
@@ -104,6 +104,24 @@ async def asend(client: Any, request: Any, *, stream: bool, **kwargs: Any) -> An
     return response
 
 
+def read_whole(response: Any) -> None:
+    """Read the rest of a streamed answer that is not what was asked for, to quote it in the error."""
+    try:
+        response.read()
+    except httpx.TransportError as exc:
+        response.close()
+        raise _cut(response, exc, None) from exc
+
+
+async def aread_whole(response: Any) -> None:
+    """`read_whole`, for the async client."""
+    try:
+        await response.aread()
+    except httpx.TransportError as exc:
+        await response.aclose()
+        raise _cut(response, exc, None) from exc
+
+
 def release(response: Any) -> None:
     """The response is done with (read or closed): its socket no longer needs watching."""
     token = response.request.extensions.pop(_WATCH_KEY, None)
@@ -180,19 +198,23 @@ def _origin_text(url: Any) -> str:
     return f"{scheme}://{host}:{port}"
 
 
-def _cut(response: Any, exc: Exception, received: list[bytes]) -> Exception:
-    """The error for a body that stopped coming: the deadline's, a timeout, or a cut that is not re-sent."""
+def _cut(response: Any, exc: Exception, received: list[bytes] | None) -> Exception:
+    """The error for a body that stopped coming: the deadline's, a timeout, or a cut that is not re-sent.
+
+    `received`: the body's pieces read so far, or None once the SDK's retries are behind (no retry).
+    """
     request = response.request
     clock = deadline_of(request)
     if clock is not None and _passed(clock):
         return deadline_error(clock, request)
-    if request.method == "GET":
+    if request.method == "GET" and received is not None:
         return exc  # the SDK retries it: a GET bills nothing
-    size = sum(len(chunk) for chunk in received)
     timed_out = isinstance(exc, httpx.TimeoutException)
     what = "stopped sending (read timeout)" if timed_out else "was cut"
+    subject = "stream" if received is None else "answer"
+    where = "before its end" if received is None else f"after {sum(len(c) for c in received)} bytes of its body"
     return ConnectionError.for_timeout(timed_out)(
-        f"The gateway's answer (HTTP {response.status_code}) {what} after {size} bytes of its body; "
+        f"The gateway's {subject} (HTTP {response.status_code}) {what} {where}; "
         "not re-sent, because the gateway may already have billed the call",
         request=request,
     )
