@@ -207,9 +207,3 @@ def test_unknown_model_on_retrieve_is_not_found(client: og.OpenAI) -> None:
     with pytest.raises(og.ModelNotFoundError, match="model 'gpt-5' not found") as caught:
         client.models.retrieve("gpt-5")
     assert isinstance(caught.value, openai.NotFoundError)
-
-
-def test_endpoints_the_gateway_lacks_are_not_found(client: og.OpenAI) -> None:
-    with pytest.raises(og.APIError, match="Not Found") as caught:
-        client.embeddings.create(model="text-embedding-3-small", input="hi")
-    assert isinstance(caught.value, openai.NotFoundError)

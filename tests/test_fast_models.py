@@ -24,7 +24,7 @@ from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 import omnigate_openai as og
 from omnigate_openai._fast_models import construct_fast, fast_model_types
-from omnigate_openai._finish_reasons import normalise_finish_reasons
+from omnigate_openai.omnigate._finish_reasons import normalise_finish_reasons
 from omnigate_openai.testing import LocalGateway
 
 CASSETTES = Path(__file__).parent / "reference_cassettes"

@@ -63,12 +63,12 @@ EXPECTED: dict[str, tuple[Expect, Expect, Expect]] = {
     "reset_before_answer": ((CONNECTION, "Could not reach the gateway"),) * 3,
     "html_200": (
         (INVALID, "HTTP 200 with text/html instead of JSON: '<html><body>Welcome to the proxy"),
-        (INVALID, "text/html instead of an event stream"),
+        (INVALID, "text/html instead of a text/event-stream stream"),
         (INVALID, "text/html instead of a text/plain stream"),
     ),
     "invalid_json_200": (
         (INVALID, "HTTP 200 with invalid JSON"),
-        (INVALID, "application/json instead of an event stream"),
+        (INVALID, "application/json instead of a text/event-stream stream"),
         (INVALID, "application/json instead of a text/plain stream"),
     ),
     "error_json_200": ((PROVIDER_500, "OpenAI error 500: upstream exploded"),) * 3,

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from omnigate_openai._finish_reasons import normalise_finish_reasons
+from omnigate_openai.omnigate._finish_reasons import normalise_finish_reasons
 
 
 def _completion(reason: str | None, kind: str = "chat.completion") -> dict[str, Any]:

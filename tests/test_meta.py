@@ -10,7 +10,8 @@ import pytest
 from openai.types.chat import ChatCompletion
 
 import omnigate_openai as og
-from omnigate_openai._meta import attach_meta, meta_from_headers
+from omnigate_openai._meta import attach_meta
+from omnigate_openai.omnigate._metadata import meta_from_headers
 
 HEADERS = {
     "x-request-id": "7c9bf0dbbe664213a8d5290cd1e35f69",

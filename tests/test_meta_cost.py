@@ -13,7 +13,7 @@ import openai
 import pytest
 
 import omnigate_openai as og
-from omnigate_openai._cost import PriceCache, cost_usd, prices_from_models
+from omnigate_openai.omnigate._prices import PriceCache, cost_usd, prices_from_models
 from omnigate_openai.testing import LocalGateway
 
 SAY_HELLO = [{"role": "user", "content": "Say hello."}]
@@ -152,7 +152,7 @@ def test_a_failed_fetch_is_retried_after_a_while(monkeypatch: pytest.MonkeyPatch
 
     assert cache.load(fetch) is None
     assert cache.load(fetch) is None  # remembered: not fetched again at once
-    monkeypatch.setattr("omnigate_openai._cost.RETRY_AFTER_FAILURE", 0.0)
+    monkeypatch.setattr("omnigate_openai.omnigate._prices.RETRY_AFTER_FAILURE", 0.0)
     assert cache.load(fetch) == {"gpt-4o": (0.0025, 0.01)}
 
 

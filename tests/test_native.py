@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 import omnigate_openai as og
-from omnigate_openai._native import Routing, completion_from_native, is_native_answer, native_chat_body
+from omnigate_openai.omnigate._native import Routing, completion_from_native, is_native_answer, native_chat_body
 
 USER = {"role": "user", "content": "Say hello."}
 BASE = {"model": "gpt-4o", "messages": [USER]}

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 import omnigate_openai as og
-from omnigate_openai._request_checks import checked_chat_body, gateway_model_name
+from omnigate_openai.omnigate._requests import checked_chat_body, gateway_model_name
 
 HELLO = [{"role": "user", "content": "Say hello."}]
 

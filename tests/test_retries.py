@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import omnigate_openai as og
-from omnigate_openai._retries import vetoes_retry
 from omnigate_openai._sdk import httpx
+from omnigate_openai.omnigate._retries import vetoes_retry
 
 JSON = {"content-type": "application/json"}
 

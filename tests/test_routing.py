@@ -11,10 +11,10 @@ import pytest
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 import omnigate_openai as og
-from omnigate_openai._native import Routing
-from omnigate_openai._omnigate import CHAT_COMPLETIONS_PATH
-from omnigate_openai._routing import chat_request, model_route
 from omnigate_openai._sdk import FinalRequestOptions
+from omnigate_openai.omnigate._native import Routing
+from omnigate_openai.omnigate._routing import chat_request, model_route
+from omnigate_openai.omnigate._wire import CHAT_COMPLETIONS_PATH
 from omnigate_openai.testing import LocalGateway
 
 HELLO: dict[str, Any] = {"model": "gpt-4o", "messages": [{"role": "user", "content": "Say hello."}]}
@@ -290,7 +290,7 @@ async def test_async_route(async_client: og.AsyncOpenAI) -> None:
 def test_the_sync_and_async_twins_take_the_same_arguments() -> None:
     import inspect
 
-    from omnigate_openai.resources.native_chat import AsyncNativeChatMethods, NativeChatMethods
+    from omnigate_openai.omnigate.resources.native_chat import AsyncNativeChatMethods, NativeChatMethods
 
     for sync, asynchronous in [
         (NativeChatMethods, AsyncNativeChatMethods),

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from omnigate_openai._stream_parsing import NATIVE_ERROR_SENTINEL, SentinelScanner, is_end_marker, stream_failure
+from omnigate_openai.omnigate._stream_dialects import (
+    NATIVE_ERROR_SENTINEL,
+    SentinelScanner,
+    is_end_marker,
+    stream_failure,
+)
 
 UPSTREAM_401 = (
     'OpenAI error 401: {"error":{"message":"Incorrect API key provided: sk-bad-o****0000.",'

@@ -30,12 +30,12 @@ from ._meta import BudgetStatus as BudgetStatus
 from ._meta import GatewayMeta as GatewayMeta
 from ._meta import RateLimitStatus as RateLimitStatus
 from ._meta import meta as meta
-from ._native import Routing as Routing
-from ._routing import ModelRoute as ModelRoute
-from ._streaming import AsyncNativeChatStream as AsyncNativeChatStream
-from ._streaming import NativeChatStream as NativeChatStream
 from .integrations.patch import patch_openai as patch_openai  # wrapt is imported only when patching
 from .integrations.patch import unpatch_openai as unpatch_openai
+from .omnigate._native import Routing as Routing
+from .omnigate._routing import ModelRoute as ModelRoute
+from .omnigate._streams import AsyncNativeChatStream as AsyncNativeChatStream
+from .omnigate._streams import NativeChatStream as NativeChatStream
 
 __version__ = "0.1.0"
 
@@ -89,13 +89,13 @@ del _name
 
 
 if TYPE_CHECKING:
-    from .resources import signup as signup
+    from .omnigate._signup import signup as signup
 
 
 def __getattr__(name: str) -> object:
     # The gateway-only resources load on first use, not with every `import omnigate_openai`.
     if name == "signup":
-        from .resources import signup
+        from .omnigate._signup import signup
 
         return signup
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

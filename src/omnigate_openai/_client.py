@@ -1,8 +1,9 @@
-"""OpenAI / AsyncOpenAI for OmniGate: the SDK's clients with a handful of hooks overridden.
+"""OpenAI / AsyncOpenAI for a gateway (OmniGate by default): the SDK's clients with a handful of hooks overridden.
 
 Nothing of the SDK is patched or wrapped: like `openai.lib.azure`, these are subclasses, so every
 `isinstance(client, openai.OpenAI)` check holds and every resource keeps working. Each hook body
-hands its decision to a module that is tested on its own.
+is a call into the gateway's profile (`_profile.py`), the one place that knows the gateway; a
+subclass for another gateway sets `_profile` and builds its own `Settings`.
 """
 
 from __future__ import annotations
@@ -14,21 +15,16 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 import openai
 from typing_extensions import Self, override
 
-from . import _answers, _send
+from . import _bad_answers, _send
 from ._arguments import check_headers, check_max_retries, check_timeout
 from ._bounds import DEFAULT_MAX_RETRY_WAIT, CallBounds, call_clock, current_clock
-from ._classify import status_error
-from ._config import Settings, check_user_id
-from ._cost import PriceCache
-from ._exceptions import ConfigurationError, ConnectionError
+from ._config import Settings
+from ._endpoints import refuse_lacked_endpoint
+from ._exceptions import APIError, ConnectionError
 from ._fast_models import construct_fast
-from ._masking import install_log_filter
-from ._meta import meta_from_headers, with_meta
-from ._native import Routing
-from ._omnigate import API_KEY_HEADER, CHAT_COMPLETIONS_PATH, ENV_API_KEY, NATIVE_CHAT_PATH, USER_ID_HEADER
-from ._results import chat_result, remember_requested_model
-from ._retries import vetoes_retry
-from ._routing import chat_request
+from ._masking import hide_headers, install_log_filter
+from ._meta import PROFILE_EXTENSION, with_meta
+from ._profile import GatewayProfile, PriceCache
 from ._sdk import (
     AsyncHttpxClientWrapper,
     BaseClient,
@@ -40,11 +36,13 @@ from ._sdk import (
     httpx,
     not_given,
 )
-from ._streaming import AsyncGatewayStream, AsyncNativeChatStream, GatewayStream, NativeChatStream
+from ._streaming import AsyncGatewayStream, GatewayStream, MetaFromTheStart
 from ._tls import http_client_sharing_tls
+from .omnigate import OMNIGATE
+from .omnigate._native import Routing
 
 if TYPE_CHECKING:
-    from .resources.gateway import AsyncGateway, Gateway
+    from .omnigate.resources.gateway import AsyncGateway, Gateway
 
 __all__ = ["AsyncOpenAI", "OpenAI"]
 
@@ -61,14 +59,15 @@ KEY_PLACEHOLDER = "omnigate-key-not-exposed"
 class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
     """The overrides both clients share. Nothing here awaits."""
 
+    _profile: ClassVar[GatewayProfile] = OMNIGATE
+    """The gateway this client class talks to; a client for another gateway is a subclass setting this."""
     _settings: Settings
     _bounds: CallBounds
     _borrows_pool: bool
     _routing: Routing
-    _price_cache: PriceCache
+    _price_cache: PriceCache | None
     _gateway_stream_class: ClassVar[type[Any]]
     _http_client_class: ClassVar[Callable[..., Any]]
-    _native_stream_class: ClassVar[type[Any]]
     # The SDK's own attributes, reset after its constructor read them from the environment.
     organization: str | None
     project: str | None
@@ -107,6 +106,7 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         self._bounds = CallBounds.checked(deadline=deadline, max_retry_wait=max_retry_wait)
         self._borrows_pool = _borrows_pool  # a copy: the pool is its parent's (`close`)
         self._settings = _settings or Settings.resolve(
+            profile=self._profile,
             api_key=None if api_key == KEY_PLACEHOLDER else api_key,  # the SDK's `copy` passes `self.api_key` back
             base_url=None if base_url is None else str(base_url),
             user_id=user_id,
@@ -115,8 +115,10 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
             require_key=_enforce_credentials,
         )
         self._requires_key = _enforce_credentials
+        hide_headers(self._settings.profile.secret_headers)
         self._routing = _routing if _routing is not None else Routing()
-        self._price_cache = _prices or PriceCache()  # copies on the same gateway share the prices
+        # Copies on the same gateway share the prices.
+        self._price_cache = _prices if _prices is not None else self._settings.profile.price_cache()
         # OmniGate has no organisations or projects in OpenAI's sense: no OpenAI-Organization header.
         options.pop("organization", None)
         options.pop("project", None)
@@ -179,7 +181,7 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
 
         `fallbacks`: up to 5 models tried in order when the primary fails (portable names work);
         `cache`: True to cache answers of `temperature=0` calls, False to bypass a server-wide cache.
-        Such calls go to the gateway's native `/v1/chat` (its OpenAI-compatible route drops both) and
+        Such calls go to the gateway's native chat route (its OpenAI-compatible route drops both) and
         still return a `ChatCompletion`. `extra_body={"fallback_models": [...], "cache": ...}` does
         the same for one call. Streams can't fall back: a stream with fallbacks is refused.
         """
@@ -211,8 +213,18 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         return cast(Self, sdk_copy(base_url=base_url, _extra_kwargs=extra, **options))
 
     @property
+    def settings(self) -> Settings:
+        """The resolved gateway settings (key, URLs, user, profile); secrets in it are masked in any repr."""
+        return self._settings
+
+    @property
+    def requires_credentials(self) -> bool:
+        """Whether a call without a gateway key is refused before sending (False for key-less helpers)."""
+        return self._requires_key
+
+    @property
     def user_id(self) -> str | None:
-        """The `x-user-id` sent with every call, for per-user attribution in the gateway's metrics."""
+        """The user id sent with every call (the profile's user header), for per-user attribution in the metrics."""
         return self._settings.user_id
 
     @property
@@ -223,17 +235,12 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
     @override
     def _auth_headers(self, security: SecurityOptions) -> dict[str, str]:
         # Calls that need no gateway key (signup, health, admin) say so, and then get none.
-        key = self._settings.api_key
-        return {} if key is None or not security.get("bearer_auth", False) else {API_KEY_HEADER: key.reveal()}
+        return self._settings.profile.auth_headers(self._settings, bearer_auth=security.get("bearer_auth", False))
 
     @property
     @override
     def default_headers(self) -> dict[str, str | Omit]:
-        user_id = self._settings.user_id
-        headers = super().default_headers
-        if user_id is not None and not any(name.lower() == USER_ID_HEADER for name in self._custom_headers):
-            headers = {**headers, USER_ID_HEADER: user_id}
-        return headers
+        return with_gateway_headers(super().default_headers, self._settings, self._custom_headers)
 
     @override
     def _custom_auth(self, security: SecurityOptions) -> Any:
@@ -246,19 +253,16 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
     @override
     def _validate_headers(self, headers: Headers, custom_headers: Headers) -> None:
         check_headers(custom_headers)
-        for name, value in headers.items():
-            if name.lower() == USER_ID_HEADER and isinstance(value, str):
-                check_user_id(value)
-        if self._settings.api_key is None and self._settings.admin_key is None and self._requires_key:
-            raise ConfigurationError(f"Missing gateway key: pass `api_key=` or set `{ENV_API_KEY}`.")
+        self._settings.profile.validate_headers(self._settings, headers, require_credentials=self._requires_key)
 
     @override
     def _make_status_error(self, err_msg: str, *, body: object, response: httpx.Response) -> openai.APIStatusError:
-        return with_meta(status_error(response, body), meta_from_headers(response.headers))
+        profile = self._settings.profile
+        return with_meta(profile.status_error(response, body), profile.meta_from_headers(response.headers))
 
     @override
     def _should_retry(self, response: httpx.Response) -> bool:
-        if vetoes_retry(response.status_code, response.headers):
+        if self._settings.profile.vetoes_retry(response.status_code, response.headers):
             return False
         clock = current_clock()
         if clock is not None and not clock.may_wait(self._parse_retry_after_header(response.headers)):
@@ -272,26 +276,25 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         return proposed if clock is None else clock.spend_wait(proposed)
 
     def _answer_error(self, *, stream: bool, cast_to: Any, response: httpx.Response, **_: Any) -> Exception | None:
-        """A non-stream 2xx that is not JSON where a model was expected (`_answers.py`)."""
+        """A non-stream 2xx that is not JSON where a model was expected (`_bad_answers.py`)."""
         if stream or response.request.headers.get("X-Stainless-Raw-Response"):
             return None
-        return _answers.not_json(response, cast_to)
+        return _bad_answers.not_json(response, cast_to)
 
-    def _wrong_stream(self, stream_cls: Any, *, stream: bool, response: httpx.Response, **_: Any) -> bool | None:
-        """None when no gateway stream was asked for; else whether the answer is not one (native: True/False)."""
+    def _wrong_stream(self, stream_cls: Any, *, stream: bool, response: httpx.Response, **_: Any) -> str | None:
+        """The content type a gateway stream needed, when the answer to a streamed call is not one; else None."""
         origin = getattr(stream_cls, "__origin__", stream_cls)
-        if not stream or not isinstance(origin, type):
+        if not stream or not isinstance(origin, type) or not issubclass(origin, MetaFromTheStart):
             return None
-        native = issubclass(origin, (NativeChatStream, AsyncNativeChatStream))
-        if not native and not issubclass(origin, (GatewayStream, AsyncGatewayStream)):
-            return None
-        return native if _answers.stream_mismatch(response, native=native) else None
+        expected = origin.content_type
+        return expected if _bad_answers.stream_mismatch(response, expected) else None
 
     @override
     def _process_response_data(self, *, data: object, cast_to: type[Any], response: httpx.Response) -> Any:
-        if (refused := _answers.error_in_answer(data, cast_to, response)) is not None:
+        if (refused := _bad_answers.error_in_answer(data, cast_to, response, self._settings.profile)) is not None:
             raise refused
-        data, found = chat_result(data, cast_to, response, self._price_cache.prices)
+        prices = None if self._price_cache is None else self._price_cache.prices
+        data, found = self._settings.profile.answer(data, cast_to=cast_to, response=response, prices=prices)
         # Completions and chunks are built by pydantic-core when it can (`_fast_models.py`), else by the SDK.
         built = None if self._strict_response_validation else construct_fast(cast_to, data)
         if built is None:
@@ -299,15 +302,25 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         return with_meta(built, found)
 
     def _gateway_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
-        """Check a chat call and pick its route (compat, or native for fallbacks/cache); others pass unchanged."""
-        settings = self._settings
-        return chat_request(
-            options, routing=self._routing, allow_ignored_fields=settings.allow_ignored_fields, user_id=settings.user_id
-        )
+        """Refuse an endpoint the gateway lacks; then the profile checks and rewrites the call (OmniGate: its route)."""
+        profile = self._settings.profile
+        refuse_lacked_endpoint(profile, options)
+        return profile.prepare_request(options, self)
 
-    def _gateway_stream_cls(self, stream_cls: Any, options: FinalRequestOptions) -> Any:
-        """The SDK's resources ask for `Stream[Chunk]`; hand them the gateway's stream of the same chunks."""
-        return gateway_stream_cls(stream_cls, options, self._gateway_stream_class, self._native_stream_class)
+    def _received(
+        self, stream_cls: Any, options: FinalRequestOptions, response: httpx.Response, *, asynchronous: bool
+    ) -> Any:
+        """Before the SDK parses an answer: the profile notes the request, picks the stream class of its dialect."""
+        profile = self._settings.profile
+        response.extensions[PROFILE_EXTENSION] = profile  # `meta(raw_response)` reads headers in its terms
+        profile.note_response(options, response)
+        return profile.stream_class(stream_cls, options, asynchronous=asynchronous)
+
+    def _wants_prices(self, options: FinalRequestOptions) -> bool:
+        return self._price_cache is not None and self._settings.profile.wants_prices(options)
+
+    def _prices_path(self) -> str:
+        return self._settings.profile.prices_path or ""
 
     def _close_unless_borrowed(self) -> bool:
         """Whether `close()` may close the connection pool: only its owner's may; a copy's leaves it open."""
@@ -321,21 +334,16 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         )
 
 
-def gateway_stream_cls(stream_cls: Any, options: FinalRequestOptions, sse: type[Any], native: type[Any]) -> Any:
-    """`Stream[Chunk]` -> the gateway's stream of the same chunks: SSE, or plain text on the native route."""
-    if getattr(stream_cls, "__origin__", None) not in (openai.Stream, openai.AsyncStream):
-        return stream_cls
-    chosen = native if options.url == NATIVE_CHAT_PATH else sse
-    return cast(Any, chosen)[stream_cls.__args__[0]]
-
-
-PRICES_PATH = "/models"
-"""Where the gateway lists its prices (`GET /v1/models`); fetched once per client, without retries."""
-
-
-def wants_prices(options: FinalRequestOptions) -> bool:
-    """Only a compat chat call needs the client's prices: the native route reports its cost."""
-    return options.url == CHAT_COMPLETIONS_PATH and options.method.lower() == "post"
+def with_gateway_headers(
+    headers: dict[str, str | Omit], settings: Settings, custom_headers: Mapping[str, object]
+) -> dict[str, str | Omit]:
+    """The SDK's default headers and the profile's (the user header), unless the caller set that header himself."""
+    extra = settings.profile.default_headers(settings)
+    if not extra:
+        return headers
+    custom = {name.lower() for name in custom_headers}
+    added = {name: value for name, value in extra.items() if name.lower() not in custom}
+    return {**headers, **added} if added else headers
 
 
 def check_call_options(options: object) -> None:
@@ -362,31 +370,29 @@ class OpenAI(_GatewayHooks[httpx.Client, openai.Stream[Any]], openai.OpenAI):  #
     """
 
     _gateway_stream_class = GatewayStream
-    _native_stream_class = NativeChatStream
     _http_client_class = SyncHttpxClientWrapper
 
     @override
     def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
         options = self._gateway_options(options)
-        if wants_prices(options):  # before the call, so the gateway's log shows the call last
+        if self._price_cache is not None and self._wants_prices(options):  # before the call: the log shows it last
             self._price_cache.load(self._fetch_prices)
         return super()._prepare_options(options)
 
     @override
     def _process_response(self, *, stream_cls: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
-        stream_cls = self._gateway_stream_cls(stream_cls, options)
-        remember_requested_model(options, kwargs["response"])
+        stream_cls = self._received(stream_cls, options, kwargs["response"], asynchronous=False)
         if (refused := self._answer_error(**kwargs)) is not None:
             raise refused
-        if (native := self._wrong_stream(stream_cls, **kwargs)) is not None:
+        if (expected := self._wrong_stream(stream_cls, **kwargs)) is not None:
             _send.read_whole(kwargs["response"])
-            raise _answers.wrong_stream(kwargs["response"], native=native)
+            raise _bad_answers.wrong_stream(kwargs["response"], expected, self._settings.profile)
         try:
             return super()._process_response(stream_cls=stream_cls, options=options, **kwargs)
         except ValueError as exc:  # json.JSONDecodeError, when the body said JSON but was not
             if isinstance(exc, openai.OpenAIError) or kwargs["stream"]:
                 raise
-            raise _answers.invalid_json(kwargs["response"], exc) from exc
+            raise _bad_answers.invalid_json(kwargs["response"], exc) from exc
 
     @override
     def _send_request(self, request: httpx.Request, *, stream: bool, **kwargs: Any) -> httpx.Response:
@@ -398,12 +404,18 @@ class OpenAI(_GatewayHooks[httpx.Client, openai.Stream[Any]], openai.OpenAI):  #
             super().close()
 
     def _fetch_prices(self) -> object:
-        return self.get(PRICES_PATH, cast_to=object, options={"max_retries": 0})
+        return self.get(self._prices_path(), cast_to=object, options={"max_retries": 0})
 
     @override
     def request(self, *args: Any, **kwargs: Any) -> Any:
         check_call_options(args[1] if len(args) > 1 else kwargs.get("options"))
         try:
+            try:
+                with call_clock(self._bounds):
+                    return super().request(*args, **kwargs)
+            except APIError as error:  # one more attempt if the profile renewed an expired credential
+                if not self._settings.profile.refresh_credentials(self._settings, error):
+                    raise
             with call_clock(self._bounds):
                 return super().request(*args, **kwargs)
         except openai.APIConnectionError as exc:
@@ -414,40 +426,36 @@ class OpenAI(_GatewayHooks[httpx.Client, openai.Stream[Any]], openai.OpenAI):  #
     @cached_property
     def gateway(self) -> Gateway:
         """The gateway's own APIs: prices, metrics, keys, provider keys, account, health."""
-        from .resources.gateway import Gateway
-
-        return Gateway(self)
+        return cast("Gateway", self._settings.profile.gateway(self))
 
 
 class AsyncOpenAI(_GatewayHooks[httpx.AsyncClient, openai.AsyncStream[Any]], openai.AsyncOpenAI):  # type: ignore[misc]
     """`openai.AsyncOpenAI`, talking to an OmniGate gateway. Configured exactly like `OpenAI`."""
 
     _gateway_stream_class = AsyncGatewayStream
-    _native_stream_class = AsyncNativeChatStream
     _http_client_class = AsyncHttpxClientWrapper
 
     @override
     async def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
         options = self._gateway_options(options)
-        if wants_prices(options):  # before the call, so the gateway's log shows the call last
+        if self._price_cache is not None and self._wants_prices(options):  # before the call: the log shows it last
             await self._price_cache.aload(self._fetch_prices)
         return await super()._prepare_options(options)
 
     @override
     async def _process_response(self, *, stream_cls: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
-        stream_cls = self._gateway_stream_cls(stream_cls, options)
-        remember_requested_model(options, kwargs["response"])
+        stream_cls = self._received(stream_cls, options, kwargs["response"], asynchronous=True)
         if (refused := self._answer_error(**kwargs)) is not None:
             raise refused
-        if (native := self._wrong_stream(stream_cls, **kwargs)) is not None:
+        if (expected := self._wrong_stream(stream_cls, **kwargs)) is not None:
             await _send.aread_whole(kwargs["response"])
-            raise _answers.wrong_stream(kwargs["response"], native=native)
+            raise _bad_answers.wrong_stream(kwargs["response"], expected, self._settings.profile)
         try:
             return await super()._process_response(stream_cls=stream_cls, options=options, **kwargs)
         except ValueError as exc:  # json.JSONDecodeError, when the body said JSON but was not
             if isinstance(exc, openai.OpenAIError) or kwargs["stream"]:
                 raise
-            raise _answers.invalid_json(kwargs["response"], exc) from exc
+            raise _bad_answers.invalid_json(kwargs["response"], exc) from exc
 
     @override
     async def _send_request(self, request: httpx.Request, *, stream: bool, **kwargs: Any) -> httpx.Response:
@@ -459,12 +467,18 @@ class AsyncOpenAI(_GatewayHooks[httpx.AsyncClient, openai.AsyncStream[Any]], ope
             await super().close()
 
     async def _fetch_prices(self) -> object:
-        return await self.get(PRICES_PATH, cast_to=object, options={"max_retries": 0})
+        return await self.get(self._prices_path(), cast_to=object, options={"max_retries": 0})
 
     @override
     async def request(self, *args: Any, **kwargs: Any) -> Any:
         check_call_options(args[1] if len(args) > 1 else kwargs.get("options"))
         try:
+            try:
+                with call_clock(self._bounds):
+                    return await super().request(*args, **kwargs)
+            except APIError as error:  # one more attempt if the profile renewed an expired credential
+                if not await self._settings.profile.arefresh_credentials(self._settings, error):
+                    raise
             with call_clock(self._bounds):
                 return await super().request(*args, **kwargs)
         except openai.APIConnectionError as exc:
@@ -475,6 +489,4 @@ class AsyncOpenAI(_GatewayHooks[httpx.AsyncClient, openai.AsyncStream[Any]], ope
     @cached_property
     def gateway(self) -> AsyncGateway:
         """The gateway's own APIs: prices, metrics, keys, provider keys, account, health."""
-        from .resources.gateway import AsyncGateway
-
-        return AsyncGateway(self)
+        return cast("AsyncGateway", self._settings.profile.async_gateway(self))

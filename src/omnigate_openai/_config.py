@@ -1,7 +1,8 @@
-"""Settings: explicit arguments, else the `OMNIGATE_*` environment, validated before anything is sent.
+"""Settings: explicit arguments, else the gateway's environment variables, validated before anything is sent.
 
-`OPENAI_*` variables are never read here: a gateway key must not reach api.openai.com, and an
-OpenAI key must not reach the gateway.
+Which variables, which API path and how long a user id may be are the profile's facts (`_profile.py`;
+OmniGate's are `OMNIGATE_*`). `OPENAI_*` variables are never read here: a gateway key must not reach
+api.openai.com, and an OpenAI key must not reach the gateway.
 """
 
 from __future__ import annotations
@@ -9,23 +10,28 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from ._exceptions import ConfigurationError
 from ._masking import masked_url
-from ._omnigate import ENV_ADMIN_KEY, ENV_API_KEY, ENV_BASE_URL, ENV_USER_ID, MAX_USER_ID_LENGTH
 from ._secret import Secret
 
-__all__ = ["Settings", "check_header_value", "check_user_id"]
+if TYPE_CHECKING:
+    from ._profile import GatewayProfile
 
-_API_SUFFIX = "/v1"
+__all__ = ["Settings", "check_header_value", "check_user_id"]
 
 
 @dataclasses.dataclass(frozen=True)
 class Settings:
-    """Everything that makes a client a gateway client; carried unchanged through `copy()`."""
+    """Everything that makes a client a gateway client; carried unchanged through `copy()`.
 
+    A profile whose gateway needs more (a refreshable token, a workspace) subclasses this dataclass.
+    """
+
+    profile: GatewayProfile = dataclasses.field(repr=False)
+    """The gateway these settings are for: its API path, variables and credential headers."""
     root_url: str
     """The server root, without `/v1`: where `/health` and `/version` live."""
     api_key: Secret | None
@@ -39,12 +45,13 @@ class Settings:
 
     @property
     def base_url(self) -> str:
-        return self.root_url + _API_SUFFIX
+        return self.root_url + self.profile.api_path
 
     @classmethod
     def resolve(
         cls,
         *,
+        profile: GatewayProfile,
         api_key: str | None,
         base_url: str | None,
         user_id: str | None,
@@ -53,25 +60,27 @@ class Settings:
         require_key: bool,
         environ: Mapping[str, str] = os.environ,
     ) -> Settings:
-        key = _first(api_key, environ.get(ENV_API_KEY))
-        admin = _first(admin_key, environ.get(ENV_ADMIN_KEY))
+        env = profile.env
+        key = _first(api_key, environ.get(env.api_key))
+        admin = _first(admin_key, _from_env(environ, env.admin_key))
         if key is None and admin is None and require_key:
             raise ConfigurationError(
-                f"Missing gateway key: pass `api_key=` or set `{ENV_API_KEY}`. "
+                f"Missing gateway key: pass `api_key=` or set `{env.api_key}`. "
                 f"(`OPENAI_API_KEY` is never read, so an OpenAI key cannot reach the gateway.)"
             )
-        url = _first(base_url, environ.get(ENV_BASE_URL))
+        url = _first(base_url, environ.get(env.base_url))
         if url is None:
             raise ConfigurationError(
-                f"Missing gateway URL: pass `base_url=` or set `{ENV_BASE_URL}` (e.g. http://localhost:8000)."
+                f"Missing gateway URL: pass `base_url=` or set `{env.base_url}` (e.g. http://localhost:8000)."
             )
-        root, credentials = split_credentials(url)
+        root, credentials = split_credentials(url, api_path=profile.api_path)
         return cls(
+            profile=profile,
             root_url=root,
             url_credentials=credentials,
             api_key=None if key is None else Secret(check_header_value("api_key", key)),
             admin_key=None if admin is None else Secret(check_header_value("admin_key", admin)),
-            user_id=check_user_id(_first(user_id, environ.get(ENV_USER_ID))),
+            user_id=check_user_id(_first(user_id, _from_env(environ, env.user_id)), profile=profile),
             allow_ignored_fields=allow_ignored_fields,
         )
 
@@ -88,19 +97,22 @@ class Settings:
         if api_key is not None:
             changes["api_key"] = Secret(check_header_value("api_key", api_key))
         if base_url is not None:
-            changes["root_url"], changes["url_credentials"] = split_credentials(base_url)
+            changes["root_url"], changes["url_credentials"] = split_credentials(
+                base_url, api_path=self.profile.api_path
+            )
         if user_id is not None:
-            changes["user_id"] = check_user_id(user_id)
+            changes["user_id"] = check_user_id(user_id, profile=self.profile)
         if admin_key is not None:
             changes["admin_key"] = Secret(check_header_value("admin_key", admin_key))
         return dataclasses.replace(self, **changes)
 
     def for_user(self, user_id: str | None) -> Settings:
-        return dataclasses.replace(self, user_id=check_user_id(user_id))
+        return dataclasses.replace(self, user_id=check_user_id(user_id, profile=self.profile))
 
 
-def split_credentials(url: str) -> tuple[str, tuple[str, Secret] | None]:
-    """The root URL without `user:password@`, and those credentials; refused early if malformed.
+def split_credentials(url: str, *, api_path: str) -> tuple[str, tuple[str, Secret] | None]:
+    """The root URL without `user:password@` (the server root or its API URL, `<root>/v1`, as gateway
+    SDKs and OpenAI users write them), and those credentials; refused early if malformed.
 
     Every message shows the URL with its password masked.
     """
@@ -123,8 +135,8 @@ def split_credentials(url: str) -> tuple[str, tuple[str, Secret] | None]:
     if port == 0:
         raise ConfigurationError(f"`base_url` has an invalid port (expected 1-65535): {shown!r}")
     path = parts.path.rstrip("/")
-    if path.endswith(_API_SUFFIX):
-        path = path[: -len(_API_SUFFIX)]
+    if path.endswith(api_path):
+        path = path[: -len(api_path)]
     host = parts.netloc.rpartition("@")[2]
     credentials = None
     if parts.username is not None or parts.password is not None:
@@ -143,16 +155,19 @@ def check_header_value(name: str, value: str) -> str:
     return value
 
 
-def check_user_id(user_id: str | None) -> str | None:
-    """The gateway stores `x-user-id` in a 255-character column and answers a bare 500 beyond it."""
+def check_user_id(user_id: str | None, *, profile: GatewayProfile) -> str | None:
+    """A user id the gateway can store (OmniGate's column holds 255 characters; beyond, a bare 500)."""
     if user_id is None:
         return None
     check_header_value("user_id", user_id)
-    if len(user_id) > MAX_USER_ID_LENGTH:
-        raise ConfigurationError(
-            f"`user_id` is {len(user_id)} characters long; the gateway accepts at most {MAX_USER_ID_LENGTH}"
-        )
+    limit = profile.max_user_id_length
+    if limit is not None and len(user_id) > limit:
+        raise ConfigurationError(f"`user_id` is {len(user_id)} characters long; the gateway accepts at most {limit}")
     return user_id
+
+
+def _from_env(environ: Mapping[str, str], name: str | None) -> str | None:
+    return None if name is None else environ.get(name)
 
 
 def _first(explicit: str | None, from_env: str | None) -> str | None:

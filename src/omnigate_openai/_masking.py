@@ -1,11 +1,12 @@
 """Secrets kept out of reprs and logs: header values, body fields, URL passwords and known keys.
 
 httpx masks only `Authorization` in a repr of headers, and the SDK's log filter only `Authorization`
-and `api-key`; the gateway's credentials travel as `x-api-key` and `x-admin-key`, a provider key
-(BYOK) travels in a request body as `api_key`, and a base URL may carry `user:password@`. A request's
-headers are given a repr that masks them (what is sent is unchanged), and `SecretsFilter`, added to
-the SDK's and the transport's loggers, masks them in every record those loggers emit: in its
-arguments by name, and anywhere in its text by value for the keys this process's clients hold.
+and `api-key`; a gateway's credentials travel in headers of its own (its profile's `secret_headers`),
+a provider key (BYOK) travels in a request body as `api_key`, and a base URL may carry
+`user:password@`. A request's headers are given a repr that masks them (what is sent is unchanged),
+and `SecretsFilter`, added to the SDK's and the transport's loggers, masks them in every record those
+loggers emit: in its arguments by name, and anywhere in its text by value for the keys this
+process's clients hold.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from ._sdk import httpx
 
 __all__ = [
     "MASK",
+    "SENSITIVE_HEADERS",
     "SecretsFilter",
+    "hide_headers",
     "install_log_filter",
     "mask_request_headers",
     "masked_url",
@@ -30,7 +33,8 @@ __all__ = [
 MASK = "[secure]"
 """httpx's own mask for the headers it hides, so masked output reads the same."""
 
-SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "x-api-key", "x-admin-key", "api-key", "cookie"})
+SENSITIVE_HEADERS: set[str] = {"authorization", "proxy-authorization", "api-key", "cookie"}
+"""Lower-case header names whose values are masked; each client's profile adds its own (`hide_headers`)."""
 SENSITIVE_FIELDS = frozenset({"api_key", "admin_key", "apikey", "password", "secret", "token", "key"})
 """Body fields masked in logged request options (`provider_keys.set` sends the provider key as `api_key`)."""
 
@@ -38,6 +42,11 @@ _USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/@:\s]
 _KNOWN: dict[str, None] = {}
 _MAX_KNOWN = 256
 _MIN_KNOWN_LENGTH = 8
+
+
+def hide_headers(names: frozenset[str]) -> None:
+    """Mask these headers too (a gateway's credential headers), from now on, for every client."""
+    SENSITIVE_HEADERS.update(name.lower() for name in names)
 
 
 def remember(value: str) -> None:

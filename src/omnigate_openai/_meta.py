@@ -7,13 +7,12 @@ The metadata rides on the result object itself (in pydantic's private slot, whic
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Literal, TypeVar
 
 from ._sdk import httpx
 
-__all__ = ["BudgetStatus", "GatewayMeta", "RateLimitStatus", "attach_meta", "meta", "meta_from_headers", "with_meta"]
+__all__ = ["PROFILE_EXTENSION", "BudgetStatus", "GatewayMeta", "RateLimitStatus", "attach_meta", "meta", "with_meta"]
 
 _SLOT = "_omnigate_meta"
 _T = TypeVar("_T")
@@ -21,7 +20,7 @@ _T = TypeVar("_T")
 
 @dataclasses.dataclass(frozen=True)
 class RateLimitStatus:
-    """The project's per-minute request limit, from the `x-ratelimit-*` headers."""
+    """The project's per-minute request limit, from the gateway's rate-limit headers."""
 
     limit: int
     remaining: int
@@ -31,7 +30,7 @@ class RateLimitStatus:
 
 @dataclasses.dataclass(frozen=True)
 class BudgetStatus:
-    """One budget and what had been spent of it *before* this call (`x-budget-*` headers)."""
+    """One budget and what had been spent of it *before* this call (the gateway's budget headers)."""
 
     scope: Literal["project", "org"]
     period: Literal["daily", "monthly"]
@@ -108,59 +107,15 @@ def _read(obj: object) -> GatewayMeta | None:
         return value
     raw = getattr(obj, "http_response", obj)  # the SDK's raw and streamed response wrappers
     if isinstance(raw, httpx.Response):
-        return meta_from_headers(raw.headers)
+        profile = raw.extensions.get(PROFILE_EXTENSION)  # set by the client that received it
+        if profile is not None:
+            found = profile.meta_from_headers(raw.headers)
+            return found if isinstance(found, GatewayMeta) else None
     return None
 
 
 _MISSING = object()
 
-
-def meta_from_headers(headers: Mapping[str, str], **facts: Any) -> GatewayMeta:
-    """Everything the response headers say, with `facts` (what the body says) taking precedence."""
-    # One copy into a dict: httpx's headers look each name up by scanning them all, and this reads 15.
-    headers = dict(headers.items())
-    said: dict[str, Any] = {
-        "request_id": headers.get("x-request-id"),
-        "provider": headers.get("x-llmgw-provider"),
-        "model": headers.get("x-llmgw-model"),
-        "cached": _flag(headers.get("x-llmgw-cached")),
-        "fallback_used": _flag(headers.get("x-llmgw-fallback")),
-        "rate_limit": _rate_limit(headers),
-        "budgets": _budgets(headers),
-    }
-    return GatewayMeta(**{**said, **facts})
-
-
-def _flag(value: str | None) -> bool | None:
-    return None if value is None else value.lower() == "true"
-
-
-def _rate_limit(headers: Mapping[str, str]) -> RateLimitStatus | None:
-    try:
-        return RateLimitStatus(
-            limit=int(headers["x-ratelimit-limit"]),
-            remaining=int(headers["x-ratelimit-remaining"]),
-            reset=int(headers["x-ratelimit-reset"]),
-        )
-    except (KeyError, ValueError):
-        return None
-
-
-_BUDGET_HEADERS: tuple[tuple[Literal["project", "org"], Literal["daily", "monthly"], str, str], ...] = tuple(
-    (scope, period, f"x-budget-{scope}-{period}-spend", f"x-budget-{scope}-{period}-limit")
-    for scope in ("project", "org")
-    for period in ("daily", "monthly")
-)
-
-
-def _budgets(headers: Mapping[str, str]) -> tuple[BudgetStatus, ...]:
-    found = []
-    for scope, period, spend_header, limit_header in _BUDGET_HEADERS:
-        spend, limit = headers.get(spend_header), headers.get(limit_header)
-        if spend is None or limit is None:
-            continue
-        try:
-            found.append(BudgetStatus(scope, period, Decimal(spend), Decimal(limit)))
-        except InvalidOperation:
-            continue
-    return tuple(found)
+PROFILE_EXTENSION = "omnigate_openai.profile"
+"""The response extension under which a gateway client keeps its profile, so `meta(raw_response)` can
+read the headers in that gateway's terms."""

@@ -16,7 +16,8 @@ import openai
 
 import omnigate_openai
 
-from ._masking import MASK, SENSITIVE_HEADERS, masked_url, masked_value
+from . import _masking
+from ._masking import MASK, masked_url, masked_value
 from ._sdk import httpx
 
 __all__ = ["reduce_error"]
@@ -71,7 +72,7 @@ def _restore(
 
 
 def _masked_headers(headers: Any) -> list[tuple[str, str]]:
-    return [(k, MASK if k.lower() in SENSITIVE_HEADERS else v) for k, v in headers.multi_items()]
+    return [(k, MASK if k.lower() in _masking.SENSITIVE_HEADERS else v) for k, v in headers.multi_items()]
 
 
 def _request_copy(request: Any) -> tuple[str, str, list[tuple[str, str]]] | None:

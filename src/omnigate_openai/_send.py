@@ -4,8 +4,8 @@ The SDK's `_send_request` hook is overridden to send through here, so that:
 - a redirect is followed only within the gateway's origin: another origin would receive the gateway
   key, the admin key and the body (httpx strips only `Authorization` across origins), so it is
   refused with `RedirectRefusedError` naming the target;
-- the request's headers show `x-api-key` / `x-admin-key` masked in any repr (an error reporter that
-  logs `e.request.headers` leaks nothing); what is sent is unchanged;
+- the request's headers show the gateway's credential headers masked in any repr (an error reporter
+  that logs `e.request.headers` leaks nothing); what is sent is unchanged;
 - every attempt's timeouts are cut to what the call's deadline leaves (`_bounds.py`), and the body
   is cut when it passes (`_watchdog.py`);
 - a body (every non-stream answer, and any error answer) is read here: once an answer has started,

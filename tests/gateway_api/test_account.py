@@ -9,7 +9,7 @@ import openai
 import pytest
 
 from omnigate_openai import AsyncOpenAI, AuthError, OpenAI
-from omnigate_openai.resources import signup
+from omnigate_openai.omnigate._signup import signup
 from omnigate_openai.types import Me, Signup
 
 from ._support import driver, recorded_json

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from omnigate_openai import AsyncOpenAI, OpenAI
-from omnigate_openai.resources import admin, api_keys, gateway, provider_keys
-from omnigate_openai.resources.gateway import AsyncGateway, Gateway
+from omnigate_openai.omnigate.resources import admin, api_keys, gateway, provider_keys
+from omnigate_openai.omnigate.resources.gateway import AsyncGateway, Gateway
 
 TWINS = [  # every sync resource and its async twin
     (gateway.Gateway, gateway.AsyncGateway),

@@ -9,7 +9,7 @@ import pytest
 
 from omnigate_openai import ConnectionError
 from omnigate_openai._sdk import httpx
-from omnigate_openai.resources.health import _not_ready
+from omnigate_openai.omnigate.resources.health import _not_ready
 from omnigate_openai.types import Health, Liveness, Readiness, Version
 
 from ._support import driver, recorded_json

@@ -10,7 +10,7 @@ import openai
 import pytest
 
 from omnigate_openai import APIError
-from omnigate_openai.resources.metrics import metrics_query
+from omnigate_openai.omnigate.resources.metrics import metrics_query
 from omnigate_openai.types import MetricsResponse
 
 from ._support import Driver, recorded, recorded_json

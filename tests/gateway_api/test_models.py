@@ -10,7 +10,7 @@ import pytest
 from openai.types import CompletionUsage
 
 from omnigate_openai import AuthError, ModelNotFoundError
-from omnigate_openai.resources.models import price_of, token_counts
+from omnigate_openai.omnigate.resources.models import price_of, token_counts
 from omnigate_openai.types import ModelInfo, ModelPricing
 
 from ._support import REFERENCE, Driver, recorded, recorded_json

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from omnigate_openai import ConfigurationError, OpenAI
-from omnigate_openai.resources._request import admin_headers, options, root_url
+from omnigate_openai._request_options import options, root_url
+from omnigate_openai.omnigate._credentials import admin_headers
 
 
 def test_gateway_calls_ask_for_the_key_and_others_do_not() -> None:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from omnigate_openai._pricing import PRICES, cost_usd, provider_for_model, resolve_priced_model
+from omnigate_openai.omnigate._pricing import PRICES, cost_usd, provider_for_model, resolve_priced_model
 
 from ._replay import CASSETTES, Cassette
 

@@ -39,13 +39,13 @@ def run_checks(make_client: ClientFactory, *, now: Callable[[], datetime] | None
             return checks
         checks.append(_version(client))
         checks.extend(_key_and_providers(client))
-        if client._settings.admin_key is not None:
+        if client.settings.admin_key is not None:
             checks.append(_admin(client))
     return checks
 
 
 def _configuration(client: OpenAI) -> str:
-    settings = client._settings
+    settings = client.settings
     url_from = "OMNIGATE_BASE_URL" if os.environ.get("OMNIGATE_BASE_URL") else "--base-url"
     key = settings.api_key.masked if settings.api_key is not None else "none"
     admin = ", admin key set" if settings.admin_key is not None else ""
@@ -61,7 +61,7 @@ def _reachable(client: OpenAI, now: Callable[[], datetime]) -> list[Check]:
     except openai.APIStatusError as error:
         return [Check("gateway reachable", False, f"/health answered {error.status_code}: {error}")]
     health = raw.parse()
-    detail = f"/health at {client._settings.root_url} says {health.status!r}"
+    detail = f"/health at {client.settings.root_url} says {health.status!r}"
     reachable = Check("gateway reachable", health.status == "ok", detail)
     return [reachable, _clock(raw.headers.get("date"), now())]
 
@@ -98,7 +98,7 @@ def _version(client: OpenAI) -> Check:
 
 
 def _key_and_providers(client: OpenAI) -> list[Check]:
-    if client._settings.api_key is None:
+    if client.settings.api_key is None:
         return [Check("gateway key", False, "no gateway key: pass --api-key or set OMNIGATE_API_KEY")]
     try:
         me = client.gateway.me()

@@ -10,8 +10,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from ..types import ApiKey, CreatedApiKey, MetricsResponse, ModelInfo
-from ..types._base import mask_secret
+from ..omnigate.types import ApiKey, CreatedApiKey, MetricsResponse, ModelInfo
+from ..omnigate.types._base import mask_secret
 
 __all__ = [
     "Check",

@@ -54,8 +54,8 @@ def pair(client: OpenAI, async_client: AsyncOpenAI | None) -> tuple[OpenAI, Asyn
 def _twin_options(client: OpenAI | AsyncOpenAI) -> dict[str, Any]:
     # The settings object carries the key, base URL, user and opt-outs; the connection pool can't be shared.
     return {
-        "_settings": client._settings,
-        "_enforce_credentials": client._requires_key,
+        "_settings": client.settings,
+        "_enforce_credentials": client.requires_credentials,
         "timeout": client.timeout,
         "max_retries": client.max_retries,
         "default_headers": client._custom_headers,

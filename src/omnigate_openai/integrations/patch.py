@@ -45,6 +45,7 @@ def patch_openai(
 
     global _settings
     settings = Settings.resolve(
+        profile=OpenAI._profile,
         api_key=api_key,
         base_url=base_url,
         user_id=user_id,

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from omnigate_openai._pricing import Provider
+from omnigate_openai.omnigate._pricing import Provider
 from omnigate_openai.testing._faults import UpstreamFault
 
 LABELS: dict[str, str] = {"openai": "OpenAI", "anthropic": "Anthropic", "gemini": "Gemini", "azure": "Azure OpenAI"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from omnigate_openai._pricing import Provider, provider_for_model
+from omnigate_openai.omnigate._pricing import Provider, provider_for_model
 from omnigate_openai.testing._fake_provider import ProviderError, UpstreamRequest
 from omnigate_openai.testing._state import AuthContext, GatewayState
 

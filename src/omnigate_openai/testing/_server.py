@@ -24,7 +24,7 @@ from typing import Any
 import uvicorn
 from typing_extensions import Self
 
-from omnigate_openai._pricing import Provider
+from omnigate_openai.omnigate._pricing import Provider
 from omnigate_openai.testing._app import create_app
 from omnigate_openai.testing._calls import CallLog
 from omnigate_openai.testing._faults import Faults

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any, Literal
 
-from omnigate_openai._pricing import Provider
+from omnigate_openai.omnigate._pricing import Provider
 from omnigate_openai.testing._breaker import CircuitBreaker
 from omnigate_openai.testing._calls import CallLog
 from omnigate_openai.testing._faults import Faults

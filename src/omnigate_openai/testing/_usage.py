@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from omnigate_openai._pricing import cost_decimal
+from omnigate_openai.omnigate._pricing import cost_decimal
 from omnigate_openai.testing._fake_provider import UpstreamReply
 from omnigate_openai.testing._interrupts import ServerFault
 from omnigate_openai.testing._routing import ChatInput

@@ -1,27 +1,31 @@
-"""Typed answers of the gateway-only endpoints (`client.gateway.*`), like `openai.types`."""
+"""Typed answers of OmniGate's gateway-only endpoints (`client.gateway.*`), like `openai.types`.
+
+Public as `omnigate_openai.types`, which the README documents; they live in the OmniGate package
+(`omnigate_openai.omnigate.types`) with the resources that return them.
+"""
 
 from __future__ import annotations
 
-from .account import Me as Me
-from .account import Signup as Signup
-from .admin import CreatedProject as CreatedProject
-from .admin import Org as Org
-from .admin import Project as Project
-from .api_keys import ApiKey as ApiKey
-from .api_keys import CreatedApiKey as CreatedApiKey
-from .health import Health as Health
-from .health import Liveness as Liveness
-from .health import Readiness as Readiness
-from .health import Version as Version
-from .metrics import Granularity as Granularity
-from .metrics import GroupBy as GroupBy
-from .metrics import MetricsBreakdownRow as MetricsBreakdownRow
-from .metrics import MetricsRange as MetricsRange
-from .metrics import MetricsResponse as MetricsResponse
-from .metrics import MetricsTimePoint as MetricsTimePoint
-from .metrics import MetricsTotals as MetricsTotals
-from .models import ModelInfo as ModelInfo
-from .models import ModelPricing as ModelPricing
+from ..omnigate.types.account import Me as Me
+from ..omnigate.types.account import Signup as Signup
+from ..omnigate.types.admin import CreatedProject as CreatedProject
+from ..omnigate.types.admin import Org as Org
+from ..omnigate.types.admin import Project as Project
+from ..omnigate.types.api_keys import ApiKey as ApiKey
+from ..omnigate.types.api_keys import CreatedApiKey as CreatedApiKey
+from ..omnigate.types.health import Health as Health
+from ..omnigate.types.health import Liveness as Liveness
+from ..omnigate.types.health import Readiness as Readiness
+from ..omnigate.types.health import Version as Version
+from ..omnigate.types.metrics import Granularity as Granularity
+from ..omnigate.types.metrics import GroupBy as GroupBy
+from ..omnigate.types.metrics import MetricsBreakdownRow as MetricsBreakdownRow
+from ..omnigate.types.metrics import MetricsRange as MetricsRange
+from ..omnigate.types.metrics import MetricsResponse as MetricsResponse
+from ..omnigate.types.metrics import MetricsTimePoint as MetricsTimePoint
+from ..omnigate.types.metrics import MetricsTotals as MetricsTotals
+from ..omnigate.types.models import ModelInfo as ModelInfo
+from ..omnigate.types.models import ModelPricing as ModelPricing
 
 __all__ = [
     "ApiKey",

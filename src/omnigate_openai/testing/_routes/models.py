@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
-from omnigate_openai._pricing import PRICES, provider_for_model, resolve_priced_model
+from omnigate_openai.omnigate._pricing import PRICES, provider_for_model, resolve_priced_model
 from omnigate_openai.testing._gatekeeping import authenticate
 from omnigate_openai.testing._responses import OpenAIErrorResponse
 from omnigate_openai.testing._routes._context import endpoint, gateway_state

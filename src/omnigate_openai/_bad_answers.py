@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pydantic
 from openai.types.chat import ChatCompletion
 
-from ._classify import stream_error
 from ._exceptions import APIError, InvalidResponseError
 from ._sdk import httpx
+
+if TYPE_CHECKING:
+    from ._profile import GatewayProfile
 
 __all__ = ["error_in_answer", "invalid_json", "not_json", "stream_mismatch", "wrong_stream"]
 
@@ -55,30 +57,30 @@ def invalid_json(response: httpx.Response, exc: ValueError) -> InvalidResponseEr
     )
 
 
-def error_in_answer(data: object, cast_to: Any, response: httpx.Response) -> APIError | None:
+def error_in_answer(data: object, cast_to: Any, response: httpx.Response, profile: GatewayProfile) -> APIError | None:
     """A chat answer that is an error envelope instead: the error it reports, typed as its message says."""
     if not (isinstance(data, Mapping) and isinstance(cast_to, type) and issubclass(cast_to, ChatCompletion)):
         return None
     if "choices" in data or not data.get("error"):
         return None
-    return _reported_error(response, data["error"])
+    return _reported_error(response, data["error"], profile)
 
 
-def _reported_error(response: httpx.Response, error: object) -> APIError:
+def _reported_error(response: httpx.Response, error: object, profile: GatewayProfile) -> APIError:
     """An error object sent with a 2xx, typed like an in-band stream failure (by the status in its message)."""
-    found = stream_error(response, error if isinstance(error, Mapping) else {"message": str(error)})
+    found = profile.stream_error(response, error if isinstance(error, Mapping) else {"message": str(error)})
     found.message = f"The gateway answered HTTP {response.status_code} with an error instead of an answer: {found}"
     found.args = (found.message,)
     return found
 
 
-def stream_mismatch(response: httpx.Response, *, native: bool) -> bool:
-    """A stream was asked for but the answer is not one (`text/event-stream`, or `text/plain` natively)."""
+def stream_mismatch(response: httpx.Response, expected: str) -> bool:
+    """A stream was asked for but the answer is not one (`expected`: the stream's content type)."""
     kind: str = response.headers.get("content-type", "").split(";", 1)[0].strip()
-    return kind != ("text/plain" if native else "text/event-stream")
+    return kind != expected
 
 
-def wrong_stream(response: httpx.Response, *, native: bool) -> GatewayErrorType:
+def wrong_stream(response: httpx.Response, expected: str, profile: GatewayProfile) -> GatewayErrorType:
     """The error for a `stream_mismatch` answer, once its body is read: the error it reports, or what it is."""
     kind = response.headers.get("content-type", "").split(";", 1)[0].strip() or "no content type"
     text = response.content.decode("utf-8", "replace")
@@ -88,10 +90,9 @@ def wrong_stream(response: httpx.Response, *, native: bool) -> GatewayErrorType:
         except ValueError:
             data = None
         if isinstance(data, Mapping) and data.get("error"):
-            return _reported_error(response, data["error"])
-    expected = "a text/plain stream" if native else "an event stream"
+            return _reported_error(response, data["error"], profile)
     return InvalidResponseError(
-        f"The gateway answered HTTP {response.status_code} with {kind} instead of {expected}: {excerpt(text)}",
+        f"The gateway answered HTTP {response.status_code} with {kind} instead of a {expected} stream: {excerpt(text)}",
         response=response,
         body=text,
     )

@@ -7,7 +7,8 @@ from urllib.parse import quote
 
 from typing_extensions import Unpack
 
-from .._sdk import (
+from ..._request_options import RequestOptions, options
+from ..._sdk import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
@@ -17,7 +18,6 @@ from .._sdk import (
     to_streamed_response_wrapper,
 )
 from ..types.api_keys import ApiKey, CreatedApiKey
-from ._request import RequestOptions, options
 
 __all__ = ["ApiKeys", "AsyncApiKeys"]
 

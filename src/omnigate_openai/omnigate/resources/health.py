@@ -7,9 +7,9 @@ from typing import Any
 import openai
 from typing_extensions import Unpack
 
-from .._sdk import AsyncAPIResource, SyncAPIResource
+from ..._request_options import RequestOptions, options, root_url
+from ..._sdk import AsyncAPIResource, SyncAPIResource
 from ..types.health import Health, Liveness, Readiness, Version
-from ._request import RequestOptions, options, root_url
 
 __all__ = ["AsyncHealthMethods", "HealthMethods"]
 

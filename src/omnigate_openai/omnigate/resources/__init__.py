@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from .account import signup as signup
 from .gateway import AsyncGateway as AsyncGateway
 from .gateway import Gateway as Gateway
 
-__all__ = ["AsyncGateway", "Gateway", "signup"]
+__all__ = ["AsyncGateway", "Gateway"]

@@ -14,12 +14,13 @@ from typing import Any
 
 from openai.types.chat import ChatCompletion
 
-from ._cost import Prices, cost_usd
+from .._meta import GatewayMeta
+from .._sdk import httpx
 from ._finish_reasons import normalise_finish_reasons
-from ._meta import GatewayMeta, meta_from_headers
+from ._metadata import meta_from_headers
 from ._native import completion_from_native, is_native_answer
+from ._prices import Prices, cost_usd
 from ._pricing import provider_for_model
-from ._sdk import httpx
 
 __all__ = ["chat_result", "merged_meta", "remember_requested_model"]
 

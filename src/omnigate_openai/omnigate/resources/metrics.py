@@ -6,9 +6,9 @@ from datetime import datetime, timezone
 
 from typing_extensions import Unpack
 
-from .._sdk import AsyncAPIResource, SyncAPIResource
+from ..._request_options import RequestOptions, options
+from ..._sdk import AsyncAPIResource, SyncAPIResource
 from ..types.metrics import Granularity, GroupBy, MetricsRange, MetricsResponse
-from ._request import RequestOptions, options
 
 __all__ = ["AsyncMetricsMethods", "MetricsMethods", "metrics_query"]
 

@@ -12,11 +12,11 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .._sdk import FinalRequestOptions
 from ._native import Routing, native_chat_body
-from ._omnigate import CHAT_COMPLETIONS_PATH, NATIVE_CHAT_PATH, USER_ID_HEADER
 from ._pricing import Provider, provider_for_model
-from ._request_checks import checked_chat_body, gateway_model_name
-from ._sdk import FinalRequestOptions
+from ._requests import checked_chat_body, gateway_model_name
+from ._wire import CHAT_COMPLETIONS_PATH, NATIVE_CHAT_PATH, USER_ID_HEADER
 
 __all__ = ["ROUTING_FIELDS", "ModelRoute", "Routing", "chat_request", "model_route", "requested_routing"]
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing_extensions import Unpack
 
-from .._sdk import AsyncAPIResource, SyncAPIResource
+from ..._request_options import RequestOptions, options
+from ..._sdk import AsyncAPIResource, SyncAPIResource
 from ..types.account import Me, Signup
-from ._request import RequestOptions, options
 
-__all__ = ["AccountMethods", "AsyncAccountMethods", "signup"]
+__all__ = ["AccountMethods", "AsyncAccountMethods"]
 
 _MAX_TEXT = 255
 
@@ -72,17 +72,3 @@ def _signup_body(email: str, org_name: str | None, project_name: str) -> dict[st
     if project_name != "Default":  # the gateway's own default
         body["project_name"] = project_name
     return body
-
-
-def signup(
-    email: str,
-    *,
-    base_url: str | None = None,
-    org_name: str | None = None,
-    project_name: str = "Default",
-) -> Signup:
-    """Sign up without a client or a key: `OMNIGATE_BASE_URL` (or `base_url=`) names the gateway."""
-    from .._client import OpenAI
-
-    with OpenAI(base_url=base_url, _enforce_credentials=False) as client:
-        return client.gateway.signup(email, org_name=org_name, project_name=project_name)

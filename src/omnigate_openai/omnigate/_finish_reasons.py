@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._omnigate import FINISH_REASONS
+from ._wire import FINISH_REASONS
 
 __all__ = ["normalise_finish_reasons"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ._exceptions import UnsupportedFeatureError
+from .._exceptions import UnsupportedFeatureError
 
 __all__ = ["checked_chat_body", "gateway_model_name"]
 

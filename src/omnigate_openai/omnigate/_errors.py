@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ._exceptions import (
+from .._exceptions import (
     APIError,
     AuthError,
     BudgetExceededError,
@@ -18,7 +18,8 @@ from ._exceptions import (
     ProviderError,
     RateLimitError,
 )
-from ._omnigate import (
+from .._sdk import httpx
+from ._wire import (
     BUDGET_EXCEEDED,
     CIRCUIT_OPEN,
     PROVIDER_FAILURES,
@@ -26,7 +27,6 @@ from ._omnigate import (
     PROVIDER_UNAVAILABLE,
     UNKNOWN_MODEL,
 )
-from ._sdk import httpx
 
 __all__ = ["error_message", "provider_failure", "status_error", "stream_error"]
 

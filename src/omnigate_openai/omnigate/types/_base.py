@@ -8,7 +8,7 @@ import openai
 import pydantic
 from typing_extensions import Self
 
-from .._secret import Secret
+from ..._secret import Secret
 
 __all__ = ["GatewayModel", "mask_secret"]
 

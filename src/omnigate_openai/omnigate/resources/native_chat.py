@@ -9,12 +9,12 @@ import openai
 from openai.types.chat import ChatCompletionChunk
 from typing_extensions import Unpack
 
+from ..._request_options import RequestOptions, options
+from ..._sdk import AsyncAPIResource, SyncAPIResource
 from .._native import Routing, native_chat_body
-from .._omnigate import NATIVE_CHAT_PATH
 from .._routing import ModelRoute, model_route
-from .._sdk import AsyncAPIResource, SyncAPIResource
-from .._streaming import AsyncNativeChatStream, NativeChatStream
-from ._request import RequestOptions, options
+from .._streams import AsyncNativeChatStream, NativeChatStream
+from .._wire import NATIVE_CHAT_PATH
 
 __all__ = ["AsyncNativeChatMethods", "NativeChatMethods", "native_stream_body"]
 

@@ -1,4 +1,4 @@
-"""What every gateway method shares: the SDK's pass-through options, auth choice and root URLs."""
+"""What every gateway-only method shares, whatever the gateway: the SDK's pass-through options, auth, root URLs."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ from typing import Any, Literal
 
 from typing_extensions import TypedDict
 
-from .._exceptions import ConfigurationError
-from .._sdk import Body, Headers, NotGiven, Query, SDKRequestOptions, Timeout, make_request_options, not_given
+from ._sdk import Body, Headers, NotGiven, Query, SDKRequestOptions, Timeout, make_request_options, not_given
 
-__all__ = ["Auth", "RequestOptions", "admin_headers", "options", "root_url"]
+__all__ = ["Auth", "RequestOptions", "options", "root_url"]
 
 Auth = Literal["gateway", "admin", "none"]
 """Which credential an endpoint needs: the gateway key, the operator's admin key, or none."""
@@ -54,21 +53,9 @@ def options(
     )
 
 
-def admin_headers(client: object) -> dict[str, str]:
-    """The operator's `x-admin-key`, from `admin_key=` or `OMNIGATE_ADMIN_KEY`; refused early if absent."""
-    settings = getattr(client, "_settings", None)
-    secret = getattr(settings, "admin_key", None)
-    if secret is None:
-        raise ConfigurationError(
-            "Missing admin key: admin calls need the gateway's `x-admin-key`; "
-            "pass `admin_key=` to the client or set `OMNIGATE_ADMIN_KEY`"
-        )
-    return {"x-admin-key": str(secret.reveal())}
-
-
 def root_url(client: object, path: str) -> str:
     """An absolute URL under the server root (`/health`, `/version`), which lives outside `/v1`."""
-    settings = getattr(client, "_settings", None)
+    settings = getattr(client, "settings", None)
     root = getattr(settings, "root_url", None)
     if root is None:  # a plain `openai` client pointed at `<root>/v1/`
         root = str(getattr(client, "base_url", "")).rstrip("/").removesuffix("/v1")

@@ -7,7 +7,8 @@ from typing import Literal
 
 from typing_extensions import Unpack
 
-from .._sdk import (
+from ..._request_options import RequestOptions, options
+from ..._sdk import (
     AsyncAPIResource,
     SyncAPIResource,
     async_to_raw_response_wrapper,
@@ -16,7 +17,6 @@ from .._sdk import (
     to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
-from ._request import RequestOptions, options
 
 __all__ = ["AsyncProviderKeys", "ProviderKeys", "ProviderName"]
 

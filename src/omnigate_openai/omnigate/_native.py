@@ -13,9 +13,9 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ._exceptions import UnsupportedFeatureError
-from ._meta import GatewayMeta
-from ._request_checks import checked_chat_body, gateway_model_name
+from .._exceptions import UnsupportedFeatureError
+from .._meta import GatewayMeta
+from ._requests import checked_chat_body, gateway_model_name
 
 __all__ = [
     "MAX_FALLBACKS",

@@ -7,7 +7,7 @@ sub-namespaces (`api_keys`, `provider_keys`, `admin`).
 
 from __future__ import annotations
 
-from .._sdk import (
+from ..._sdk import (
     async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     cached_property,

@@ -8,7 +8,8 @@ from urllib.parse import quote
 
 from typing_extensions import Unpack
 
-from .._sdk import (
+from ..._request_options import RequestOptions, options
+from ..._sdk import (
     AsyncAPIResource,
     SDKRequestOptions,
     SyncAPIResource,
@@ -18,9 +19,9 @@ from .._sdk import (
     to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
+from .._credentials import admin_headers
 from ..types.admin import CreatedProject, Org, Project
 from ..types.metrics import Granularity, GroupBy, MetricsRange, MetricsResponse
-from ._request import RequestOptions, admin_headers, options
 from .metrics import Instant, metrics_query
 
 __all__ = ["Admin", "AsyncAdmin", "AsyncOrgs", "AsyncProjects", "Budget", "Orgs", "Projects"]

@@ -8,12 +8,12 @@ from typing import Any, TypeGuard, cast
 from pydantic import Field
 from typing_extensions import Unpack
 
+from ..._arguments import path_segment
+from ..._request_options import RequestOptions, options
+from ..._sdk import AsyncAPIResource, SyncAPIResource
 from .. import _pricing
-from .._arguments import path_segment
-from .._sdk import AsyncAPIResource, SyncAPIResource
 from ..types._base import GatewayModel
 from ..types.models import ModelInfo, ModelPricing
-from ._request import RequestOptions, options
 
 __all__ = ["AsyncModelsMethods", "ModelsMethods", "PriceTable", "price_of"]
 

@@ -1,0 +1,153 @@
+"""The seam holds: the package imports without cycles, and OmniGate's wire facts live only in `omnigate/`.
+
+A gateway's knowledge in the core is what made a second gateway an edit of twenty files; these
+checks keep it out. The local gateway (`testing/`) is exempt: it is an independent double of the
+server and must write the protocol down on its own.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "omnigate_openai"
+
+WIRE_LITERALS = (
+    "x-api-key",
+    "x-admin-key",
+    "x-user-id",
+    "x-llmgw-",
+    "x-budget-",
+    "x-ratelimit-",
+    "/v1/chat",
+    "/chat/completions",
+    "[error]",
+)
+"""Header names, paths and stream markers of OmniGate's wire protocol."""
+
+OUTSIDE_THE_PROFILE = ("omnigate", "testing")
+"""Subpackages allowed to hold them: the OmniGate profile, and the local gateway (the server's double)."""
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        found[".".join(parts)] = path
+    return found
+
+
+def _subpackage(name: str) -> str:
+    """`omnigate_openai.omnigate._wire` -> `omnigate`; a module of the core -> its own name."""
+    return name.split(".")[1] if "." in name else ""
+
+
+def _module_level_imports(name: str, path: Path, known: set[str]) -> set[str]:
+    """The package's modules `name` imports when it is imported: not under TYPE_CHECKING, not inside functions."""
+    is_package = path.name == "__init__.py"
+    package = name if is_package else name.rpartition(".")[0]
+    found: set[str] = set()
+
+    def visit(statements: list[ast.stmt]) -> None:
+        for node in statements:
+            if isinstance(node, ast.If):
+                test = node.test
+                if isinstance(test, ast.Name) and test.id == "TYPE_CHECKING":
+                    visit(node.orelse)
+                    continue
+                visit(node.body)
+                visit(node.orelse)
+            elif isinstance(node, ast.Try):
+                visit(node.body)
+            elif isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names if alias.name in known)
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package.split(".")
+                    base = base[: len(base) - node.level + 1]
+                    target = ".".join(base + ([node.module] if node.module else []))
+                else:
+                    target = node.module or ""
+                for alias in node.names:  # `from . import _errors` imports a module
+                    if f"{target}.{alias.name}" in known:
+                        found.add(f"{target}.{alias.name}")
+                if target in known and target != package:
+                    found.add(target)
+
+    visit(ast.parse(path.read_text()).body)
+    found.discard(name)
+    return found
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def walk(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                return [*stack[stack.index(nxt) :], nxt]
+            if nxt not in state and (found := walk(nxt)) is not None:
+                return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (found := walk(node)) is not None:
+            return found
+    return None
+
+
+def test_no_module_level_import_cycle() -> None:
+    """Module-level imports between the package's modules form no cycle (a package's own `__init__`,
+    which Python imports before any of its modules, is counted only where it is imported by name)."""
+    modules = _modules()
+    graph = {name: _module_level_imports(name, path, set(modules)) for name, path in modules.items()}
+    assert _cycle(graph) is None, " -> ".join(_cycle(graph) or ())
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_every_module_imports_first_in_a_fresh_interpreter() -> None:
+    """Each module, imported before any other of the package, imports: no order-dependent cycle hides."""
+    names = [
+        name
+        for name in _modules()
+        if not name.startswith(("omnigate_openai.integrations.", "omnigate_openai.cli.__main__"))
+    ]
+    script = (
+        "import importlib, sys\n"
+        "failed = []\n"
+        f"for name in {names!r}:\n"
+        "    for loaded in [m for m in sys.modules if m == 'omnigate_openai' or m.startswith('omnigate_openai.')]:\n"
+        "        del sys.modules[loaded]\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "    except Exception as exc:\n"
+        "        failed.append(f'{name}: {exc!r}')\n"
+        "print('\\n'.join(failed))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("literal", WIRE_LITERALS)
+def test_omnigate_wire_literals_live_only_in_its_package(literal: str) -> None:
+    holders = [
+        str(path.relative_to(PACKAGE))
+        for name, path in _modules().items()
+        if _subpackage(name) not in OUTSIDE_THE_PROFILE and literal in path.read_text()
+    ]
+    assert holders == []
