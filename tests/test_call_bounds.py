@@ -15,7 +15,7 @@ from omnigate_openai._bounds import CallBounds, CallClock
 
 KEY = fake_key("llmg_", "bounds-0123456789abcdef")
 HELLO = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
-SLACK = 0.6
+SLACK = 1.0
 
 
 @pytest.fixture(scope="module")

@@ -286,7 +286,7 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         origin = getattr(stream_cls, "__origin__", stream_cls)
         if not stream or not isinstance(origin, type) or not issubclass(origin, MetaFromTheStart):
             return None
-        expected = origin.content_type
+        expected: str = origin._content_type
         return expected if _bad_answers.stream_mismatch(response, expected) else None
 
     @override

@@ -39,7 +39,7 @@ class MetaFromTheStart(Generic[_T]):
 
     _known_facts: ClassVar[dict[str, Any]] = {}
     """What the stream's route says for certain (a native stream never falls back or hits the cache)."""
-    content_type: ClassVar[str] = "text/event-stream"
+    _content_type: ClassVar[str] = "text/event-stream"
     """What the answer must be to be read as this stream; anything else is an `InvalidResponseError`."""
 
     def __init__(self, **options: Any) -> None:

@@ -38,7 +38,7 @@ class NativeChatStream(MetaFromTheStart[_T], openai.Stream[_T]):
     bytes that are not UTF-8.
     """
 
-    content_type = "text/plain"
+    _content_type = "text/plain"
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
@@ -87,7 +87,7 @@ class AsyncNativeChatStream(MetaFromTheStart[_T], openai.AsyncStream[_T]):
     bytes that are not UTF-8.
     """
 
-    content_type = "text/plain"
+    _content_type = "text/plain"
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
