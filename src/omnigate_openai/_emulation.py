@@ -38,9 +38,6 @@ _TOOL_FIELDS = ("tools", "functions", "tool_choice", "function_call", "parallel_
 _EMULATED_FIELDS = (*_TOOL_FIELDS, "response_format")
 
 
-_CHAT_COMPLETIONS_PATH = "/chat/completions"
-
-
 def emulation_wanted(settings: Settings) -> bool:
     """Whether this client serves tools by prompt: its gateway profile drops them, and the caller didn't say no."""
     return settings.profile.emulates_tools and settings.emulate_tools
@@ -49,7 +46,9 @@ def emulation_wanted(settings: Settings) -> bool:
 def emulation_for(options: FinalRequestOptions, settings: Settings) -> Emulation | None:
     """The emulation of a chat call that offers tools, asks for JSON or carries tool messages; else None."""
     body = options.json_data
-    if options.url != _CHAT_COMPLETIONS_PATH or not isinstance(body, Mapping) or not emulation_wanted(settings):
+    # A chat completion, on whatever path the profile serves it: the one POST whose body has `messages`.
+    chat = options.method.lower() == "post" and options.url.endswith("completions")
+    if not chat or not isinstance(body, Mapping) or "messages" not in body or not emulation_wanted(settings):
         return None
     emulated = _emulated_parts(body)
     if not emulated:
