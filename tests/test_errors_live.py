@@ -167,11 +167,25 @@ def test_provider_failures_are_not_retried_on_top_of_the_gateway(local_gateway: 
     assert len(local_gateway.calls.to("/v1/chat/completions")) == 1
 
 
-def test_a_dropped_connection_is_retried_then_typed(local_gateway: LocalGateway) -> None:
+def test_an_answer_cut_mid_body_is_not_sent_again(local_gateway: LocalGateway) -> None:
+    # The gateway had answered (and billed): re-sending would bill the call twice.
     local_gateway.faults.drop_connection(times=1, path="/v1/chat/completions")
+    with (
+        og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key, max_retries=2) as client,
+        pytest.raises(og.ConnectionError, match=r"HTTP 200\) was cut after 2 bytes.*may already have billed") as caught,
+    ):
+        client.chat.completions.create(**HELLO)
+    assert isinstance(caught.value, openai.APIConnectionError)
+    assert not isinstance(caught.value, openai.APITimeoutError)
+    assert [c.path for c in local_gateway.calls if c.path == "/v1/chat/completions"] == ["/v1/chat/completions"]
+
+
+def test_a_get_cut_mid_body_is_retried(local_gateway: LocalGateway) -> None:
+    local_gateway.faults.drop_connection(times=1, path="/v1/models")
     with og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key, max_retries=1) as client:
-        completion = client.chat.completions.create(**HELLO)
-    assert completion.choices[0].message.content == "Hello there! How can I help?"
+        models = client.models.list()
+    assert models.data
+    assert [c.path for c in local_gateway.calls].count("/v1/models") == 2
 
 
 def test_an_unreachable_gateway_is_a_connection_error() -> None:

@@ -111,7 +111,7 @@ def test_user_and_safety_identifier_attribute_the_call(local_gateway: LocalGatew
         assert local_gateway.calls.last.headers["x-user-id"] == "bob"
     with og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key, user_id="carol") as named:
         named.responses.create(model=MODEL, input="Say hello.", user="alice")
-        assert local_gateway.calls.last.headers["x-user-id"] == "carol"  # as for chat calls: the client's id wins
+        assert local_gateway.calls.last.headers["x-user-id"] == "alice"  # as for chat calls: the call's id wins
         assert local_gateway.calls.last.headers["x-api-key"] == local_gateway.api_key
 
 
@@ -255,7 +255,9 @@ def test_a_stream_is_the_responses_event_sequence(client: og.OpenAI) -> None:
     assert {event.item_id for event in events[3:14]} == {final.output[0].id}
     assert final.usage is not None
     assert final.usage.output_tokens == 8
-    assert og.meta(final).cost_usd is not None
+    # A stream names only the requested alias, not the snapshot billed: no figure, and the reason (README, "Cost").
+    assert og.meta(final).cost_usd is None
+    assert "stream=True" in (og.meta(final).cost_note or "")
 
 
 def test_the_sdk_stream_helper_accumulates_into_the_plain_response(client: og.OpenAI) -> None:
@@ -267,7 +269,9 @@ def test_the_sdk_stream_helper_accumulates_into_the_plain_response(client: og.Op
     assert _comparable(final) == _comparable(plain)
     kept = client.responses.retrieve(final.id)  # streamed responses are stored too, with their metadata
     assert kept.output_text == REPLY
-    assert og.meta(kept).cost_usd == og.meta(plain).cost_usd
+    assert og.meta(plain).cost_usd is not None
+    assert og.meta(kept).cost_usd is None  # streamed: the alias rule, as for chat streams
+    assert og.meta(kept).cost_note is not None
 
 
 async def test_async_stream_helper_accumulates_into_the_plain_response(async_client: og.AsyncOpenAI) -> None:

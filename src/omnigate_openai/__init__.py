@@ -20,10 +20,12 @@ from ._exceptions import GatewayError as GatewayError
 from ._exceptions import GatewayModelNotFoundError as GatewayModelNotFoundError
 from ._exceptions import GatewayProviderError as GatewayProviderError
 from ._exceptions import GatewayRateLimitError as GatewayRateLimitError
+from ._exceptions import InvalidResponseError as InvalidResponseError
 from ._exceptions import ModelNotFoundError as ModelNotFoundError
 from ._exceptions import ModelOutputError as ModelOutputError
 from ._exceptions import ProviderError as ProviderError
 from ._exceptions import RateLimitError as RateLimitError
+from ._exceptions import RedirectRefusedError as RedirectRefusedError
 from ._exceptions import UnknownResponseError as UnknownResponseError
 from ._exceptions import UnsupportedFeatureError as UnsupportedFeatureError
 from ._meta import BudgetStatus as BudgetStatus
@@ -92,6 +94,7 @@ __all__ = [
     "LoopEvent",
     "MemoryStore",
     "MemoryResponseStore",
+    "InvalidResponseError",
     "ModelNotFoundError",
     "ModelOutputError",
     "ModelRoute",
@@ -101,6 +104,7 @@ __all__ = [
     "RateLimitError",
     "RateLimitStatus",
     "ResponseStore",
+    "RedirectRefusedError",
     "Routing",
     "ToolAccess",
     "ToolAccessDeniedError",

@@ -16,12 +16,16 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 import openai
 from typing_extensions import Self, override
 
+from . import _bad_answers, _send
+from ._arguments import check_headers, check_max_retries, check_timeout
+from ._bounds import DEFAULT_MAX_RETRY_WAIT, CallBounds, call_clock, current_clock
 from ._config import Settings
 from ._emulated_stream import emulated_stream_class
 from ._emulation import RejectedReply, emulation_for
 from ._endpoints import refuse_lacked_endpoint
 from ._exceptions import APIError, ConnectionError
 from ._fast_models import construct_fast
+from ._masking import hide_headers, install_log_filter
 from ._meta import PROFILE_EXTENSION, with_meta
 from ._profile import GatewayProfile, PriceCache
 from ._response_store import MemoryResponseStore, ResponseStore
@@ -36,7 +40,7 @@ from ._sdk import (
     httpx,
     not_given,
 )
-from ._streaming import AsyncGatewayStream, GatewayStream
+from ._streaming import AsyncGatewayStream, GatewayStream, MetaFromTheStart
 from ._tls import http_client_sharing_tls
 from .guard._call import GuardBinding, guarded_call, needs_prices, remember_attempt
 from .omnigate import OMNIGATE
@@ -48,6 +52,8 @@ if TYPE_CHECKING:
     from .omnigate.resources.gateway import AsyncGateway, Gateway
 
 __all__ = ["AsyncOpenAI", "OpenAI"]
+
+install_log_filter()  # the SDK's DEBUG logs carry request options, headers and URLs (`_masking.py`)
 
 _HttpxClientT = TypeVar("_HttpxClientT", bound=httpx.Client | httpx.AsyncClient)
 _DefaultStreamT = TypeVar("_DefaultStreamT", bound=openai.Stream[Any] | openai.AsyncStream[Any])
@@ -63,6 +69,8 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
     _profile: ClassVar[GatewayProfile] = OMNIGATE
     """The gateway this client class talks to; a client for another gateway is a subclass setting this."""
     _settings: Settings
+    _bounds: CallBounds
+    _borrows_pool: bool
     _routing: Routing
     _price_cache: PriceCache | None
     _guard: GuardBinding | None
@@ -88,7 +96,10 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         max_reasks: int = 1,
         default_headers: Mapping[str, str] | None = None,
         response_store: ResponseStore | None = None,
+        deadline: float | None = None,
+        max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT,
         _settings: Settings | None = None,
+        _borrows_pool: bool = False,
         _routing: Routing | None = None,
         _prices: PriceCache | None = None,
         _guard: GuardBinding | None = None,
@@ -104,7 +115,14 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         (`logprobs`, ...; with `emulate_tools=False`, `tools` too) instead of refusing them.
         `response_store` keeps the responses of `client.responses` for `previous_response_id`
         (default: the last 1000, in this process).
+        `deadline` (seconds, default none) bounds each call as a whole, re-asks included;
+        `max_retry_wait` caps one call's waiting between retries (README, "What bounds a call").
         """
+        check_max_retries(options.get("max_retries", 0))
+        check_timeout(options.get("timeout"))
+        check_headers(default_headers or {}, name="default_headers")
+        self._bounds = CallBounds.checked(deadline=deadline, max_retry_wait=max_retry_wait)
+        self._borrows_pool = _borrows_pool  # a copy: the pool is its parent's (`close`)
         self._settings = _settings or Settings.resolve(
             profile=self._profile,
             api_key=None if api_key == KEY_PLACEHOLDER else api_key,  # the SDK's `copy` passes `self.api_key` back
@@ -117,6 +135,7 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
             max_reasks=max_reasks,
         )
         self._requires_key = _enforce_credentials
+        hide_headers(self._settings.profile.secret_headers)
         self._routing = _routing if _routing is not None else Routing()
         # Copies on the same gateway share the prices.
         self._price_cache = _prices if _prices is not None else self._settings.profile.price_cache()
@@ -153,16 +172,25 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         base_url: str | httpx.URL | None = None,
         user_id: str | None = None,
         admin_key: str | None = None,
+        deadline: float | None = None,
+        max_retry_wait: float | None = None,
         **options: Any,
     ) -> Self:
-        """A new client with these settings replaced; it shares this client's connection pool."""
+        """A new client with these settings replaced; it shares (and does not own) this client's connection pool."""
+        bounds = CallBounds.checked(
+            deadline=self._bounds.deadline if deadline is None else deadline,
+            max_retry_wait=self._bounds.max_retry_wait if max_retry_wait is None else max_retry_wait,
+        )
+        if "max_retries" in options:
+            check_max_retries(options["max_retries"])
+        check_timeout(options.get("timeout"))
         settings = self._settings.updated(
             api_key=None if api_key == KEY_PLACEHOLDER else api_key,
             base_url=None if base_url is None else str(base_url),
             user_id=user_id,
             admin_key=admin_key,
         )
-        return self._copy_with(settings, **options)
+        return self._copy_with(settings, _bounds=bounds, **options)
 
     with_options = copy
 
@@ -196,9 +224,16 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         return self._routing
 
     def _copy_with(
-        self, settings: Settings, *, _routing: Routing | None = None, _guard: GuardBinding | bool = True, **options: Any
+        self,
+        settings: Settings,
+        *,
+        _routing: Routing | None = None,
+        _bounds: CallBounds | None = None,
+        _guard: GuardBinding | bool = True,
+        **options: Any,
     ) -> Self:
         same_gateway = settings.root_url == self._settings.root_url
+        bounds = _bounds or self._bounds
         extra = {
             **options.pop("_extra_kwargs", {}),
             "_settings": settings,
@@ -206,6 +241,9 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
             "_guard": _guard if isinstance(_guard, GuardBinding) else self._guard if _guard else None,
             "_prices": self._price_cache if same_gateway else None,
             "response_store": self._response_store,  # copies continue each other's conversations
+            "deadline": bounds.deadline,
+            "max_retry_wait": bounds.max_retry_wait,
+            "_borrows_pool": options.get("http_client") is None,
         }
         options.setdefault("_enforce_credentials", self._requires_key)
         # On the same URL the copy gets the parsed one: parsing it again was half the cost of a copy.
@@ -249,7 +287,16 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         return with_gateway_headers(super().default_headers, self._settings, self._custom_headers)
 
     @override
+    def _custom_auth(self, security: SecurityOptions) -> Any:
+        # The base URL's `user:password@`, kept out of every URL and repr, sent as httpx would have sent it.
+        credentials = self._settings.url_credentials
+        if credentials is None:
+            return super()._custom_auth(security)
+        return httpx.BasicAuth(credentials[0], credentials[1].reveal())
+
+    @override
     def _validate_headers(self, headers: Headers, custom_headers: Headers) -> None:
+        check_headers(custom_headers)
         self._settings.profile.validate_headers(self._settings, headers, require_credentials=self._requires_key)
 
     @override
@@ -261,10 +308,35 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
     def _should_retry(self, response: httpx.Response) -> bool:
         if self._settings.profile.vetoes_retry(response.status_code, response.headers):
             return False
+        clock = current_clock()
+        if clock is not None and not clock.may_wait(self._parse_retry_after_header(response.headers)):
+            return False  # the caller gets the error (and its `retry_after`) now, not after a long wait
         return super()._should_retry(response)
 
     @override
+    def _calculate_retry_timeout(self, remaining_retries: int, options: FinalRequestOptions, *args: Any) -> float:
+        proposed = super()._calculate_retry_timeout(remaining_retries, options, *args)
+        clock = current_clock()
+        return proposed if clock is None else clock.spend_wait(proposed)
+
+    def _answer_error(self, *, stream: bool, cast_to: Any, response: httpx.Response, **_: Any) -> Exception | None:
+        """A non-stream 2xx that is not JSON where a model was expected (`_bad_answers.py`)."""
+        if stream or response.request.headers.get("X-Stainless-Raw-Response"):
+            return None
+        return _bad_answers.not_json(response, cast_to)
+
+    def _wrong_stream(self, stream_cls: Any, *, stream: bool, response: httpx.Response, **_: Any) -> str | None:
+        """The content type a gateway stream needed, when the answer to a streamed call is not one; else None."""
+        origin = getattr(stream_cls, "__origin__", stream_cls)
+        if not stream or not isinstance(origin, type) or not issubclass(origin, MetaFromTheStart):
+            return None
+        expected: str = origin._content_type
+        return expected if _bad_answers.stream_mismatch(response, expected) else None
+
+    @override
     def _process_response_data(self, *, data: object, cast_to: type[Any], response: httpx.Response) -> Any:
+        if (refused := _bad_answers.error_in_answer(data, cast_to, response, self._settings.profile)) is not None:
+            raise refused
         prices = None if self._price_cache is None else self._price_cache.prices
         data, found = self._settings.profile.answer(data, cast_to=cast_to, response=response, prices=prices)
         # Completions and chunks are built by pydantic-core when it can (`_fast_models.py`), else by the SDK.
@@ -308,6 +380,10 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
     def _prices_path(self) -> str:
         return self._settings.profile.prices_path or ""
 
+    def _close_unless_borrowed(self) -> bool:
+        """Whether `close()` may close the connection pool: only its owner's may; a copy's leaves it open."""
+        return not self._borrows_pool
+
     def __repr__(self) -> str:
         key = self._settings.api_key
         shown = "None" if key is None else key.masked
@@ -326,6 +402,14 @@ def with_gateway_headers(
     custom = {name.lower() for name in custom_headers}
     added = {name: value for name, value in extra.items() if name.lower() not in custom}
     return {**headers, **added} if added else headers
+
+
+def check_call_options(options: object) -> None:
+    """A call's own `timeout=` / `max_retries`, refused before the SDK's retry loop misreads them."""
+    if isinstance(options, FinalRequestOptions):
+        check_timeout(options.timeout)
+        if isinstance(options.max_retries, int):
+            check_max_retries(options.max_retries)
 
 
 def _connection_error(exc: openai.APIConnectionError) -> ConnectionError:
@@ -358,45 +442,65 @@ class OpenAI(_GatewayHooks[httpx.Client, openai.Stream[Any]], openai.OpenAI):  #
         stream_cls = self._received(stream_cls, options, kwargs["response"], asynchronous=False)
         call = guarded_call(kwargs["response"].request)
         if call is None or call.stream:  # a stream settles when it ends (`_streaming.py`)
-            return super()._process_response(stream_cls=stream_cls, options=options, **kwargs)
+            return self._read_answer(stream_cls, options, kwargs)
         try:
-            result = super()._process_response(stream_cls=stream_cls, options=options, **kwargs)
+            result = self._read_answer(stream_cls, options, kwargs)
         except BaseException as exc:  # an answer rejected while read (tool emulation re-asks it): still billed
             call.settle_unread(exc)
             raise
         call.settle_answer(result)
         return result
 
+    def _read_answer(self, stream_cls: Any, options: FinalRequestOptions, kwargs: dict[str, Any]) -> Any:
+        if (refused := self._answer_error(**kwargs)) is not None:
+            raise refused
+        if (expected := self._wrong_stream(stream_cls, **kwargs)) is not None:
+            _send.read_whole(kwargs["response"])
+            raise _bad_answers.wrong_stream(kwargs["response"], expected, self._settings.profile)
+        try:
+            return super()._process_response(stream_cls=stream_cls, options=options, **kwargs)
+        except ValueError as exc:  # json.JSONDecodeError, when the body said JSON but was not
+            if isinstance(exc, openai.OpenAIError) or kwargs["stream"]:
+                raise
+            raise _bad_answers.invalid_json(kwargs["response"], exc) from exc
+
     @override
     def _send_request(self, request: httpx.Request, *, stream: bool, **kwargs: Any) -> httpx.Response:
         call = guarded_call(request)
         if call is None:
-            return super()._send_request(request, stream=stream, **kwargs)
+            return cast(httpx.Response, _send.send(self._client, request, stream=stream, **kwargs))
         call.begin()  # checks and reserves, or raises before anything is sent
         try:
-            response = super()._send_request(request, stream=stream, **kwargs)
+            response = cast(httpx.Response, _send.send(self._client, request, stream=stream, **kwargs))
         except BaseException as exc:
             call.unanswered(exc)
             raise
         call.answered(response)
         return response
 
+    @override
+    def close(self) -> None:
+        if self._close_unless_borrowed():
+            super().close()
+
     def _fetch_prices(self) -> object:
         return self.get(self._prices_path(), cast_to=object, options={"max_retries": 0})
 
     @override
     def request(self, cast_to: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
+        check_call_options(options)
         emulation = emulation_for(options, self._settings)
-        if emulation is None:
-            return self._send(cast_to, options, **kwargs)
-        while True:  # bounded: `ask_again` raises once the re-asks are spent
-            try:
-                result = self._send(cast_to, emulation.options(), **kwargs)
-                if emulation.reads_now(result):  # a raw response: its answer is read (and re-asked) here too
-                    result.parse()
-                return result
-            except RejectedReply as rejected:
-                emulation.ask_again(rejected)
+        with call_clock(self._bounds):  # one deadline for the whole call, re-asks included
+            if emulation is None:
+                return self._send(cast_to, options, **kwargs)
+            while True:  # bounded: `ask_again` raises once the re-asks are spent
+                try:
+                    result = self._send(cast_to, emulation.options(), **kwargs)
+                    if emulation.reads_now(result):  # a raw response: its answer is read (and re-asked) here too
+                        result.parse()
+                    return result
+                except RejectedReply as rejected:
+                    emulation.ask_again(rejected)
 
     def _send(self, cast_to: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
         try:
@@ -442,47 +546,67 @@ class AsyncOpenAI(_GatewayHooks[httpx.AsyncClient, openai.AsyncStream[Any]], ope
         stream_cls = self._received(stream_cls, options, kwargs["response"], asynchronous=True)
         call = guarded_call(kwargs["response"].request)
         if call is None or call.stream:  # a stream settles when it ends (`_streaming.py`)
-            return await super()._process_response(stream_cls=stream_cls, options=options, **kwargs)
+            return await self._read_answer(stream_cls, options, kwargs)
         try:
-            result = await super()._process_response(stream_cls=stream_cls, options=options, **kwargs)
+            result = await self._read_answer(stream_cls, options, kwargs)
         except BaseException as exc:  # an answer rejected while read (tool emulation re-asks it): still billed
             await call.asettle_unread(exc)
             raise
         await call.asettle_answer(result)
         return result
 
+    async def _read_answer(self, stream_cls: Any, options: FinalRequestOptions, kwargs: dict[str, Any]) -> Any:
+        if (refused := self._answer_error(**kwargs)) is not None:
+            raise refused
+        if (expected := self._wrong_stream(stream_cls, **kwargs)) is not None:
+            await _send.aread_whole(kwargs["response"])
+            raise _bad_answers.wrong_stream(kwargs["response"], expected, self._settings.profile)
+        try:
+            return await super()._process_response(stream_cls=stream_cls, options=options, **kwargs)
+        except ValueError as exc:  # json.JSONDecodeError, when the body said JSON but was not
+            if isinstance(exc, openai.OpenAIError) or kwargs["stream"]:
+                raise
+            raise _bad_answers.invalid_json(kwargs["response"], exc) from exc
+
     @override
     async def _send_request(self, request: httpx.Request, *, stream: bool, **kwargs: Any) -> httpx.Response:
         call = guarded_call(request)
         if call is None:
-            return await super()._send_request(request, stream=stream, **kwargs)
+            return cast(httpx.Response, await _send.asend(self._client, request, stream=stream, **kwargs))
         await call.abegin()  # checks and reserves, or raises before anything is sent
         try:
-            response = await super()._send_request(request, stream=stream, **kwargs)
+            response = cast(httpx.Response, await _send.asend(self._client, request, stream=stream, **kwargs))
         except BaseException as exc:
             await call.aunanswered(exc)
             raise
         await call.aanswered(response)
         return response
 
+    @override
+    async def close(self) -> None:
+        if self._close_unless_borrowed():
+            await super().close()
+
     async def _fetch_prices(self) -> object:
         return await self.get(self._prices_path(), cast_to=object, options={"max_retries": 0})
 
     @override
     async def request(self, cast_to: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
+        check_call_options(options)
         emulation = emulation_for(options, self._settings)
-        if emulation is None:
-            return await self._send(cast_to, options, **kwargs)
-        while True:  # bounded: `ask_again` raises once the re-asks are spent
-            try:
-                result = await self._send(cast_to, emulation.options(), **kwargs)
-                if emulation.reads_now(result):  # a raw response: its answer is read (and re-asked) here too
-                    parsed = result.parse()
-                    if inspect.isawaitable(parsed):  # `with_streaming_response` on the async client
-                        await parsed
-                return result
-            except RejectedReply as rejected:
-                emulation.ask_again(rejected)
+        with call_clock(self._bounds):  # one deadline for the whole call, re-asks included
+            if emulation is None:
+                return await self._send(cast_to, options, **kwargs)
+            while True:  # bounded: `ask_again` raises once the re-asks are spent
+                try:
+                    result = await self._send(cast_to, emulation.options(), **kwargs)
+                    if emulation.reads_now(result):  # a raw response: its answer is read (and re-asked) here too
+                        parsed = result.parse()
+                        if inspect.isawaitable(parsed):  # `with_streaming_response` on the async client
+                            await parsed
+                    return result
+                except RejectedReply as rejected:
+                    emulation.ask_again(rejected)
 
     async def _send(self, cast_to: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
         try:

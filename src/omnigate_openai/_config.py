@@ -11,9 +11,10 @@ import dataclasses
 import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from ._exceptions import ConfigurationError
+from ._masking import masked_url
 from ._secret import Secret
 
 if TYPE_CHECKING:
@@ -42,6 +43,9 @@ class Settings:
     """Serve `tools`, `response_format` and tool messages by prompt (`_emulation.py`); False refuses them."""
     max_reasks: int = 1
     """How many times an emulated call asks again after an answer that breaks the contract."""
+    url_credentials: tuple[str, Secret] | None = None
+    """`user:password@` of the base URL, kept out of `root_url` (and so out of every repr and URL)
+    and sent as HTTP Basic auth, as httpx would have sent them."""
 
     @property
     def base_url(self) -> str:
@@ -75,9 +79,11 @@ class Settings:
             raise ConfigurationError(
                 f"Missing gateway URL: pass `base_url=` or set `{env.base_url}` (e.g. http://localhost:8000)."
             )
+        root, credentials = split_credentials(url, api_path=profile.api_path)
         return cls(
             profile=profile,
-            root_url=root_url(url, api_path=profile.api_path),
+            root_url=root,
+            url_credentials=credentials,
             api_key=None if key is None else Secret(check_header_value("api_key", key)),
             admin_key=None if admin is None else Secret(check_header_value("admin_key", admin)),
             user_id=check_user_id(_first(user_id, _from_env(environ, env.user_id)), profile=profile),
@@ -99,7 +105,9 @@ class Settings:
         if api_key is not None:
             changes["api_key"] = Secret(check_header_value("api_key", api_key))
         if base_url is not None:
-            changes["root_url"] = root_url(base_url, api_path=self.profile.api_path)
+            changes["root_url"], changes["url_credentials"] = split_credentials(
+                base_url, api_path=self.profile.api_path
+            )
         if user_id is not None:
             changes["user_id"] = check_user_id(user_id, profile=self.profile)
         if admin_key is not None:
@@ -110,17 +118,38 @@ class Settings:
         return dataclasses.replace(self, user_id=check_user_id(user_id, profile=self.profile))
 
 
-def root_url(url: str, *, api_path: str) -> str:
-    """Accept the server root or the API URL (`<root>/v1`), as gateway SDKs and OpenAI users write them."""
+def split_credentials(url: str, *, api_path: str) -> tuple[str, tuple[str, Secret] | None]:
+    """The root URL without `user:password@` (the server root or its API URL, `<root>/v1`, as gateway
+    SDKs and OpenAI users write them), and those credentials; refused early if malformed.
+
+    Every message shows the URL with its password masked.
+    """
+    if not isinstance(url, str):
+        raise ConfigurationError(f"Expected `base_url` to be a string, got {type(url).__name__}")
+    shown = masked_url(url)
+    if any(ch in url for ch in "\r\n\t\0"):
+        raise ConfigurationError(f"`base_url` contains a line break, tab or NUL character: {shown!r}")
+    if not url.isascii() or not url.isprintable():
+        raise ConfigurationError(f"`base_url` must be printable ASCII (IDNA-encode the host): {shown!r}")
     parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigurationError(f"Expected an http:// or https:// gateway URL, got {url!r}")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(f"Expected an http:// or https:// gateway URL in `base_url`, got {shown!r}")
     if parts.query or parts.fragment:
-        raise ConfigurationError(f"Expected a gateway URL without a query or fragment, got {url!r}")
+        raise ConfigurationError(f"Expected a gateway URL without a query or fragment in `base_url`, got {shown!r}")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ConfigurationError(f"`base_url` has an invalid port (expected 1-65535): {shown!r}") from None
+    if port == 0:
+        raise ConfigurationError(f"`base_url` has an invalid port (expected 1-65535): {shown!r}")
     path = parts.path.rstrip("/")
     if path.endswith(api_path):
         path = path[: -len(api_path)]
-    return f"{parts.scheme}://{parts.netloc}{path}"
+    host = parts.netloc.rpartition("@")[2]
+    credentials = None
+    if parts.username is not None or parts.password is not None:
+        credentials = (unquote(parts.username or ""), Secret(unquote(parts.password or "")))
+    return f"{parts.scheme}://{host}{path}", credentials
 
 
 def check_header_value(name: str, value: str) -> str:

@@ -28,7 +28,7 @@ from typing import Any
 from ._config import Settings
 from ._exceptions import ModelOutputError
 from ._meta import GatewayMeta, attach_meta, meta, with_meta
-from ._sdk import CHAT_COMPLETIONS_PATH, FinalRequestOptions, NotGiven, model_copy, not_given
+from ._sdk import FinalRequestOptions, NotGiven, model_copy, not_given
 from ._tool_prompt import answer_format, instructions, tool_choice, tools_of, with_instructions, written_history
 from ._tool_reply import Reading, ReplyRejected, ReplyRules, read_reply
 
@@ -46,7 +46,9 @@ def emulation_wanted(settings: Settings) -> bool:
 def emulation_for(options: FinalRequestOptions, settings: Settings) -> Emulation | None:
     """The emulation of a chat call that offers tools, asks for JSON or carries tool messages; else None."""
     body = options.json_data
-    if options.url != CHAT_COMPLETIONS_PATH or not isinstance(body, Mapping) or not emulation_wanted(settings):
+    # A chat completion, on whatever path the profile serves it: the one POST whose body has `messages`.
+    chat = options.method.lower() == "post" and options.url.endswith("completions")
+    if not chat or not isinstance(body, Mapping) or "messages" not in body or not emulation_wanted(settings):
         return None
     emulated = _emulated_parts(body)
     if not emulated:

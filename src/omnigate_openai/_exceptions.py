@@ -10,7 +10,9 @@ Existing `except openai.RateLimitError:` blocks keep catching them; new code can
       | - RateLimitError            openai.RateLimitError       a 429, from the gateway or a provider
       | - ProviderError             by upstream status          the provider failed, or could not be used
       | - ModelNotFoundError        BadRequestError (400 on chat), NotFoundError (404 on retrieve)
+      | - RedirectRefusedError      openai.APIStatusError       a redirect to another origin, not followed
       + ConnectionError             openai.APIConnectionError   no answer (APITimeoutError on timeouts)
+      + InvalidResponseError        APIResponseValidationError  a 200 that is not what the protocol promises
       + UnsupportedFeatureError     -                           refused before sending
       | - UnknownResponseError      LookupError                 a Responses id this client never stored
       + ModelOutputError            -                           an emulated tool call or JSON answer stayed
@@ -43,11 +45,13 @@ __all__ = [
     "GatewayModelNotFoundError",
     "GatewayProviderError",
     "GatewayRateLimitError",
+    "InvalidResponseError",
     "ModelNotFoundError",
     "ModelOutputError",
     "ProviderError",
     "RateLimitError",
     "UnknownResponseError",
+    "RedirectRefusedError",
     "UnsupportedFeatureError",
 ]
 
@@ -75,7 +79,12 @@ def openai_class_for_status(status: int) -> type[openai.APIStatusError]:
 
 
 class GatewayError(openai.OpenAIError):
-    """The root of every error this package raises."""
+    """The root of every error this package raises. Each pickles, without the key (`_pickling.py`)."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        from ._pickling import reduce_error
+
+        return reduce_error(self)
 
 
 class APIError(GatewayError, openai.APIStatusError):
@@ -347,3 +356,30 @@ _public_module(
     ModelOutputError,
     ConfigurationError,
 )
+
+
+class InvalidResponseError(GatewayError, openai.APIResponseValidationError):
+    """The gateway answered, but not in the shape its protocol promises: a 200 that is not JSON, invalid
+    JSON, or a native stream that is not UTF-8. `str(error)` says what it sent; retrying rarely helps.
+    """
+
+    def __init__(self, message: str, *, response: httpx.Response, body: object) -> None:
+        openai.APIResponseValidationError.__init__(self, response=response, body=body, message=message)
+
+
+class RedirectRefusedError(APIError):
+    """The gateway answered a redirect to another origin (scheme, host or port), which was not followed.
+
+    Following it would send the gateway key, the admin key and the request body (which may hold a
+    provider key) to that host. `location` names the target; point `base_url` there if it is yours.
+    """
+
+    location: str
+    """Where the redirect pointed, with any password in it masked."""
+
+    def __init__(self, message: str, *, response: httpx.Response, body: object, location: str) -> None:
+        super().__init__(message, response=response, body=body)
+        self.location = location
+
+
+_public_module(InvalidResponseError, RedirectRefusedError)

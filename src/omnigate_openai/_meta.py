@@ -62,6 +62,9 @@ class GatewayMeta:
     """What the client served itself because the gateway can't: `tools`, `response_format`, `tool_history`."""
     attempts: int | None = None
     """For an emulated call: the calls it took, re-asks included (usage and cost are summed over them)."""
+    end_confirmed: bool | None = None
+    """A native stream's end: True when the body ended with its HTTP framing complete, False when it was
+    delimited only by the connection closing (nothing confirms it was the end); None for other results."""
 
     def replace(self, **changes: Any) -> GatewayMeta:
         return dataclasses.replace(self, **changes)

@@ -103,6 +103,10 @@ class GatewayProfile:
     max_user_id_length: int | None = None
     """The longest user id the gateway stores; longer ones are refused before sending."""
 
+    secret_headers: frozenset[str] = frozenset()
+    """Headers that carry credentials, masked in every repr, log line and pickled error (`_masking.py`)
+    besides `Authorization` (OmniGate: its gateway-key and admin-key headers)."""
+
     emulates_tools: bool = False
     """Request policy: True when the gateway drops `tools` / `response_format`, so that they must be
     emulated by prompt (OmniGate); False when the gateway honours them natively (a LiteLLM gateway).

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hmac
 
+from ._masking import remember
+
 __all__ = ["Secret"]
 
 _SHOWN_PREFIX = 8
@@ -21,6 +23,7 @@ class Secret:
 
     def __init__(self, value: str) -> None:
         self._value = value
+        remember(value)  # masked by value in log lines too (`_masking.py`)
 
     def reveal(self) -> str:
         return self._value

@@ -11,19 +11,33 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import AsyncIterator, Iterator
+import time
+import weakref
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, ClassVar, Generic, TypeVar
 
 import openai
 from typing_extensions import override
 
-from ._exceptions import ConnectionError
+from . import _watchdog
+from ._bounds import deadline_error, deadline_of
+from ._exceptions import ConnectionError, InvalidResponseError
 from ._meta import GatewayMeta, attach_meta, meta, with_meta
 from ._profile import GatewayProfile
 from ._sdk import httpx
+from ._send import check_deadline, release
 from .guard._call import awatch_chunks, guarded_call, stream_closed, watch_chunks
 
-__all__ = ["CUT_SHORT", "HIDDEN_USAGE", "AsyncGatewayStream", "GatewayStream", "MetaFromTheStart", "cut"]
+__all__ = [
+    "CUT_SHORT",
+    "DRAIN_SECONDS",
+    "HIDDEN_USAGE",
+    "AsyncGatewayStream",
+    "GatewayStream",
+    "MetaFromTheStart",
+    "alive",
+    "cut",
+]
 
 _T = TypeVar("_T")
 
@@ -35,6 +49,8 @@ class MetaFromTheStart(Generic[_T]):
 
     _known_facts: ClassVar[dict[str, Any]] = {}
     """What the stream's route says for certain (a native stream never falls back or hits the cache)."""
+    _content_type: ClassVar[str] = "text/event-stream"
+    """What the answer must be to be read as this stream; anything else is an `InvalidResponseError`."""
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
@@ -47,31 +63,42 @@ class GatewayStream(MetaFromTheStart[_T], openai.Stream[_T]):
 
     @override
     def __stream__(self) -> Iterator[_T]:
+        # The generator holds the stream only weakly: a stream left unread (`for c in stream: break`, no
+        # `with`) is freed, and its response closed, as soon as the caller drops it, not by a later
+        # garbage collection that could run while httpx's pool lock is held (openai 2.x deadlocks so).
+        ref = weakref.ref(self)
+        chunks = _sse_chunks(ref, self.response, self._decoder)
         call = guarded_call(self.response.request)  # a guarded call settles when its stream ends
-        return self._chunks() if call is None else watch_chunks(call, self, self._chunks())
+        return chunks if call is None else watch_chunks(call, ref, chunks)
 
     @override
     def close(self) -> None:
-        stream_closed(self)
+        stream_closed(self)  # closed before its end: a guarded call is settled as broken off
         super().close()
 
-    def _chunks(self) -> Iterator[_T]:
-        events = self._iter_events()
-        try:
-            for event in events:
-                if event.data.startswith("[DONE]"):
-                    with contextlib.suppress(openai.APIConnectionError, httpx.TransportError):
-                        for _rest in events:  # to the body's end, so the connection goes back to the pool
-                            pass
-                    return
-                chunk = _chunk(self, event.data)
-                if chunk is not _HIDDEN:
-                    yield chunk
-        except (openai.APIConnectionError, httpx.TransportError) as exc:  # openai 2.x lets httpx errors through
-            raise cut(exc, self.response) from exc
-        finally:
-            self.response.close()
-        raise ConnectionError(CUT_SHORT, request=self.response.request)
+
+def _sse_chunks(ref: weakref.ref[Any], response: Any, decoder: Any) -> Iterator[Any]:
+    events = decoder.iter_bytes(response.iter_bytes())
+    try:
+        for event in events:
+            check_deadline(response)
+            if event.data.startswith("[DONE]"):
+                with _draining(response) as more:
+                    for _rest in events:  # to the body's end, so the connection goes back to the pool
+                        if not more():
+                            break
+                return
+            chunk = _chunk(alive(ref), event.data)
+            if chunk is not _HIDDEN:
+                yield chunk
+    except (openai.APIConnectionError, httpx.TransportError) as exc:  # openai 2.x lets httpx errors through
+        raise cut(exc, response) from exc
+    except UnicodeDecodeError as exc:
+        raise _undecodable(exc, response) from None
+    finally:
+        response.close()
+        release(response)
+    raise _ended_early(response)
 
 
 class AsyncGatewayStream(MetaFromTheStart[_T], openai.AsyncStream[_T]):
@@ -79,31 +106,82 @@ class AsyncGatewayStream(MetaFromTheStart[_T], openai.AsyncStream[_T]):
 
     @override
     def __stream__(self) -> AsyncIterator[_T]:
+        ref = weakref.ref(self)
+        chunks = _async_sse_chunks(ref, self.response, self._decoder)
         call = guarded_call(self.response.request)  # a guarded call settles when its stream ends
-        return self._chunks() if call is None else awatch_chunks(call, self, self._chunks())
+        return chunks if call is None else awatch_chunks(call, ref, chunks)
 
     @override
     async def close(self) -> None:
-        stream_closed(self)
+        stream_closed(self)  # closed before its end: a guarded call is settled as broken off
         await super().close()
 
-    async def _chunks(self) -> AsyncIterator[_T]:
-        events = self._iter_events()
-        try:
-            async for event in events:
-                if event.data.startswith("[DONE]"):
-                    with contextlib.suppress(openai.APIConnectionError, httpx.TransportError):
-                        async for _rest in events:  # to the body's end, so the connection goes back to the pool
-                            pass
-                    return
-                chunk = _chunk(self, event.data)
-                if chunk is not _HIDDEN:
-                    yield chunk
-        except (openai.APIConnectionError, httpx.TransportError) as exc:  # openai 2.x lets httpx errors through
-            raise cut(exc, self.response) from exc
-        finally:
-            await self.response.aclose()
-        raise ConnectionError(CUT_SHORT, request=self.response.request)
+
+async def _async_sse_chunks(ref: weakref.ref[Any], response: Any, decoder: Any) -> AsyncIterator[Any]:
+    events = decoder.aiter_bytes(response.aiter_bytes())
+    try:
+        async for event in events:
+            check_deadline(response)
+            if event.data.startswith("[DONE]"):
+                with _draining(response) as more:
+                    async for _rest in events:  # to the body's end, so the connection goes back to the pool
+                        if not more():
+                            break
+                return
+            chunk = _chunk(alive(ref), event.data)
+            if chunk is not _HIDDEN:
+                yield chunk
+    except (openai.APIConnectionError, httpx.TransportError) as exc:  # openai 2.x lets httpx errors through
+        raise cut(exc, response) from exc
+    except UnicodeDecodeError as exc:
+        raise _undecodable(exc, response) from None
+    finally:
+        await response.aclose()
+        release(response)
+    raise _ended_early(response)
+
+
+DRAIN_SECONDS = 0.25
+DRAIN_EVENTS = 64
+"""After `[DONE]` the body is read to its end (so the connection is reused) for at most this long and
+this many events: a proxy that keeps sending heartbeats, or stalls before closing, gets its connection
+closed instead of holding the caller."""
+
+
+@contextlib.contextmanager
+def _draining(response: Any) -> Iterator[Callable[[], bool]]:
+    ends = time.monotonic() + DRAIN_SECONDS
+    sock = _watchdog.socket_of(response)
+    token = None if sock is None else _watchdog.watch(sock, at=ends)  # a stalled read is cut too
+    count = 0
+
+    def more() -> bool:
+        nonlocal count
+        count += 1
+        return count < DRAIN_EVENTS and time.monotonic() < ends
+
+    try:
+        with contextlib.suppress(openai.APIConnectionError, httpx.TransportError):
+            yield more
+    finally:
+        if token is not None:
+            _watchdog.cancel(token)
+
+
+def alive(ref: weakref.ref[Any]) -> Any:
+    """The stream a generator reads for, which is alive while it is being iterated."""
+    stream = ref()
+    if stream is None:  # unreachable while the stream is being iterated; kept for the type checker
+        raise RuntimeError("The stream was freed while it was being read")
+    return stream
+
+
+def _undecodable(exc: UnicodeDecodeError, response: Any) -> InvalidResponseError:
+    return InvalidResponseError(
+        f"The gateway's event stream is not valid UTF-8 ({exc.object[exc.start : exc.end]!r})",
+        response=response,
+        body=None,
+    )
 
 
 def _profile(stream: Any) -> GatewayProfile:
@@ -124,7 +202,14 @@ _HIDDEN = object()
 
 
 def _chunk(stream: openai.Stream[Any] | openai.AsyncStream[Any], data: str) -> Any:
-    frame = json.loads(data)
+    try:
+        frame = json.loads(data)
+    except ValueError:
+        raise InvalidResponseError(
+            f"The gateway's event stream sent a frame that is not JSON: {data[:200]!r}",
+            response=stream.response,
+            body=data,
+        ) from None
     profile = _profile(stream)
     failure = profile.stream_failure(frame)
     if failure is not None:
@@ -146,6 +231,17 @@ def _priced(stream: Any, profile: GatewayProfile, frame: dict[str, Any]) -> Gate
 
 
 def cut(exc: Exception, response: Any) -> ConnectionError:  # httpx or httpx2, by the openai major
+    clock = deadline_of(response.request)
+    if clock is not None and (clock.remaining() or 0.0) <= 0:
+        return deadline_error(clock, response.request)
     timed_out = isinstance(exc, (openai.APITimeoutError, httpx.TimeoutException))
     message = "The gateway's stream timed out" if timed_out else CUT_SHORT
     return ConnectionError.for_timeout(timed_out)(message, request=response.request)
+
+
+def _ended_early(response: Any) -> ConnectionError:
+    """The body ended before `[DONE]`: cut by the gateway, or by the deadline (which shuts its socket)."""
+    clock = deadline_of(response.request)
+    if clock is not None and (clock.remaining() or 0.0) <= 0:
+        return deadline_error(clock, response.request)
+    return ConnectionError(CUT_SHORT, request=response.request)

@@ -47,7 +47,7 @@ def test_unknown_model_is_model_not_found(live: Driver) -> None:
 
 
 def test_empty_model_id_is_refused_before_sending(live: Driver) -> None:
-    with pytest.raises(ValueError, match="Expected a non-empty model id, got ''"):
+    with pytest.raises(ValueError, match="Expected `model_id` to be a non-empty string, got ''"):
         live(lambda g: g.model(""))
 
 

@@ -226,16 +226,32 @@ def test_the_native_route_is_guarded(driver: Driver, local_gateway: LocalGateway
 
 def test_each_sdk_retry_is_guarded(local_gateway: LocalGateway) -> None:
     guard = og.Guard(limits=og.Limits(max_usd=1.0), loops=QUIET)
-    local_gateway.faults.drop_connection(times=1, path=CHAT)
-    with og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key, max_retries=1) as client:
+    local_gateway.faults.slow(3.0, times=1)  # the first attempt times out before its answer starts: retried
+    settings = {"base_url": local_gateway.base_url, "api_key": local_gateway.api_key}
+    with og.OpenAI(**settings, max_retries=1, timeout=1.0) as client:
         client.with_guard(guard).chat.completions.create(
             model="gpt-4o-mini", messages=[{"role": "user", "content": "x"}]
         )
     first, second = guard.history()
     assert first.error is not None
-    assert first.cost_source == "reservation"
+    assert first.cost_source == "reservation"  # no answer: the gateway may have billed it
     assert (second.error, second.cost_source) == (None, "gateway")
     assert guard.metrics().calls == 2
+    assert guard.metrics().reserved_usd == 0.0
+
+
+def test_a_cut_answer_is_charged_its_reservation_and_not_re_sent(local_gateway: LocalGateway) -> None:
+    guard = og.Guard(limits=og.Limits(max_usd=1.0), loops=QUIET)
+    local_gateway.faults.drop_connection(times=1, path=CHAT)
+    with og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key, max_retries=1) as client:
+        with pytest.raises(og.ConnectionError, match="not re-sent"):
+            client.with_guard(guard).chat.completions.create(
+                model="gpt-4o-mini", messages=[{"role": "user", "content": "x"}]
+            )
+    (only,) = guard.history()
+    assert only.error is not None
+    assert only.cost_source == "reservation"  # the gateway may have billed it
+    assert only.cost_usd == guard.metrics().cost_usd > 0
     assert guard.metrics().reserved_usd == 0.0
 
 

@@ -122,10 +122,20 @@ def gateway_reply() -> str:
     return DEFAULT_REPLY
 
 
+def _framework_default_models() -> tuple[str, ...]:
+    """Models a framework names by default that the offline providers' catalogue may not list yet:
+    openai-agents' default model follows OpenAI's newest, and an unknown model is a 404, as upstream."""
+    try:
+        from agents.models.default_models import get_default_model
+    except ImportError:  # a framework venv without openai-agents
+        return ()
+    return (get_default_model(),)
+
+
 @pytest.fixture
 def gateway(host_guard: HostGuard, gateway_reply: str) -> Iterator[LocalGateway]:
     """The local gateway, the only host allowed; on exit, each call must carry the key and the user id."""
-    with LocalGateway(reply=gateway_reply) as gw:
+    with LocalGateway(reply=gateway_reply, extra_models=_framework_default_models()) as gw:
         host_guard.port = int(gw.root_url.rsplit(":", 1)[1])
         yield gw
     for call in gw.calls:

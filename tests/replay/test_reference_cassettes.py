@@ -46,7 +46,7 @@ def test_every_reference_cassette_is_indexed() -> None:
 def test_sync_replay_gives_the_recorded_outcome(reference: Reference, omnigate_recorder: Recorder) -> None:
     with (
         omnigate_recorder.use_cassette(reference.path, record_mode="none") as cassette,
-        og.OpenAI(base_url=ROOT_URL, api_key=REPLAY_KEY, max_retries=0) as client,
+        og.OpenAI(base_url=ROOT_URL, api_key=REPLAY_KEY, max_retries=0, emulate_tools=False) as client,
     ):
         for step in reference.steps:
             check_outcome(reference, step, _run(client, reference, step))
@@ -57,7 +57,7 @@ def test_sync_replay_gives_the_recorded_outcome(reference: Reference, omnigate_r
 @pytest.mark.parametrize("reference", REFERENCES, ids=lambda reference: reference.name)
 async def test_async_replay_gives_the_recorded_outcome(reference: Reference, omnigate_recorder: Recorder) -> None:
     with omnigate_recorder.use_cassette(reference.path, record_mode="none") as cassette:
-        async with og.AsyncOpenAI(base_url=ROOT_URL, api_key=REPLAY_KEY, max_retries=0) as client:
+        async with og.AsyncOpenAI(base_url=ROOT_URL, api_key=REPLAY_KEY, max_retries=0, emulate_tools=False) as client:
             for step in reference.steps:
                 check_outcome(reference, step, await _arun(client, reference, step))
         assert cassette.all_played

@@ -10,7 +10,7 @@ import dataclasses
 import os
 from collections.abc import Mapping
 
-from .._config import Settings, check_header_value, root_url
+from .._config import Settings, check_header_value, split_credentials
 from .._exceptions import ConfigurationError
 from .._profile import GatewayProfile
 from .._secret import Secret
@@ -62,9 +62,14 @@ class FlowSettings(Settings):
             raise ConfigurationError(
                 f"Expected `on_auth_token_refresh` to be callable, got {type(on_auth_token_refresh).__name__}"
             )
+        root, url_credentials = split_credentials(url, api_path=API_PATH)
+        if url_credentials is not None:  # the platform authenticates by token or key, never by Basic auth
+            raise ConfigurationError(
+                "The platform URL must not carry `user:password@`: pass `auth_token=` or an `fl_` `api_key=`."
+            )
         return cls(
             profile=profile,
-            root_url=root_url(url, api_path=API_PATH),
+            root_url=root,
             api_key=None if api_key is None else Secret(check_header_value("api_key", api_key)),
             token=None if token is None else BearerToken(token, refresh=on_auth_token_refresh),
             workspace_id=None if workspace_id is None else check_header_value("workspace_id", workspace_id),

@@ -20,7 +20,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
@@ -522,38 +522,42 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def watch_chunks(call: GuardedCall, stream: Any, chunks: Iterator[Any]) -> Iterator[Any]:
-    """`chunks`, with the call settled when they end, fail, or are broken off."""
+def watch_chunks(call: GuardedCall, ref: Callable[[], Any], chunks: Iterator[Any]) -> Iterator[Any]:
+    """`chunks`, with the call settled when they end, fail, or are broken off.
+
+    `ref` is a weak reference to the stream (None once it was dropped: its metadata is then unknown and
+    the reservation is charged), so a guarded stream is freed as soon as its caller drops it.
+    """
     try:
         for chunk in chunks:
             if not call.read_above:
                 call.saw(chunk)
             yield chunk
     except GeneratorExit:
-        call.stream_ended(stream, broken=True)
+        call.stream_ended(ref(), broken=True)
         raise
     except BaseException as exc:
-        call.stream_ended(stream, failure=exc)
+        call.stream_ended(ref(), failure=exc)
         raise
-    call.stream_ended(stream)
+    call.stream_ended(ref())
 
 
-async def awatch_chunks(call: GuardedCall, stream: Any, chunks: AsyncIterator[Any]) -> AsyncIterator[Any]:
+async def awatch_chunks(call: GuardedCall, ref: Callable[[], Any], chunks: AsyncIterator[Any]) -> AsyncIterator[Any]:
     try:
         async for chunk in chunks:
             if not call.read_above:
                 call.saw(chunk)
             yield chunk
     except GeneratorExit:
-        call.stream_ended(stream, broken=True)  # no awaiting while the generator is being closed
+        call.stream_ended(ref(), broken=True)  # no awaiting while the generator is being closed
         raise
     except BaseException as exc:
-        await call.astream_ended(stream, failure=exc)
+        await call.astream_ended(ref(), failure=exc)
         raise
-    await call.astream_ended(stream)
+    await call.astream_ended(ref())
 
 
-def watch_text(call: GuardedCall, stream: Any, pieces: Iterator[str]) -> Iterator[str]:
+def watch_text(call: GuardedCall, ref: Callable[[], Any], pieces: Iterator[str]) -> Iterator[str]:
     """The native stream's text, with the call settled when it ends, fails, or is broken off."""
     try:
         for piece in pieces:
@@ -561,27 +565,27 @@ def watch_text(call: GuardedCall, stream: Any, pieces: Iterator[str]) -> Iterato
                 call._text.append(piece)
             yield piece
     except GeneratorExit:
-        call.stream_ended(stream, broken=True)
+        call.stream_ended(ref(), broken=True)
         raise
     except BaseException as exc:
-        call.stream_ended(stream, failure=exc)
+        call.stream_ended(ref(), failure=exc)
         raise
-    call.stream_ended(stream)
+    call.stream_ended(ref())
 
 
-async def awatch_text(call: GuardedCall, stream: Any, pieces: AsyncIterator[str]) -> AsyncIterator[str]:
+async def awatch_text(call: GuardedCall, ref: Callable[[], Any], pieces: AsyncIterator[str]) -> AsyncIterator[str]:
     try:
         async for piece in pieces:
             if not call.read_above:
                 call._text.append(piece)
             yield piece
     except GeneratorExit:
-        call.stream_ended(stream, broken=True)
+        call.stream_ended(ref(), broken=True)
         raise
     except BaseException as exc:
-        await call.astream_ended(stream, failure=exc)
+        await call.astream_ended(ref(), failure=exc)
         raise
-    await call.astream_ended(stream)
+    await call.astream_ended(ref())
 
 
 def answer_read_above(stream: Any) -> GuardedCall | None:

@@ -17,7 +17,7 @@ from . import _answers, _errors, _metadata, _pricing, _retries, _routing, _strea
 from ._credentials import auth_headers
 from ._endpoints import UNSUPPORTED_ENDPOINTS
 from ._streams import AsyncNativeChatStream, NativeChatStream
-from ._wire import CHAT_COMPLETIONS_PATH, NATIVE_CHAT_PATH
+from ._wire import ADMIN_KEY_HEADER, API_KEY_HEADER, CHAT_COMPLETIONS_PATH, NATIVE_CHAT_PATH
 
 if TYPE_CHECKING:
     from .._config import Settings
@@ -39,6 +39,7 @@ class OmniGateProfile(GatewayProfile):
     )
     user_header = "x-user-id"
     max_user_id_length = 255
+    secret_headers = frozenset({API_KEY_HEADER, ADMIN_KEY_HEADER})
     emulates_tools = True  # OmniGate drops `tools` and `response_format`
     prices_path = "/models"
     chat_paths = (CHAT_COMPLETIONS_PATH, NATIVE_CHAT_PATH)

@@ -75,6 +75,9 @@ def _loopback_listener() -> socket.socket:
     return sock
 
 
+_STOPPING = "The local gateway is stopping"
+
+
 class _PromptServer(uvicorn.Server):
     """uvicorn's server, woken as soon as a stop is requested instead of at its next 0.1 s tick."""
 
@@ -107,7 +110,7 @@ class _PromptServer(uvicorn.Server):
         while (state.connections or state.tasks) and not self.force_exit and loop.time() < deadline:
             await asyncio.sleep(0.005)
         for task in state.tasks:
-            task.cancel(msg="The local gateway is stopping")
+            task.cancel(msg=_STOPPING)
         for server in self.servers:
             with contextlib.suppress(asyncio.TimeoutError):  # 3.12+ waits for every connection to go
                 await asyncio.wait_for(server.wait_closed(), 1)
@@ -131,10 +134,14 @@ def _model(given: Model | Iterable[Reply] | Callable[..., Any] | None) -> Model:
 
 
 class _HideDroppedConnections(logging.Filter):
-    """uvicorn logs the exception that `faults.drop_connection` raises on purpose; nobody needs that."""
+    """uvicorn logs the exception that `faults.drop_connection` raises on purpose, and the cancellation of a
+    request still in flight when the gateway stops (`stop()`); nobody needs either traceback."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.exc_info and isinstance(record.exc_info[1], DroppedConnection))
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, asyncio.CancelledError):
+            return _STOPPING not in str(error)
+        return not isinstance(error, DroppedConnection)
 
 
 _HIDE_DROPS = _HideDroppedConnections()

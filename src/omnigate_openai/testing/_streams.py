@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from omnigate_openai.testing._execute import CircuitOpen, record_outcome
 from omnigate_openai.testing._fake_provider import (
+    LABELS,
     ProviderError,
     StreamBroken,
     UpstreamReply,
@@ -52,6 +53,8 @@ async def stream_deltas(
     try:
         if fault is not None and fault.kind == "slow":
             await asyncio.sleep(min(fault.value, state.settings.provider_timeout))
+            if fault.value >= state.settings.provider_timeout:  # as the call does: the gateway's 502 timeout
+                raise ProviderError(f"{LABELS[request.provider]} request failed: timed out", 502)
         reply = answer(
             request,
             fault,

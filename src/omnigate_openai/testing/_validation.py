@@ -134,6 +134,9 @@ async def read_json(request: Request) -> Any:
             }
         ]
         raise Refusal(DetailResponse(detail, status_code=422)) from None
+    except (RecursionError, ValueError):
+        # Nested too deep, or an integer past Python's 4,300-digit limit: FastAPI answers these with a 400.
+        raise Refusal(DetailResponse("There was an error parsing the body", status_code=400)) from None
 
 
 def validate_body(model: type[ModelT], data: Any) -> ModelT:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from typing import Any, cast
-from urllib.parse import quote
 
 from pydantic import Field
 from typing_extensions import Unpack
 
+from ..._arguments import path_segment
 from ..._request_options import RequestOptions, options
 from ..._sdk import AsyncAPIResource, SyncAPIResource
 from .._pricing import PriceCache, price_call, prices_from_models
@@ -94,9 +94,7 @@ def _unwrap_list(page: _ModelList) -> list[ModelInfo]:
 
 
 def _model_path(model_id: str) -> str:
-    if not isinstance(model_id, str) or not model_id.strip():
-        raise ValueError(f"Expected a non-empty model id, got {model_id!r}")
-    return "/models/" + quote(model_id, safe="/")  # `azure/gpt-4o` is one id: the route takes a path
+    return "/models/" + path_segment("model_id", model_id, keep_slashes=True)  # `azure/gpt-4o`: the route takes a path
 
 
 def _price_cache(client: Any) -> PriceCache:

@@ -1,0 +1,98 @@
+"""A 2xx answer that is not what the protocol promises becomes a typed error saying what came instead.
+
+Left to the SDK, a 200 with an HTML page returns a `str` where a `ChatCompletion` was expected,
+invalid JSON raises a bare `json.JSONDecodeError`, and `{"error": {...}}` (a proxy's or provider's
+error passed through with a 200) fails later with a `TypeError`. Decided from the response alone, so
+it is tested without a client.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import pydantic
+from openai.types.chat import ChatCompletion
+
+from ._exceptions import APIError, InvalidResponseError
+from ._sdk import httpx
+
+if TYPE_CHECKING:
+    from ._profile import GatewayProfile
+
+__all__ = ["error_in_answer", "invalid_json", "not_json", "stream_mismatch", "wrong_stream"]
+
+_EXCERPT = 200
+GatewayErrorType = APIError | InvalidResponseError
+
+
+def excerpt(text: str) -> str:
+    text = text.strip()
+    return repr(text if len(text) <= _EXCERPT else text[:_EXCERPT] + "...")
+
+
+def not_json(response: httpx.Response, cast_to: Any) -> InvalidResponseError | None:
+    """A model was expected but the body is not JSON by its content type (the SDK would return the text)."""
+    if not (isinstance(cast_to, type) and issubclass(cast_to, pydantic.BaseModel)):
+        return None
+    kind = response.headers.get("content-type", "").split(";", 1)[0].strip()
+    if kind.endswith("json"):
+        return None
+    text = response.text
+    return InvalidResponseError(
+        f"The gateway answered HTTP {response.status_code} with {kind or 'no content type'} instead of JSON: "
+        f"{excerpt(text)}",
+        response=response,
+        body=text,
+    )
+
+
+def invalid_json(response: httpx.Response, exc: ValueError) -> InvalidResponseError:
+    text = response.text
+    return InvalidResponseError(
+        f"The gateway answered HTTP {response.status_code} with invalid JSON ({exc}): {excerpt(text)}",
+        response=response,
+        body=text,
+    )
+
+
+def error_in_answer(data: object, cast_to: Any, response: httpx.Response, profile: GatewayProfile) -> APIError | None:
+    """A chat answer that is an error envelope instead: the error it reports, typed as its message says."""
+    if not (isinstance(data, Mapping) and isinstance(cast_to, type) and issubclass(cast_to, ChatCompletion)):
+        return None
+    if "choices" in data or not data.get("error"):
+        return None
+    return _reported_error(response, data["error"], profile)
+
+
+def _reported_error(response: httpx.Response, error: object, profile: GatewayProfile) -> APIError:
+    """An error object sent with a 2xx, typed like an in-band stream failure (by the status in its message)."""
+    found = profile.stream_error(response, error if isinstance(error, Mapping) else {"message": str(error)})
+    found.message = f"The gateway answered HTTP {response.status_code} with an error instead of an answer: {found}"
+    found.args = (found.message,)
+    return found
+
+
+def stream_mismatch(response: httpx.Response, expected: str) -> bool:
+    """A stream was asked for but the answer is not one (`expected`: the stream's content type)."""
+    kind: str = response.headers.get("content-type", "").split(";", 1)[0].strip()
+    return kind != expected
+
+
+def wrong_stream(response: httpx.Response, expected: str, profile: GatewayProfile) -> GatewayErrorType:
+    """The error for a `stream_mismatch` answer, once its body is read: the error it reports, or what it is."""
+    kind = response.headers.get("content-type", "").split(";", 1)[0].strip() or "no content type"
+    text = response.content.decode("utf-8", "replace")
+    if kind.endswith("json"):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        if isinstance(data, Mapping) and data.get("error"):
+            return _reported_error(response, data["error"], profile)
+    return InvalidResponseError(
+        f"The gateway answered HTTP {response.status_code} with {kind} instead of a {expected} stream: {excerpt(text)}",
+        response=response,
+        body=text,
+    )

@@ -1,0 +1,141 @@
+"""Secrets kept out of reprs and logs: header values, body fields, URL passwords and known keys.
+
+httpx masks only `Authorization` in a repr of headers, and the SDK's log filter only `Authorization`
+and `api-key`; a gateway's credentials travel in headers of its own (its profile's `secret_headers`),
+a provider key (BYOK) travels in a request body as `api_key`, and a base URL may carry
+`user:password@`. A request's headers are given a repr that masks them (what is sent is unchanged),
+and `SecretsFilter`, added to the SDK's and the transport's loggers, masks them in every record those
+loggers emit: in its arguments by name, and anywhere in its text by value for the keys this
+process's clients hold.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from ._sdk import httpx
+
+__all__ = [
+    "MASK",
+    "SENSITIVE_HEADERS",
+    "SecretsFilter",
+    "hide_headers",
+    "install_log_filter",
+    "mask_request_headers",
+    "masked_url",
+    "masked_value",
+    "remember",
+]
+
+MASK = "[secure]"
+"""httpx's own mask for the headers it hides, so masked output reads the same."""
+
+SENSITIVE_HEADERS: set[str] = {"authorization", "proxy-authorization", "api-key", "cookie"}
+"""Lower-case header names whose values are masked; each client's profile adds its own (`hide_headers`)."""
+SENSITIVE_FIELDS = frozenset({"api_key", "admin_key", "apikey", "password", "secret", "token", "key"})
+"""Body fields masked in logged request options (`provider_keys.set` sends the provider key as `api_key`)."""
+
+_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/@:\s]*):(?P<password>[^/@\s]*)@")
+_KNOWN: dict[str, None] = {}
+_MAX_KNOWN = 256
+_MIN_KNOWN_LENGTH = 8
+
+
+def hide_headers(names: frozenset[str]) -> None:
+    """Mask these headers too (a gateway's credential headers), from now on, for every client."""
+    SENSITIVE_HEADERS.update(name.lower() for name in names)
+
+
+def remember(value: str) -> None:
+    """A key this process holds: masked wherever it shows up in a log line (the latest 256 kept)."""
+    if len(value) < _MIN_KNOWN_LENGTH:
+        return
+    _KNOWN.pop(value, None)
+    _KNOWN[value] = None
+    while len(_KNOWN) > _MAX_KNOWN:
+        del _KNOWN[next(iter(_KNOWN))]
+
+
+def masked_url(url: str) -> str:
+    """`http://user:pw@host` -> `http://user:[secure]@host`."""
+    return _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", url)
+
+
+def masked_text(text: str) -> str:
+    text = masked_url(text)
+    for value in list(_KNOWN):
+        if value in text:
+            text = text.replace(value, MASK)
+    return text
+
+
+class _MaskedHeaders(httpx.Headers):  # type: ignore[misc, name-defined, unused-ignore]
+    """Headers whose repr hides every credential, not only `Authorization`."""
+
+    def __repr__(self) -> str:
+        items = [(k, MASK if k.lower() in SENSITIVE_HEADERS else v) for k, v in self.multi_items()]
+        as_dict = dict(items)
+        return f"Headers({as_dict if len(as_dict) == len(items) else items!r})"
+
+
+_MaskedHeaders.__name__ = _MaskedHeaders.__qualname__ = "Headers"
+
+
+def mask_request_headers(request: Any) -> None:  # httpx or httpx2, by the openai major
+    """Give the request's headers the masking repr, in place (the same object, the same layout)."""
+    headers = request.headers
+    if type(headers) is httpx.Headers:
+        headers.__class__ = _MaskedHeaders
+
+
+def masked_value(value: Any, depth: int = 0) -> Any:
+    """`value` with secrets masked: fields by name, URL passwords, known keys; nested up to 8 levels."""
+    if depth > 8:
+        return value
+    if isinstance(value, str):
+        return masked_text(value)
+    if isinstance(value, httpx.URL):
+        return masked_url(str(value))
+    if isinstance(value, Mapping):
+        return {
+            k: MASK if isinstance(k, str) and _is_sensitive(k) and v else masked_value(v, depth + 1)
+            for k, v in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return type(value)(masked_value(v, depth + 1) for v in value)
+    return value
+
+
+def _is_sensitive(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in SENSITIVE_HEADERS or lowered in SENSITIVE_FIELDS
+
+
+class SecretsFilter(logging.Filter):
+    """Masks credentials in a record's arguments (by name) and in its text (by value and URL shape)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            if isinstance(record.args, Mapping):
+                record.args = masked_value(dict(record.args))
+            elif isinstance(record.args, tuple):
+                record.args = tuple(masked_value(arg) for arg in record.args)
+            record.msg = masked_text(record.getMessage())
+            record.args = None
+        except Exception:  # a record that cannot be formatted is left for logging to report
+            pass
+        return True
+
+
+_FILTERED_LOGGERS = ("openai._base_client", "openai", "httpx", "httpx2")
+
+
+def install_log_filter() -> None:
+    """Add `SecretsFilter` to the SDK's and the transport's loggers, once."""
+    for name in _FILTERED_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, SecretsFilter) for f in logger.filters):
+            logger.addFilter(SecretsFilter())

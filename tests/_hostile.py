@@ -1,0 +1,365 @@
+"""A small hostile HTTP server on loopback, for the faults the local gateway cannot play.
+
+Raw asyncio, no framework: it writes exactly the bytes a fault needs (a body cut mid-chunk, a body
+that never ends, heartbeats after `[DONE]`, a stall, bytes that are not UTF-8, a redirect). The fault
+is the first path segment of the request: a client whose `base_url` is `<server>/<fault>` meets that
+fault on every call; `GET .../v1/models` (the client's price fetch) is always answered normally.
+Every request is recorded (`requests`), so a canary server can prove that nothing reached it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["FAULTS", "HostileServer", "Seen", "hostile_server"]
+
+Kind = Literal["json", "sse", "native"]
+
+COMPLETION = {
+    "id": "chatcmpl-hostile",
+    "object": "chat.completion",
+    "created": 1700000000,
+    "model": "gpt-4o-mini",
+    "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}],
+    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+}
+CHUNK = {
+    "id": "chatcmpl-hostile",
+    "object": "chat.completion.chunk",
+    "created": 1700000000,
+    "model": "gpt-4o-mini",
+    "choices": [{"index": 0, "delta": {"content": "hi"}, "finish_reason": None}],
+}
+MODELS = {"object": "list", "data": []}
+TICK = 0.05
+"""Seconds between the bytes of an endless body or a heartbeat stream."""
+FOREVER = 30.0
+"""How long a stall lasts: far past any bound the tests set."""
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+class _Conn:
+    def __init__(self, writer: asyncio.StreamWriter) -> None:
+        self.writer = writer
+
+    async def head(self, status: int, reason: str, headers: dict[str, str]) -> None:
+        lines = [f"HTTP/1.1 {status} {reason}"] + [f"{k}: {v}" for k, v in headers.items()]
+        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+        await self.writer.drain()
+
+    async def full(self, status: int, body: bytes, content_type: str, **extra: str) -> None:
+        await self.head(status, "X", {"content-type": content_type, "content-length": str(len(body)), **extra})
+        self.writer.write(body)
+        await self.writer.drain()
+
+    async def chunk(self, data: bytes) -> None:
+        self.writer.write(b"%x\r\n%s\r\n" % (len(data), data))
+        await self.writer.drain()
+
+    async def end_chunks(self) -> None:
+        self.writer.write(b"0\r\n\r\n")
+        await self.writer.drain()
+
+
+def _sse(data: object) -> bytes:
+    return b"data: " + (data if isinstance(data, bytes) else json.dumps(data).encode()) + b"\n\n"
+
+
+_CHUNKED = {"transfer-encoding": "chunked"}
+
+
+async def ok(conn: _Conn, kind: Kind) -> bool:
+    """A well-formed answer of each kind; the connection stays open for the next request."""
+    if kind == "json":
+        await conn.full(200, json.dumps(COMPLETION).encode(), "application/json")
+    elif kind == "sse":
+        await conn.head(200, "OK", {"content-type": "text/event-stream", **_CHUNKED})
+        await conn.chunk(_sse(CHUNK))
+        await conn.chunk(_sse(b"[DONE]"))
+        await conn.end_chunks()
+    else:
+        await conn.head(200, "OK", {"content-type": "text/plain; charset=utf-8", **_CHUNKED})
+        await conn.chunk(b"hi there")
+        await conn.end_chunks()
+    return True
+
+
+async def cut_mid_body(conn: _Conn, kind: Kind) -> bool:
+    """Headers, part of the body, then the connection closes (mid-chunk for the streams)."""
+    if kind == "json":
+        await conn.head(200, "OK", {"content-type": "application/json", "content-length": "400"})
+        conn.writer.write(b'{"id": "chatcmpl-hos')
+    else:
+        content_type = "text/event-stream" if kind == "sse" else "text/plain; charset=utf-8"
+        await conn.head(200, "OK", {"content-type": content_type, **_CHUNKED})
+        await conn.chunk(_sse(CHUNK) if kind == "sse" else b"hi ")
+        conn.writer.write(b'40\r\ndata: {"id": ')
+    await conn.writer.drain()
+    return False
+
+
+async def endless(conn: _Conn, kind: Kind) -> bool:
+    """A 200 whose body never ends: a byte every tick, forever (SSE: data chunks, never `[DONE]`)."""
+    content_type = {"json": "application/json", "sse": "text/event-stream", "native": "text/plain"}[kind]
+    await conn.head(200, "OK", {"content-type": content_type, **_CHUNKED})
+    if kind == "json":
+        await conn.chunk(b'{"id": "chatcmpl-hostile", ')
+    while True:
+        await conn.chunk(_sse(CHUNK) if kind == "sse" else b" " if kind == "json" else b"more ")
+        await asyncio.sleep(TICK)
+
+
+async def heartbeats_after_done(conn: _Conn, kind: Kind) -> bool:
+    """A proxy that keeps the stream open after `[DONE]` with SSE comments (other kinds: a normal answer)."""
+    if kind != "sse":
+        return await ok(conn, kind)
+    await conn.head(200, "OK", {"content-type": "text/event-stream", **_CHUNKED})
+    await conn.chunk(_sse(CHUNK))
+    await conn.chunk(_sse(b"[DONE]"))
+    while True:
+        await asyncio.sleep(TICK)
+        await conn.chunk(b": ping\n\n")
+
+
+async def stall_after_done(conn: _Conn, kind: Kind) -> bool:
+    """`[DONE]`, then nothing: the body is neither ended nor closed (other kinds: a normal answer)."""
+    if kind != "sse":
+        return await ok(conn, kind)
+    await conn.head(200, "OK", {"content-type": "text/event-stream", **_CHUNKED})
+    await conn.chunk(_sse(CHUNK))
+    await conn.chunk(_sse(b"[DONE]"))
+    await asyncio.sleep(FOREVER)
+    return False
+
+
+async def stall_before_headers(_conn: _Conn, _kind: Kind) -> bool:
+    """Accepts the request and never answers."""
+    await asyncio.sleep(FOREVER)
+    return False
+
+
+async def stall_mid_body(conn: _Conn, kind: Kind) -> bool:
+    """Headers and a first piece, then silence with the connection open."""
+    content_type = {"json": "application/json", "sse": "text/event-stream", "native": "text/plain"}[kind]
+    await conn.head(200, "OK", {"content-type": content_type, **_CHUNKED})
+    await conn.chunk(_sse(CHUNK) if kind == "sse" else b"{" if kind == "json" else b"hi ")
+    await asyncio.sleep(FOREVER)
+    return False
+
+
+async def reset_before_answer(_conn: _Conn, _kind: Kind) -> bool:
+    """Closes the connection without a byte of answer."""
+    return False
+
+
+async def html_200(conn: _Conn, _kind: Kind) -> bool:
+    """A proxy's page with status 200."""
+    await conn.full(200, b"<html><body>Welcome to the proxy</body></html>", "text/html")
+    return True
+
+
+async def invalid_json_200(conn: _Conn, _kind: Kind) -> bool:
+    await conn.full(200, b'{"id": "chatcmpl-x", "choices": [', "application/json")
+    return True
+
+
+async def error_json_200(conn: _Conn, kind: Kind) -> bool:
+    body = {"error": {"message": "OpenAI error 500: upstream exploded", "type": "server_error"}}
+    if kind == "sse":
+        await conn.head(200, "OK", {"content-type": "text/event-stream", **_CHUNKED})
+        await conn.chunk(_sse(body))
+        await conn.end_chunks()
+        return True
+    await conn.full(200, json.dumps(body).encode(), "application/json")
+    return True
+
+
+async def cut_error_body(conn: _Conn, _kind: Kind) -> bool:
+    """A 500 whose body is cut mid-chunk."""
+    await conn.head(500, "Internal Server Error", {"content-type": "application/json", **_CHUNKED})
+    await conn.chunk(b'{"detail": "Internal')
+    conn.writer.write(b"30\r\n server er")
+    await conn.writer.drain()
+    return False
+
+
+async def bad_utf8(conn: _Conn, kind: Kind) -> bool:
+    """Bytes that are not UTF-8: in the text of a native stream, inside the JSON elsewhere."""
+    if kind == "native":
+        await conn.head(200, "OK", {"content-type": "text/plain; charset=utf-8", **_CHUNKED})
+        await conn.chunk(b"caf\xe9 \xff\xfe")
+        await conn.end_chunks()
+        return True
+    if kind == "sse":
+        await conn.head(200, "OK", {"content-type": "text/event-stream", **_CHUNKED})
+        await conn.chunk(b'data: {"id": "\xff\xfe"}\n\n')
+        await conn.end_chunks()
+        return True
+    await conn.full(200, b'{"id": "\xff\xfe"}', "application/json")
+    return True
+
+
+async def close_delimited(conn: _Conn, kind: Kind) -> bool:
+    """An answer with no framing: its end is only the connection closing (HTTP/1.0 style)."""
+    content_type = {"json": "application/json", "sse": "text/event-stream", "native": "text/plain"}[kind]
+    await conn.head(200, "OK", {"content-type": content_type, "connection": "close"})
+    body = {"json": json.dumps(COMPLETION).encode(), "sse": _sse(CHUNK), "native": b"hi there"}[kind]
+    conn.writer.write(body)
+    await conn.writer.drain()
+    return False
+
+
+async def long_retry_after(conn: _Conn, _kind: Kind) -> bool:
+    """The gateway's own rate limit, asking for a wait far past what a call may spend waiting."""
+    body = json.dumps({"detail": "Rate limit exceeded: 60 requests per minute"}).encode()
+    await conn.full(429, body, "application/json", **{"retry-after": "100"})
+    return True
+
+
+def _redirect(target: Callable[[HostileServer], str]) -> Callable[[_Conn, Kind], Awaitable[bool]]:
+    async def redirect(conn: _Conn, _kind: Kind) -> bool:
+        location = target(conn.server) + conn.path  # type: ignore[attr-defined]
+        await conn.full(307, b"", "text/plain", location=location)
+        return True
+
+    return redirect
+
+
+FAULTS: dict[str, Callable[[_Conn, Kind], Awaitable[bool]]] = {
+    "ok": ok,
+    "cut_mid_body": cut_mid_body,
+    "endless": endless,
+    "heartbeats_after_done": heartbeats_after_done,
+    "stall_after_done": stall_after_done,
+    "stall_before_headers": stall_before_headers,
+    "stall_mid_body": stall_mid_body,
+    "reset_before_answer": reset_before_answer,
+    "html_200": html_200,
+    "invalid_json_200": invalid_json_200,
+    "error_json_200": error_json_200,
+    "cut_error_body": cut_error_body,
+    "bad_utf8": bad_utf8,
+    "close_delimited": close_delimited,
+    "long_retry_after": long_retry_after,
+    "redirect_same_origin": _redirect(lambda server: server.url + "/ok"),
+    "redirect_other_origin": _redirect(lambda server: server.canary_url),
+}
+
+
+class HostileServer:
+    """The server, on its own event loop in a thread. `url` is its root; `requests` what it received."""
+
+    def __init__(self, *, canary_url: str = "") -> None:
+        self.canary_url = canary_url
+        self.requests: list[Seen] = []
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="hostile-server", daemon=True)
+        self._server: asyncio.AbstractServer | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> HostileServer:
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError("the hostile server did not start")
+        return self
+
+    def stop(self) -> None:
+        async def shutdown() -> None:
+            assert self._server is not None
+            self._server.close()
+            for task in list(self._tasks):
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._loop.close()
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        self._server = self._loop.run_until_complete(asyncio.start_server(self._serve, "127.0.0.1", 0))
+        self.port = self._server.sockets[0].getsockname()[1]
+        self._ready.set()
+        self._loop.run_forever()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        sock = writer.get_extra_info("socket")
+        if sock is not None:  # each fault writes in small pieces: don't let Nagle hold them back
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            keep = True
+            while keep:
+                seen = await _read_request(reader)
+                if seen is None:
+                    break
+                self.requests.append(seen)
+                conn = _Conn(writer)
+                conn.server = self  # type: ignore[attr-defined]
+                fault, _, rest = seen.path.lstrip("/").partition("/")
+                conn.path = "/" + rest  # type: ignore[attr-defined]
+                if seen.path.endswith("/models") and seen.method == "GET":
+                    await conn.full(200, json.dumps(MODELS).encode(), "application/json")
+                    continue
+                kind: Kind = "native" if seen.path.endswith("/chat") else "json"
+                if kind == "json" and b'"stream": true' in seen.body.replace(b'"stream":true', b'"stream": true'):
+                    kind = "sse"
+                keep = await FAULTS.get(fault, ok)(conn, kind)
+        except (ConnectionError, asyncio.CancelledError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            self._tasks.discard(task)
+            with contextlib.suppress(Exception):
+                writer.close()
+
+
+async def _read_request(reader: asyncio.StreamReader) -> Seen | None:
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+    except (asyncio.IncompleteReadError, ConnectionError):
+        return None
+    lines = head.decode("latin-1").split("\r\n")
+    method, path, _ = lines[0].split(" ", 2)
+    headers = {}
+    for line in lines[1:]:
+        if ":" in line:
+            name, value = line.split(":", 1)
+            headers[name.strip().lower()] = value.strip()
+    length = int(headers.get("content-length", "0"))
+    body = await reader.readexactly(length) if length else b""
+    return Seen(method, path, headers, body)
+
+
+@contextlib.contextmanager
+def hostile_server() -> Iterator[tuple[HostileServer, HostileServer]]:
+    """(the hostile server, its canary: another origin on loopback that must receive nothing)."""
+    canary = HostileServer().start()
+    server = HostileServer(canary_url=canary.url).start()
+    try:
+        yield server, canary
+    finally:
+        server.stop()
+        canary.stop()
