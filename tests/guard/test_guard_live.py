@@ -243,11 +243,11 @@ def test_each_sdk_retry_is_guarded(local_gateway: LocalGateway) -> None:
 def test_a_cut_answer_is_charged_its_reservation_and_not_re_sent(local_gateway: LocalGateway) -> None:
     guard = og.Guard(limits=og.Limits(max_usd=1.0), loops=QUIET)
     local_gateway.faults.drop_connection(times=1, path=CHAT)
-    with og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key, max_retries=1) as client:
-        with pytest.raises(og.ConnectionError, match="not re-sent"):
-            client.with_guard(guard).chat.completions.create(
-                model="gpt-4o-mini", messages=[{"role": "user", "content": "x"}]
-            )
+    settings = {"base_url": local_gateway.base_url, "api_key": local_gateway.api_key}
+    with og.OpenAI(**settings, max_retries=1) as client, pytest.raises(og.ConnectionError, match="not re-sent"):
+        client.with_guard(guard).chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": "x"}]
+        )
     (only,) = guard.history()
     assert only.error is not None
     assert only.cost_source == "reservation"  # the gateway may have billed it
