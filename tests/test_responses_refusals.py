@@ -143,6 +143,9 @@ REFUSALS = [
         "not their event streams",
     ),
 ]
+REFUSALS.append(  # the SDK's manager would dial a WebSocket the gateway doesn't have
+    Refusal("connect", lambda r: r.connect(), "responses.connect", "no Responses WebSocket")
+)
 if OPENAI_MAJOR >= 3:  # `compact` is a 3.x method
     REFUSALS.append(
         Refusal("compact", lambda r: r.compact(model="gpt-4o-mini"), "responses.compact", "no such endpoint")

@@ -10,6 +10,7 @@ completions cannot serve is refused before sending (`UnsupportedFeatureError`, n
 
 from __future__ import annotations
 
+import inspect
 import re
 import urllib.parse
 from collections.abc import Mapping
@@ -43,6 +44,7 @@ __all__ = ["AsyncResponses", "Responses"]
 _BY_ID = re.compile(r"^/responses/(?P<id>[^/]+)(?P<cancel>/cancel)?$")
 _RAW_RESPONSE_HEADER = "x-stainless-raw-response"
 _NO_ENDPOINT = "OmniGate has no such endpoint, and it has no chat equivalent"
+_NO_WEBSOCKET = "OmniGate has no Responses WebSocket; `create(stream=True)` streams the same events"
 _USAGE = {"include_usage": True}
 """Asked of every chat stream serving a Responses stream: `response.completed` carries the usage."""
 
@@ -63,6 +65,12 @@ class Responses(SDKResponses):
     @cached_property
     def input_items(self) -> InputItems:
         return InputItems(self._client)
+
+    def connect(self, *_: Any, **__: Any) -> NoReturn:
+        """Refused: the gateway has no Responses WebSocket (the SDK's manager would dial one)."""
+        raise refused("responses.connect", _NO_WEBSOCKET)
+
+    connect.__signature__ = inspect.signature(SDKResponses.connect)  # type: ignore[attr-defined]
 
     def _answer_post(self, path: str, *, body: Any = None, options: Any = None, stream: bool = False, **_: Any) -> Any:
         if path != "/responses":
@@ -96,6 +104,12 @@ class AsyncResponses(SDKAsyncResponses):
     @cached_property
     def input_items(self) -> AsyncInputItems:
         return AsyncInputItems(self._client)
+
+    def connect(self, *_: Any, **__: Any) -> NoReturn:
+        """Refused: the gateway has no Responses WebSocket (the SDK's manager would dial one)."""
+        raise refused("responses.connect", _NO_WEBSOCKET)
+
+    connect.__signature__ = inspect.signature(SDKAsyncResponses.connect)  # type: ignore[attr-defined]
 
     async def _answer_post(
         self, path: str, *, body: Any = None, options: Any = None, stream: bool = False, **_: Any
