@@ -64,7 +64,7 @@ def test_four_processes_never_overshoot_a_shared_budget(local_gateway: LocalGate
         victim.send_signal(signal.SIGKILL)
         victim.wait(timeout=10)
     orphaned = observer.metrics().reserved_usd
-    assert orphaned >= 0.001
+    assert orphaned > 0  # a call may settle between the last look and the kill: some, not all, are orphaned
 
     workers = [_worker(local_gateway, key, redis_url, MODEL, 90.0) for _ in range(3)]  # until the budget refuses
     results = []
