@@ -220,3 +220,33 @@ def test_the_legacy_and_unknown_shapes_of_tools() -> None:
     tools, legacy = tools_of({"functions": [{"name": "f", "parameters": {"type": "object"}}]})
     assert legacy
     assert tools == (Tool("f", "", {"type": "object"}, '{"type": "object"}'),)
+
+
+def test_tool_calls_are_built_as_the_sdk_constructs_them() -> None:
+    """`apply_reading` builds tool calls with pydantic-core: the same objects as the SDK's `model_construct`."""
+    from openai.types.chat import ChatCompletionMessage, ChatCompletionMessageFunctionToolCall
+    from openai.types.chat.chat_completion_message_function_tool_call import Function
+
+    from omnigate_openai._emulation import apply_reading
+
+    message = ChatCompletionMessage.model_construct(role="assistant", content="raw")
+    calls = (Call("get_weather", '{"city":"Paris"}'), Call("search", '{"q":"caf\u00e9 \\"x\\""}'))
+    apply_reading(message, Reading(None, calls), legacy=False)
+    assert message.content is None
+    built = message.tool_calls or []
+    expected = [
+        ChatCompletionMessageFunctionToolCall.model_construct(
+            id=call.id, type="function", function=Function.model_construct(name=made.name, arguments=made.arguments)
+        )
+        for call, made in zip(built, calls, strict=True)
+    ]
+    assert built == expected
+    for mine, theirs in zip(built, expected, strict=True):
+        assert type(mine) is type(theirs)
+        assert type(mine.function) is type(theirs.function)
+        assert mine.model_fields_set == theirs.model_fields_set
+        assert mine.function.model_fields_set == theirs.function.model_fields_set
+        assert mine.to_dict() == theirs.to_dict()
+        assert mine.id.startswith("call_")
+        assert len(mine.id) == 29
+    assert len({call.id for call in built}) == 2

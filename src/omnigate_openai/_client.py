@@ -20,6 +20,7 @@ from . import _bad_answers, _send
 from ._arguments import check_headers, check_max_retries, check_timeout
 from ._bounds import DEFAULT_MAX_RETRY_WAIT, CallBounds, call_clock, current_clock
 from ._config import Settings
+from ._emulated_chat import EmulatingAsyncChat, EmulatingChat, unwrapped
 from ._emulated_stream import emulated_stream_class
 from ._emulation import RejectedReply, emulation_for
 from ._endpoints import refuse_lacked_endpoint
@@ -489,7 +490,7 @@ class OpenAI(_GatewayHooks[httpx.Client, openai.Stream[Any]], openai.OpenAI):  #
     @override
     def request(self, cast_to: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
         check_call_options(options)
-        emulation = emulation_for(options, self._settings)
+        emulation = emulation_for(unwrapped(options), self._settings)
         with call_clock(self._bounds):  # one deadline for the whole call, re-asks included
             if emulation is None:
                 return self._send(cast_to, options, **kwargs)
@@ -514,6 +515,12 @@ class OpenAI(_GatewayHooks[httpx.Client, openai.Stream[Any]], openai.OpenAI):  #
             if isinstance(exc, ConnectionError):
                 raise
             raise _connection_error(exc) from exc.__cause__
+
+    @cached_property
+    @override
+    def chat(self) -> openai.resources.chat.Chat:
+        """The SDK's chat resource; `completions.create` keeps tools it will emulate away from the SDK's transform."""
+        return EmulatingChat(self)
 
     @cached_property
     def gateway(self) -> Gateway:
@@ -593,7 +600,7 @@ class AsyncOpenAI(_GatewayHooks[httpx.AsyncClient, openai.AsyncStream[Any]], ope
     @override
     async def request(self, cast_to: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
         check_call_options(options)
-        emulation = emulation_for(options, self._settings)
+        emulation = emulation_for(unwrapped(options), self._settings)
         with call_clock(self._bounds):  # one deadline for the whole call, re-asks included
             if emulation is None:
                 return await self._send(cast_to, options, **kwargs)
@@ -620,6 +627,12 @@ class AsyncOpenAI(_GatewayHooks[httpx.AsyncClient, openai.AsyncStream[Any]], ope
             if isinstance(exc, ConnectionError):
                 raise
             raise _connection_error(exc) from exc.__cause__
+
+    @cached_property
+    @override
+    def chat(self) -> openai.resources.chat.AsyncChat:
+        """The SDK's chat resource; `completions.create` keeps tools it will emulate away from the SDK's transform."""
+        return EmulatingAsyncChat(self)
 
     @cached_property
     def gateway(self) -> AsyncGateway:

@@ -195,6 +195,7 @@ def _object_end(text: str, start: int) -> int:
 
 
 _DECODER = json.JSONDecoder()
+_UNDECODED = object()
 
 
 class _Braces:
@@ -258,6 +259,7 @@ class ReplyScanner:
         self._scanned = 0  # how far into `_pending` the open brace block was scanned
         self._json_done = False
         self._json_parts: list[str] = []
+        self._decoded: object = _UNDECODED  # the value of the block `_close` just found whole by the decoder
 
     def feed(self, piece: str) -> str:
         self._pending += piece
@@ -334,13 +336,14 @@ class ReplyScanner:
         if end is None:
             return None
         block, self._pending = self._pending[:end], self._pending[end:]
-        return "" if self._took_envelope(block) else self._show(block)
+        return "" if self._took_envelope(block, self._took_decoded()) else self._show(block)
 
     def _close(self, text: str, start: int, *, final: bool) -> int | None:
+        self._decoded = _UNDECODED
         if self._braces is None:
             self._braces, self._scanned = _Braces(), start
-            try:  # a complete object is found by the decoder at C speed
-                end = _DECODER.raw_decode(text, start)[1]
+            try:  # a complete object is found (and decoded, once) by the decoder at C speed
+                self._decoded, end = _DECODER.raw_decode(text, start)
             except ValueError:
                 end = None
             if end is not None:
@@ -384,7 +387,7 @@ class ReplyScanner:
             return None  # the object is whole; wait for the rest of the closing fence (found again at C speed)
         closed = text.startswith(_FENCE, after)
         block = text[start:end]
-        if closed and self._took_envelope(block):
+        if closed and self._took_envelope(block, self._took_decoded()):
             self._pending = text[after + len(_FENCE) :]
             return ""
         self._pending = text[end:]
@@ -394,11 +397,18 @@ class ReplyScanner:
         out, self._pending = self._pending, ""
         return self._show(out)
 
-    def _took_envelope(self, block: str) -> bool:
-        try:
-            value = json.loads(block)
-        except ValueError:
-            return False
+    def _took_decoded(self) -> object:
+        """The value `_close` decoded for the block it just closed (`_UNDECODED` if it found the end by braces)."""
+        decoded, self._decoded = self._decoded, _UNDECODED
+        return decoded
+
+    def _took_envelope(self, block: str, decoded: object = None) -> bool:
+        if decoded is _UNDECODED:
+            try:
+                decoded = json.loads(block)
+            except ValueError:
+                return False
+        value = decoded
         if not isinstance(value, dict) or CALLS_KEY not in value:
             return False
         calls = value[CALLS_KEY]

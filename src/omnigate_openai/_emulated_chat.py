@@ -1,0 +1,101 @@
+"""`client.chat`: the SDK's chat resource, except that tools the emulation will take out skip the SDK's transform.
+
+`chat.completions.create` runs every argument through the SDK's pure-Python transform (TypedDict
+aliases, formats) before the client sees the request. For `tools` and `functions` that walk costs
+more than the whole emulation: about a quarter of a millisecond for five tools, spent on values the
+emulation then removes from the body and restates in the prompt. When this client emulates tools
+and the value is plain JSON data (lists, dicts, strings, numbers: what `json.dumps` accepts), the
+transform would return it unchanged anyway (`tests/test_emulated_chat.py` holds the SDK to that),
+so it is wrapped in `Verbatim`, which the transform passes through, and unwrapped by the client's
+`request` before anything reads the body. Anything else (pydantic models, generators, `omit`
+inside) takes the SDK's transform as before.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from openai.resources.chat import AsyncChat, AsyncCompletions, Chat, Completions
+from typing_extensions import override
+
+from ._config import Settings
+from ._emulation import emulation_wanted
+from ._sdk import FinalRequestOptions, cached_property
+
+__all__ = ["EmulatingAsyncChat", "EmulatingChat", "Verbatim", "unwrapped"]
+
+_FIELDS = ("tools", "functions")
+
+
+class Verbatim:
+    """A plain JSON value the SDK's transform passes through as it is (it is neither a mapping nor iterable)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"Verbatim({self.value!r})"
+
+
+def _held(kwargs: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """`kwargs` with plain-JSON `tools` / `functions` wrapped, when this client emulates tools; else as given."""
+    if not (kwargs.get("tools") or kwargs.get("functions")) or not emulation_wanted(settings):
+        return kwargs
+    held = dict(kwargs)
+    for field in _FIELDS:
+        value = held.get(field)
+        if isinstance(value, (list, tuple)) and value and _plain_json(value):
+            held[field] = Verbatim(value)
+    return held
+
+
+def _plain_json(value: object) -> bool:
+    try:
+        json.dumps(value)  # at C speed: refuses anything the transform could have turned into something else
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def unwrapped(options: FinalRequestOptions) -> FinalRequestOptions:
+    """`options` with any `Verbatim` field of its body back to its value (the client's `request` calls this first)."""
+    body = options.json_data
+    if not isinstance(body, dict) or not any(isinstance(body.get(field), Verbatim) for field in _FIELDS):
+        return options
+    options.json_data = {key: value.value if isinstance(value, Verbatim) else value for key, value in body.items()}
+    return options
+
+
+class _EmulatingCompletions(Completions):
+    @override
+    def create(self, **kwargs: Any) -> Any:
+        settings: Settings = self._client._settings  # type: ignore[attr-defined]
+        return super().create(**_held(kwargs, settings))
+
+
+class _EmulatingAsyncCompletions(AsyncCompletions):
+    @override
+    async def create(self, **kwargs: Any) -> Any:
+        settings: Settings = self._client._settings  # type: ignore[attr-defined]
+        return await super().create(**_held(kwargs, settings))
+
+
+class EmulatingChat(Chat):
+    """The SDK's `Chat`, whose `completions.create` keeps plain tools away from the SDK's transform."""
+
+    @cached_property
+    @override
+    def completions(self) -> Completions:
+        return _EmulatingCompletions(self._client)
+
+
+class EmulatingAsyncChat(AsyncChat):
+    """The SDK's `AsyncChat`, whose `completions.create` keeps plain tools away from the SDK's transform."""
+
+    @cached_property
+    @override
+    def completions(self) -> AsyncCompletions:
+        return _EmulatingAsyncCompletions(self._client)
