@@ -178,3 +178,60 @@ def test_a_tool_dict_changed_between_two_calls_changes_the_prompt(
     assert '"unit"' not in first
     assert "The weather of a city, in Celsius.\n" in second
     assert '"unit": {"type": "string"}' in second
+
+
+def test_a_schema_changed_in_place_or_reordered_changes_the_prompt_and_the_check(
+    client: og.OpenAI, local_gateway: LocalGateway
+) -> None:
+    """The kept tools follow the caller's dicts: a nested edit, a new key order, and back again."""
+    tool = json.loads(json.dumps(WEATHER))
+    hi = [{"role": "user", "content": "Hi"}]
+    properties = tool["function"]["parameters"]["properties"]
+
+    def prompt() -> str:
+        client.chat.completions.create(model=MODEL, messages=hi, tools=[tool])
+        content: str = _sent(local_gateway)["messages"][0]["content"]
+        return content
+
+    original = prompt()
+    properties["city"]["description"] = "A city name."  # two levels down, in place
+    assert '"city": {"type": "string", "description": "A city name."}' in prompt()
+    properties["unit"] = {"type": "string"}
+    tool["function"]["parameters"]["properties"] = {"unit": properties["unit"], "city": properties["city"]}
+    assert '"properties": {"unit": {"type": "string"}, "city": ' in prompt()  # the same keys, another order
+    tool["function"]["parameters"]["required"] = ["city", "unit"]
+    local_gateway.model.script(ToolCall("get_weather", {"city": "Paris"}), ToolCall("get_weather", {"city": "Oslo"}))
+    with pytest.raises(og.ModelOutputError, match="'unit' is a required property"):  # the new schema is checked
+        client.chat.completions.create(model=MODEL, messages=hi, tools=[tool])
+    tool = json.loads(json.dumps(WEATHER))
+    assert prompt() == original
+
+
+def test_tools_of_reads_each_distinct_text_once_into_its_own_copy() -> None:
+    from omnigate_openai._tool_prompt import _tools_of_text, tools_of
+
+    tool = json.loads(json.dumps(NESTED))
+    body = {"tools": [tool]}
+    before = _tools_of_text.cache_info()
+    first, _ = tools_of(body, texts={"tools": json.dumps([tool])})
+    again, _ = tools_of(body, texts={"tools": json.dumps([tool])})
+    assert again is first  # kept
+    assert _tools_of_text.cache_info().hits == before.hits + 1
+    assert first == tools_of(body)[0]  # what the uncached reading gives
+    assert first[0].parameters is not tool["function"]["parameters"]  # its own copy
+    tool["function"]["parameters"]["properties"].clear()
+    assert first[0].parameters == NESTED["function"]["parameters"]
+    changed, _ = tools_of(body, texts={"tools": json.dumps([tool])})
+    assert changed[0].schema_text == '{"type": "object", "properties": {}, "$defs": {"x": {"type": "string"}}}'
+
+
+def test_a_refused_tool_is_named_in_the_callers_own_values() -> None:
+    from omnigate_openai._tool_prompt import tools_of
+
+    body = {"tools": [WEATHER, {"type": "custom", "custom": {"name": "grammar", "format": ("a", "b")}}]}
+    with pytest.raises(og.UnsupportedFeatureError) as plain:
+        tools_of(body)
+    with pytest.raises(og.UnsupportedFeatureError) as kept:
+        tools_of(body, texts={"tools": json.dumps(body["tools"])})
+    assert str(kept.value) == str(plain.value)
+    assert kept.value.field == "tools[1]"

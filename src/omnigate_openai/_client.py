@@ -490,7 +490,8 @@ class OpenAI(_GatewayHooks[httpx.Client, openai.Stream[Any]], openai.OpenAI):  #
     @override
     def request(self, cast_to: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
         check_call_options(options)
-        emulation = emulation_for(unwrapped(options), self._settings)
+        options, texts = unwrapped(options)  # tools kept from the SDK's transform (`_emulated_chat.py`)
+        emulation = emulation_for(options, self._settings, texts=texts)
         with call_clock(self._bounds):  # one deadline for the whole call, re-asks included
             if emulation is None:
                 return self._send(cast_to, options, **kwargs)
@@ -600,7 +601,8 @@ class AsyncOpenAI(_GatewayHooks[httpx.AsyncClient, openai.AsyncStream[Any]], ope
     @override
     async def request(self, cast_to: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
         check_call_options(options)
-        emulation = emulation_for(unwrapped(options), self._settings)
+        options, texts = unwrapped(options)  # tools kept from the SDK's transform (`_emulated_chat.py`)
+        emulation = emulation_for(options, self._settings, texts=texts)
         with call_clock(self._bounds):  # one deadline for the whole call, re-asks included
             if emulation is None:
                 return await self._send(cast_to, options, **kwargs)

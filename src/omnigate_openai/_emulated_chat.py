@@ -8,7 +8,9 @@ and the value is plain JSON data (lists, dicts, strings, numbers: what `json.dum
 transform would return it unchanged anyway (`tests/test_emulated_chat.py` holds the SDK to that),
 so it is wrapped in `Verbatim`, which the transform passes through, and unwrapped by the client's
 `request` before anything reads the body. Anything else (pydantic models, generators, `omit`
-inside) takes the SDK's transform as before.
+inside) takes the SDK's transform as before. The JSON text that check produced comes along: the
+emulation keeps the tools it reads under it (`_tool_prompt.tools_of`), so five tools are read once,
+and a tool changed between two calls is a new text, read anew.
 """
 
 from __future__ import annotations
@@ -31,10 +33,12 @@ _FIELDS = ("tools", "functions")
 class Verbatim:
     """A plain JSON value the SDK's transform passes through as it is (it is neither a mapping nor iterable)."""
 
-    __slots__ = ("value",)
+    __slots__ = ("text", "value")
 
-    def __init__(self, value: object) -> None:
+    def __init__(self, value: object, text: str) -> None:
         self.value = value
+        self.text = text
+        """`json.dumps(value)`: the key under which the emulation keeps the tools it read from it."""
 
     def __repr__(self) -> str:
         return f"Verbatim({self.value!r})"
@@ -47,26 +51,30 @@ def _held(kwargs: dict[str, Any], settings: Settings) -> dict[str, Any]:
     held = dict(kwargs)
     for field in _FIELDS:
         value = held.get(field)
-        if isinstance(value, (list, tuple)) and value and _plain_json(value):
-            held[field] = Verbatim(value)
+        text = _plain_json(value) if isinstance(value, (list, tuple)) and value else None
+        if text is not None:
+            held[field] = Verbatim(value, text)
     return held
 
 
-def _plain_json(value: object) -> bool:
-    try:
-        json.dumps(value)  # at C speed: refuses anything the transform could have turned into something else
+def _plain_json(value: object) -> str | None:
+    try:  # at C speed: refuses anything the transform could have turned into something else
+        return json.dumps(value)
     except (TypeError, ValueError):
-        return False
-    return True
+        return None
 
 
-def unwrapped(options: FinalRequestOptions) -> FinalRequestOptions:
-    """`options` with any `Verbatim` field of its body back to its value (the client's `request` calls this first)."""
+def unwrapped(options: FinalRequestOptions) -> tuple[FinalRequestOptions, dict[str, str]]:
+    """`options` with any `Verbatim` field of its body back to its value, and the JSON texts of those fields.
+
+    The client's `request` calls this first, so nothing after it sees a `Verbatim`.
+    """
     body = options.json_data
     if not isinstance(body, dict) or not any(isinstance(body.get(field), Verbatim) for field in _FIELDS):
-        return options
+        return options, {}
+    texts = {key: value.text for key, value in body.items() if isinstance(value, Verbatim)}
     options.json_data = {key: value.value if isinstance(value, Verbatim) else value for key, value in body.items()}
-    return options
+    return options, texts
 
 
 class _EmulatingCompletions(Completions):

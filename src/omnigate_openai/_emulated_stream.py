@@ -66,8 +66,10 @@ class EmulatedChunks:
         if choice.finish_reason is None:
             if shown and shown == text:
                 return [chunk]
+            if not shown and not delta.role:
+                return []  # held back: nothing to yield (and no model field to set on a chunk that is dropped)
             delta.content = shown or None  # as OpenAI's role chunk: no content yet (an answer of calls has none)
-            return [chunk] if shown or delta.role else []
+            return [chunk]
         delta.content = shown or None
         out = [chunk] if shown else []
         return out + self._finish(chunk)

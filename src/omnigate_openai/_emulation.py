@@ -44,8 +44,13 @@ def emulation_wanted(settings: Settings) -> bool:
     return settings.profile.emulates_tools and settings.emulate_tools
 
 
-def emulation_for(options: FinalRequestOptions, settings: Settings) -> Emulation | None:
-    """The emulation of a chat call that offers tools, asks for JSON or carries tool messages; else None."""
+def emulation_for(
+    options: FinalRequestOptions, settings: Settings, *, texts: Mapping[str, str] | None = None
+) -> Emulation | None:
+    """The emulation of a chat call that offers tools, asks for JSON or carries tool messages; else None.
+
+    `texts`: `json.dumps` of the body's `tools` / `functions` where the caller has it (`_emulated_chat.py`).
+    """
     body = options.json_data
     # A chat completion, on whatever path the profile serves it: the one POST whose body has `messages`.
     chat = options.method.lower() == "post" and options.url.endswith("completions")
@@ -54,7 +59,7 @@ def emulation_for(options: FinalRequestOptions, settings: Settings) -> Emulation
     emulated = _emulated_parts(body)
     if not emulated:
         return None
-    return Emulation(options, emulated, max_reasks=settings.max_reasks)
+    return Emulation(options, emulated, max_reasks=settings.max_reasks, texts=texts)
 
 
 def emulated_tool_names(options: FinalRequestOptions) -> list[str]:
@@ -100,9 +105,16 @@ class RejectedReply(Exception):
 class Emulation:
     """One chat call served by prompt: its rewritten request, its reading rules, its attempts so far."""
 
-    def __init__(self, options: FinalRequestOptions, emulated: tuple[str, ...], *, max_reasks: int) -> None:
+    def __init__(
+        self,
+        options: FinalRequestOptions,
+        emulated: tuple[str, ...],
+        *,
+        max_reasks: int,
+        texts: Mapping[str, str] | None = None,
+    ) -> None:
         body: Mapping[str, Any] = options.json_data  # type: ignore[assignment]
-        tools, self.legacy = tools_of(body)
+        tools, self.legacy = tools_of(body, texts=texts)
         answer = answer_format(body)
         self.rules = ReplyRules(tools, tool_choice(body, tools), answer)
         self.emulated = emulated

@@ -11,6 +11,7 @@ not from this module): change it here and in the README together.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
@@ -69,11 +70,33 @@ class AnswerFormat:
     name: str | None = None
 
 
-def tools_of(body: Mapping[str, Any]) -> tuple[tuple[Tool, ...], bool]:
-    """(the offered functions, whether they came as the legacy `functions`); refuses tools that aren't functions."""
+def tools_of(body: Mapping[str, Any], *, texts: Mapping[str, str] | None = None) -> tuple[tuple[Tool, ...], bool]:
+    """(the offered functions, whether they came as the legacy `functions`); refuses tools that aren't functions.
+
+    `texts` may hold `json.dumps` of the offered list, by field (`_emulated_chat.py` has it already):
+    the tools are then read once per distinct text and kept (`_tools_of_text`), so a caller who
+    changes a tool between two calls changes the text, and never gets the old prompt.
+    """
     legacy = not body.get("tools") and bool(body.get("functions"))
+    items = body.get("functions") or () if legacy else body.get("tools") or ()
+    text = None if texts is None else texts.get("functions" if legacy else "tools")
+    if text is not None:
+        try:
+            return _tools_of_text(text, legacy), legacy
+        except UnsupportedFeatureError:
+            pass  # refused below, in the caller's own values (its message quotes them)
+    return _read_tools(items, legacy), legacy
+
+
+@functools.lru_cache(maxsize=128)
+def _tools_of_text(text: str, legacy: bool) -> tuple[Tool, ...]:
+    """The tools of one JSON text, read from its own decoded copy: nothing a caller holds can change them later."""
+    return _read_tools(json.loads(text), legacy)
+
+
+def _read_tools(items: Any, legacy: bool) -> tuple[Tool, ...]:
     found = []
-    for index, item in enumerate(body.get("functions") or () if legacy else body.get("tools") or ()):
+    for index, item in enumerate(items):
         field = f"functions[{index}]" if legacy else f"tools[{index}]"
         spec = item if legacy else _function_of(item, field)
         name = spec.get("name") if isinstance(spec, Mapping) else None
@@ -84,7 +107,7 @@ def tools_of(body: Mapping[str, Any]) -> tuple[tuple[Tool, ...], bool]:
             raise UnsupportedFeatureError(f"`{field}` parameters must be a JSON Schema object", field=field)
         text = "{}" if parameters is None else json.dumps(parameters, ensure_ascii=False)
         found.append(Tool(name, str(spec.get("description") or ""), parameters, text))
-    return tuple(found), legacy
+    return tuple(found)
 
 
 def _function_of(item: object, field: str) -> Mapping[str, Any]:
