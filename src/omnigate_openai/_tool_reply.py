@@ -262,6 +262,13 @@ class ReplyScanner:
         self._decoded: object = _UNDECODED  # the value of the block `_close` just found whole by the decoder
 
     def feed(self, piece: str) -> str:
+        braces = self._braces
+        if braces is not None and self._mode == "text" and "}" not in piece:
+            # An open block (perhaps an envelope) only closes at a "}": follow its state, release nothing.
+            self._pending += piece
+            braces.scan(self._pending, self._scanned)
+            self._scanned = len(self._pending)
+            return ""
         self._pending += piece
         if not self._started and not self._skip_preamble(final=False):
             return ""
