@@ -7,6 +7,9 @@ with the same arguments as a `tool_calls` message) is the row's `ratio` baseline
 adds (target: at most 1.10x). `ratio_plain` sets each row against the shim's plain call: the same
 messages without tools, answered with the same 2 KB as text. The streamed pair reads the envelope
 in 16-character deltas: CPU per gateway chunk, emulated over plain.
+
+`python -m bench.emulation` measures these rows alone (`--quick` for a smoke run), against a bench
+server started as `python -m bench` starts it, and prints them with their ratios.
 """
 
 from __future__ import annotations
