@@ -108,3 +108,13 @@ def test_the_chart_is_drawn_from_the_rows(smoke_run: tuple[dict[str, object], st
     png = tmp_path / "chart.png"
     assert report.chart(results["rows"], png) is None  # type: ignore[arg-type]
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_emulation_rows_run_alone() -> None:
+    """`python -m bench.emulation --quick`: its own server, the three call rows and the two stream rows, with ratios."""
+    command = [sys.executable, "-m", "bench.emulation", "--quick"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-4000:]
+    lines = done.stdout.splitlines()
+    assert [line.split()[2] for line in lines] == ["emulation.call"] * 3 + ["emulation.stream"] * 2
+    assert all("ratio " in line and "ratio_plain " in line for line in lines)
