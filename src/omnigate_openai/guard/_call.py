@@ -383,11 +383,21 @@ class GuardedCall:
             self._done = True
             return True
 
+    def _settle_soon(self, actual: Amounts) -> bool:
+        """Settle off the caller's path, unless `on_warning` needs the totals after it: then the caller settles now.
+
+        Until a queued settlement lands, the call's worst case stays reserved: limits are never overshot.
+        """
+        if self.guard.on_warning is not None:
+            return False
+        self.guard.store.settle_soon(self.rid, [line.scope for line in self.lines], self.amounts, actual)
+        return True
+
     def _settle_sync(self, actual: Amounts, source: CostSource, **facts: Any) -> None:
         if not self._claim():
             return
         spent: list[Amounts] = []
-        if self.reserved:
+        if self.reserved and not self._settle_soon(actual):
             try:
                 spent = self.guard.store.settle(self.rid, [line.scope for line in self.lines], self.amounts, actual)
             except GuardStoreError as exc:  # the reservation expires and is charged at its worst case
@@ -404,7 +414,7 @@ class GuardedCall:
         if not self._claim():
             return
         spent: list[Amounts] = []
-        if self.reserved:
+        if self.reserved and not self._settle_soon(actual):
             try:
                 spent = await self.guard.store.asettle(
                     self.rid, [line.scope for line in self.lines], self.amounts, actual
