@@ -43,7 +43,7 @@ from ._estimate import output_cap, worst_case_usd
 from ._guard import CallInfo, Guard, LimitWarning, hook_result_async, hook_result_sync
 from ._history import CallRecord, CostSource
 from ._limits import METRICS, Amounts, as_shown
-from ._loops import answer_fingerprint, decide_async, decide_sync, fingerprint, loop_error
+from ._loops import answer_fingerprint, decide_async, decide_sync, echoed_answer, fingerprint, loop_error
 from ._store import Refusal
 from ._tools import offered_tools, policy_for
 
@@ -453,7 +453,9 @@ class GuardedCall:
         if error is None:
             calls = self._tool_calls()
             answer = answer_fingerprint("".join(self._text), calls)
-            guard.loops.answered(self.agent_id, answer, [fingerprint(f"{name}\0{args}") for name, args in calls])
+            echoed = echoed_answer(self.body.get("messages")) if guard.loops.config.same_answer is not None else None
+            tool_prints = [fingerprint(f"{name}\0{args}") for name, args in calls]
+            guard.loops.answered(self.agent_id, answer, tool_prints, echoed=echoed)
         return record, guard.warnings(self.lines, spent) if spent else []
 
     def _tool_calls(self) -> list[tuple[str, str]]:
