@@ -303,13 +303,24 @@ def test_the_same_answer_to_unrelated_requests_is_no_loop(driver: Driver, local_
 
 def test_two_agents_ping_ponging_is_a_loop(driver: Driver, local_gateway: LocalGateway) -> None:
     guard = og.Guard(loops=og.LoopDetection(same_answer=None, ping_pong=2))
-    for index in range(2):
-        ask(driver, guard, f"over to you {index}", agent_id="alice")
-        ask(driver, guard, f"no, over to you {index}", agent_id="bob")
+    said = "over to you"
+    for _ in range(2):  # each agent is handed the other's answer
+        said = ask(driver, guard, said, agent_id="alice").text
+        said = ask(driver, guard, said, agent_id="bob").text
     with pytest.raises(og.LoopDetectedError, match="answered each other the same way 2 times") as caught:
-        ask(driver, guard, "your turn", agent_id="alice")
+        ask(driver, guard, said, agent_id="alice")
     assert caught.value.kind == "ping_pong"
     assert sent(local_gateway) == 4
+
+
+def test_agents_taking_turns_on_unrelated_requests_are_not_ping_ponging(
+    driver: Driver, local_gateway: LocalGateway
+) -> None:
+    guard = og.Guard()  # the defaults; the local gateway's model answers both agents alike
+    for index in range(4):
+        ask(driver, guard, f"draft {index}", agent_id="writer")
+        ask(driver, guard, f"review {index}", agent_id="critic")
+    assert sent(local_gateway) == 8
 
 
 def test_a_loop_hook_decides(driver: Driver, local_gateway: LocalGateway) -> None:

@@ -451,11 +451,11 @@ class GuardedCall:
         )
         guard.record(record, refused=False)
         if error is None:
-            calls = self._tool_calls()
-            answer = answer_fingerprint("".join(self._text), calls)
-            echoed = echoed_answer(self.body.get("messages")) if guard.loops.config.same_answer is not None else None
+            calls, text, messages = self._tool_calls(), "".join(self._text), self.body.get("messages")
+            echoed = echoed_answer(messages) if guard.loops.config.same_answer is not None else None
             tool_prints = [fingerprint(f"{name}\0{args}") for name, args in calls]
-            guard.loops.answered(self.agent_id, answer, tool_prints, echoed=echoed)
+            answer = answer_fingerprint(text, calls)
+            guard.loops.answered(self.agent_id, answer, tool_prints, echoed=echoed, text=text, messages=messages)
         return record, guard.warnings(self.lines, spent) if spent else []
 
     def _tool_calls(self) -> list[tuple[str, str]]:

@@ -7,7 +7,9 @@ Four patterns, each with its own threshold (`LoopDetection`):
   said it again). The same answer to unrelated requests is not a loop: a classifier answers "yes"
   to many questions, and a stand-in model answers everything alike;
 - the same tool called with the same arguments again and again;
-- two agents ping-ponging: A's answer, B's answer, A's same answer, B's same answer, ...
+- two agents ping-ponging: A's answer, B's answer, A's same answer, B's same answer, ..., each
+  request carrying the answer before it (B was handed A's answer): agents taking turns on unrelated
+  requests are not ping-ponging, however alike their answers.
 
 Each is checked before a call is sent, so the call that would continue the loop is the one refused.
 An SDK retry of a request is not a repetition. The tracker keeps a bounded window per agent.
@@ -108,6 +110,7 @@ class LoopTracker:
         self._agents: dict[str | None, _Agent] = {}
         rounds = min(config.ping_pong or 1, config.window)  # a ping-pong is seen within the window
         self._exchanges: deque[tuple[str | None, bytes]] = deque(maxlen=2 * rounds + 2)
+        self._last_text: str | None = None
 
     def _agent(self, agent_id: str | None) -> _Agent:
         found = self._agents.get(agent_id)
@@ -175,20 +178,39 @@ class LoopTracker:
         return same // 2
 
     def answered(
-        self, agent_id: str | None, answer: bytes, tool_calls: Sequence[bytes], *, echoed: bytes | None = None
+        self,
+        agent_id: str | None,
+        answer: bytes,
+        tool_calls: Sequence[bytes],
+        *,
+        echoed: bytes | None = None,
+        text: str = "",
+        messages: object = (),
     ) -> None:
         """`echoed`: the last assistant message of the request (`echoed_answer`), to tell a conversation stuck
-        on one answer from unrelated requests answered alike."""
+        on one answer from unrelated requests answered alike; `text` and the request's `messages`, to tell
+        agents handing each other their answers from agents taking turns on unrelated requests."""
         with self._lock:
             agent = self._agent(agent_id)
             agent.answers.append((answer, echoed == answer))
             agent.tool_calls.extend(tool_calls)
+            if self.config.ping_pong is not None and not _carries(messages, self._last_text):
+                self._exchanges.clear()  # not handed the answer before it: the chain of turns is broken
             self._exchanges.append((agent_id, answer))
+            self._last_text = text
 
     def reset(self) -> None:
         with self._lock:
             self._agents.clear()
             self._exchanges.clear()
+            self._last_text = None
+
+
+def _carries(messages: object, text: str | None) -> bool:
+    """Whether a request's messages hand on `text` (the answer before it) as one message's content."""
+    if not text or not isinstance(messages, Sequence) or isinstance(messages, (str, bytes)):
+        return False
+    return any(isinstance(message, Mapping) and message.get("content") == text for message in reversed(messages))
 
 
 def loop_error(event: LoopEvent) -> LoopDetectedError:
