@@ -27,7 +27,14 @@ from typing import Any
 
 from . import emulation, measure, report, responses
 from .contenders import SHIM, SyncContender, async_contenders, sync_contenders
-from .guarded import guarded_async, guarded_sync, redis_for_bench, redis_round_trips
+from .guarded import (
+    guarded_async,
+    guarded_sync,
+    interleaved_async,
+    interleaved_sync,
+    redis_for_bench,
+    redis_round_trips,
+)
 
 __all__ = ["main"]
 
@@ -80,8 +87,8 @@ def _measure_guard(base_url: str, profile: Profile, *, redis_url: str | None) ->
     contenders += guarded_sync(base_url, redis_url)
     rows: list[dict[str, Any]] = []
     try:
-        _log("non-streaming calls, sync: unguarded and guarded")
-        rows += measure.sync_calls(contenders, rounds=profile.rounds, batch=profile.batch, warmup=profile.warmup)
+        _log("non-streaming calls, sync: unguarded and guarded, taking turns call by call")
+        rows += interleaved_sync(contenders, calls=profile.rounds * profile.batch, warmup=profile.warmup)
         if redis_url is not None:
             _log("the guard's Redis round trips")
             rows += redis_round_trips(redis_url, calls=profile.rounds * profile.batch)
@@ -93,8 +100,8 @@ def _measure_guard(base_url: str, profile: Profile, *, redis_url: str | None) ->
         found = [c for c in async_contenders(base_url, floor=False) if c.name == SHIM]
         found += guarded_async(base_url, redis_url)
         try:
-            _log("non-streaming calls, async: unguarded and guarded")
-            return await measure.async_calls(found, rounds=profile.rounds, batch=profile.batch, warmup=profile.warmup)
+            _log("non-streaming calls, async: unguarded and guarded, taking turns call by call")
+            return await interleaved_async(found, calls=profile.rounds * profile.batch, warmup=profile.warmup)
         finally:
             for contender in found:
                 await contender.close()
