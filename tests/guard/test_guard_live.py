@@ -286,7 +286,8 @@ def test_the_same_answer_repeated_in_one_conversation_is_a_loop(driver: Driver, 
         answer = driver.ask(guard, "bot", messages=list(messages))
         messages.append({"role": "assistant", "content": answer.text})
     messages.append({"role": "user", "content": "try again"})
-    with pytest.raises(og.LoopDetectedError, match="got the same answer 3 times in a row in one conversation") as caught:
+    stuck = "got the same answer 3 times in a row in one conversation"
+    with pytest.raises(og.LoopDetectedError, match=stuck) as caught:
         driver.ask(guard, "bot", messages=messages)
     assert caught.value.kind == "same_answer"
     assert sent(local_gateway) == 3

@@ -36,16 +36,15 @@ def store(request: pytest.FixtureRequest) -> Iterator[Store]:
 def _monitored(url: str, work: object) -> list[list[str]]:
     """Every command Redis ran while `work()` ran, as argument lists, scripts' own commands included."""
     marker = "end-of-monitored-work"
-    with redis.Redis.from_url(url) as client, redis.Redis.from_url(url) as other:
-        with client.monitor() as monitor:
-            work()  # type: ignore[operator]
-            other.echo(marker)
-            seen: list[list[str]] = []
-            while True:
-                entry = monitor.next_command()
-                if marker in entry["command"]:
-                    return seen
-                seen.append(entry["command"].split(" "))
+    with redis.Redis.from_url(url) as client, redis.Redis.from_url(url) as other, client.monitor() as monitor:
+        work()  # type: ignore[operator]
+        other.echo(marker)
+        seen: list[list[str]] = []
+        while True:
+            entry = monitor.next_command()
+            if marker in entry["command"]:
+                return seen
+            seen.append(entry["command"].split(" "))
 
 
 def test_every_key_a_script_touches_is_passed_in_keys(redis_url: str) -> None:
@@ -129,7 +128,8 @@ def test_a_queued_settlement_holds_the_worst_case_until_it_lands(redis_url: str)
     store.settle_soon("a", [line.scope], Amounts(600_000, 10, 1, 0), Amounts(1_000, 5, 1, 0))
     assert observer.usage([line.scope])[0].reserved.micro_usd == 600_000  # not landed: still held
     refusal = observer.reserve("b", [line], Amounts(500_000, 10, 1, 0), ttl=5)
-    assert refusal is not None and refusal.current == 600_000  # another process can't overshoot meanwhile
+    assert refusal is not None
+    assert refusal.current == 600_000  # another process can't overshoot meanwhile
     assert store.reserve("c", [line], Amounts(500_000, 10, 1, 0), ttl=5) is None  # carried it, then fits
     used = observer.usage([line.scope])[0]
     assert (used.spent, used.reserved) == (Amounts(1_000, 5, 1, 0), Amounts(500_000, 10, 1, 0))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 __all__ = ["AsyncPipe", "Pipe", "ReplyError", "evalsha", "pack", "script_sha"]
@@ -31,7 +31,7 @@ class _Incomplete(Exception):
 
 
 def script_sha(lua: str) -> bytes:
-    return hashlib.sha1(lua.encode()).hexdigest().encode()  # noqa: S324 - the name Redis gives a script
+    return hashlib.sha1(lua.encode()).hexdigest().encode()  # the name Redis gives a script
 
 
 def pack(*items: bytes) -> bytes:
@@ -89,7 +89,7 @@ class Pipe:
 
     def __init__(self, client: Any) -> None:
         pool = client.connection_pool
-        self._make = lambda: pool.connection_class(**pool.connection_kwargs)
+        self._make: Callable[[], Any] = lambda: pool.connection_class(**pool.connection_kwargs)
         self._free: list[Any] = []
         self._pid = os.getpid()
 
@@ -131,7 +131,7 @@ class AsyncPipe:
 
     def __init__(self, client: Any, timeout: float) -> None:
         pool = client.connection_pool
-        self._make = lambda: pool.connection_class(**pool.connection_kwargs)
+        self._make: Callable[[], Any] = lambda: pool.connection_class(**pool.connection_kwargs)
         self._free: list[Any] = []
         self._timeout = timeout
 
