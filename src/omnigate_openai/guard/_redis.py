@@ -46,31 +46,39 @@ local S, P, E = KEYS[1], KEYS[2], KEYS[3]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local F = {'usd', 'tokens', 'calls', 'tool_calls'}
-local function current(scope, q)
-  local born = redis.call('HGET', S, scope .. '#born')
-  return born ~= false and tonumber(born) <= q
-end
-local function release(scope, m, reserved)
-  if reserved ~= 0 and redis.call('HINCRBY', S, scope .. '#r:' .. F[m], -reserved) < 0 then
-    redis.call('HSET', S, scope .. '#r:' .. F[m], 0)
+local function int(x) return string.format('%d', x) end
+-- A settlement (or an expiry: actual = reserved) in one scope, one read and one write, unless the scope was
+-- reset since the reservation (serial q): then it is dropped there.
+local function apply(scope, q, reserved, actual, pending)
+  local k = {scope .. '#born', scope .. '#usd', scope .. '#tokens', scope .. '#calls', scope .. '#tool_calls',
+             scope .. '#r:usd', scope .. '#r:tokens', scope .. '#r:calls', scope .. '#r:tool_calls'}
+  local v = redis.call('HMGET', S, unpack(k))
+  if not v[1] or tonumber(v[1]) > q then return end
+  local set = {}
+  for m = 1, 4 do
+    local spent, held = tonumber(v[1 + m]) or 0, tonumber(v[5 + m]) or 0
+    local add = actual[m]
+    if pending then
+      if reserved[m] ~= 0 then
+        set[#set + 1] = k[5 + m]
+        set[#set + 1] = int(math.max(0, held - reserved[m]))
+      end
+    else  -- expired and charged at its worst case: only the excess
+      add = math.max(0, actual[m] - reserved[m])
+    end
+    if add ~= 0 then
+      set[#set + 1] = k[1 + m]
+      set[#set + 1] = int(spent + add)
+    end
   end
+  if #set > 0 then redis.call('HSET', S, unpack(set)) end
 end
 local due = redis.call('ZRANGEBYSCORE', E, '-inf', now)
 for _, rid in ipairs(due) do
   local raw = redis.call('HGET', P, rid)
   if raw then
     local res = cjson.decode(raw)
-    for _, scope in ipairs(res.s) do
-      if current(scope, res.q) then
-        for m = 1, 4 do
-          local a = res.a[m]
-          if a ~= 0 then
-            release(scope, m, a)
-            redis.call('HINCRBY', S, scope .. '#' .. F[m], a)
-          end
-        end
-      end
-    end
+    for _, scope in ipairs(res.s) do apply(scope, res.q, res.a, res.a, true) end
     redis.call('HDEL', P, rid)
   end
   redis.call('ZREM', E, rid)
@@ -91,16 +99,7 @@ for _, st in ipairs(job.s) do
   redis.call('ZREM', E, rid)
   totals = {}
   for i, scope in ipairs(scopes) do
-    if current(scope, q) then
-      for m = 1, 4 do
-        if pending then
-          release(scope, m, reserved[m])
-          if actual[m] ~= 0 then redis.call('HINCRBY', S, scope .. '#' .. F[m], actual[m]) end
-        elseif actual[m] > reserved[m] then  -- expired and charged at its worst case: only the excess
-          redis.call('HINCRBY', S, scope .. '#' .. F[m], actual[m] - reserved[m])
-        end
-      end
-    end
+    apply(scope, q, reserved, actual, pending)
     if job.w then
       totals[i] = redis.call('HMGET', S, scope .. '#usd', scope .. '#tokens', scope .. '#calls', scope .. '#tool_calls')
     end
@@ -108,11 +107,12 @@ for _, st in ipairs(job.s) do
 end
 if not job.r then return {0, 0, totals} end
 local a = job.a
+local seen = {}
 for i, line in ipairs(job.l) do
   local scope, max_ms = line[1], line[6]
   local v = redis.call('HMGET', S, scope .. '#usd', scope .. '#tokens', scope .. '#calls', scope .. '#tool_calls',
                       scope .. '#r:usd', scope .. '#r:tokens', scope .. '#r:calls', scope .. '#r:tool_calls',
-                      scope .. '#started')
+                      scope .. '#started', scope .. '#born')
   local started = tonumber(v[9])
   if max_ms >= 0 and started and now - started >= max_ms then return {i, 4, now - started, max_ms} end
   for m = 1, 4 do
@@ -122,17 +122,23 @@ for i, line in ipairs(job.l) do
       if used + a[m] > limit or (a[m] == 0 and used >= limit) then return {i, m - 1, used, limit} end
     end
   end
+  seen[i] = v
 end
 local q = redis.call('HINCRBY', S, '#serial', 1)
 local scopes = {}
 for i, line in ipairs(job.l) do
-  local scope = line[1]
+  local scope, v = line[1], seen[i]
   scopes[i] = scope
+  local set = {}
   for m = 1, 4 do
-    if a[m] ~= 0 then redis.call('HINCRBY', S, scope .. '#r:' .. F[m], a[m]) end
+    if a[m] ~= 0 then
+      set[#set + 1] = scope .. '#r:' .. F[m]
+      set[#set + 1] = int((tonumber(v[m + 4]) or 0) + a[m])
+    end
   end
-  redis.call('HSETNX', S, scope .. '#started', now)
-  redis.call('HSETNX', S, scope .. '#born', q)
+  if not v[9] then set[#set + 1] = scope .. '#started'; set[#set + 1] = now end
+  if not v[10] then set[#set + 1] = scope .. '#born'; set[#set + 1] = q end
+  if #set > 0 then redis.call('HSET', S, unpack(set)) end
 end
 redis.call('HSET', P, job.r, cjson.encode({s = scopes, a = a, q = q}))
 redis.call('ZADD', E, now + job.t, job.r)
