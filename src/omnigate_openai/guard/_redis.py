@@ -25,6 +25,7 @@ import asyncio
 import atexit
 import json
 import logging
+import os
 import threading
 import time
 import weakref
@@ -220,6 +221,7 @@ class RedisStore:
         self._queue_lock = threading.Lock()
         self._wake = threading.Event()
         self._flusher: threading.Thread | None = None
+        self._flusher_pid = 0
         _OPEN.add(self)
 
     def __repr__(self) -> str:
@@ -276,8 +278,9 @@ class RedisStore:
         settlement = self._settlement(rid, scopes, reserved, actual)
         with self._queue_lock:
             self._queue.append(settlement)
-            if self._flusher is None:
+            if self._flusher is None or self._flusher_pid != os.getpid():  # a forked child has no flusher yet
                 self._flusher = threading.Thread(target=_flush_loop, args=(weakref.ref(self),), daemon=True)
+                self._flusher_pid = os.getpid()
                 self._flusher.start()
         self._wake.set()
 

@@ -20,6 +20,7 @@ from typing import Any
 __all__ = ["AsyncPipe", "Pipe", "ReplyError", "evalsha", "pack", "script_sha"]
 
 _MAX_READ = 65536
+_timeout: Any = getattr(asyncio, "timeout", None)
 
 
 class ReplyError(Exception):
@@ -142,7 +143,11 @@ class AsyncPipe:
             connection = self._make()
             await connection.connect()
         try:
-            reply = await asyncio.wait_for(self._exchange(connection, command), self._timeout)
+            if _timeout is not None:  # Python 3.11+: no extra task per command, as `wait_for` makes
+                async with _timeout(self._timeout):
+                    reply = await self._exchange(connection, command)
+            else:
+                reply = await asyncio.wait_for(self._exchange(connection, command), self._timeout)
         except BaseException:
             await connection.disconnect()
             raise
