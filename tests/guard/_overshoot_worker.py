@@ -1,7 +1,9 @@
 """One worker of the overshoot test: `concurrency` tasks calling through one Redis-backed guard.
 
-    python _overshoot_worker.py BASE_URL API_KEY REDIS_URL BUDGET TTL MODEL CONCURRENCY SECONDS
+    python _overshoot_worker.py BASE_URL API_KEY REDIS_URL BUDGET TTL MODEL CONCURRENCY SECONDS [PARTIES]
 
+With PARTIES, the worker waits until that many workers are ready (a counter in the same Redis), so
+they all compete for the budget: a worker whose interpreter started first can't spend it alone.
 Each task calls until its time is up or the budget has refused it 20 times in a row, then the
 worker prints what it saw as one JSON line.
 """
@@ -18,12 +20,34 @@ import omnigate_openai as og
 NO_LOOPS = og.LoopDetection(same_request=None, same_answer=None, same_tool_call=None, ping_pong=None)
 
 
+async def start_together(redis_url: str, parties: int) -> None:
+    import redis.asyncio
+
+    async with redis.asyncio.Redis.from_url(redis_url) as connection:
+        await connection.incr("overshoot-test:ready")
+        deadline = time.monotonic() + 120
+        while int(await connection.get("overshoot-test:ready") or 0) < parties:
+            if time.monotonic() > deadline:
+                raise SystemExit("the other workers never got ready")
+            await asyncio.sleep(0.01)
+
+
 async def main(
-    base_url: str, api_key: str, redis_url: str, budget: float, ttl: float, model: str, concurrency: int, seconds: float
+    base_url: str,
+    api_key: str,
+    redis_url: str,
+    budget: float,
+    ttl: float,
+    model: str,
+    concurrency: int,
+    seconds: float,
+    parties: int,
 ) -> None:
     guard = og.Guard(
         limits=og.Limits(max_usd=budget), name="overshoot", store=redis_url, loops=NO_LOOPS, reservation_ttl=ttl
     )
+    if parties > 1:
+        await start_together(redis_url, parties)
     deadline = time.monotonic() + seconds
     counts = {"answered": 0, "refused": 0}
     async with og.AsyncOpenAI(base_url=base_url, api_key=api_key, max_retries=0, timeout=30.0) as client:
@@ -48,5 +72,6 @@ async def main(
 
 
 if __name__ == "__main__":
-    url, key, redis_url, budget, ttl, model, concurrency, seconds = sys.argv[1:]
-    asyncio.run(main(url, key, redis_url, float(budget), float(ttl), model, int(concurrency), float(seconds)))
+    url, key, redis_url, budget, ttl, model, concurrency, seconds = sys.argv[1:9]
+    parties = int(sys.argv[9]) if len(sys.argv) > 9 else 1
+    asyncio.run(main(url, key, redis_url, float(budget), float(ttl), model, int(concurrency), float(seconds), parties))

@@ -278,27 +278,50 @@ def test_the_same_request_repeated_is_a_loop(driver: Driver, local_gateway: Loca
     assert sent(local_gateway) == 3
 
 
-def test_the_same_answer_repeated_is_a_loop(driver: Driver, local_gateway: LocalGateway) -> None:
+def test_the_same_answer_repeated_in_one_conversation_is_a_loop(driver: Driver, local_gateway: LocalGateway) -> None:
     guard = og.Guard(loops=og.LoopDetection(same_answer=3))
-    for index in range(3):
-        ask(driver, guard, f"try {index}", agent_id="bot")
-    with pytest.raises(og.LoopDetectedError, match="got the same answer 3 times") as caught:
-        ask(driver, guard, "try again", agent_id="bot")
+    messages: list[dict[str, str]] = []
+    for index in range(3):  # an agent loop: each request carries the model's last answer back
+        messages.append({"role": "user", "content": f"try {index}"})
+        answer = driver.ask(guard, "bot", messages=list(messages))
+        messages.append({"role": "assistant", "content": answer.text})
+    messages.append({"role": "user", "content": "try again"})
+    stuck = "got the same answer 3 times in a row in one conversation"
+    with pytest.raises(og.LoopDetectedError, match=stuck) as caught:
+        driver.ask(guard, "bot", messages=messages)
     assert caught.value.kind == "same_answer"
     assert sent(local_gateway) == 3
     guard.reset()
     ask(driver, guard, "after a reset")
 
 
+def test_the_same_answer_to_unrelated_requests_is_no_loop(driver: Driver, local_gateway: LocalGateway) -> None:
+    guard = og.Guard()  # the defaults: the local gateway's model answers every question alike
+    answers = {ask(driver, guard, question, agent_id="bot").text for question in ("2+2?", "A colour?", "Paris?", "Hi")}
+    assert len(answers) == 1
+    assert sent(local_gateway) == 4
+
+
 def test_two_agents_ping_ponging_is_a_loop(driver: Driver, local_gateway: LocalGateway) -> None:
     guard = og.Guard(loops=og.LoopDetection(same_answer=None, ping_pong=2))
-    for index in range(2):
-        ask(driver, guard, f"over to you {index}", agent_id="alice")
-        ask(driver, guard, f"no, over to you {index}", agent_id="bob")
+    said = "over to you"
+    for _ in range(2):  # each agent is handed the other's answer
+        said = ask(driver, guard, said, agent_id="alice").text
+        said = ask(driver, guard, said, agent_id="bob").text
     with pytest.raises(og.LoopDetectedError, match="answered each other the same way 2 times") as caught:
-        ask(driver, guard, "your turn", agent_id="alice")
+        ask(driver, guard, said, agent_id="alice")
     assert caught.value.kind == "ping_pong"
     assert sent(local_gateway) == 4
+
+
+def test_agents_taking_turns_on_unrelated_requests_are_not_ping_ponging(
+    driver: Driver, local_gateway: LocalGateway
+) -> None:
+    guard = og.Guard()  # the defaults; the local gateway's model answers both agents alike
+    for index in range(4):
+        ask(driver, guard, f"draft {index}", agent_id="writer")
+        ask(driver, guard, f"review {index}", agent_id="critic")
+    assert sent(local_gateway) == 8
 
 
 def test_a_loop_hook_decides(driver: Driver, local_gateway: LocalGateway) -> None:

@@ -30,8 +30,10 @@ MODEL = "gpt-4o-mini"
 VICTIM_MODEL = "gpt-4o-mini-2024-07-18"  # made slow at the gateway, so its calls are in flight when it dies
 
 
-def _worker(gateway: LocalGateway, key: str, redis_url: str, model: str, seconds: float) -> subprocess.Popen[str]:
-    arguments = [gateway.base_url, key, redis_url, str(BUDGET), str(TTL), model, "50", str(seconds)]
+def _worker(
+    gateway: LocalGateway, key: str, redis_url: str, model: str, seconds: float, parties: int = 1
+) -> subprocess.Popen[str]:
+    arguments = [gateway.base_url, key, redis_url, str(BUDGET), str(TTL), model, "50", str(seconds), str(parties)]
     return subprocess.Popen(
         [sys.executable, WORKER, *arguments],
         stdout=subprocess.PIPE,
@@ -66,7 +68,7 @@ def test_four_processes_never_overshoot_a_shared_budget(local_gateway: LocalGate
     orphaned = observer.metrics().reserved_usd
     assert orphaned > 0  # a call may settle between the last look and the kill: some, not all, are orphaned
 
-    workers = [_worker(local_gateway, key, redis_url, MODEL, 90.0) for _ in range(3)]  # until the budget refuses
+    workers = [_worker(local_gateway, key, redis_url, MODEL, 90.0, parties=3) for _ in range(3)]  # start together
     results = []
     for worker in workers:
         out, err = worker.communicate(timeout=240)

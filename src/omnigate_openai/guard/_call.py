@@ -43,7 +43,7 @@ from ._estimate import output_cap, worst_case_usd
 from ._guard import CallInfo, Guard, LimitWarning, hook_result_async, hook_result_sync
 from ._history import CallRecord, CostSource
 from ._limits import METRICS, Amounts, as_shown
-from ._loops import answer_fingerprint, decide_async, decide_sync, fingerprint, loop_error
+from ._loops import answer_fingerprint, decide_async, decide_sync, echoed_answer, fingerprint, loop_error
 from ._store import Refusal
 from ._tools import offered_tools, policy_for
 
@@ -383,11 +383,21 @@ class GuardedCall:
             self._done = True
             return True
 
+    def _settle_soon(self, actual: Amounts) -> bool:
+        """Settle off the caller's path, unless `on_warning` needs the totals after it: then the caller settles now.
+
+        Until a queued settlement lands, the call's worst case stays reserved: limits are never overshot.
+        """
+        if self.guard.on_warning is not None:
+            return False
+        self.guard.store.settle_soon(self.rid, [line.scope for line in self.lines], self.amounts, actual)
+        return True
+
     def _settle_sync(self, actual: Amounts, source: CostSource, **facts: Any) -> None:
         if not self._claim():
             return
         spent: list[Amounts] = []
-        if self.reserved:
+        if self.reserved and not self._settle_soon(actual):
             try:
                 spent = self.guard.store.settle(self.rid, [line.scope for line in self.lines], self.amounts, actual)
             except GuardStoreError as exc:  # the reservation expires and is charged at its worst case
@@ -404,7 +414,7 @@ class GuardedCall:
         if not self._claim():
             return
         spent: list[Amounts] = []
-        if self.reserved:
+        if self.reserved and not self._settle_soon(actual):
             try:
                 spent = await self.guard.store.asettle(
                     self.rid, [line.scope for line in self.lines], self.amounts, actual
@@ -441,9 +451,11 @@ class GuardedCall:
         )
         guard.record(record, refused=False)
         if error is None:
-            calls = self._tool_calls()
-            answer = answer_fingerprint("".join(self._text), calls)
-            guard.loops.answered(self.agent_id, answer, [fingerprint(f"{name}\0{args}") for name, args in calls])
+            calls, text, messages = self._tool_calls(), "".join(self._text), self.body.get("messages")
+            echoed = echoed_answer(messages) if guard.loops.config.same_answer is not None else None
+            tool_prints = [fingerprint(f"{name}\0{args}") for name, args in calls]
+            answer = answer_fingerprint(text, calls)
+            guard.loops.answered(self.agent_id, answer, tool_prints, echoed=echoed, text=text, messages=messages)
         return record, guard.warnings(self.lines, spent) if spent else []
 
     def _tool_calls(self) -> list[tuple[str, str]]:

@@ -269,8 +269,20 @@ class Guard:
             refused=refused,
         )
 
+    def flush(self) -> None:
+        """Send the settlements this process has queued (Redis settles off the caller's path; memory: a no-op).
+
+        `metrics()`, `reset()` and interpreter exit flush by themselves; call it before handing over to
+        another process that must see this one's spend at once.
+        """
+        self.store.flush()
+
     def reset(self) -> None:
-        """Forget this guard's counts (in the store: for every process), its children's, its history and loops."""
+        """Forget this guard's counts (in the store: for every process), its children's, its history and loops.
+
+        Calls in flight when it runs are not counted in the fresh counts: their settlement is dropped in
+        the reset scopes (an ancestor's scopes, not reset, still count them).
+        """
         self.store.reset([f"{self.path}|", f"{self.path}/"])
         self._history.clear()
         self.loops.reset()

@@ -2,9 +2,14 @@
 
 Four patterns, each with its own threshold (`LoopDetection`):
 - the same request sent again and again (identical bytes: the conversation did not move on);
-- the same answer coming back again and again;
+- the same answer coming back again and again in one conversation: to a request that already
+  carries that very answer as its last assistant message (the model was shown what it said, and
+  said it again). The same answer to unrelated requests is not a loop: a classifier answers "yes"
+  to many questions, and a stand-in model answers everything alike;
 - the same tool called with the same arguments again and again;
-- two agents ping-ponging: A's answer, B's answer, A's same answer, B's same answer, ...
+- two agents ping-ponging: A's answer, B's answer, A's same answer, B's same answer, ..., each
+  request carrying the answer before it (B was handed A's answer): agents taking turns on unrelated
+  requests are not ping-ponging, however alike their answers.
 
 Each is checked before a call is sent, so the call that would continue the loop is the one refused.
 An SDK retry of a request is not a repetition. The tracker keeps a bounded window per agent.
@@ -16,12 +21,12 @@ import dataclasses
 import hashlib
 import threading
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import NamedTuple
 
 from ._errors import LoopDetectedError, LoopKind
 
-__all__ = ["LoopDetection", "LoopEvent", "LoopTracker", "fingerprint"]
+__all__ = ["LoopDetection", "LoopEvent", "LoopTracker", "echoed_answer", "fingerprint"]
 
 
 class LoopEvent(NamedTuple):
@@ -44,7 +49,8 @@ class LoopDetection:
     same_request: int | None = 3
     """Identical requests an agent may send within the window; the next one is refused."""
     same_answer: int | None = 3
-    """Identical answers in a row after which the agent's next call is refused."""
+    """Identical answers in a row, each but the first to a request that carried it back, after which the
+    agent's next call is refused (the same answer to unrelated requests does not count)."""
     same_tool_call: int | None = 3
     """Calls of one tool with the same arguments within the window after which the next call is refused."""
     ping_pong: int | None = 3
@@ -69,10 +75,29 @@ def answer_fingerprint(content: str | None, tool_calls: Sequence[tuple[str, str]
     return fingerprint("\x1e".join(parts))
 
 
+def echoed_answer(messages: object) -> bytes | None:
+    """The fingerprint of the last assistant message a request carries (what the model said before), if any."""
+    if not isinstance(messages, Sequence) or isinstance(messages, (str, bytes)):
+        return None
+    for message in reversed(messages):
+        if isinstance(message, Mapping) and message.get("role") == "assistant":
+            content = message.get("content")
+            if isinstance(content, list):  # content parts
+                content = "".join(part.get("text", "") for part in content if isinstance(part, Mapping))
+            calls = []
+            for call in message.get("tool_calls") or ():
+                function = call.get("function") if isinstance(call, Mapping) else None
+                if isinstance(function, Mapping):
+                    calls.append((str(function.get("name") or ""), str(function.get("arguments") or "")))
+            return answer_fingerprint(content if isinstance(content, str) else None, calls)
+    return None
+
+
 @dataclasses.dataclass
 class _Agent:
     requests: deque[bytes]
-    answers: deque[bytes]
+    answers: deque[tuple[bytes, bool]]
+    """Each answer, and whether its request carried that same answer back."""
     tool_calls: deque[bytes]
 
 
@@ -85,6 +110,7 @@ class LoopTracker:
         self._agents: dict[str | None, _Agent] = {}
         rounds = min(config.ping_pong or 1, config.window)  # a ping-pong is seen within the window
         self._exchanges: deque[tuple[str | None, bytes]] = deque(maxlen=2 * rounds + 2)
+        self._last_text: str | None = None
 
     def _agent(self, agent_id: str | None) -> _Agent:
         found = self._agents.get(agent_id)
@@ -115,9 +141,12 @@ class LoopTracker:
                 return LoopEvent("same_request", agent_id, count + 1, f"{who} sent the same request {count + 1} times")
         answers, wanted = agent.answers, config.same_answer
         if wanted is not None and len(answers) >= wanted:
-            last = answers[-1]
-            if all(answers[-index] == last for index in range(2, wanted + 1)):
-                return LoopEvent("same_answer", agent_id, wanted, f"{who} got the same answer {wanted} times")
+            last = answers[-1][0]
+            if all(answers[-index][0] == last for index in range(2, wanted + 1)) and all(
+                answers[-index][1] for index in range(1, wanted)
+            ):
+                message = f"{who} got the same answer {wanted} times in a row in one conversation"
+                return LoopEvent("same_answer", agent_id, wanted, message)
         if config.same_tool_call is not None and agent.tool_calls:
             _, count = Counter(agent.tool_calls).most_common(1)[0]
             if count >= config.same_tool_call:
@@ -148,17 +177,40 @@ class LoopTracker:
             same += 1
         return same // 2
 
-    def answered(self, agent_id: str | None, answer: bytes, tool_calls: Sequence[bytes]) -> None:
+    def answered(
+        self,
+        agent_id: str | None,
+        answer: bytes,
+        tool_calls: Sequence[bytes],
+        *,
+        echoed: bytes | None = None,
+        text: str = "",
+        messages: object = (),
+    ) -> None:
+        """`echoed`: the last assistant message of the request (`echoed_answer`), to tell a conversation stuck
+        on one answer from unrelated requests answered alike; `text` and the request's `messages`, to tell
+        agents handing each other their answers from agents taking turns on unrelated requests."""
         with self._lock:
             agent = self._agent(agent_id)
-            agent.answers.append(answer)
+            agent.answers.append((answer, echoed == answer))
             agent.tool_calls.extend(tool_calls)
+            if self.config.ping_pong is not None and not _carries(messages, self._last_text):
+                self._exchanges.clear()  # not handed the answer before it: the chain of turns is broken
             self._exchanges.append((agent_id, answer))
+            self._last_text = text
 
     def reset(self) -> None:
         with self._lock:
             self._agents.clear()
             self._exchanges.clear()
+            self._last_text = None
+
+
+def _carries(messages: object, text: str | None) -> bool:
+    """Whether a request's messages hand on `text` (the answer before it) as one message's content."""
+    if not text or not isinstance(messages, Sequence) or isinstance(messages, (str, bytes)):
+        return False
+    return any(isinstance(message, Mapping) and message.get("content") == text for message in reversed(messages))
 
 
 def loop_error(event: LoopEvent) -> LoopDetectedError:

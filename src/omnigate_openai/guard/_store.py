@@ -6,6 +6,10 @@ first scope without room is named. When the answer arrives the reservation is re
 amounts. A reservation nobody settles (its worker crashed) expires after its time to live and is
 then charged at its worst case, so a budget can never be overshot by a call that was billed but
 never settled. A settle that arrives after its reservation expired adds only what exceeds it.
+
+`reset()` forgets scopes. A call reserved before the reset and settled after it is not counted in
+the scopes that were reset (neither its cost nor the release of its reservation lands on the fresh
+counters, which never held it); in a scope that was not reset (a parent's) it settles as usual.
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ class Store(Protocol):
 
     def reserve(self, rid: str, lines: Sequence[Line], amounts: Amounts, ttl: float) -> Refusal | None: ...
     def settle(self, rid: str, scopes: Sequence[str], reserved: Amounts, actual: Amounts) -> list[Amounts]: ...
+    def settle_soon(self, rid: str, scopes: Sequence[str], reserved: Amounts, actual: Amounts) -> None: ...
+    def flush(self) -> None: ...
     def usage(self, scopes: Sequence[str]) -> list[ScopeUsage]: ...
     def reset(self, prefixes: Sequence[str]) -> None: ...
     async def areserve(self, rid: str, lines: Sequence[Line], amounts: Amounts, ttl: float) -> Refusal | None: ...
@@ -67,13 +73,23 @@ class _Scope:
     started: float | None = None
 
 
+class _Pending(NamedTuple):
+    deadline: float
+    names: tuple[str, ...]
+    amounts: Amounts
+    scopes: tuple[_Scope, ...]
+    """The scope objects it was reserved in: a reset replaces them, so a late settle can tell."""
+
+
 class MemoryStore:
     """The default store: limits shared by the threads and tasks of this process. Thread-safe (one lock)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._scopes: dict[str, _Scope] = {}
-        self._pending: dict[str, tuple[float, tuple[str, ...], Amounts]] = {}
+        self._pending: dict[str, _Pending] = {}
+        self._settled_late: dict[str, tuple[_Scope, ...]] = {}
+        """Expired reservations' scopes, until their late settle (one per call: the call settles once)."""
         self._next_deadline = float("inf")
 
     def reserve(self, rid: str, lines: Sequence[Line], amounts: Amounts, ttl: float) -> Refusal | None:
@@ -95,7 +111,7 @@ class MemoryStore:
                     scope.reserved[index] += amount
                 if scope.started is None:
                     scope.started = now
-            self._pending[rid] = (now + ttl, tuple(line.scope for line in lines), amounts)
+            self._pending[rid] = _Pending(now + ttl, tuple(line.scope for line in lines), amounts, tuple(scopes))
             self._next_deadline = min(self._next_deadline, now + ttl)
         return None
 
@@ -103,17 +119,24 @@ class MemoryStore:
         with self._lock:
             self._expire(time.monotonic())
             pending = self._pending.pop(rid, None)
+            held = pending.scopes if pending is not None else self._settled_late.pop(rid, ())
             after = []
-            for name in scopes:
-                scope = self._scopes.setdefault(name, _Scope())
-                for index in range(len(METRICS)):
-                    if pending is not None:
-                        scope.reserved[index] = max(0, scope.reserved[index] - reserved[index])
-                        scope.spent[index] += actual[index]
-                    else:  # expired, and charged at its worst case: add only what exceeds it
-                        scope.spent[index] += max(0, actual[index] - reserved[index])
-                after.append(Amounts(*scope.spent))
+            for name, scope in zip(scopes, held, strict=False):
+                if self._scopes.get(name) is scope:  # else reset since the reservation: dropped there
+                    for index in range(len(METRICS)):
+                        if pending is not None:
+                            scope.reserved[index] = max(0, scope.reserved[index] - reserved[index])
+                            scope.spent[index] += actual[index]
+                        else:  # expired, and charged at its worst case: add only what exceeds it
+                            scope.spent[index] += max(0, actual[index] - reserved[index])
+                after.append(Amounts(*(self._scopes.get(name) or _Scope()).spent))
             return after
+
+    def settle_soon(self, rid: str, scopes: Sequence[str], reserved: Amounts, actual: Amounts) -> None:
+        self.settle(rid, scopes, reserved, actual)  # microseconds: nothing to gain by waiting
+
+    def flush(self) -> None:
+        """Nothing is ever queued in memory."""
 
     def usage(self, scopes: Sequence[str]) -> list[ScopeUsage]:
         now = time.monotonic()
@@ -141,12 +164,13 @@ class MemoryStore:
         if now < self._next_deadline:
             return
         self._next_deadline = min(
-            (deadline for deadline, _, _ in self._pending.values() if deadline > now), default=float("inf")
+            (pending.deadline for pending in self._pending.values() if pending.deadline > now), default=float("inf")
         )
-        for rid in [rid for rid, (deadline, _, _) in self._pending.items() if deadline <= now]:
-            _, names, amounts = self._pending.pop(rid)
-            for name in names:
-                scope = self._scopes.setdefault(name, _Scope())
-                for index, amount in enumerate(amounts):
-                    scope.reserved[index] = max(0, scope.reserved[index] - amount)
-                    scope.spent[index] += amount
+        for rid in [rid for rid, pending in self._pending.items() if pending.deadline <= now]:
+            pending = self._pending.pop(rid)
+            self._settled_late[rid] = pending.scopes
+            for name, scope in zip(pending.names, pending.scopes, strict=True):
+                if self._scopes.get(name) is scope:
+                    for index, amount in enumerate(pending.amounts):
+                        scope.reserved[index] = max(0, scope.reserved[index] - amount)
+                        scope.spent[index] += amount
