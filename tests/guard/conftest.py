@@ -1,4 +1,4 @@
-"""One local gateway and one Redis server for the guard tests, each reset before every test."""
+"""One Redis server for the guard tests, emptied before every test (`local_gateway` is the plugin's)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-import _session_gateway
-
 from ._redis_server import running_redis
-
-# One gateway for the directory, reset per test (see `_session_gateway`).
-_gateway_server = _session_gateway._gateway_server
-local_gateway = _session_gateway.local_gateway
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from types import TracebackType
@@ -123,6 +123,10 @@ class _PromptServer(uvicorn.Server):
                 loop.call_soon_threadsafe(wake.set)
 
 
+def _new_admin_key() -> str:
+    return "adm_" + secrets.token_urlsafe(24)
+
+
 def _model(given: Model | Iterable[Reply] | Callable[..., Any] | None) -> Model:
     if given is None:
         return Model()
@@ -215,8 +219,9 @@ class LocalGateway:
         startup_timeout: float = 5.0,
         shutdown_timeout: float = 5.0,
     ) -> None:
+        self._admin_key = admin_key
         self._settings = GatewaySettings(
-            admin_key=admin_key or "adm_" + secrets.token_urlsafe(24),
+            admin_key=admin_key or _new_admin_key(),
             cache_enabled=cache_enabled,
             retry_attempts=retry_attempts,
             backoff_scale=backoff_scale,
@@ -243,7 +248,8 @@ class LocalGateway:
         self.strict = strict
         self.startup_timeout = startup_timeout
         self.shutdown_timeout = shutdown_timeout
-        self.model = _model(model)
+        self._model_option = model if model is None or isinstance(model, Model) or callable(model) else tuple(model)
+        self.model = _model(self._model_option)
         """Scripted replies (`gw.model.script(...)`) and what the model was asked (`gw.model.requests`)."""
         self.state = GatewayState(self._settings, clock=clock, model=self.model)
         self.app = create_app(self.state)
@@ -261,6 +267,11 @@ class LocalGateway:
         if self._port is None:
             raise RuntimeError("The local gateway is not running: use `with LocalGateway() as gw:` or call start()")
         return f"http://127.0.0.1:{self._port}"
+
+    @property
+    def is_running(self) -> bool:
+        """True between `start()` (or entering the `with` block) and `stop()`."""
+        return self._port is not None
 
     @property
     def base_url(self) -> str:
@@ -315,8 +326,20 @@ class LocalGateway:
         return SeededProject(project.id, org.id, key)
 
     def reset(self) -> None:
-        """Forget everything (orgs, keys, usage, faults, calls) and re-seed, without restarting the server."""
-        self.model.reset()
+        """Become what a new `LocalGateway` with the same options would be, without restarting the server.
+
+        Orgs, projects, gateway and provider keys, usage (so metrics and budgets), the call log,
+        faults, the breaker, the response cache and the rate-limit windows live in the state, which is
+        replaced; the seeded project and (unless `admin_key=` was given) the admin key are new; the model
+        is rebuilt from the option, its script restored. A `Model` you passed is yours: it is emptied
+        instead. Requests still in flight finish against the old state, unseen. Only the port stays.
+        """
+        if self._admin_key is None:
+            self._settings = replace(self._settings, admin_key=_new_admin_key())
+        if isinstance(self._model_option, Model):
+            self.model.reset()
+        else:
+            self.model = _model(self._model_option)
         self.state = GatewayState(self._settings, clock=self._clock, model=self.model)
         self.app.state.gateway = self.state
         self._project = self._seed_project()
