@@ -10,9 +10,12 @@ import omnigate_openai as og
 from _socket_guard import NetworkBlocked, SocketGuard
 from omnigate_openai.testing import LocalGateway
 
+from .conftest import chat_calls
+
 
 def test_only_the_gateway_is_reachable(client: og.OpenAI, gateway: LocalGateway, host_guard: SocketGuard) -> None:
-    assert client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "Hi"}]).choices
+    client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "Hi"}])
+    assert len(chat_calls(gateway)) == 1  # the gateway's port is open
     with socket.create_server(("127.0.0.1", 0)) as other:
         with pytest.raises(NetworkBlocked):
             socket.create_connection(other.getsockname(), timeout=2)  # loopback, but not the gateway
