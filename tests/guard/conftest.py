@@ -1,4 +1,4 @@
-"""One Redis server for the guard tests, emptied before every test (`local_gateway` is the plugin's)."""
+"""The guard tests' `driver` (sync or async, on the plugin's `local_gateway`) and one Redis server, emptied per test."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from omnigate_openai.testing import LocalGateway
+
+from ._drive import MODES, Driver
 from ._redis_server import running_redis
 
 
@@ -23,3 +26,9 @@ def redis_url(_redis_server: str) -> str:
     with redis.Redis.from_url(_redis_server) as connection:
         connection.flushall()
     return _redis_server
+
+
+@pytest.fixture(params=MODES)
+def driver(request: pytest.FixtureRequest, local_gateway: LocalGateway) -> Driver:
+    """Each test that takes it runs twice: with the sync client and with the async one."""
+    return Driver(request.param, local_gateway, {})

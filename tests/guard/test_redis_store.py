@@ -14,12 +14,7 @@ from omnigate_openai.guard._limits import Amounts, Limits, Line
 from omnigate_openai.guard._redis import RedisStore
 from omnigate_openai.testing import LocalGateway
 
-from ._drive import MODES, QUIET, Driver, ask, calls_until_refused
-
-
-@pytest.fixture(params=MODES)
-def driver(request: pytest.FixtureRequest, local_gateway: LocalGateway) -> Driver:
-    return Driver(request.param, local_gateway, {})
+from ._drive import QUIET, Driver, ask, calls_until_refused
 
 
 def test_two_guards_of_one_name_share_a_budget(driver: Driver, local_gateway: LocalGateway, redis_url: str) -> None:
