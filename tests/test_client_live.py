@@ -147,3 +147,30 @@ def test_no_key_reaches_the_logs(local_gateway: LocalGateway, caplog: pytest.Log
     assert local_gateway.api_key not in caplog.text
     assert fake_key("llmg_", "wrong_key_0123456789abcdef") not in caplog.text
     assert fake_key("llmg_", "wrong_key_0123456789abcdef") not in f"{caught.value!r} {caught.value}"
+
+
+
+HI: list[Any] = [{"role": "user", "content": "Hi"}]
+
+
+@pytest.mark.parametrize("emulate_tools", [True, False])
+def test_parse_keeps_the_metadata(local_gateway: LocalGateway, emulate_tools: bool) -> None:
+    """`.parse()` builds a new `ParsedChatCompletion` from the completion: the metadata must ride over."""
+    gateway = {"base_url": local_gateway.base_url, "api_key": local_gateway.api_key}
+    with og.OpenAI(**gateway, emulate_tools=emulate_tools) as client:
+        created = og.meta(client.chat.completions.create(model="gpt-4o-mini", messages=HI))
+        parsed = client.chat.completions.parse(model="gpt-4o-mini", messages=HI)
+        raw = client.chat.completions.with_raw_response.parse(model="gpt-4o-mini", messages=HI).parse()
+    for result in (parsed, raw):
+        assert type(result).__name__.startswith("ParsedChatCompletion")
+        found = og.meta(result)
+        assert (found.provider, found.cost_usd) == ("openai", created.cost_usd)
+        assert found.cost_usd  # priced: not None, not 0
+        assert found.request_id not in (None, created.request_id)
+
+
+async def test_async_parse_keeps_the_metadata(local_gateway: LocalGateway) -> None:
+    async with og.AsyncOpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key) as client:
+        created = og.meta(await client.chat.completions.create(model="gpt-4o-mini", messages=HI))
+        parsed = await client.chat.completions.parse(model="gpt-4o-mini", messages=HI)
+    assert (og.meta(parsed).provider, og.meta(parsed).cost_usd) == ("openai", created.cost_usd)

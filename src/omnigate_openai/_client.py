@@ -26,7 +26,7 @@ from ._endpoints import refuse_lacked_endpoint
 from ._exceptions import APIError, ConnectionError
 from ._fast_models import construct_fast
 from ._masking import hide_headers, install_log_filter
-from ._meta import PROFILE_EXTENSION, with_meta
+from ._meta import PROFILE_EXTENSION, parsed_with_meta, with_meta
 from ._profile import GatewayProfile, PriceCache
 from ._response_store import MemoryResponseStore, ResponseStore
 from ._sdk import (
@@ -492,7 +492,7 @@ class OpenAI(_GatewayHooks[httpx.Client, openai.Stream[Any]], openai.OpenAI):  #
         emulation = emulation_for(options, self._settings)
         with call_clock(self._bounds):  # one deadline for the whole call, re-asks included
             if emulation is None:
-                return self._send(cast_to, options, **kwargs)
+                return self._send(cast_to, parsed_with_meta(options), **kwargs)
             while True:  # bounded: `ask_again` raises once the re-asks are spent
                 try:
                     result = self._send(cast_to, emulation.options(), **kwargs)
@@ -596,7 +596,7 @@ class AsyncOpenAI(_GatewayHooks[httpx.AsyncClient, openai.AsyncStream[Any]], ope
         emulation = emulation_for(options, self._settings)
         with call_clock(self._bounds):  # one deadline for the whole call, re-asks included
             if emulation is None:
-                return await self._send(cast_to, options, **kwargs)
+                return await self._send(cast_to, parsed_with_meta(options), **kwargs)
             while True:  # bounded: `ask_again` raises once the re-asks are spent
                 try:
                     result = await self._send(cast_to, emulation.options(), **kwargs)

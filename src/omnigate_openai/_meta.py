@@ -8,11 +8,23 @@ from __future__ import annotations
 
 import dataclasses
 from decimal import Decimal
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from ._sdk import httpx
+from ._sdk import NotGiven, httpx, model_copy
 
-__all__ = ["PROFILE_EXTENSION", "BudgetStatus", "GatewayMeta", "RateLimitStatus", "attach_meta", "meta", "with_meta"]
+if TYPE_CHECKING:
+    from ._sdk import FinalRequestOptions
+
+__all__ = [
+    "PROFILE_EXTENSION",
+    "BudgetStatus",
+    "GatewayMeta",
+    "RateLimitStatus",
+    "attach_meta",
+    "meta",
+    "parsed_with_meta",
+    "with_meta",
+]
 
 _SLOT = "_omnigate_meta"
 _T = TypeVar("_T")
@@ -91,6 +103,20 @@ def with_meta(obj: _T, value: GatewayMeta | None) -> _T:
     if value is not None:
         attach_meta(obj, value)
     return obj
+
+
+def parsed_with_meta(options: FinalRequestOptions) -> FinalRequestOptions:
+    """`options` whose post-parser (the SDK's `.parse()`) hands the completion's metadata on.
+
+    `.parse()` builds a new `ParsedChatCompletion` from the completion it is given: without this, the
+    result a caller holds would carry none of what the gateway said.
+    """
+    parser = options.post_parser
+    if isinstance(parser, NotGiven):
+        return options
+    options = model_copy(options)
+    options.post_parser = lambda completion: with_meta(parser(completion), _read(completion))
+    return options
 
 
 def attach_meta(obj: object, value: GatewayMeta) -> None:
