@@ -56,6 +56,7 @@ __all__ = [
     "REPLAY_BASE_URL",
     "GatewayTarget",
     "Recorder",
+    "_omnigate_shared_gateway",  # a fixture: listed so that `omnigate_openai.testing.pytest_plugin` re-exports it
     "cassette_config",
     "gateway_options",
     "local_gateway",
@@ -167,13 +168,41 @@ def _gateway_option_names() -> frozenset[str]:
     return frozenset(inspect.signature(LocalGateway.__init__).parameters) - {"self"}
 
 
-@pytest.fixture
-def local_gateway(request: pytest.FixtureRequest) -> Iterator[LocalGateway]:
-    """A fresh local gateway per test on a loopback port, stopped when the test ends."""
+@pytest.fixture(scope="session")
+def _omnigate_shared_gateway() -> Iterator[LocalGateway]:
+    """The server behind `local_gateway` for tests without options: started once, reset per test."""
     from omnigate_openai.testing._server import LocalGateway
 
-    with LocalGateway(**gateway_options(request.node.get_closest_marker(MARKER))) as gateway:
+    with LocalGateway() as gateway:
         yield gateway
+
+
+@pytest.fixture
+def local_gateway(request: pytest.FixtureRequest) -> Iterator[LocalGateway]:
+    """A fresh local gateway for the test, on a loopback port.
+
+    Without options, the session's one server, reset before the test (`LocalGateway.reset()`: the same
+    as a new one, only the port is kept), which is what makes a suite of many short tests fast. With
+    `@pytest.mark.local_gateway(...)` options, a gateway of its own, stopped when the test ends. Either
+    way a fault scheduled but never hit fails the test at teardown, as `strict=True` does.
+    """
+    from omnigate_openai.testing._server import LocalGateway
+
+    options = gateway_options(request.node.get_closest_marker(MARKER))
+    if options:
+        with LocalGateway(**options) as own:
+            yield own
+        return
+    gateway: LocalGateway = request.getfixturevalue("_omnigate_shared_gateway")
+    if not gateway.is_running:  # a test stopped it: the next one still gets a server
+        gateway.start()
+    gateway.reset()
+    yield gateway
+    pending, strict = gateway.faults.pending, gateway.strict
+    gateway.strict = True
+    gateway.reset()  # nothing of this test's is left for a request still in flight, or for the session's end
+    if strict and pending:
+        raise AssertionError(f"Faults were scheduled on the local gateway but never hit: {', '.join(pending)}")
 
 
 # -- cassettes -----------------------------------------------------------------------------------

@@ -7,15 +7,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-import _session_gateway
 from omnigate_openai.cli import app
 
 ENV_NAMES = ("OMNIGATE_BASE_URL", "OMNIGATE_API_KEY", "OMNIGATE_ADMIN_KEY", "OMNIGATE_USER_ID", "OMNIGATE_PROVIDER_KEY")
-
-
-# One gateway for the directory, reset per test (see `_session_gateway`).
-_gateway_server = _session_gateway._gateway_server
-local_gateway = _session_gateway.local_gateway
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ import sys
 import time
 from typing import Any
 
+from _processes import free_port, stop
 from omnigate_openai import OpenAI
 
 TIMEOUT = 30
@@ -47,14 +48,8 @@ def test_doctor_in_a_subprocess(env: dict[str, str]) -> None:
     assert "All checks passed." in done.stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_serve_runs_a_local_gateway_until_stopped() -> None:
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "omnigate_openai.cli", "serve", "--port", str(port), "--json"],
         stdout=subprocess.PIPE,
@@ -75,18 +70,9 @@ def test_serve_runs_a_local_gateway_until_stopped() -> None:
         health = _wait_for_health(announced["base_url"])
         assert health.version == "0.2.0"
     finally:
-        _stop(server)
+        stop(server, timeout=TIMEOUT)
     assert server.stdout is not None
     assert "llmg_" not in server.stdout.read()  # keys are secrets: printed only with --show-keys
-
-
-def _stop(server: subprocess.Popen[str]) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(timeout=TIMEOUT)
 
 
 def _serve(*args: str) -> subprocess.Popen[str]:
@@ -118,7 +104,7 @@ def test_serve_on_port_0_announces_the_port_it_got_and_the_keys_on_request() -> 
             with OpenAI(base_url=announced["base_url"], admin_key=announced["admin_key"], timeout=5) as operator:
                 assert operator.gateway.admin.orgs.list()
     finally:
-        _stop(server)
+        stop(server, timeout=TIMEOUT)
 
 
 def test_serve_banner_comes_after_binding_and_shows_no_keys() -> None:
@@ -129,7 +115,7 @@ def test_serve_banner_comes_after_binding_and_shows_no_keys() -> None:
         assert ":0/" not in banner
         _wait_for_health(banner.split(" on ")[1].strip())
     finally:
-        _stop(server)
+        stop(server, timeout=TIMEOUT)
     assert server.stdout is not None
     rest = server.stdout.read()
     assert "llmg_" not in banner + rest

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import time
 import urllib.error
@@ -24,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from _processes import free_port, stop
 from omnigate_openai.testing import LocalFlowGateway
 
 ROOT_PATH = "/api/v1/gateway"
@@ -87,12 +87,6 @@ router_settings:
 """
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextlib.contextmanager
 def running_proxy(workdir: Path, *, master_key: str) -> Iterator[LiteLLMProxy]:
     """Start the upstream and the proxy, wait (bounded) until the proxy answers, stop both afterwards."""
@@ -101,7 +95,7 @@ def running_proxy(workdir: Path, *, master_key: str) -> Iterator[LiteLLMProxy]:
         config = workdir / "litellm.yaml"
         config.write_text(_config(upstream, master_key))
         log_path = workdir / "litellm.log"
-        port = _free_port()
+        port = free_port()
         env = {
             "PATH": f"{executable.parent}{os.pathsep}{os.environ.get('PATH', '')}",
             "HOME": str(workdir),
@@ -133,12 +127,7 @@ def running_proxy(workdir: Path, *, master_key: str) -> Iterator[LiteLLMProxy]:
             _wait_until_alive(process, f"{base_url}{ROOT_PATH}/health/liveliness", log_path)
             yield LiteLLMProxy(base_url, master_key, upstream, time.monotonic() - started, log_path)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=15)
+            stop(process, timeout=15)
 
 
 def _wait_until_alive(process: subprocess.Popen[bytes], url: str, log_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Fixtures of the Flow tests: a local Flow gateway per test, one real LiteLLM proxy per session."""
+"""Fixtures of the Flow tests: one real LiteLLM proxy per session (`flow_gateway` is in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from omnigate_openai.testing import LocalFlowGateway
-
 from ._litellm import LiteLLMProxy, running_proxy
 
 MASTER_KEY = "sk-" + "flow-tests-master"  # assembled: a key-shaped literal would trip the secret scan
-
-
-@pytest.fixture
-def flow_gateway() -> Iterator[LocalFlowGateway]:
-    """A fresh local Flow gateway on a loopback port; strict: a scheduled fault must be hit."""
-    with LocalFlowGateway() as gateway:
-        yield gateway
 
 
 _STARTUPS: list[float] = []

@@ -8,13 +8,7 @@ from typing import Any
 
 import pytest
 
-import _session_gateway
-
 from ._support import MODES, REPLAY_ADMIN_KEY, REPLAY_BASE_URL, REPLAY_KEY, Driver, driver, replay_vcr
-
-# One gateway for the directory, reset per test (see `_session_gateway`).
-_gateway_server = _session_gateway._gateway_server
-local_gateway = _session_gateway.local_gateway
 
 
 @pytest.fixture(params=MODES)

@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from _processes import free_port, stop
+
 __all__ = ["redis_server_binary", "running_redis"]
 
 
@@ -33,16 +35,10 @@ def redis_server_binary() -> str:
     return on_path
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def running_redis() -> Iterator[str]:
     """`redis://127.0.0.1:<port>/0` of a server that lives for the block (no persistence, loopback only)."""
-    port = _free_port()
+    port = free_port()
     with tempfile.TemporaryDirectory() as workdir:
         process = subprocess.Popen(
             [
@@ -73,9 +69,4 @@ def running_redis() -> Iterator[str]:
                     time.sleep(0.05)
             yield f"redis://127.0.0.1:{port}/0"
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+            stop(process, timeout=10)

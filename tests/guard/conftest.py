@@ -1,4 +1,4 @@
-"""One local gateway and one Redis server for the guard tests, each reset before every test."""
+"""The guard tests' `driver` (sync or async, on the plugin's `local_gateway`) and one Redis server, emptied per test."""
 
 from __future__ import annotations
 
@@ -6,13 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-import _session_gateway
+from omnigate_openai.testing import LocalGateway
 
+from ._drive import MODES, Driver
 from ._redis_server import running_redis
-
-# One gateway for the directory, reset per test (see `_session_gateway`).
-_gateway_server = _session_gateway._gateway_server
-local_gateway = _session_gateway.local_gateway
 
 
 @pytest.fixture(scope="session")
@@ -29,3 +26,9 @@ def redis_url(_redis_server: str) -> str:
     with redis.Redis.from_url(_redis_server) as connection:
         connection.flushall()
     return _redis_server
+
+
+@pytest.fixture(params=MODES)
+def driver(request: pytest.FixtureRequest, local_gateway: LocalGateway) -> Driver:
+    """Each test that takes it runs twice: with the sync client and with the async one."""
+    return Driver(request.param, local_gateway, {})

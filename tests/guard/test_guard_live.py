@@ -13,16 +13,11 @@ import pytest
 import omnigate_openai as og
 from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway
 
-from ._drive import MODES, QUIET, Driver, ask, calls_until_refused
+from ._drive import QUIET, Driver, ask, calls_until_refused
 
 CHAT = "/v1/chat/completions"
 UNPRICED = "chatgpt-4o-latest"  # served by the provider, absent from the gateway's prices: billed $0
 PINNED = "gpt-4o-mini-2024-07-18"  # a stream names only the requested model: a snapshot's cost is known
-
-
-@pytest.fixture(params=MODES)
-def driver(request: pytest.FixtureRequest, local_gateway: LocalGateway) -> Driver:
-    return Driver(request.param, local_gateway, {})
 
 
 def sent(gateway: LocalGateway, path: str = CHAT) -> int:

@@ -28,12 +28,6 @@ WEATHER_TOOL: dict[str, Any] = {
 STATED = (0.01, 0.03)  # USD per 1k prompt / completion tokens
 
 
-@pytest.fixture
-def flow_gateway() -> Any:
-    with LocalFlowGateway() as gateway:
-        yield gateway
-
-
 def _client(gateway: LocalFlowGateway) -> flow.OpenAI:
     return flow.OpenAI(base_url=gateway.base_url, auth_token=gateway.auth_token, max_retries=0)
 

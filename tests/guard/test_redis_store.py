@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from decimal import Decimal
 
 import pytest
 
 import omnigate_openai as og
+from _processes import free_port
 from omnigate_openai.guard._limits import Amounts, Limits, Line
 from omnigate_openai.guard._redis import RedisStore
 from omnigate_openai.testing import LocalGateway
 
-from ._drive import MODES, QUIET, Driver, ask, calls_until_refused
-
-
-@pytest.fixture(params=MODES)
-def driver(request: pytest.FixtureRequest, local_gateway: LocalGateway) -> Driver:
-    return Driver(request.param, local_gateway, {})
+from ._drive import QUIET, Driver, ask, calls_until_refused
 
 
 def test_two_guards_of_one_name_share_a_budget(driver: Driver, local_gateway: LocalGateway, redis_url: str) -> None:
@@ -82,14 +77,8 @@ def test_the_async_store_reserves_and_settles(redis_url: str) -> None:
     store.close()
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_an_unreachable_redis_fails_closed_or_open(driver: Driver, local_gateway: LocalGateway) -> None:
-    url = f"redis://127.0.0.1:{_closed_port()}/0"
+    url = f"redis://127.0.0.1:{free_port()}/0"
     closed = og.Guard(store=url, loops=QUIET)
     with pytest.raises(og.GuardStoreError, match="Redis store is unreachable") as caught:
         ask(driver, closed, "hi")

@@ -8,7 +8,6 @@ api.openai.com) and by the gateway's log (each call must carry the gateway key a
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import pytest
 
 import omnigate_openai as og
 from _fakes import fake_key
+from _socket_guard import SocketGuard, guarded
 from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway
 
 from ._frameworks import ENV, FRAMEWORKS, SHARED
@@ -43,77 +43,20 @@ os.environ.update(TELEMETRY_OFF)
 # framework's own venv runs its tests and the table's, nothing else.
 collect_ignore = [f.test_file for f in FRAMEWORKS if ENV not in f.envs]
 if ENV not in SHARED:
-    _KEPT = {"test_frameworks.py", *(f.test_file for f in FRAMEWORKS if ENV in f.envs)}
+    _KEPT = {"test_frameworks.py", "test_host_guard.py", *(f.test_file for f in FRAMEWORKS if ENV in f.envs)}
     collect_ignore += [path.name for path in Path(__file__).parent.glob("test_*.py") if path.name not in _KEPT]
 
 
-class HostBlocked(OSError):
-    """A connection or name lookup for a host other than the local gateway."""
-
-
-class HostGuard:
-    """Lets sockets reach only 127.0.0.1:<gateway port>; records and refuses everything else.
-
-    Name lookups are checked too: with no network here, a call to api.openai.com fails at DNS,
-    before any `connect`. Attempts are kept even when the framework swallows the error.
-    """
-
-    def __init__(self) -> None:
-        self.port: int | None = None
-        """The gateway's, once it listens."""
-        self.attempts: list[object] = []
-
-    def __enter__(self) -> HostGuard:
-        self._saved = (socket.getaddrinfo, socket.socket.connect, socket.socket.connect_ex, socket.create_connection)
-        real_getaddrinfo, real_connect, real_connect_ex, real_create_connection = self._saved
-
-        def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
-            self.check_host(host)
-            return real_getaddrinfo(host, port, *args, **kwargs)
-
-        def connect(sock: socket.socket, address: Any) -> None:
-            self.check_address(address)
-            real_connect(sock, address)
-
-        def connect_ex(sock: socket.socket, address: Any) -> int:
-            self.check_address(address)
-            return real_connect_ex(sock, address)
-
-        def create_connection(address: Any, *args: Any, **kwargs: Any) -> socket.socket:
-            self.check_address(address)
-            return real_create_connection(address, *args, **kwargs)
-
-        socket.getaddrinfo = getaddrinfo
-        socket.socket.connect = connect  # type: ignore[method-assign]
-        socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
-        socket.create_connection = create_connection
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        socket.getaddrinfo, socket.socket.connect, socket.socket.connect_ex, socket.create_connection = self._saved
-
-    def check_host(self, host: Any) -> None:
-        if host not in ("127.0.0.1", "localhost", b"127.0.0.1", b"localhost"):
-            self._refuse(host)
-
-    def check_address(self, address: Any) -> None:
-        if not (isinstance(address, tuple) and address[:2] in (("127.0.0.1", self.port), ("localhost", self.port))):
-            self._refuse(address)
-
-    def _refuse(self, target: object) -> None:
-        self.attempts.append(target.decode() if isinstance(target, bytes) else target)
-        raise HostBlocked(f"Only the local gateway may be reached in this test; {target!r} was attempted")
-
-
 @pytest.fixture
-def host_guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[HostGuard]:
-    """No host but the local gateway, and a dummy `OPENAI_API_KEY` that a bypass would pick up."""
+def host_guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[SocketGuard]:
+    """No host but the local gateway (its port is allowed once it listens), and a dummy
+    `OPENAI_API_KEY` that a bypass would pick up. Name lookups are checked too: with no network here,
+    a call to api.openai.com fails at DNS, before any `connect`."""
     monkeypatch.setenv("OPENAI_API_KEY", OPENAI_DUMMY_KEY)
     for name in ("OPENAI_BASE_URL", "OPENAI_API_BASE", "OMNIGATE_API_KEY", "OMNIGATE_BASE_URL", "OMNIGATE_USER_ID"):
         monkeypatch.delenv(name, raising=False)
-    with HostGuard() as guard:
+    with guarded(loopback=(), what="A framework tried to reach another host") as guard:
         yield guard
-    assert guard.attempts == [], f"A framework tried to reach another host: {guard.attempts}"
 
 
 @pytest.fixture
@@ -133,10 +76,10 @@ def _framework_default_models() -> tuple[str, ...]:
 
 
 @pytest.fixture
-def gateway(host_guard: HostGuard, gateway_reply: str) -> Iterator[LocalGateway]:
+def gateway(host_guard: SocketGuard, gateway_reply: str) -> Iterator[LocalGateway]:
     """The local gateway, the only host allowed; on exit, each call must carry the key and the user id."""
     with LocalGateway(reply=gateway_reply, extra_models=_framework_default_models()) as gw:
-        host_guard.port = int(gw.root_url.rsplit(":", 1)[1])
+        host_guard.allow_port(int(gw.root_url.rsplit(":", 1)[1]))
         yield gw
     for call in gw.calls:
         assert call.headers.get("x-api-key") == gw.api_key, f"{call.method} {call.path} lacks the gateway key"

@@ -10,10 +10,11 @@ from autogen_ext.models.openai import OpenAIChatCompletionClient
 from pydantic import BaseModel
 
 import omnigate_openai as og
+from _socket_guard import SocketGuard
 from omnigate_openai.integrations.autogen import chat_client
 from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ToolCall
 
-from .conftest import HostGuard, chat_calls
+from .conftest import chat_calls
 
 
 async def test_create_reports_usage(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
@@ -31,7 +32,7 @@ async def test_assistant_agent_answers_and_streams(client: og.OpenAI, gateway: L
     assert (call.json["stream"], call.json["temperature"]) == (True, 0.2)
 
 
-async def test_the_guard_catches_the_trap_the_helper_avoids(gateway: LocalGateway, host_guard: HostGuard) -> None:
+async def test_the_guard_catches_the_trap_the_helper_avoids(gateway: LocalGateway, host_guard: SocketGuard) -> None:
     """`OpenAIChatCompletionClient(model=...)` as documented builds its own client for api.openai.com."""
     bare = OpenAIChatCompletionClient(model="gpt-4o-mini", max_retries=0)
     with pytest.raises(openai.APIConnectionError):

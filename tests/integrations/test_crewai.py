@@ -13,10 +13,11 @@ from crewai.memory.unified_memory import Memory
 from crewai.tools import tool
 
 import omnigate_openai as og
+from _socket_guard import SocketGuard
 from omnigate_openai.integrations.crewai import llm, memory
 from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ToolCall
 
-from .conftest import HostGuard, chat_calls
+from .conftest import chat_calls
 
 
 @pytest.fixture(autouse=True)
@@ -94,7 +95,7 @@ def test_memory_needs_an_embedder(client: og.OpenAI) -> None:
         memory(llm(client), embedder="openai")  # type: ignore[arg-type]
 
 
-def test_the_guard_catches_the_traps_the_helpers_avoid(gateway: LocalGateway, host_guard: HostGuard) -> None:
+def test_the_guard_catches_the_traps_the_helpers_avoid(gateway: LocalGateway, host_guard: SocketGuard) -> None:
     """`LLM("openai/...")` calls api.openai.com; so does `memory=True`'s default embedder."""
     with pytest.raises(ConnectionError, match="Failed to connect to OpenAI API"):  # CrewAI's wrapping
         LLM(model="openai/gpt-4o-mini", max_retries=0).call("Hello")

@@ -8,11 +8,12 @@ import dspy
 import pytest
 
 import omnigate_openai as og
+from _socket_guard import SocketGuard
 from omnigate_openai.integrations.dspy import lm
 from omnigate_openai.integrations.patch import patch_openai, unpatch_openai
 from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway
 
-from .conftest import USER_ID, HostGuard, chat_calls
+from .conftest import USER_ID, chat_calls
 
 CHAT_ADAPTER_ANSWER = "[[ ## answer ## ]]\n4\n\n[[ ## completed ## ]]"
 
@@ -48,7 +49,7 @@ async def test_async_call(client: og.OpenAI, gateway: LocalGateway) -> None:
     assert len(chat_calls(gateway)) == 1
 
 
-def test_the_default_engine_bypasses_even_a_patched_openai(gateway: LocalGateway, host_guard: HostGuard) -> None:
+def test_the_default_engine_bypasses_even_a_patched_openai(gateway: LocalGateway, host_guard: SocketGuard) -> None:
     """The issue's finding: `dspy.LM("openai/...")` has its own HTTP code; `patch_openai()` can't reach it."""
     patch_openai(api_key=gateway.api_key, base_url=gateway.base_url, user_id=USER_ID)
     try:

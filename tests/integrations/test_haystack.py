@@ -13,10 +13,11 @@ from haystack.tools import tool
 from pydantic import BaseModel
 
 import omnigate_openai as og
+from _socket_guard import SocketGuard
 from omnigate_openai.integrations.haystack import chat_generator
 from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ToolCall
 
-from .conftest import HostGuard, chat_calls
+from .conftest import chat_calls
 
 HELLO = [ChatMessage.from_user("Hello")]
 
@@ -62,7 +63,7 @@ def test_a_rebuilt_client_still_goes_to_the_gateway(client: og.OpenAI, gateway: 
     gateway.calls.clear()  # the fixture checks that every remaining call carried the gateway key
 
 
-def test_the_guard_catches_the_trap_the_helper_avoids(gateway: LocalGateway, host_guard: HostGuard) -> None:
+def test_the_guard_catches_the_trap_the_helper_avoids(gateway: LocalGateway, host_guard: SocketGuard) -> None:
     """A generator built as Haystack documents it calls api.openai.com with `OPENAI_API_KEY`."""
     bare = OpenAIChatGenerator(model="gpt-4o-mini", max_retries=0)
     with pytest.raises(openai.APIConnectionError):

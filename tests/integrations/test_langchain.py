@@ -14,10 +14,11 @@ from langchain_openai import ChatOpenAI
 from pydantic import BaseModel
 
 import omnigate_openai as og
+from _socket_guard import SocketGuard
 from omnigate_openai.integrations.langchain import chat_model
 from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ToolCall
 
-from .conftest import HostGuard, chat_calls
+from .conftest import chat_calls
 
 
 def test_invoke_reports_usage(client: og.OpenAI, async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
@@ -147,7 +148,7 @@ def test_a_plain_openai_client_is_refused(gateway: LocalGateway) -> None:
 
 
 async def test_the_guard_catches_the_trap_the_helper_avoids(
-    client: og.OpenAI, gateway: LocalGateway, host_guard: HostGuard
+    client: og.OpenAI, gateway: LocalGateway, host_guard: SocketGuard
 ) -> None:
     """Only `client=` set: LangChain builds its own async client from OPENAI_API_KEY, for api.openai.com."""
     bare = ChatOpenAI(model="gpt-4o-mini", client=client.chat.completions, max_retries=0)

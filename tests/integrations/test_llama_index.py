@@ -11,10 +11,11 @@ from llama_index.llms.openai_like import OpenAILike
 from pydantic import BaseModel
 
 import omnigate_openai as og
+from _socket_guard import SocketGuard
 from omnigate_openai.integrations.llama_index import llm
 from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ToolCall
 
-from .conftest import HostGuard, chat_calls
+from .conftest import chat_calls
 
 HELLO = [ChatMessage(role="user", content="Hello")]
 
@@ -95,7 +96,7 @@ async def test_astructured_predict_with_the_default_model(client: og.OpenAI, gat
 
 
 async def test_the_guard_catches_the_trap_the_helper_avoids(
-    client: og.OpenAI, gateway: LocalGateway, host_guard: HostGuard
+    client: og.OpenAI, gateway: LocalGateway, host_guard: SocketGuard
 ) -> None:
     """Only `openai_client=` set: async calls go through a client LlamaIndex builds for api.openai.com."""
     bare = OpenAILike(model="gpt-4o-mini", is_chat_model=True, openai_client=client, max_retries=0)

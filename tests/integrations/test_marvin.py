@@ -17,10 +17,11 @@ from marvin.defaults import override_defaults  # noqa: E402
 from pydantic import BaseModel  # noqa: E402
 
 import omnigate_openai as og  # noqa: E402
+from _socket_guard import SocketGuard  # noqa: E402
 from omnigate_openai.integrations.pydantic_ai import chat_model  # noqa: E402
 from omnigate_openai.testing import LocalGateway, ModelRequest, ToolCall  # noqa: E402
 
-from .conftest import HostGuard, chat_calls  # noqa: E402
+from .conftest import chat_calls  # noqa: E402
 
 
 def mark_successful(result: object) -> object:
@@ -71,7 +72,7 @@ async def test_cast_async_with_the_default_model(gateway: LocalGateway) -> None:
     assert len(chat_calls(gateway)) == 1
 
 
-def test_the_guard_catches_the_trap_the_wiring_avoids(gateway: LocalGateway, host_guard: HostGuard) -> None:
+def test_the_guard_catches_the_trap_the_wiring_avoids(gateway: LocalGateway, host_guard: SocketGuard) -> None:
     """Marvin's default model (`openai:...`) builds its own client, for api.openai.com."""
     with pytest.raises(Exception):  # noqa: B017, PT011 (pydantic-ai wraps the connection error)
         marvin.cast("twenty one", int)

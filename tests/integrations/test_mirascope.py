@@ -10,10 +10,11 @@ from mirascope import llm
 from pydantic import BaseModel
 
 import omnigate_openai as og
+from _socket_guard import SocketGuard
 from omnigate_openai.integrations.mirascope import register
 from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ToolCall
 
-from .conftest import HostGuard, chat_calls
+from .conftest import chat_calls
 
 
 @pytest.fixture(autouse=True)
@@ -55,7 +56,7 @@ async def test_async_and_stream(client: og.OpenAI, gateway: LocalGateway) -> Non
     assert [c.json.get("stream", False) for c in chat_calls(gateway)] == [False, True]
 
 
-def test_the_guard_catches_the_trap_the_helper_avoids(gateway: LocalGateway, host_guard: HostGuard) -> None:
+def test_the_guard_catches_the_trap_the_helper_avoids(gateway: LocalGateway, host_guard: SocketGuard) -> None:
     """Unregistered, `openai/...` builds its own client from `OPENAI_API_KEY` and calls api.openai.com."""
 
     @llm.call("openai/gpt-4o-mini")

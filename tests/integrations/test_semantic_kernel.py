@@ -14,10 +14,11 @@ from semantic_kernel.contents import ChatHistory
 from semantic_kernel.functions import KernelArguments, kernel_function
 
 import omnigate_openai as og
+from _socket_guard import SocketGuard
 from omnigate_openai.integrations.semantic_kernel import chat_service
 from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ToolCall
 
-from .conftest import HostGuard, chat_calls
+from .conftest import chat_calls
 
 
 def history() -> ChatHistory:
@@ -58,7 +59,7 @@ def test_exported_settings_carry_the_placeholder_not_the_key(client: og.OpenAI, 
     assert gateway.api_key not in repr(exported)
 
 
-async def test_the_guard_catches_the_trap_the_helper_avoids(gateway: LocalGateway, host_guard: HostGuard) -> None:
+async def test_the_guard_catches_the_trap_the_helper_avoids(gateway: LocalGateway, host_guard: SocketGuard) -> None:
     """`OpenAIChatCompletion(ai_model_id=...)` as documented calls api.openai.com with `OPENAI_API_KEY`."""
     bare = OpenAIChatCompletion(ai_model_id="gpt-4o-mini")
     bare.client = bare.client.with_options(max_retries=0)

@@ -9,10 +9,11 @@ import pytest
 from smolagents import ChatMessage, MessageRole, OpenAIServerModel, ToolCallingAgent, tool
 
 import omnigate_openai as og
+from _socket_guard import SocketGuard
 from omnigate_openai.integrations.smolagents import model
 from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ModelRequest, ToolCall
 
-from .conftest import HostGuard, chat_calls
+from .conftest import chat_calls
 
 HELLO = [ChatMessage(role=MessageRole.USER, content=[{"type": "text", "text": "Hello"}])]
 
@@ -32,7 +33,7 @@ def test_generate_stream(client: og.OpenAI, gateway: LocalGateway) -> None:
     assert (call.json["stream"], call.json["temperature"]) == (True, 0.2)
 
 
-def test_the_guard_catches_the_trap_the_helper_avoids(gateway: LocalGateway, host_guard: HostGuard) -> None:
+def test_the_guard_catches_the_trap_the_helper_avoids(gateway: LocalGateway, host_guard: SocketGuard) -> None:
     """`OpenAIServerModel(model_id)` as documented builds a client for api.openai.com."""
     bare = OpenAIServerModel("gpt-4o-mini", client_kwargs={"max_retries": 0}, retry=False)
     with pytest.raises(openai.APIConnectionError):

@@ -18,6 +18,8 @@ def _pytest(directory: Path, *args: str, files: dict[str, str]) -> subprocess.Co
     for name, text in files.items():
         (directory / name).write_text(textwrap.dedent(text))
     env = {name: value for name, value in os.environ.items() if not name.startswith("PYTEST_")}
+    if env.get("PYTHONPATH"):  # the run is in another directory: a relative `PYTHONPATH=src` must still find src
+        env["PYTHONPATH"] = os.pathsep.join(str(Path(entry).resolve()) for entry in env["PYTHONPATH"].split(os.pathsep))
     plugin = [] if _REGISTERED else ["-p", PLUGIN]
     return subprocess.run(
         [sys.executable, "-m", "pytest", *plugin, "-p", "no:cacheprovider", "-q", "-rA", *args],
@@ -180,3 +182,61 @@ def test_loading_the_plugin_imports_neither_the_sdk_nor_the_package() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert (done.returncode, done.stdout.strip()) == (0, "[]"), done.stderr
     assert entry.value in (PLUGIN, "omnigate_openai.testing.pytest_plugin")  # the latter: an older editable install
+
+
+SHARED_GATEWAY_TEST = """
+    import pytest
+    from omnigate_openai import OpenAI
+
+    SEEN = {}
+
+    def _chat(gateway, model="gpt-4o-mini"):
+        with OpenAI(base_url=gateway.base_url, api_key=gateway.api_key, max_retries=0) as client:
+            return client.chat.completions.create(model=model, messages=[{"role": "user", "content": "Hi"}])
+
+    def _fresh(gateway):
+        assert (list(gateway.calls), gateway.state.usage, gateway.faults.pending) == ([], [], [])
+        assert (gateway.model.pending, gateway.model.requests, len(gateway.state.orgs)) == (0, [], 1)
+        assert gateway.api_key not in SEEN.values()
+
+    def test_first(local_gateway):
+        _fresh(local_gateway)
+        SEEN.update(port=local_gateway.root_url, key=local_gateway.api_key, admin=local_gateway.admin_key)
+        _chat(local_gateway)
+        local_gateway.faults.provider_error(500, times=1)
+        with pytest.raises(Exception):
+            _chat(local_gateway)
+        local_gateway.new_project()
+        local_gateway.model.script("left over")
+
+    def test_second_shares_the_server_but_nothing_else(local_gateway):
+        assert local_gateway.root_url == SEEN["port"]
+        assert local_gateway.admin_key != SEEN["admin"]
+        _fresh(local_gateway)
+        assert _chat(local_gateway).choices[0].message.content == "Hello there! How can I help?"
+
+    @pytest.mark.local_gateway(rate_limit_per_min=1)
+    def test_options_get_a_gateway_of_their_own(local_gateway):
+        assert local_gateway.root_url != SEEN["port"]
+        _chat(local_gateway)
+
+    def test_leaves_a_fault_unhit(local_gateway):
+        local_gateway.faults.provider_error(503, times=1)
+
+    def test_stops_the_server(local_gateway):
+        local_gateway.stop()
+
+    def test_after_a_stop_and_a_left_fault(local_gateway):
+        assert local_gateway.is_running
+        _fresh(local_gateway)
+        _chat(local_gateway)
+"""
+
+
+def test_local_gateway_is_one_server_reset_per_test_or_its_own_with_options(tmp_path: Path) -> None:
+    result = _pytest(tmp_path, "-p", "no:randomly", files={"test_shared.py": SHARED_GATEWAY_TEST})
+    out = result.stdout
+    assert result.returncode == 1, out + result.stderr
+    assert "ERROR at teardown of test_leaves_a_fault_unhit" in out
+    assert "Faults were scheduled on the local gateway but never hit: provider_error(503) x1" in out
+    assert "6 passed, 1 error" in out

@@ -11,10 +11,10 @@ import pytest
 
 import omnigate_openai as og
 from _fakes import fake_key
+from _socket_guard import SocketGuard
 from omnigate_openai._sdk import httpx
 from omnigate_openai.testing import LocalGateway
 from omnigate_openai.testing.pytest_plugin import REPLAY_API_KEY, REPLAY_BASE_URL, Recorder
-from replay._network import NetworkGuard
 
 ADMIN_KEY = "adm_Zq3v9KfLm2Xw8RtY6pNb4HcJ1sDe7GuA"
 PROVIDER_KEYS = {
@@ -106,7 +106,7 @@ def test_a_recorded_session_holds_no_secret_and_replays_the_same(local_gateway: 
 
     replaying = Recorder(cassette_dir=tmp_path, record_mode="none", options={"scrub_user_id": True})
     with (
-        NetworkGuard() as guard,
+        SocketGuard() as guard,
         replaying.use_cassette("session") as played,
         og.OpenAI(base_url=REPLAY_BASE_URL, api_key=REPLAY_API_KEY, max_retries=0) as client,
     ):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ._network import NetworkGuard
+from _socket_guard import SocketGuard, guarded
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -25,13 +25,11 @@ def omnigate_cassette_dir() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def no_network(request: pytest.FixtureRequest) -> Iterator[NetworkGuard]:
+def no_network(request: pytest.FixtureRequest) -> Iterator[SocketGuard]:
     """Replaying opens no socket at all; recording may reach the local gateway on loopback only."""
     recording = request.getfixturevalue("omnigate_record_mode") != "none"
-    with NetworkGuard(allow_loopback=recording) as guard:
+    with guarded(loopback=recording, what="The test tried to reach the network while replaying") as guard:
         yield guard
-    if guard.attempts:
-        pytest.fail(f"The test tried to reach the network while replaying: {guard.attempts!r}")
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from _processes import free_port
 from omnigate_openai._sdk import httpx
 from omnigate_openai.testing import GatewaySettings, GatewayState, LocalGateway, create_app
 from omnigate_openai.testing.pytest_plugin import gateway_options
@@ -116,9 +117,7 @@ def test_a_stopped_gateway_has_no_url() -> None:
 
 
 def test_run_server_serves_until_interrupted() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     code = f"from omnigate_openai.testing import run_server; run_server(port={port})"
     process = subprocess.Popen(
         [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True

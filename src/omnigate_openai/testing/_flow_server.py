@@ -8,25 +8,22 @@
         gw.expire_tokens()          # the next call gets a 401, refreshes once and retries
         gw.faults.respond(429, "Slow down", envelope="litellm", retry_after=0)
 
-Like `LocalGateway` it binds `127.0.0.1:0` itself, waits for uvicorn with a timeout and stops it
-with a bounded join. It shares nothing with the client's Flow code: its wire shapes are written
+Like `LocalGateway` it runs on `ServerThread` (`_serving.py`): a loopback port of its own, bounded
+waits to start and to stop. It shares nothing with the client's Flow code: its wire shapes are written
 from the platform's published docs and OpenAI's, separately.
 """
 
 from __future__ import annotations
 
 import logging
-import socket
-import threading
 from types import TracebackType
 
-import uvicorn
 from typing_extensions import Self
 
 from omnigate_openai.testing._calls import CallLog
 from omnigate_openai.testing._flow_app import PREFIX, ConnectionDropper, StreamCut, create_flow_app
 from omnigate_openai.testing._flow_state import FlowFaults, FlowGatewayState
-from omnigate_openai.testing._server import _loopback_listener, _PromptServer, wait_for
+from omnigate_openai.testing._serving import ServerThread
 
 
 class _HideStreamCuts(logging.Filter):
@@ -58,17 +55,14 @@ class LocalFlowGateway:
         self.auth_token = self.state.issue_token()
         self.api_key = self.state.create_api_key()
         self.workspace_id = next(iter(self.state.workspaces))
-        self._server: _PromptServer | None = None
-        self._thread: threading.Thread | None = None
-        self._port: int | None = None
-        self._socket: socket.socket | None = None
+        self._run: ServerThread | None = None
 
     @property
     def base_url(self) -> str:
         """`http://127.0.0.1:<port>`: the platform root; the OpenAI-compatible API is at `gateway_url`."""
-        if self._port is None:
+        if self._run is None:
             raise RuntimeError("The local Flow gateway is not running: use it in a `with` block")
-        return f"http://127.0.0.1:{self._port}"
+        return f"http://127.0.0.1:{self._run.port}"
 
     @property
     def gateway_url(self) -> str:
@@ -97,44 +91,19 @@ class LocalFlowGateway:
         self.state.expire_tokens()
 
     def start(self) -> None:
-        if self._thread is not None:
+        if self._run is not None:
             raise RuntimeError("The local Flow gateway is already running")
         logging.getLogger("uvicorn.error").addFilter(_HIDE_CUTS)
-        sock = _loopback_listener()
-        config = uvicorn.Config(
-            ConnectionDropper(self.app),
-            log_config=None,
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            timeout_graceful_shutdown=1,
-            http="h11",
-        )
-        server = _PromptServer(config)
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="flow-local-gateway", daemon=True)
-        self._server, self._thread, self._socket, self._port = server, thread, sock, sock.getsockname()[1]
-        thread.start()
-        try:
-            wait_for(lambda: server.started or not thread.is_alive(), timeout=self.startup_timeout, what="Flow startup")
-            if not server.started:
-                raise RuntimeError("The local Flow gateway's server thread exited during startup")
-        except BaseException:
-            self.stop()
-            raise
+        app = ConnectionDropper(self.app)
+        run = ServerThread(app, name="flow-local-gateway", what="local Flow gateway", http="h11")
+        run.start(startup_timeout=self.startup_timeout, shutdown_timeout=self.shutdown_timeout)
+        self._run = run
 
     def stop(self) -> None:
         """Idempotent; waits at most `shutdown_timeout` seconds, then forces the server down."""
-        server, thread = self._server, self._thread
-        self._server = self._thread = self._port = None
-        if server is not None and thread is not None:
-            server.request_exit()
-            thread.join(self.shutdown_timeout)
-            if thread.is_alive():
-                server.force_exit = True
-                thread.join(self.shutdown_timeout)
-        sock, self._socket = self._socket, None
-        if sock is not None:
-            sock.close()
+        run, self._run = self._run, None
+        if run is not None:
+            run.stop(shutdown_timeout=self.shutdown_timeout)
 
     def __enter__(self) -> Self:
         self.start()
@@ -149,7 +118,7 @@ class LocalFlowGateway:
             raise AssertionError(f"Faults were scheduled on the local Flow gateway but never hit: {', '.join(pending)}")
 
     def __repr__(self) -> str:
-        return f"<LocalFlowGateway {self.base_url if self._port is not None else 'stopped'}>"
+        return f"<LocalFlowGateway {self.base_url if self._run is not None else 'stopped'}>"
 
 
 __all__ = ["LocalFlowGateway"]

@@ -1,21 +1,18 @@
 """Running the local gateway: `LocalGateway` (a loopback server in a thread) and `run_server` (blocking).
 
-`LocalGateway` binds `127.0.0.1:0` itself, so the port is known before the server thread starts; it
-waits for uvicorn's `started` with a timeout and stops it through `should_exit` with a bounded join.
+`LocalGateway` runs on `ServerThread` (`_serving.py`): a free loopback port known before the thread
+starts, a bounded wait for uvicorn's start and a bounded join on stop.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 import socket
-import threading
-import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from types import TracebackType
@@ -30,6 +27,7 @@ from omnigate_openai.testing._faults import Faults
 from omnigate_openai.testing._middleware import DroppedConnection
 from omnigate_openai.testing._model import Model, Reply
 from omnigate_openai.testing._price_book import Provider
+from omnigate_openai.testing._serving import STOPPING, ServerThread
 from omnigate_openai.testing._state import DEFAULT_REPLY, GatewaySettings, GatewayState
 
 ALL_PROVIDERS: tuple[Provider, ...] = ("openai", "anthropic", "gemini", "azure")
@@ -49,78 +47,8 @@ AZURE_META: Mapping[str, str] = {
 }
 
 
-def wait_for(condition: Callable[[], bool], *, timeout: float, what: str) -> None:
-    """Poll `condition` until it holds; a TimeoutError naming `what` after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"Timed out after {timeout} s waiting for {what}")
-        time.sleep(0.005)
-
-
-def _loopback_listener() -> socket.socket:
-    """A listening socket on a free loopback port, made so its connections get `TCP_NODELAY`.
-
-    asyncio only sets `TCP_NODELAY` on sockets whose `proto` is `IPPROTO_TCP`; `socket.create_server`
-    leaves it 0, and then every answer written in two pieces waits ~40 ms for a delayed ACK.
-    """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    try:
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(2048)
-    except BaseException:
-        sock.close()
-        raise
-    return sock
-
-
-_STOPPING = "The local gateway is stopping"
-
-
-class _PromptServer(uvicorn.Server):
-    """uvicorn's server, woken as soon as a stop is requested instead of at its next 0.1 s tick."""
-
-    def __init__(self, config: uvicorn.Config) -> None:
-        super().__init__(config)
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._wake: asyncio.Event | None = None
-
-    async def main_loop(self) -> None:
-        self._loop, self._wake = asyncio.get_running_loop(), asyncio.Event()
-        counter = 0
-        should_exit = await self.on_tick(counter)
-        while not should_exit:
-            counter = (counter + 1) % 864000
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), 0.1)
-            should_exit = await self.on_tick(counter)
-
-    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        """uvicorn's shutdown, polling every 5 ms where uvicorn sleeps in 0.1 s steps (lifespan is off)."""
-        for server in self.servers:
-            server.close()
-        for sock in sockets or []:
-            sock.close()
-        for connection in list(self.server_state.connections):
-            connection.shutdown()
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + (self.config.timeout_graceful_shutdown or 1)
-        state = self.server_state
-        while (state.connections or state.tasks) and not self.force_exit and loop.time() < deadline:
-            await asyncio.sleep(0.005)
-        for task in state.tasks:
-            task.cancel(msg=_STOPPING)
-        for server in self.servers:
-            with contextlib.suppress(asyncio.TimeoutError):  # 3.12+ waits for every connection to go
-                await asyncio.wait_for(server.wait_closed(), 1)
-
-    def request_exit(self) -> None:
-        self.should_exit = True
-        loop, wake = self._loop, self._wake
-        if loop is not None and wake is not None:
-            with contextlib.suppress(RuntimeError):  # the loop already finished
-                loop.call_soon_threadsafe(wake.set)
+def _new_admin_key() -> str:
+    return "adm_" + secrets.token_urlsafe(24)
 
 
 def _model(given: Model | Iterable[Reply] | Callable[..., Any] | None) -> Model:
@@ -140,7 +68,7 @@ class _HideDroppedConnections(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
         if isinstance(error, asyncio.CancelledError):
-            return _STOPPING not in str(error)
+            return STOPPING not in str(error)
         return not isinstance(error, DroppedConnection)
 
 
@@ -215,8 +143,9 @@ class LocalGateway:
         startup_timeout: float = 5.0,
         shutdown_timeout: float = 5.0,
     ) -> None:
+        self._admin_key = admin_key
         self._settings = GatewaySettings(
-            admin_key=admin_key or "adm_" + secrets.token_urlsafe(24),
+            admin_key=admin_key or _new_admin_key(),
             cache_enabled=cache_enabled,
             retry_attempts=retry_attempts,
             backoff_scale=backoff_scale,
@@ -243,24 +172,27 @@ class LocalGateway:
         self.strict = strict
         self.startup_timeout = startup_timeout
         self.shutdown_timeout = shutdown_timeout
-        self.model = _model(model)
+        self._model_option = model if model is None or isinstance(model, Model) or callable(model) else tuple(model)
+        self.model = _model(self._model_option)
         """Scripted replies (`gw.model.script(...)`) and what the model was asked (`gw.model.requests`)."""
         self.state = GatewayState(self._settings, clock=clock, model=self.model)
         self.app = create_app(self.state)
         self._project = self._seed_project()
-        self._server: _PromptServer | None = None
-        self._thread: threading.Thread | None = None
-        self._socket: socket.socket | None = None
-        self._port: int | None = None
+        self._run: ServerThread | None = None
 
     # -- what a test uses ------------------------------------------------------------------------
 
     @property
     def root_url(self) -> str:
         """The server root, e.g. `http://127.0.0.1:54321` (what OmniGate's own SDK calls `base_url`)."""
-        if self._port is None:
+        if self._run is None:
             raise RuntimeError("The local gateway is not running: use `with LocalGateway() as gw:` or call start()")
-        return f"http://127.0.0.1:{self._port}"
+        return f"http://127.0.0.1:{self._run.port}"
+
+    @property
+    def is_running(self) -> bool:
+        """True between `start()` (or entering the `with` block) and `stop()`."""
+        return self._run is not None
 
     @property
     def base_url(self) -> str:
@@ -315,8 +247,20 @@ class LocalGateway:
         return SeededProject(project.id, org.id, key)
 
     def reset(self) -> None:
-        """Forget everything (orgs, keys, usage, faults, calls) and re-seed, without restarting the server."""
-        self.model.reset()
+        """Become what a new `LocalGateway` with the same options would be, without restarting the server.
+
+        Orgs, projects, gateway and provider keys, usage (so metrics and budgets), the call log,
+        faults, the breaker, the response cache and the rate-limit windows live in the state, which is
+        replaced; the seeded project and (unless `admin_key=` was given) the admin key are new; the model
+        is rebuilt from the option, its script restored. A `Model` you passed is yours: it is emptied
+        instead. Requests still in flight finish against the old state, unseen. Only the port stays.
+        """
+        if self._admin_key is None:
+            self._settings = replace(self._settings, admin_key=_new_admin_key())
+        if isinstance(self._model_option, Model):
+            self.model.reset()
+        else:
+            self.model = _model(self._model_option)
         self.state = GatewayState(self._settings, clock=self._clock, model=self.model)
         self.app.state.gateway = self.state
         self._project = self._seed_project()
@@ -327,50 +271,18 @@ class LocalGateway:
     # -- lifecycle -------------------------------------------------------------------------------
 
     def start(self) -> None:
-        if self._thread is not None:
+        if self._run is not None:
             raise RuntimeError("The local gateway is already running")
         logging.getLogger("uvicorn.error").addFilter(_HIDE_DROPS)
-        sock = _loopback_listener()
-        config = uvicorn.Config(
-            self.app,
-            log_config=None,
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            timeout_graceful_shutdown=1,
-        )
-        server = _PromptServer(config)
-        thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [sock]}, name="omnigate-local-gateway", daemon=True
-        )
-        self._socket, self._server, self._thread = sock, server, thread
-        self._port = sock.getsockname()[1]
-        thread.start()
-        try:
-            wait_for(
-                lambda: server.started or not thread.is_alive(),
-                timeout=self.startup_timeout,
-                what="local gateway startup",
-            )
-            if not server.started:
-                raise RuntimeError("The local gateway's server thread exited during startup")
-        except BaseException:
-            self.stop()
-            raise
+        run = ServerThread(self.app, name="omnigate-local-gateway", what="local gateway")
+        run.start(startup_timeout=self.startup_timeout, shutdown_timeout=self.shutdown_timeout)
+        self._run = run
 
     def stop(self) -> None:
         """Idempotent; waits at most `shutdown_timeout` seconds, then forces the server down."""
-        server, thread, sock = self._server, self._thread, self._socket
-        self._server = self._thread = self._socket = None
-        self._port = None
-        if server is not None and thread is not None:
-            server.request_exit()
-            thread.join(self.shutdown_timeout)
-            if thread.is_alive():
-                server.force_exit = True
-                thread.join(self.shutdown_timeout)
-        if sock is not None:
-            sock.close()
+        run, self._run = self._run, None
+        if run is not None:
+            run.stop(shutdown_timeout=self.shutdown_timeout)
 
     def __enter__(self) -> Self:
         self.start()
@@ -385,7 +297,7 @@ class LocalGateway:
             raise AssertionError(f"Faults were scheduled on the local gateway but never hit: {', '.join(pending)}")
 
     def __repr__(self) -> str:
-        where = self.root_url if self._port is not None else "stopped"
+        where = self.root_url if self._run is not None else "stopped"
         return f"<LocalGateway {where}>"
 
 
@@ -426,4 +338,4 @@ def _print_facts(facts: Mapping[str, Any]) -> None:
             print(f"  {name.replace('_', ' ')}: {facts[name]}")
 
 
-__all__ = ["ALL_PROVIDERS", "AZURE_META", "PROVIDER_KEYS", "LocalGateway", "SeededProject", "run_server", "wait_for"]
+__all__ = ["ALL_PROVIDERS", "AZURE_META", "PROVIDER_KEYS", "LocalGateway", "SeededProject", "run_server"]
