@@ -90,6 +90,29 @@ def test_a_settlement_of_a_call_reserved_before_a_reset_is_dropped(store: Store)
     assert (parent.spent, parent.reserved) == (REAL, Amounts())  # the parent, not reset, still counts it
 
 
+def test_an_expired_reservation_is_charged_and_its_late_settle_adds_only_the_excess(store: Store) -> None:
+    assert store.reserve("cheap", [CHILD, PARENT], WORST, ttl=0.05) is None
+    assert store.reserve("dear", [CHILD, PARENT], WORST, ttl=0.05) is None
+    time.sleep(0.1)
+    child, parent = store.usage([CHILD.scope, PARENT.scope])
+    assert (child.spent, child.reserved) == (Amounts(1_000_000, 200, 2, 0), Amounts())  # charged at the worst case
+    assert (parent.spent, parent.reserved) == (Amounts(1_000_000, 200, 2, 0), Amounts())
+    store.settle("cheap", [CHILD.scope, PARENT.scope], WORST, REAL)  # less than charged: nothing comes back
+    store.settle("dear", [CHILD.scope, PARENT.scope], WORST, Amounts(700_000, 100, 1, 2))  # more: the excess
+    for used in store.usage([CHILD.scope, PARENT.scope]):
+        assert (used.spent, used.reserved) == (Amounts(1_200_000, 200, 2, 2), Amounts())
+
+
+def test_a_settle_releases_the_reservation_in_every_scope(store: Store) -> None:
+    assert store.reserve("first", [CHILD, PARENT], WORST, ttl=5) is None
+    assert store.reserve("second", [CHILD, PARENT], WORST, ttl=5) is None
+    store.settle("first", [CHILD.scope, PARENT.scope], WORST, REAL)
+    for used in store.usage([CHILD.scope, PARENT.scope]):
+        assert (used.spent, used.reserved) == (REAL, WORST)
+    refusal = store.reserve("third", [CHILD, PARENT], Amounts(500_000, 0, 1, 0), ttl=5)
+    assert refusal is not None and (refusal.scope, refusal.metric, refusal.current) == (CHILD.scope, 0, 600_000)
+
+
 def test_an_expiry_after_a_reset_is_dropped_too(store: Store) -> None:
     assert store.reserve("before", [PARENT], WORST, ttl=0.05) is None
     store.reset(["tree|", "tree/"])

@@ -20,7 +20,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
@@ -54,6 +54,8 @@ log = logging.getLogger("omnigate_openai.guard")
 _EXTENSION = "omnigate_openai.guard"
 _PROCESS = os.urandom(8).hex() + "-"
 _SERIAL = itertools.count()
+_CLAIMING = threading.Lock()
+"""Held for the instant a call claims its settlement: one lock for all calls, not one built per call."""
 
 
 class GuardBinding:
@@ -111,6 +113,31 @@ def _is_chat(options: FinalRequestOptions, profile: GatewayProfile) -> bool:
 class GuardedCall:
     """One attempt of a guarded chat call, from its plan to its settlement. Settles at most once."""
 
+    __slots__ = (
+        "_done",
+        "_own",
+        "_started",
+        "_text",
+        "_tool_parts",
+        "_usage",
+        "agent_id",
+        "amounts",
+        "attempt",
+        "body",
+        "guard",
+        "lines",
+        "model",
+        "offered",
+        "read_above",
+        "request_print",
+        "reserved",
+        "rid",
+        "route",
+        "stream",
+        "unpriced",
+        "user_id",
+    )
+
     def __init__(
         self,
         binding: GuardBinding,
@@ -138,15 +165,13 @@ class GuardedCall:
         self.rid = f"{_PROCESS}{next(_SERIAL)}"  # unique per process, and processes apart: cheaper than uuid4
         self.reserved = False
         self._done = False
-        self._lock = threading.Lock()
         self._started = time.perf_counter()
         self._text: list[str] = []
         self._tool_parts: dict[int, list[str]] = {}
         self._usage: Any = None
         self._own: GatewayMeta | None = None
         self.offered: list[str] = []
-        self.read_above = False
-        """True when a layer above the stream reads the answer (tool emulation) and hands the chunks to `saw`."""
+        self.read_above = False  # a layer above the stream reads the answer (tool emulation) and calls `saw`
 
     # -- before sending ----------------------------------------------------------------------------
     def begin(self) -> None:
@@ -235,7 +260,7 @@ class GuardedCall:
         if self._done:  # already recorded (a veto re-raised)
             raise error
         self._done = True
-        self.guard.record(self._record(error=str(error), cost=0, source="none", latency=0.0), refused=True)
+        self.guard.record(self._record(calls=(), error=str(error), cost=0, source="none", latency=0.0), refused=True)
         raise error
 
     # -- after sending -----------------------------------------------------------------------------
@@ -377,7 +402,7 @@ class GuardedCall:
 
     # -- settling, written once but for the store call and the hooks ------------------------------------
     def _claim(self) -> bool:
-        with self._lock:
+        with _CLAIMING:
             if self._done:
                 return False
             self._done = True
@@ -441,7 +466,9 @@ class GuardedCall:
     ) -> tuple[CallRecord, list[LimitWarning]]:
         guard = self.guard
         latency = (time.perf_counter() - self._started) * 1000
+        calls = self._tool_calls()
         record = self._record(
+            calls=calls,
             error=error,
             cost=actual.micro_usd,
             source=source,
@@ -451,7 +478,7 @@ class GuardedCall:
         )
         guard.record(record, refused=False)
         if error is None:
-            calls, text, messages = self._tool_calls(), "".join(self._text), self.body.get("messages")
+            text, messages = "".join(self._text), self.body.get("messages")
             echoed = echoed_answer(messages) if guard.loops.config.same_answer is not None else None
             tool_prints = [fingerprint(f"{name}\0{args}") for name, args in calls]
             answer = answer_fingerprint(text, calls)
@@ -459,11 +486,14 @@ class GuardedCall:
         return record, guard.warnings(self.lines, spent) if spent else []
 
     def _tool_calls(self) -> list[tuple[str, str]]:
+        if not self._tool_parts:
+            return []
         return [(parts[0], parts[1]) for _, parts in sorted(self._tool_parts.items())]
 
     def _record(
         self,
         *,
+        calls: Sequence[tuple[str, str]],
         error: str | None,
         cost: int,
         source: CostSource,
@@ -483,7 +513,7 @@ class GuardedCall:
             stream=self.stream,
             request_summary=(last if isinstance(last, str) else repr(last))[:200],
             response_id=response_id,
-            tool_calls=tuple(name for name, _ in self._tool_calls()),
+            tool_calls=tuple(name for name, _ in calls),
             error=error,
             cost_usd=cost / 1_000_000,
             cost_source=source,

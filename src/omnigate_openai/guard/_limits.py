@@ -62,6 +62,10 @@ class Limits:
         return NO_LIMIT if self.max_seconds is None else int(self.max_seconds * 1000)
 
 
+UNBOUNDED = Amounts(NO_LIMIT, NO_LIMIT, NO_LIMIT, NO_LIMIT)
+"""The bounds of a scope that only counts (an agent without limits of its own)."""
+
+
 class Line(NamedTuple):
     """One scope a call counts in, with the scope's limits: a reservation holds one line per scope."""
 

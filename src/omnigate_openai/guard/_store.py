@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
 
-from ._limits import METRICS, NO_LIMIT, Amounts, Line
+from ._limits import METRICS, NO_LIMIT, UNBOUNDED, Amounts, Line
 
 __all__ = ["MemoryStore", "Refusal", "ScopeUsage", "Store", "refusal_for"]
 
@@ -95,45 +95,39 @@ class MemoryStore:
     def reserve(self, rid: str, lines: Sequence[Line], amounts: Amounts, ttl: float) -> Refusal | None:
         now = time.monotonic()
         with self._lock:
-            self._expire(now)
-            scopes = [self._scopes.setdefault(line.scope, _Scope()) for line in lines]
-            for line, scope in zip(lines, scopes, strict=True):
+            if now >= self._next_deadline:
+                self._expire(now)
+            held = []
+            for line in lines:
+                scope = self._scopes.get(line.scope)
+                if scope is None:
+                    scope = self._scopes[line.scope] = _Scope()
                 if line.max_ms != NO_LIMIT and scope.started is not None:
                     elapsed = int((now - scope.started) * 1000)
                     if elapsed >= line.max_ms:
                         return Refusal(line.scope, len(METRICS), elapsed, line.max_ms)
-                index = refusal_for(scope.spent, scope.reserved, amounts, line.bounds)
-                if index is not None:
-                    used = scope.spent[index] + scope.reserved[index]
-                    return Refusal(line.scope, index, used, line.bounds[index])
-            for scope in scopes:
-                for index, amount in enumerate(amounts):
-                    scope.reserved[index] += amount
+                if line.bounds != UNBOUNDED:
+                    index = refusal_for(scope.spent, scope.reserved, amounts, line.bounds)
+                    if index is not None:
+                        used = scope.spent[index] + scope.reserved[index]
+                        return Refusal(line.scope, index, used, line.bounds[index])
+                held.append(scope)
+            for scope in held:
+                scope.reserved = [before + amount for before, amount in zip(scope.reserved, amounts, strict=True)]
                 if scope.started is None:
                     scope.started = now
-            self._pending[rid] = _Pending(now + ttl, tuple(line.scope for line in lines), amounts, tuple(scopes))
+            self._pending[rid] = _Pending(now + ttl, tuple(line.scope for line in lines), amounts, tuple(held))
             self._next_deadline = min(self._next_deadline, now + ttl)
         return None
 
     def settle(self, rid: str, scopes: Sequence[str], reserved: Amounts, actual: Amounts) -> list[Amounts]:
         with self._lock:
-            self._expire(time.monotonic())
-            pending = self._pending.pop(rid, None)
-            held = pending.scopes if pending is not None else self._settled_late.pop(rid, ())
-            after = []
-            for name, scope in zip(scopes, held, strict=False):
-                if self._scopes.get(name) is scope:  # else reset since the reservation: dropped there
-                    for index in range(len(METRICS)):
-                        if pending is not None:
-                            scope.reserved[index] = max(0, scope.reserved[index] - reserved[index])
-                            scope.spent[index] += actual[index]
-                        else:  # expired, and charged at its worst case: add only what exceeds it
-                            scope.spent[index] += max(0, actual[index] - reserved[index])
-                after.append(Amounts(*(self._scopes.get(name) or _Scope()).spent))
-            return after
+            self._settle(rid, scopes, reserved, actual)
+            return [Amounts(*(self._scopes.get(name) or _Scope()).spent) for name in scopes]
 
     def settle_soon(self, rid: str, scopes: Sequence[str], reserved: Amounts, actual: Amounts) -> None:
-        self.settle(rid, scopes, reserved, actual)  # microseconds: nothing to gain by waiting
+        with self._lock:  # microseconds: nothing to gain by waiting
+            self._settle(rid, scopes, reserved, actual)
 
     def flush(self) -> None:
         """Nothing is ever queued in memory."""
@@ -141,7 +135,8 @@ class MemoryStore:
     def usage(self, scopes: Sequence[str]) -> list[ScopeUsage]:
         now = time.monotonic()
         with self._lock:
-            self._expire(now)
+            if now >= self._next_deadline:
+                self._expire(now)
             found = []
             for name in scopes:
                 scope = self._scopes.get(name) or _Scope()
@@ -160,9 +155,28 @@ class MemoryStore:
     async def asettle(self, rid: str, scopes: Sequence[str], reserved: Amounts, actual: Amounts) -> list[Amounts]:
         return self.settle(rid, scopes, reserved, actual)
 
+    def _settle(self, rid: str, scopes: Sequence[str], reserved: Amounts, actual: Amounts) -> None:
+        now = time.monotonic()
+        if now >= self._next_deadline:
+            self._expire(now)
+        pending = self._pending.pop(rid, None)
+        held = pending.scopes if pending is not None else self._settled_late.pop(rid, ())
+        for name, scope in zip(scopes, held, strict=False):
+            if self._scopes.get(name) is not scope:  # reset since the reservation: dropped there
+                continue
+            if pending is not None:
+                scope.reserved = [
+                    max(0, before - amount) for before, amount in zip(scope.reserved, reserved, strict=True)
+                ]
+                scope.spent = [before + amount for before, amount in zip(scope.spent, actual, strict=True)]
+            else:  # expired, and charged at its worst case: add only what exceeds it
+                scope.spent = [
+                    before + max(0, amount - held_back)
+                    for before, amount, held_back in zip(scope.spent, actual, reserved, strict=True)
+                ]
+
     def _expire(self, now: float) -> None:
-        if now < self._next_deadline:
-            return
+        """Charge every reservation past its deadline at its worst case (the caller holds the lock)."""
         self._next_deadline = min(
             (pending.deadline for pending in self._pending.values() if pending.deadline > now), default=float("inf")
         )
