@@ -1,4 +1,4 @@
-"""Benchmarks of omnigate_openai against plain openai, the omnigate 0.2 SDK and raw httpx (issue 9).
+"""Benchmarks of omnigate_openai against plain openai, the omnigate 0.2 SDK and raw httpx.
 
-Run `python -m bench` from the repository root; `README.bench.md` has the latest table.
+Run `python -m bench` from the repository root; the README's "Benchmarks" section has the latest tables.
 """
