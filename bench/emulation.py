@@ -135,31 +135,17 @@ def _measure(
 def main(argv: list[str] | None = None) -> int:
     """`python -m bench.emulation`: only these rows, against a bench server started as `python -m bench` does."""
     import argparse
-    import os
 
-    from .run import FULL, QUICK, _start_server
+    from .run import FULL, QUICK, pinned_server
 
     parser = argparse.ArgumentParser(prog="python -m bench.emulation", description=main.__doc__)
     parser.add_argument("--quick", action="store_true", help="a few iterations (a smoke run)")
     args = parser.parse_args(argv)
     profile = QUICK if args.quick else FULL
-    pin = hasattr(os, "sched_setaffinity") and len(os.sched_getaffinity(0)) >= 2
-    server, base_url = _start_server(pin)
-    affinity = sorted(os.sched_getaffinity(0)) if pin else None
-    try:
-        if pin:
-            os.sched_setaffinity(0, {0})  # the server pinned itself to core 1
+    with pinned_server() as base_url:
         rows = emulation_rows(
             base_url, rounds=profile.rounds, batch=profile.batch, streams=profile.stream_rounds, warmup=profile.warmup
         )
-    finally:
-        if affinity is not None:
-            os.sched_setaffinity(0, affinity)
-        server.terminate()
-        try:
-            server.wait(timeout=5)
-        except Exception:
-            server.kill()
     for row in rows:
         ratio = "" if row["ratio"] is None else f"  ratio {row['ratio']:.3f}"
         plain = "" if row["ratio_plain"] is None else f"  ratio_plain {row['ratio_plain']:.3f}"

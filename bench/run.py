@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import datetime
 import json
@@ -22,6 +23,7 @@ import select
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -209,15 +211,38 @@ def _gaps(contenders: list[SyncContender]) -> list[str]:
     return notes
 
 
-def _start_server(pin: bool) -> tuple[subprocess.Popen[str], str]:
+def _can_pin() -> bool:
+    return hasattr(os, "sched_setaffinity") and len(os.sched_getaffinity(0)) >= 2
+
+
+@contextlib.contextmanager
+def pinned_server() -> Iterator[str]:
+    """The bench server, on core 1 with this process on core 0 where there are two cores; yields its URL.
+
+    Pinning keeps the server's work off the client's core, so the client's CPU figures are its own.
+    """
+    pin = _can_pin()
     command = [sys.executable, "-m", "bench.server", *(["--cpu", "1"] if pin else [])]
     server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    assert server.stdout is not None
-    ready, _, _ = select.select([server.stdout], [], [], 15.0)
-    if not ready:
-        server.kill()
-        raise RuntimeError("the bench server did not print its URL within 15 s")
-    return server, server.stdout.readline().strip()
+    affinity = sorted(os.sched_getaffinity(0)) if pin else None
+    try:
+        assert server.stdout is not None
+        ready, _, _ = select.select([server.stdout], [], [], 15.0)
+        if not ready:
+            raise RuntimeError("the bench server did not print its URL within 15 s")
+        base_url = server.stdout.readline().strip()
+        if pin:
+            os.sched_setaffinity(0, {0})
+        _log(f"server {base_url} (pid {server.pid}); pinned: {pin}")
+        yield base_url
+    finally:
+        if affinity is not None:
+            os.sched_setaffinity(0, affinity)
+        server.terminate()
+        try:
+            server.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
 
 def _other_major(
@@ -291,15 +316,10 @@ def main(argv: list[str] | None = None) -> int:
 
     began = time.perf_counter()
     machine = _machine()
-    pin = hasattr(os, "sched_setaffinity") and len(os.sched_getaffinity(0)) >= 2
-    server, base_url = _start_server(pin)
-    os.environ["BENCH_SERVER_URL"] = base_url
-    affinity = None
-    try:
-        if pin:
-            affinity = sorted(os.sched_getaffinity(0))
-            os.sched_setaffinity(0, {0})  # the server pinned itself to core 1
-        _log(f"server {base_url} (pid {server.pid}); profile {profile.name}; pinned: {pin}")
+    pinned = _can_pin()
+    with pinned_server() as base_url:
+        os.environ["BENCH_SERVER_URL"] = base_url
+        _log(f"profile {profile.name}")
         rows, notes = measure_here(base_url, profile, guard_only=args.guard)
         other = None if args.other_python == "none" else args.other_python
         if other == "default":
@@ -307,14 +327,6 @@ def main(argv: list[str] | None = None) -> int:
         other_rows, other_notes = _other_major(other, base_url, profile, guard_only=args.guard)
         rows += other_rows
         notes += other_notes
-    finally:
-        if affinity is not None:
-            os.sched_setaffinity(0, affinity)
-        server.terminate()
-        try:
-            server.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
     rows = report.add_ratios(rows)
     checked = report.targets(rows)
@@ -326,7 +338,11 @@ def main(argv: list[str] | None = None) -> int:
     results = {
         "generated": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "profile": dataclasses.asdict(profile),
-        "machine": {**machine, "client_pinned_to_cpu": 0 if pin else None, "server_pinned_to_cpu": 1 if pin else None},
+        "machine": {
+            **machine,
+            "client_pinned_to_cpu": 0 if pinned else None,
+            "server_pinned_to_cpu": 1 if pinned else None,
+        },
         "duration_s": round(time.perf_counter() - began, 1),
         "rows": rows,
         "targets": checked,
