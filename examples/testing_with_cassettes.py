@@ -2,7 +2,7 @@
 
     python examples/testing_with_cassettes.py
 
-The same as the pytest plugin does (`pip install 'omnigate-openai[testing,vcr]'`):
+The same as the pytest plugin does (`pip install '.[testing,vcr]'` in a clone):
 
     @pytest.mark.omnigate_cassette("hello")
     def test_hello(omnigate_client):                 # pytest --record-mode=once records it once;

@@ -82,9 +82,17 @@ def test_the_local_gateway_imports_no_client_facts() -> None:
     for path in sorted(root.rglob("*.py")):
         if path.name == "pytest_plugin.py":
             continue
+        package = ["omnigate_openai", *path.parent.relative_to(root.parent).parts]
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.module is not None:
-                names = [node.module] if node.level == 0 else []
-                borrowed += [f"{path.name}: {name}" for name in names if name.startswith("omnigate_openai")]
-                borrowed = [e for e in borrowed if not e.split(": ")[1].startswith("omnigate_openai.testing")]
+            if isinstance(node, ast.ImportFrom):
+                base = package[: len(package) - node.level + 1] if node.level else []
+                module = ".".join([*base, *([node.module] if node.module else [])])
+                if module.startswith("omnigate_openai") and not module.startswith("omnigate_openai.testing"):
+                    borrowed.append(f"{path.name}: {module}")
+            elif isinstance(node, ast.Import):
+                borrowed += [
+                    f"{path.name}: {alias.name}"
+                    for alias in node.names
+                    if alias.name.startswith("omnigate_openai") and not alias.name.startswith("omnigate_openai.testing")
+                ]
     assert borrowed == []

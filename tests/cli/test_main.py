@@ -155,7 +155,10 @@ def test_without_the_cli_extra_the_script_says_so_in_one_line() -> None:
         check=False,
     )
     assert done.returncode == 1
-    assert done.stderr == "error: the command line needs the `cli` extra: pip install 'omnigate-openai[cli]'\n"
+    assert done.stderr == (
+        "error: the command line needs the `cli` extra: pip install '.[cli]' in a clone of omnigate-openai"
+        " (see the README's Install)\n"
+    )
 
 
 def _wait_for_health(base_url: str) -> Any:
@@ -168,3 +171,16 @@ def _wait_for_health(base_url: str) -> Any:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
+
+
+def test_serve_without_the_testing_extra_says_how_to_install_it() -> None:
+    blocker = "import sys; sys.modules['starlette'] = None; sys.modules['uvicorn'] = None; "
+    done = subprocess.run(
+        [sys.executable, "-c", blocker + "from omnigate_openai.cli import main; main()", "serve", "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr.startswith("error: `serve` needs the testing extra: pip install '.[testing]' in a clone of")

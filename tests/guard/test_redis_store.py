@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from decimal import Decimal
 
@@ -88,3 +89,9 @@ def test_an_unreachable_redis_fails_closed_or_open(driver: Driver, local_gateway
     opened = og.Guard(store=url, loops=QUIET, fail_closed=False)
     assert ask(driver, opened, "hi").text
     assert opened.history()[-1].error is None
+
+
+def test_a_redis_store_without_the_redis_extra_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "redis", None)  # what `import redis` meets where the extra is missing
+    with pytest.raises(ImportError, match=r"needs the 'redis' extra: pip install '\.\[redis\]' in a clone"):
+        og.Guard(limits=og.Limits(max_usd=1.0), store="redis://127.0.0.1:1/0")

@@ -110,7 +110,8 @@ def test_a_settle_releases_the_reservation_in_every_scope(store: Store) -> None:
     for used in store.usage([CHILD.scope, PARENT.scope]):
         assert (used.spent, used.reserved) == (REAL, WORST)
     refusal = store.reserve("third", [CHILD, PARENT], Amounts(500_000, 0, 1, 0), ttl=5)
-    assert refusal is not None and (refusal.scope, refusal.metric, refusal.current) == (CHILD.scope, 0, 600_000)
+    assert refusal is not None
+    assert (refusal.scope, refusal.metric, refusal.current) == (CHILD.scope, 0, 600_000)
 
 
 def test_an_expiry_after_a_reset_is_dropped_too(store: Store) -> None:

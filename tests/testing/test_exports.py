@@ -32,4 +32,4 @@ def test_without_the_extra_the_package_imports_and_names_the_extra_on_use() -> N
     assert plugin.returncode == 0, plugin.stderr
     gateway = _run(block + "from omnigate_openai.testing import LocalGateway")
     assert gateway.returncode != 0
-    assert "needs the 'testing' extra: pip install 'omnigate-openai[testing]'" in gateway.stderr
+    assert "needs the 'testing' extra: pip install '.[testing]' in a clone of omnigate-openai" in gateway.stderr

@@ -6,9 +6,11 @@ import importlib.util
 import sys
 from typing import Any
 
+from .._extras import install_hint
+
 __all__ = ["MISSING_EXTRA", "app", "main"]
 
-MISSING_EXTRA = "error: the command line needs the `cli` extra: pip install 'omnigate-openai[cli]'"
+MISSING_EXTRA = f"error: the command line needs the `cli` extra: {install_hint('cli')}"
 
 
 def main() -> None:

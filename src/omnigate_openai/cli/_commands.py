@@ -16,6 +16,7 @@ from typer._click.core import Context as ClickContext
 from typer.core import TyperGroup
 
 from .._client import OpenAI
+from .._extras import install_hint
 from . import _render
 from ._doctor import cli_words, run_checks
 
@@ -247,7 +248,7 @@ def serve(
     try:
         from ..testing import run_server
     except ImportError as error:
-        _fail(ImportError(f"`serve` needs the testing extra: pip install 'omnigate-openai[testing]' ({error})"))
+        _fail(ImportError(f"`serve` needs the testing extra: {install_hint('testing')} ({error})"))
 
     stdout = sys.stdout  # with --json, everything but the one line goes to stderr
 

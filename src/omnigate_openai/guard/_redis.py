@@ -32,6 +32,7 @@ import weakref
 from collections.abc import Sequence
 from typing import Any
 
+from .._extras import install_hint
 from ._errors import GuardStoreError
 from ._limits import Amounts, Line
 from ._resp import AsyncPipe, Pipe, ReplyError, evalsha, script_sha
@@ -196,10 +197,8 @@ class RedisStore:
     def __init__(self, url: str, *, namespace: str, timeout: float = 2.0, linger: float = 0.005) -> None:
         try:
             import redis
-        except ImportError as exc:  # pragma: no cover - the extra is part of `dev`
-            raise ImportError(
-                "A Redis-backed guard needs the 'redis' extra: pip install 'omnigate-openai[redis]'"
-            ) from exc
+        except ImportError as exc:
+            raise ImportError(f"A Redis-backed guard needs the 'redis' extra: {install_hint('redis')}") from exc
         self._url, self._timeout, self._linger = url, timeout, linger
         self._prefix = f"omnigate:guard:{{{namespace}}}:"
         self._keys = [self._prefix + "scopes", self._prefix + "pending", self._prefix + "expiry"]

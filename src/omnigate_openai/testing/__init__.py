@@ -8,8 +8,8 @@
         ...
 
 It never calls a real provider: replies come from a deterministic offline provider. It needs the
-`testing` extra (`pip install 'omnigate-openai[testing]'`). The names below load on first use, so the
-pytest plugin in this package starts even where the extra is not installed.
+`testing` extra (`pip install '.[testing]'` in a clone; see the README's Install). The names below
+load on first use, so the pytest plugin in this package starts even where the extra is not installed.
 """
 
 from __future__ import annotations
@@ -78,7 +78,8 @@ def __getattr__(name: str) -> Any:
         if (exc.name or "").split(".")[0] not in _EXTRA_MODULES:
             raise
         raise ImportError(
-            f"omnigate_openai.testing.{name} needs the 'testing' extra: pip install 'omnigate-openai[testing]'"
+            f"omnigate_openai.testing.{name} needs the 'testing' extra: pip install '.[testing]' in a clone of"
+            " omnigate-openai (see the README's Install)"
         ) from exc
     value = getattr(module, name)
     if isinstance(value, type):
