@@ -7,7 +7,6 @@ do", with each call's cost and where that cost came from.
 from __future__ import annotations
 
 import dataclasses
-import threading
 from collections import deque
 from datetime import datetime
 from typing import Literal
@@ -53,17 +52,13 @@ class History:
 
     def __init__(self, size: int) -> None:
         self._records: deque[CallRecord] = deque(maxlen=size)
-        self._lock = threading.Lock()
 
     def add(self, record: CallRecord) -> None:
-        with self._lock:
-            self._records.append(record)
+        self._records.append(record)  # a deque's append, copy and clear are each atomic: no lock on a call's path
 
     def select(self, *, agent_id: str | None, limit: int | None) -> list[CallRecord]:
-        with self._lock:
-            found = [record for record in self._records if agent_id is None or record.agent_id == agent_id]
+        found = [record for record in list(self._records) if agent_id is None or record.agent_id == agent_id]
         return found if limit is None else found[-limit:]
 
     def clear(self) -> None:
-        with self._lock:
-            self._records.clear()
+        self._records.clear()

@@ -18,7 +18,6 @@ An SDK retry of a request is not a repetition. The tracker keeps a bounded windo
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import threading
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -66,16 +65,24 @@ class LoopDetection:
                 raise ValueError(f"Expected LoopDetection({name}=...) to be an int >= 1 or None, got {value!r}")
 
 
-def fingerprint(data: bytes | str) -> bytes:
-    return hashlib.blake2b(data.encode() if isinstance(data, str) else data, digest_size=12).digest()
+Fingerprint = int
+"""What the windows keep of a request, an answer or a tool call: a hash, not the text (bodies can be large)."""
 
 
-def answer_fingerprint(content: str | None, tool_calls: Sequence[tuple[str, str]]) -> bytes:
+def fingerprint(data: bytes | str) -> Fingerprint:
+    """Python's own hash: the windows live in one process, where it is stable, and it costs a tenth of a digest.
+
+    Two texts sharing a 64-bit hash within one agent's window of 20 is as good as impossible.
+    """
+    return hash(data)
+
+
+def answer_fingerprint(content: str | None, tool_calls: Sequence[tuple[str, str]]) -> Fingerprint:
     parts = [content or ""] + [f"{name}\0{arguments}" for name, arguments in tool_calls]
     return fingerprint("\x1e".join(parts))
 
 
-def echoed_answer(messages: object) -> bytes | None:
+def echoed_answer(messages: object) -> Fingerprint | None:
     """The fingerprint of the last assistant message a request carries (what the model said before), if any."""
     if not isinstance(messages, Sequence) or isinstance(messages, (str, bytes)):
         return None
@@ -95,10 +102,10 @@ def echoed_answer(messages: object) -> bytes | None:
 
 @dataclasses.dataclass
 class _Agent:
-    requests: deque[bytes]
-    answers: deque[tuple[bytes, bool]]
+    requests: deque[Fingerprint]
+    answers: deque[tuple[Fingerprint, bool]]
     """Each answer, and whether its request carried that same answer back."""
-    tool_calls: deque[bytes]
+    tool_calls: deque[Fingerprint]
 
 
 class LoopTracker:
@@ -109,7 +116,7 @@ class LoopTracker:
         self._lock = threading.Lock()
         self._agents: dict[str | None, _Agent] = {}
         rounds = min(config.ping_pong or 1, config.window)  # a ping-pong is seen within the window
-        self._exchanges: deque[tuple[str | None, bytes]] = deque(maxlen=2 * rounds + 2)
+        self._exchanges: deque[tuple[str | None, Fingerprint]] = deque(maxlen=2 * rounds + 2)
         self._last_text: str | None = None
 
     def _agent(self, agent_id: str | None) -> _Agent:
@@ -119,7 +126,7 @@ class LoopTracker:
             found = self._agents[agent_id] = _Agent(deque(maxlen=size), deque(maxlen=size), deque(maxlen=size))
         return found
 
-    def check(self, agent_id: str | None, request: bytes) -> LoopEvent | None:
+    def check(self, agent_id: str | None, request: Fingerprint) -> LoopEvent | None:
         """The loop this request would continue, if any; None lets it go (and it is remembered)."""
         with self._lock:
             agent = self._agent(agent_id)
@@ -128,12 +135,12 @@ class LoopTracker:
                 agent.requests.append(request)
             return event
 
-    def remember_anyway(self, agent_id: str | None, request: bytes) -> None:
+    def remember_anyway(self, agent_id: str | None, request: Fingerprint) -> None:
         """A hook let a looping call go on: count it like any other."""
         with self._lock:
             self._agent(agent_id).requests.append(request)
 
-    def _find(self, agent_id: str | None, agent: _Agent, request: bytes) -> LoopEvent | None:
+    def _find(self, agent_id: str | None, agent: _Agent, request: Fingerprint) -> LoopEvent | None:
         config, who = self.config, "the agent" if agent_id is None else f"agent {agent_id!r}"
         if config.same_request is not None:
             count = agent.requests.count(request)
@@ -180,10 +187,10 @@ class LoopTracker:
     def answered(
         self,
         agent_id: str | None,
-        answer: bytes,
-        tool_calls: Sequence[bytes],
+        answer: Fingerprint,
+        tool_calls: Sequence[Fingerprint],
         *,
-        echoed: bytes | None = None,
+        echoed: Fingerprint | None = None,
         text: str = "",
         messages: object = (),
     ) -> None:
