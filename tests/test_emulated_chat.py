@@ -10,7 +10,7 @@ import pytest
 from openai.types.chat import completion_create_params
 
 import omnigate_openai as og
-from omnigate_openai._emulated_chat import Verbatim
+from omnigate_openai._verbatim import Verbatim
 from omnigate_openai.testing import LocalGateway, ToolCall
 
 MODEL = "gpt-4o-mini"

@@ -20,7 +20,6 @@ from . import _bad_answers, _send
 from ._arguments import check_headers, check_max_retries, check_timeout
 from ._bounds import DEFAULT_MAX_RETRY_WAIT, CallBounds, call_clock, current_clock
 from ._config import Settings
-from ._emulated_chat import EmulatingAsyncChat, EmulatingChat, unwrapped
 from ._emulated_stream import emulated_stream_class
 from ._emulation import RejectedReply, emulation_for
 from ._endpoints import refuse_lacked_endpoint
@@ -43,6 +42,7 @@ from ._sdk import (
 )
 from ._streaming import AsyncGatewayStream, GatewayStream, MetaFromTheStart
 from ._tls import http_client_sharing_tls
+from ._verbatim import unwrapped
 from .guard._call import GuardBinding, guarded_call, needs_prices, remember_attempt
 from .omnigate import OMNIGATE
 from .omnigate._native import Routing
@@ -490,7 +490,7 @@ class OpenAI(_GatewayHooks[httpx.Client, openai.Stream[Any]], openai.OpenAI):  #
     @override
     def request(self, cast_to: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
         check_call_options(options)
-        options, texts = unwrapped(options)  # tools kept from the SDK's transform (`_emulated_chat.py`)
+        options, texts = unwrapped(options)  # tools kept from the SDK's transform (`_verbatim.py`)
         emulation = emulation_for(options, self._settings, texts=texts)
         with call_clock(self._bounds):  # one deadline for the whole call, re-asks included
             if emulation is None:
@@ -521,6 +521,8 @@ class OpenAI(_GatewayHooks[httpx.Client, openai.Stream[Any]], openai.OpenAI):  #
     @override
     def chat(self) -> openai.resources.chat.Chat:
         """The SDK's chat resource; `completions.create` keeps tools it will emulate away from the SDK's transform."""
+        from ._emulated_chat import EmulatingChat  # on first use, as plain openai loads its chat resource
+
         return EmulatingChat(self)
 
     @cached_property
@@ -601,7 +603,7 @@ class AsyncOpenAI(_GatewayHooks[httpx.AsyncClient, openai.AsyncStream[Any]], ope
     @override
     async def request(self, cast_to: Any, options: FinalRequestOptions, **kwargs: Any) -> Any:
         check_call_options(options)
-        options, texts = unwrapped(options)  # tools kept from the SDK's transform (`_emulated_chat.py`)
+        options, texts = unwrapped(options)  # tools kept from the SDK's transform (`_verbatim.py`)
         emulation = emulation_for(options, self._settings, texts=texts)
         with call_clock(self._bounds):  # one deadline for the whole call, re-asks included
             if emulation is None:
@@ -634,6 +636,8 @@ class AsyncOpenAI(_GatewayHooks[httpx.AsyncClient, openai.AsyncStream[Any]], ope
     @override
     def chat(self) -> openai.resources.chat.AsyncChat:
         """The SDK's chat resource; `completions.create` keeps tools it will emulate away from the SDK's transform."""
+        from ._emulated_chat import EmulatingAsyncChat  # on first use, as plain openai loads its chat resource
+
         return EmulatingAsyncChat(self)
 
     @cached_property

@@ -21,9 +21,6 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import fastjsonschema
-import jsonschema
-
 from ._tool_prompt import CALLS_KEY, AnswerFormat, Tool, ToolChoice
 
 __all__ = ["Call", "Reading", "ReplyRejected", "ReplyRules", "ReplyScanner", "read_reply"]
@@ -125,8 +122,14 @@ class ReplyRules:
         return json_answer
 
 
+# The validators are imported on the first schema they check: together they cost about 60 ms, which
+# `import omnigate_openai` must not pay for a feature most programs never use.
+
+
 @functools.lru_cache(maxsize=256)
 def _validator(schema_text: str) -> Any:
+    import jsonschema
+
     schema = json.loads(schema_text)
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
@@ -135,6 +138,8 @@ def _validator(schema_text: str) -> Any:
 @functools.lru_cache(maxsize=256)
 def _fast_check(schema_text: str) -> Callable[[object], object] | None:
     """The schema compiled to Python by fastjsonschema (ten times faster), or None where it can't compile it."""
+    import fastjsonschema
+
     try:
         return fastjsonschema.compile(json.loads(schema_text))
     except Exception:  # a schema it doesn't support: the reference validator alone decides
@@ -145,11 +150,15 @@ def _schema_problem(schema_text: str, value: object) -> str | None:
     """None if `value` is valid; else the reference validator's most relevant error, with where it is."""
     fast = _fast_check(schema_text)
     if fast is not None:
+        import fastjsonschema  # loaded already: it compiled `fast`
+
         try:
             fast(value)
             return None
         except fastjsonschema.JsonSchemaException:
             pass  # the reference validator decides and says what is wrong
+    import jsonschema
+
     error = jsonschema.exceptions.best_match(_validator(schema_text).iter_errors(value))
     if error is None:
         return None
