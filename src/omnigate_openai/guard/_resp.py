@@ -7,6 +7,11 @@ several times what the round trip itself costs on loopback. Here a command is by
 microseconds, and a reply of the few shapes the scripts return (arrays, integers, bulk strings,
 nulls, errors) is parsed in a few more. Connections are kept in a free list (one per thread or task
 in use at once); one that fails is dropped, never reused.
+
+The lean path reads private attributes of redis-py's connections (`_sock`; `_reader` and `_writer`
+for asyncio), which redis-py has kept for years but does not promise. Where a connection lacks them
+the same command goes through the connection's public `send_packed_command` / `read_response`:
+slower by redis-py's reply parser, still one round trip, never broken by a redis-py release.
 """
 
 from __future__ import annotations
@@ -103,16 +108,8 @@ class Pipe:
             connection = self._make()
             connection.connect()  # redis-py's handshake: AUTH, SELECT, HELLO as the URL says
         try:
-            sock = connection._sock
-            sock.sendall(command)
-            buffer = sock.recv(_MAX_READ)
-            reply, whole = parse(buffer)
-            while not whole:
-                more = sock.recv(_MAX_READ)
-                if not more:
-                    raise ConnectionError("Redis closed the connection")
-                buffer += more
-                reply, whole = parse(buffer)
+            sock = getattr(connection, "_sock", None)
+            reply = _exchange(sock, command) if sock is not None else _public_exchange(connection, command)
         except BaseException:
             connection.disconnect()
             raise
@@ -125,6 +122,29 @@ class Pipe:
         free, self._free = self._free, []
         for connection in free:
             connection.disconnect()
+
+
+def _exchange(sock: Any, command: bytes) -> Any:
+    sock.sendall(command)
+    buffer = sock.recv(_MAX_READ)
+    reply, whole = parse(buffer)
+    while not whole:
+        more = sock.recv(_MAX_READ)
+        if not more:
+            raise ConnectionError("Redis closed the connection")
+        buffer += more
+        reply, whole = parse(buffer)
+    return reply
+
+
+def _public_exchange(connection: Any, command: bytes) -> Any:
+    import redis
+
+    connection.send_packed_command([command], check_health=False)
+    try:
+        return connection.read_response()
+    except redis.exceptions.ResponseError as exc:
+        return _as_reply_error(exc)
 
 
 class AsyncPipe:
@@ -158,7 +178,9 @@ class AsyncPipe:
 
     @staticmethod
     async def _exchange(connection: Any, command: bytes) -> Any:
-        reader, writer = connection._reader, connection._writer
+        reader, writer = getattr(connection, "_reader", None), getattr(connection, "_writer", None)
+        if reader is None or writer is None:
+            return await _apublic_exchange(connection, command)
         writer.write(command)
         buffer = b""
         while True:
@@ -169,3 +191,21 @@ class AsyncPipe:
             reply, whole = parse(buffer)
             if whole:
                 return reply
+
+
+async def _apublic_exchange(connection: Any, command: bytes) -> Any:
+    import redis
+
+    await connection.send_packed_command([command], check_health=False)
+    try:
+        return await connection.read_response()
+    except redis.exceptions.ResponseError as exc:
+        return _as_reply_error(exc)
+
+
+def _as_reply_error(exc: Exception) -> ReplyError:
+    """redis-py's error as Redis said it: redis-py strips a known code (`NOSCRIPT`) from the message."""
+    import redis
+
+    code = "NOSCRIPT" if isinstance(exc, redis.exceptions.NoScriptError) else getattr(exc, "status_code", None)
+    return ReplyError(f"{code} {exc}" if code else str(exc))
