@@ -158,14 +158,18 @@ def test_omnigate_wire_literals_live_only_in_its_package(literal: str) -> None:
 
 
 def test_importing_the_package_leaves_what_a_call_may_never_need_unloaded() -> None:
-    """The JSON Schema validators (~60 ms) load on the first schema checked, and the SDK's chat resource (~20 ms)
-    on the first `client.chat`, as plain openai loads it: `import omnigate_openai` stays cheap (bench: import row)."""
-    heavy = ["jsonschema", "fastjsonschema", "openai.resources.chat.completions.completions"]
+    """The JSON Schema validators (~60 ms) load on the first schema checked, the SDK's chat resource (~20 ms) on
+    the first `client.chat` (as plain openai loads it), the guard on the first guard name or `with_guard`:
+    `import omnigate_openai` stays cheap (bench: the import row)."""
+    heavy = ["jsonschema", "fastjsonschema", "openai.resources.chat.completions.completions", "omnigate_openai.guard"]
     probe = (
         "import sys, omnigate_openai; "
         f"print([name for name in {heavy!r} if name in sys.modules]); "
-        "omnigate_openai.OpenAI(api_key='k', base_url='http://127.0.0.1:9/v1').chat.completions; "
+        "client = omnigate_openai.OpenAI(api_key='k', base_url='http://127.0.0.1:9/v1'); client.chat.completions; "
+        f"print([name for name in {heavy!r} if name in sys.modules]); "
+        "client.with_guard(omnigate_openai.Guard(limits=omnigate_openai.Limits(max_calls=1))); "
         f"print([name for name in {heavy!r} if name in sys.modules])"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
-    assert done.stdout.splitlines() == ["[]", "['openai.resources.chat.completions.completions']"]
+    chat = "openai.resources.chat.completions.completions"
+    assert done.stdout.splitlines() == ["[]", f"[{chat!r}]", f"[{chat!r}, 'omnigate_openai.guard']"]

@@ -35,25 +35,6 @@ from ._meta import meta as meta
 from ._response_store import MemoryResponseStore as MemoryResponseStore
 from ._response_store import ResponseStore as ResponseStore
 from ._response_store import StoredResponse as StoredResponse
-from .guard import CallInfo as CallInfo
-from .guard import CallRecord as CallRecord
-from .guard import CallVetoedError as CallVetoedError
-from .guard import Guard as Guard
-from .guard import GuardError as GuardError
-from .guard import GuardMetrics as GuardMetrics
-from .guard import GuardStoreError as GuardStoreError
-from .guard import LimitExceededError as LimitExceededError
-from .guard import Limits as Limits
-from .guard import LimitWarning as LimitWarning
-from .guard import LoopDetectedError as LoopDetectedError
-from .guard import LoopDetection as LoopDetection
-from .guard import LoopEvent as LoopEvent
-from .guard import MemoryStore as MemoryStore
-from .guard import ToolAccess as ToolAccess
-from .guard import ToolAccessDeniedError as ToolAccessDeniedError
-from .guard import UnpricedModelError as UnpricedModelError
-from .guard import acall_with_tools as acall_with_tools
-from .guard import call_with_tools as call_with_tools
 from .integrations.patch import patch_openai as patch_openai  # wrapt is imported only when patching
 from .integrations.patch import unpatch_openai as unpatch_openai
 from .omnigate._native import Routing as Routing
@@ -140,11 +121,60 @@ del _name
 
 
 if TYPE_CHECKING:
+    from .guard import CallInfo as CallInfo
+    from .guard import CallRecord as CallRecord
+    from .guard import CallVetoedError as CallVetoedError
+    from .guard import Guard as Guard
+    from .guard import GuardError as GuardError
+    from .guard import GuardMetrics as GuardMetrics
+    from .guard import GuardStoreError as GuardStoreError
+    from .guard import LimitExceededError as LimitExceededError
+    from .guard import Limits as Limits
+    from .guard import LimitWarning as LimitWarning
+    from .guard import LoopDetectedError as LoopDetectedError
+    from .guard import LoopDetection as LoopDetection
+    from .guard import LoopEvent as LoopEvent
+    from .guard import MemoryStore as MemoryStore
+    from .guard import ToolAccess as ToolAccess
+    from .guard import ToolAccessDeniedError as ToolAccessDeniedError
+    from .guard import UnpricedModelError as UnpricedModelError
+    from .guard import acall_with_tools as acall_with_tools
+    from .guard import call_with_tools as call_with_tools
     from .omnigate._signup import signup as signup
+
+_GUARD_NAMES = frozenset(
+    {
+        "CallInfo",
+        "CallRecord",
+        "CallVetoedError",
+        "Guard",
+        "GuardError",
+        "GuardMetrics",
+        "GuardStoreError",
+        "LimitExceededError",
+        "Limits",
+        "LimitWarning",
+        "LoopDetectedError",
+        "LoopDetection",
+        "LoopEvent",
+        "MemoryStore",
+        "ToolAccess",
+        "ToolAccessDeniedError",
+        "UnpricedModelError",
+        "acall_with_tools",
+        "call_with_tools",
+    }
+)
 
 
 def __getattr__(name: str) -> object:
-    # The gateway-only resources load on first use, not with every `import omnigate_openai`.
+    # Guards and the gateway-only sign-up load on first use, not with every `import omnigate_openai`.
+    if name in _GUARD_NAMES:
+        from . import guard
+
+        value: object = getattr(guard, name)
+        globals()[name] = value  # found directly from now on
+        return value
     if name == "signup":
         from .omnigate._signup import signup
 

@@ -25,6 +25,7 @@ from ._emulation import RejectedReply, emulation_for
 from ._endpoints import refuse_lacked_endpoint
 from ._exceptions import APIError, ConnectionError
 from ._fast_models import construct_fast
+from ._guarding import guarded_call, needs_prices, remember_attempt
 from ._masking import hide_headers, install_log_filter
 from ._meta import PROFILE_EXTENSION, parsed_with_meta, with_meta
 from ._profile import GatewayProfile, PriceCache
@@ -43,13 +44,13 @@ from ._sdk import (
 from ._streaming import AsyncGatewayStream, GatewayStream, MetaFromTheStart
 from ._tls import http_client_sharing_tls
 from ._verbatim import unwrapped
-from .guard._call import GuardBinding, guarded_call, needs_prices, remember_attempt
 from .omnigate import OMNIGATE
 from .omnigate._native import Routing
 
 if TYPE_CHECKING:
     from ._responses_resource import AsyncResponses, Responses
     from .guard import Guard
+    from .guard._call import GuardBinding
     from .omnigate.resources.gateway import AsyncGateway, Gateway
 
 __all__ = ["AsyncOpenAI", "OpenAI"]
@@ -216,8 +217,11 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         `agent_id` names the agent the calls count for (per-agent limits, loops, tool access, history).
         Each HTTP attempt counts: the SDK's retries and the extra calls a helper makes included.
         """
-        binding = None if guard is None else GuardBinding(guard, agent_id)
-        return self._copy_with(self._settings, _guard=binding if binding is not None else False)
+        if guard is None:
+            return self._copy_with(self._settings, _guard=False)
+        from .guard._call import GuardBinding  # the guard loads with the first guarded copy
+
+        return self._copy_with(self._settings, _guard=GuardBinding(guard, agent_id))
 
     @property
     def routing(self) -> Routing:
@@ -239,7 +243,7 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
             **options.pop("_extra_kwargs", {}),
             "_settings": settings,
             "_routing": _routing if _routing is not None else self._routing,
-            "_guard": _guard if isinstance(_guard, GuardBinding) else self._guard if _guard else None,
+            "_guard": self._guard if _guard is True else None if _guard is False else _guard,
             "_prices": self._price_cache if same_gateway else None,
             "response_store": self._response_store,  # copies continue each other's conversations
             "deadline": bounds.deadline,

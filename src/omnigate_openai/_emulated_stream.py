@@ -21,9 +21,9 @@ import openai
 
 from ._emulation import Emulation, RejectedReply, new_call_id
 from ._exceptions import ModelOutputError
+from ._guarding import answer_read_above
 from ._meta import attach_meta, meta
 from ._tool_reply import Reading, ReplyRejected, ReplyScanner
-from .guard._call import answer_read_above
 
 __all__ = ["EmulatedChunks", "emulated_stream_class"]
 

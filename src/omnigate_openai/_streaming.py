@@ -22,11 +22,11 @@ from typing_extensions import override
 from . import _watchdog
 from ._bounds import deadline_error, deadline_of
 from ._exceptions import ConnectionError, InvalidResponseError
+from ._guarding import guarded_call, stream_closed
 from ._meta import GatewayMeta, attach_meta, meta, with_meta
 from ._profile import GatewayProfile
 from ._sdk import httpx
 from ._send import check_deadline, release
-from .guard._call import awatch_chunks, guarded_call, stream_closed, watch_chunks
 
 __all__ = [
     "CUT_SHORT",
@@ -69,7 +69,11 @@ class GatewayStream(MetaFromTheStart[_T], openai.Stream[_T]):
         ref = weakref.ref(self)
         chunks = _sse_chunks(ref, self.response, self._decoder)
         call = guarded_call(self.response.request)  # a guarded call settles when its stream ends
-        return chunks if call is None else watch_chunks(call, ref, chunks)
+        if call is None:
+            return chunks
+        from .guard._call import watch_chunks  # loaded with the guard that made `call`
+
+        return watch_chunks(call, ref, chunks)
 
     @override
     def close(self) -> None:
@@ -109,7 +113,11 @@ class AsyncGatewayStream(MetaFromTheStart[_T], openai.AsyncStream[_T]):
         ref = weakref.ref(self)
         chunks = _async_sse_chunks(ref, self.response, self._decoder)
         call = guarded_call(self.response.request)  # a guarded call settles when its stream ends
-        return chunks if call is None else awatch_chunks(call, ref, chunks)
+        if call is None:
+            return chunks
+        from .guard._call import awatch_chunks  # loaded with the guard that made `call`
+
+        return awatch_chunks(call, ref, chunks)
 
     @override
     async def close(self) -> None:

@@ -4,8 +4,8 @@ The client calls in at four points, each a line or two: `_build_request` plans t
 request options (`GuardBinding.attach`), `_send_request` reserves before sending and releases what
 the gateway did not bill (`begin` / `answered` / `unanswered`), `_process_response` settles a
 non-streamed answer (`settle_answer`), and the stream classes settle a stream when it ends, is
-broken off or fails (`watch_chunks` / `watch_text` / `stream_closed`). The attempt travels on the
-request's `extensions`, so nothing is shared between concurrent calls.
+broken off or fails (`watch_chunks` / `watch_text`; `_guarding.stream_closed`). The attempt travels
+on the request's `extensions` (`_guarding.py` reads it there), so nothing is shared between concurrent calls.
 
 What is settled: the gateway's own cost (`meta().cost_usd`: the native route's figure, or the compat
 route's usage at the gateway's prices) and the usage's tokens. Where the answer carries no cost
@@ -28,6 +28,7 @@ import openai
 
 from .._emulation import emulated_tool_names
 from .._exceptions import ProviderError
+from .._guarding import EXTENSION, is_chat
 from .._meta import GatewayMeta, meta
 from .._profile import GatewayProfile, Prices
 from .._sdk import FinalRequestOptions
@@ -47,11 +48,10 @@ from ._loops import answer_fingerprint, decide_async, decide_sync, echoed_answer
 from ._store import Refusal
 from ._tools import offered_tools, policy_for
 
-__all__ = ["GuardBinding", "GuardedCall", "answer_read_above", "guarded_call", "needs_prices", "remember_attempt"]
+__all__ = ["GuardBinding", "GuardedCall", "awatch_chunks", "awatch_text", "watch_chunks", "watch_text"]
 
 log = logging.getLogger("omnigate_openai.guard")
 
-_EXTENSION = "omnigate_openai.guard"
 _PROCESS = os.urandom(8).hex() + "-"
 _SERIAL = itertools.count()
 _CLAIMING = threading.Lock()
@@ -81,33 +81,11 @@ class GuardBinding:
         The profile says which routes are chat calls (the first is OpenAI's, "compat"; any other is the
         gateway's own, "native"), which header names the user, and how a model is priced.
         """
-        if _is_chat(options, profile) and isinstance(options.json_data, Mapping):
+        if is_chat(options, profile) and isinstance(options.json_data, Mapping):
             route = "compat" if options.url == profile.chat_paths[0] else "native"
             call = GuardedCall(self, options.json_data, route, request, attempt, prices, profile)
             call.offered = offered_tools(options.json_data) or emulated_tool_names(options)
-            request.extensions[_EXTENSION] = call
-
-
-def remember_attempt(response: Any, built: object, found: GatewayMeta) -> None:
-    """Keep a non-streamed attempt's own cost and usage with its guarded call, as the gateway billed that attempt."""
-    call = guarded_call(response.request)
-    if call is not None and not call.stream:
-        call.remember(found, getattr(built, "usage", None))
-
-
-def guarded_call(request: Any) -> GuardedCall | None:
-    """The guarded attempt a request carries, if its client has a guard."""
-    found = request.extensions.get(_EXTENSION)
-    return found if isinstance(found, GuardedCall) else None
-
-
-def needs_prices(binding: GuardBinding | None, options: FinalRequestOptions, profile: GatewayProfile) -> bool:
-    """A guarded chat call on either route reserves at the gateway's prices."""
-    return binding is not None and _is_chat(options, profile)
-
-
-def _is_chat(options: FinalRequestOptions, profile: GatewayProfile) -> bool:
-    return options.url in profile.chat_paths and options.method.lower() == "post"
+            request.extensions[EXTENSION] = call
 
 
 class GuardedCall:
@@ -628,22 +606,3 @@ async def awatch_text(call: GuardedCall, ref: Callable[[], Any], pieces: AsyncIt
         await call.astream_ended(ref(), failure=exc)
         raise
     await call.astream_ended(ref())
-
-
-def answer_read_above(stream: Any) -> GuardedCall | None:
-    """The guarded call of a stream whose answer a layer above reads (emulated tool calls out of the text).
-
-    From now on the stream's own chunks only settle the call; what the guard records and checks (text,
-    tool calls, usage) is what that layer hands to `saw`: the answer as the caller sees it.
-    """
-    call = guarded_call(stream.response.request)
-    if call is not None:
-        call.read_above = True
-    return call
-
-
-def stream_closed(stream: Any) -> None:
-    """`stream.close()` before its end: the call is settled as broken off (a no-op once settled)."""
-    call = guarded_call(stream.response.request)
-    if call is not None:
-        call.stream_ended(stream, broken=True)

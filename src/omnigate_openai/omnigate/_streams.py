@@ -16,11 +16,11 @@ import openai
 from typing_extensions import override
 
 from .._exceptions import InvalidResponseError
+from .._guarding import guarded_call, stream_closed
 from .._meta import attach_meta, meta, with_meta
 from .._sdk import httpx
 from .._send import check_deadline, release
 from .._streaming import MetaFromTheStart, alive, cut
-from ..guard._call import awatch_text, guarded_call, stream_closed, watch_text
 from ._errors import stream_error
 from ._metadata import meta_from_headers
 from ._native import native_chunk, unix_time
@@ -49,6 +49,8 @@ class NativeChatStream(MetaFromTheStart[_T], openai.Stream[_T]):
         self._pieces = _native_text(ref, self.response)
         call = guarded_call(self.response.request)  # a guarded call settles when its stream ends
         if call is not None:
+            from ..guard._call import watch_text  # loaded with the guard that made `call`
+
             self._pieces = watch_text(call, ref, self._pieces)
 
     @override
@@ -106,6 +108,8 @@ class AsyncNativeChatStream(MetaFromTheStart[_T], openai.AsyncStream[_T]):
         self._pieces = _async_native_text(ref, self.response)
         call = guarded_call(self.response.request)  # a guarded call settles when its stream ends
         if call is not None:
+            from ..guard._call import awatch_text  # loaded with the guard that made `call`
+
             self._pieces = awatch_text(call, ref, self._pieces)
 
     @override
