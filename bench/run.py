@@ -217,32 +217,33 @@ def _can_pin() -> bool:
 
 @contextlib.contextmanager
 def pinned_server() -> Iterator[str]:
-    """The bench server, on core 1 with this process on core 0 where there are two cores; yields its URL.
+    """The bench server on one allowed core and this process on another, where there are two; yields its URL.
 
     Pinning keeps the server's work off the client's core, so the client's CPU figures are its own.
     """
-    pin = _can_pin()
-    command = [sys.executable, "-m", "bench.server", *(["--cpu", "1"] if pin else [])]
+    cores = sorted(os.sched_getaffinity(0)) if _can_pin() else []
+    command = [sys.executable, "-m", "bench.server", *(["--cpu", str(cores[1])] if cores else [])]
     server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    affinity = sorted(os.sched_getaffinity(0)) if pin else None
     try:
         assert server.stdout is not None
         ready, _, _ = select.select([server.stdout], [], [], 15.0)
-        if not ready:
+        base_url = server.stdout.readline().strip() if ready else ""
+        if not base_url or server.poll() is not None:
             raise RuntimeError("the bench server did not print its URL within 15 s")
-        base_url = server.stdout.readline().strip()
-        if pin:
-            os.sched_setaffinity(0, {0})
-        _log(f"server {base_url} (pid {server.pid}); pinned: {pin}")
+        if cores:
+            os.sched_setaffinity(0, {cores[0]})
+        _log(f"server {base_url} (pid {server.pid}); pinned: {bool(cores)}")
         yield base_url
     finally:
-        if affinity is not None:
-            os.sched_setaffinity(0, affinity)
+        if cores:
+            os.sched_setaffinity(0, cores)
         server.terminate()
         try:
             server.wait(timeout=5)
         except subprocess.TimeoutExpired:
             server.kill()
+        if server.stdout is not None:
+            server.stdout.close()
 
 
 def _other_major(

@@ -11,10 +11,12 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 import redis
 
+from omnigate_openai.guard._errors import GuardStoreError
 from omnigate_openai.guard._limits import Amounts, Limits, Line
-from omnigate_openai.guard._redis import RedisStore
+from omnigate_openai.guard._redis import _STEP_AT, RedisStore
 
 LINE = Line("public|run", Limits(max_usd=1.0).bounds(), -1)
 WORST, REAL = Amounts(600_000, 100, 1, 0), Amounts(200_000, 40, 1, 0)
@@ -92,3 +94,15 @@ def test_the_async_store_works_without_the_private_attributes(redis_url: str) ->
     assert after == [REAL]
     assert made
     assert sum(connection.sent for connection in made) >= 4
+
+
+@pytest.mark.parametrize("path", ["lean", "public"])
+def test_a_script_error_reads_the_same_on_either_path(redis_url: str, path: str) -> None:
+    store = RedisStore(redis_url, namespace=f"broken-{path}")
+    if path == "public":
+        store._pipe._make = _public_only(store._pipe._make, [])
+    try:
+        with pytest.raises(GuardStoreError, match=r"^Redis refused the guard's script: ERR .*Error running script"):
+            store._run(_STEP_AT, ["not a job"])  # the script cannot decode it
+    finally:
+        store.close()

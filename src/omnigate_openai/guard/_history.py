@@ -57,7 +57,7 @@ class History:
         self._records.append(record)  # a deque's append, copy and clear are each atomic: no lock on a call's path
 
     def select(self, *, agent_id: str | None, limit: int | None) -> list[CallRecord]:
-        found = [record for record in list(self._records) if agent_id is None or record.agent_id == agent_id]
+        found = [record for record in self._records.copy() if agent_id is None or record.agent_id == agent_id]
         return found if limit is None else found[-limit:]
 
     def clear(self) -> None:

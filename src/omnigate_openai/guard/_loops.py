@@ -72,7 +72,8 @@ Fingerprint = int
 def fingerprint(data: bytes | str) -> Fingerprint:
     """Python's own hash: the windows live in one process, where it is stable, and it costs a tenth of a digest.
 
-    Two texts sharing a 64-bit hash within one agent's window of 20 is as good as impossible.
+    Two texts sharing a hash (64 bits; 32 on a 32-bit build) within one agent's window of 20 is as good as
+    impossible. Unlike encoding for a digest, it takes any text, lone surrogates included.
     """
     return hash(data)
 

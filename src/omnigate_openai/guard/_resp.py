@@ -204,8 +204,11 @@ async def _apublic_exchange(connection: Any, command: bytes) -> Any:
 
 
 def _as_reply_error(exc: Exception) -> ReplyError:
-    """redis-py's error as Redis said it: redis-py strips a known code (`NOSCRIPT`) from the message."""
+    """redis-py's error as Redis said it: redis-py strips the codes it knows (`ERR`, `NOSCRIPT`, ...) from the
+    message and keeps them in `status_code`; a redis-py without that attribute tells `NOSCRIPT` by its class."""
     import redis
 
-    code = "NOSCRIPT" if isinstance(exc, redis.exceptions.NoScriptError) else getattr(exc, "status_code", None)
+    code = getattr(exc, "status_code", None)
+    if code is None and isinstance(exc, redis.exceptions.NoScriptError):
+        code = "NOSCRIPT"
     return ReplyError(f"{code} {exc}" if code else str(exc))
