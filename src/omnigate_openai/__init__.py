@@ -5,6 +5,7 @@ from omnigate_openai import OpenAI      # was: from openai import OpenAI
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING
 
 from ._client import AsyncOpenAI as AsyncOpenAI
@@ -142,41 +143,20 @@ if TYPE_CHECKING:
     from .guard import call_with_tools as call_with_tools
     from .omnigate._signup import signup as signup
 
-_GUARD_NAMES = frozenset(
-    {
-        "CallInfo",
-        "CallRecord",
-        "CallVetoedError",
-        "Guard",
-        "GuardError",
-        "GuardMetrics",
-        "GuardStoreError",
-        "LimitExceededError",
-        "Limits",
-        "LimitWarning",
-        "LoopDetectedError",
-        "LoopDetection",
-        "LoopEvent",
-        "MemoryStore",
-        "ToolAccess",
-        "ToolAccessDeniedError",
-        "UnpricedModelError",
-        "acall_with_tools",
-        "call_with_tools",
-    }
-)
-
 
 def __getattr__(name: str) -> object:
-    # Guards and the gateway-only sign-up load on first use, not with every `import omnigate_openai`.
-    if name in _GUARD_NAMES:
-        from . import guard
-
-        value: object = getattr(guard, name)
-        globals()[name] = value  # found directly from now on
-        return value
+    # The gateway-only sign-up and the guard package load on first use, not with `import omnigate_openai`
+    # (a name this module lacks loads the guard too, to look there, then fails as usual).
     if name == "signup":
         from .omnigate._signup import signup
 
         return signup
+    if not name.startswith("__"):
+        guard = importlib.import_module(f"{__name__}.guard")  # not `from . import`: that asks this hook again
+        if name == "guard":
+            return guard
+        if name in guard.__all__:
+            value: object = getattr(guard, name)
+            globals()[name] = value  # found directly from now on
+            return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
