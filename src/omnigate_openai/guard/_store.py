@@ -72,6 +72,16 @@ class _Scope:
     reserved: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
     started: float | None = None
 
+    def replace(self, reserved: Amounts, actual: Amounts) -> None:
+        """A reservation replaced by what it came to (an expiry: by itself, charged at its worst case)."""
+        self.reserved = [max(0, held - amount) for held, amount in zip(self.reserved, reserved, strict=True)]
+        self.spent = [before + amount for before, amount in zip(self.spent, actual, strict=True)]
+
+    def add_excess(self, reserved: Amounts, actual: Amounts) -> None:
+        """A late settle of an expired reservation, already charged at `reserved`: only what exceeds it."""
+        charged = zip(self.spent, actual, reserved, strict=True)
+        self.spent = [before + max(0, amount - held) for before, amount, held in charged]
+
 
 class _Pending(NamedTuple):
     deadline: float
@@ -165,15 +175,9 @@ class MemoryStore:
             if self._scopes.get(name) is not scope:  # reset since the reservation: dropped there
                 continue
             if pending is not None:
-                scope.reserved = [
-                    max(0, before - amount) for before, amount in zip(scope.reserved, reserved, strict=True)
-                ]
-                scope.spent = [before + amount for before, amount in zip(scope.spent, actual, strict=True)]
-            else:  # expired, and charged at its worst case: add only what exceeds it
-                scope.spent = [
-                    before + max(0, amount - held_back)
-                    for before, amount, held_back in zip(scope.spent, actual, reserved, strict=True)
-                ]
+                scope.replace(reserved, actual)
+            else:
+                scope.add_excess(reserved, actual)
 
     def _expire(self, now: float) -> None:
         """Charge every reservation past its deadline at its worst case (the caller holds the lock)."""
@@ -185,6 +189,4 @@ class MemoryStore:
             self._settled_late[rid] = pending.scopes
             for name, scope in zip(pending.names, pending.scopes, strict=True):
                 if self._scopes.get(name) is scope:
-                    for index, amount in enumerate(pending.amounts):
-                        scope.reserved[index] = max(0, scope.reserved[index] - amount)
-                        scope.spent[index] += amount
+                    scope.replace(pending.amounts, pending.amounts)
