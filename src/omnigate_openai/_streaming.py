@@ -69,11 +69,7 @@ class GatewayStream(MetaFromTheStart[_T], openai.Stream[_T]):
         ref = weakref.ref(self)
         chunks = _sse_chunks(ref, self.response, self._decoder)
         call = guarded_call(self.response.request)  # a guarded call settles when its stream ends
-        if call is None:
-            return chunks
-        from .guard._call import watch_chunks  # loaded with the guard that made `call`
-
-        return watch_chunks(call, ref, chunks)
+        return chunks if call is None else call.watched(ref, chunks)
 
     @override
     def close(self) -> None:
@@ -113,11 +109,7 @@ class AsyncGatewayStream(MetaFromTheStart[_T], openai.AsyncStream[_T]):
         ref = weakref.ref(self)
         chunks = _async_sse_chunks(ref, self.response, self._decoder)
         call = guarded_call(self.response.request)  # a guarded call settles when its stream ends
-        if call is None:
-            return chunks
-        from .guard._call import awatch_chunks  # loaded with the guard that made `call`
-
-        return awatch_chunks(call, ref, chunks)
+        return chunks if call is None else call.awatched(ref, chunks)
 
     @override
     async def close(self) -> None:

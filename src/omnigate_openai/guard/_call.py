@@ -4,7 +4,7 @@ The client calls in at four points, each a line or two: `_build_request` plans t
 request options (`GuardBinding.attach`), `_send_request` reserves before sending and releases what
 the gateway did not bill (`begin` / `answered` / `unanswered`), `_process_response` settles a
 non-streamed answer (`settle_answer`), and the stream classes settle a stream when it ends, is
-broken off or fails (`watch_chunks` / `watch_text`; `_guarding.stream_closed`). The attempt travels
+broken off or fails (`watched` / `awatched`; `_guarding.stream_closed`). The attempt travels
 on the request's `extensions` (`_guarding.py` reads it there), so nothing is shared between concurrent calls.
 
 What is settled: the gateway's own cost (`meta().cost_usd`: the native route's figure, or the compat
@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 import openai
 
@@ -48,12 +48,13 @@ from ._loops import answer_fingerprint, decide_async, decide_sync, echoed_answer
 from ._store import Refusal
 from ._tools import offered_tools, policy_for
 
-__all__ = ["GuardBinding", "GuardedCall", "awatch_chunks", "awatch_text", "watch_chunks", "watch_text"]
+__all__ = ["GuardBinding", "GuardedCall"]
 
 log = logging.getLogger("omnigate_openai.guard")
 
 _PROCESS = os.urandom(8).hex() + "-"
 _SERIAL = itertools.count()
+_T = TypeVar("_T")
 _CLAIMING = threading.Lock()
 """Held for the instant a call claims its settlement: one lock for all calls, not one built per call."""
 
@@ -378,6 +379,44 @@ class GuardedCall:
         if failure is None and not broken:
             self._check_called_tools(None)
 
+    def watched(self, ref: Callable[[], Any], items: Iterator[_T], *, text: bool = False) -> Iterator[_T]:
+        """`items` (a stream's chunks, or with `text` a native stream's text), settling the call when they end,
+        fail, or are broken off.
+
+        `ref` is a weak reference to the stream (None once it was dropped: its metadata is then unknown and
+        the reservation is charged), so a guarded stream is freed as soon as its caller drops it.
+        """
+        see: Callable[[Any], object] = self._text.append if text else self.saw
+        try:
+            for item in items:
+                if not self.read_above:
+                    see(item)
+                yield item
+        except GeneratorExit:
+            self.stream_ended(ref(), broken=True)
+            raise
+        except BaseException as exc:
+            self.stream_ended(ref(), failure=exc)
+            raise
+        self.stream_ended(ref())
+
+    async def awatched(
+        self, ref: Callable[[], Any], items: AsyncIterator[_T], *, text: bool = False
+    ) -> AsyncIterator[_T]:
+        see: Callable[[Any], object] = self._text.append if text else self.saw
+        try:
+            async for item in items:
+                if not self.read_above:
+                    see(item)
+                yield item
+        except GeneratorExit:
+            self.stream_ended(ref(), broken=True)  # no awaiting while the generator is being closed
+            raise
+        except BaseException as exc:
+            await self.astream_ended(ref(), failure=exc)
+            raise
+        await self.astream_ended(ref())
+
     # -- settling, written once but for the store call and the hooks ------------------------------------
     def _claim(self) -> bool:
         with _CLAIMING:
@@ -540,69 +579,3 @@ def _meta_of(obj: object) -> GatewayMeta | None:
 
 def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
-
-
-def watch_chunks(call: GuardedCall, ref: Callable[[], Any], chunks: Iterator[Any]) -> Iterator[Any]:
-    """`chunks`, with the call settled when they end, fail, or are broken off.
-
-    `ref` is a weak reference to the stream (None once it was dropped: its metadata is then unknown and
-    the reservation is charged), so a guarded stream is freed as soon as its caller drops it.
-    """
-    try:
-        for chunk in chunks:
-            if not call.read_above:
-                call.saw(chunk)
-            yield chunk
-    except GeneratorExit:
-        call.stream_ended(ref(), broken=True)
-        raise
-    except BaseException as exc:
-        call.stream_ended(ref(), failure=exc)
-        raise
-    call.stream_ended(ref())
-
-
-async def awatch_chunks(call: GuardedCall, ref: Callable[[], Any], chunks: AsyncIterator[Any]) -> AsyncIterator[Any]:
-    try:
-        async for chunk in chunks:
-            if not call.read_above:
-                call.saw(chunk)
-            yield chunk
-    except GeneratorExit:
-        call.stream_ended(ref(), broken=True)  # no awaiting while the generator is being closed
-        raise
-    except BaseException as exc:
-        await call.astream_ended(ref(), failure=exc)
-        raise
-    await call.astream_ended(ref())
-
-
-def watch_text(call: GuardedCall, ref: Callable[[], Any], pieces: Iterator[str]) -> Iterator[str]:
-    """The native stream's text, with the call settled when it ends, fails, or is broken off."""
-    try:
-        for piece in pieces:
-            if not call.read_above:
-                call._text.append(piece)
-            yield piece
-    except GeneratorExit:
-        call.stream_ended(ref(), broken=True)
-        raise
-    except BaseException as exc:
-        call.stream_ended(ref(), failure=exc)
-        raise
-    call.stream_ended(ref())
-
-
-async def awatch_text(call: GuardedCall, ref: Callable[[], Any], pieces: AsyncIterator[str]) -> AsyncIterator[str]:
-    try:
-        async for piece in pieces:
-            if not call.read_above:
-                call._text.append(piece)
-            yield piece
-    except GeneratorExit:
-        call.stream_ended(ref(), broken=True)
-        raise
-    except BaseException as exc:
-        await call.astream_ended(ref(), failure=exc)
-        raise
-    await call.astream_ended(ref())

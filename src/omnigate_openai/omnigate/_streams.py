@@ -49,9 +49,7 @@ class NativeChatStream(MetaFromTheStart[_T], openai.Stream[_T]):
         self._pieces = _native_text(ref, self.response)
         call = guarded_call(self.response.request)  # a guarded call settles when its stream ends
         if call is not None:
-            from ..guard._call import watch_text  # loaded with the guard that made `call`
-
-            self._pieces = watch_text(call, ref, self._pieces)
+            self._pieces = call.watched(ref, self._pieces, text=True)
 
     @override
     def close(self) -> None:
@@ -108,9 +106,7 @@ class AsyncNativeChatStream(MetaFromTheStart[_T], openai.AsyncStream[_T]):
         self._pieces = _async_native_text(ref, self.response)
         call = guarded_call(self.response.request)  # a guarded call settles when its stream ends
         if call is not None:
-            from ..guard._call import awatch_text  # loaded with the guard that made `call`
-
-            self._pieces = awatch_text(call, ref, self._pieces)
+            self._pieces = call.awatched(ref, self._pieces, text=True)
 
     @override
     async def close(self) -> None:
