@@ -357,8 +357,20 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         request = super()._build_request(options, retries_taken=retries_taken)
         if self._guard is not None:  # the guarded attempt rides on the request (`guard/_call.py`)
             prices = None if self._price_cache is None else self._price_cache.prices
-            self._guard.attach(request, options, retries_taken, prices, self._settings.profile)
+            user_id = self._user_sent(options, request)
+            self._guard.attach(request, options, retries_taken, prices, self._settings.profile, user_id)
         return request
+
+    def _user_sent(self, options: FinalRequestOptions, request: httpx.Request) -> str | None:
+        """Whom a request is attributed to (the profile's user header): this copy's user, unless the call's or the
+        client's own headers could name another; then it is read off the request (microseconds, so not always)."""
+        header = self._settings.profile.user_header
+        if header is None:
+            return None
+        if not options.headers and not self._custom_headers:
+            return self._settings.user_id
+        named: str | None = request.headers.get(header)
+        return named
 
     def _gateway_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
         """Refuse an endpoint the gateway lacks; then the profile checks and rewrites the call (OmniGate: its route)."""

@@ -97,6 +97,29 @@ def test_per_user_limits_count_the_x_user_id(local_gateway: LocalGateway) -> Non
     assert guard.history()[0].user_id == "alice"
 
 
+@pytest.mark.parametrize(
+    ("client_options", "call_headers", "expected"),
+    [
+        ({"user_id": "alice"}, {}, "alice"),
+        ({"default_headers": {"X-User-Id": "bob"}}, {}, "bob"),
+        ({"user_id": "alice"}, {"x-USER-id": "carol"}, "carol"),  # the call's own header wins
+        ({"user_id": "alice", "default_headers": {"x-user-id": "dave"}}, {}, "dave"),
+        ({}, {}, None),
+    ],
+)
+def test_a_call_counts_for_the_user_its_request_names(
+    local_gateway: LocalGateway, client_options: dict[str, Any], call_headers: dict[str, str], expected: str | None
+) -> None:
+    """The guard reads the user off this copy when nothing else can name one, else off the request's headers."""
+    for mode in ("sync", "async"):
+        guard = og.Guard(loops=QUIET, name="users")
+        Driver(mode, local_gateway, client_options).ask(guard, "writer", extra_headers=call_headers)
+        assert local_gateway.calls.to(CHAT)[-1].headers.get("x-user-id") == expected
+        assert [record.user_id for record in guard.history()] == [expected]
+        if expected is not None:
+            assert guard.metrics(user_id=expected).calls == 1
+
+
 def test_a_child_run_is_capped_by_its_parent(driver: Driver) -> None:
     parent = og.Guard(limits=og.Limits(max_calls=3), loops=QUIET, name="run")
     child = parent.child(name="sub", limits=og.Limits(max_calls=10))

@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
-from typing import Any, TypeVar
+from typing import Any, Literal, NamedTuple, TypeVar
 
 import openai
 
@@ -44,7 +44,7 @@ from ._estimate import output_cap, worst_case_usd
 from ._guard import CallInfo, Guard, LimitWarning, hook_result_async, hook_result_sync
 from ._history import CallRecord, CostSource
 from ._limits import METRICS, Amounts, as_shown
-from ._loops import answer_fingerprint, decide_async, decide_sync, echoed_answer, fingerprint, loop_error
+from ._loops import DICT_LIKE, answer_fingerprint, decide_async, decide_sync, echoed_answer, fingerprint, loop_error
 from ._store import Refusal
 from ._tools import offered_tools, policy_for
 
@@ -55,6 +55,7 @@ log = logging.getLogger("omnigate_openai.guard")
 _PROCESS = os.urandom(8).hex() + "-"
 _SERIAL = itertools.count()
 _T = TypeVar("_T")
+Route = Literal["compat", "native"]
 _CLAIMING = threading.Lock()
 """Held for the instant a call claims its settlement: one lock for all calls, not one built per call."""
 
@@ -75,16 +76,22 @@ class GuardBinding:
         return f"GuardBinding(guard={self.guard.path!r}, agent_id={self.agent_id!r})"
 
     def attach(
-        self, request: Any, options: FinalRequestOptions, attempt: int, prices: Prices | None, profile: GatewayProfile
+        self,
+        request: Any,
+        options: FinalRequestOptions,
+        attempt: int,
+        prices: Prices | None,
+        profile: GatewayProfile,
+        user_id: str | None,
     ) -> None:
         """Plan the attempt of a chat call and carry it on the request; other requests pass unguarded.
 
         The profile says which routes are chat calls (the first is OpenAI's, "compat"; any other is the
-        gateway's own, "native"), which header names the user, and how a model is priced.
+        gateway's own, "native") and how a model is priced; `user_id` is what the request's user header says.
         """
-        if is_chat(options, profile) and isinstance(options.json_data, Mapping):
-            route = "compat" if options.url == profile.chat_paths[0] else "native"
-            call = GuardedCall(self, options.json_data, route, request, attempt, prices, profile)
+        if is_chat(options, profile) and isinstance(options.json_data, DICT_LIKE):
+            route: Route = "compat" if options.url == profile.chat_paths[0] else "native"
+            call = GuardedCall(self, options.json_data, route, request, attempt, user_id, prices, profile)
             call.offered = offered_tools(options.json_data) or emulated_tool_names(options)
             request.extensions[EXTENSION] = call
 
@@ -104,7 +111,6 @@ class GuardedCall:
         "attempt",
         "body",
         "guard",
-        "lines",
         "model",
         "offered",
         "read_above",
@@ -112,6 +118,7 @@ class GuardedCall:
         "reserved",
         "rid",
         "route",
+        "scopes",
         "stream",
         "unpriced",
         "user_id",
@@ -121,25 +128,24 @@ class GuardedCall:
         self,
         binding: GuardBinding,
         body: Mapping[str, Any],
-        route: str,
+        route: Route,
         request: Any,
         attempt: int,
+        user_id: str | None,
         prices: Prices | None,
         profile: GatewayProfile,
     ) -> None:
         guard = binding.guard
-        self.guard, self.agent_id, self.attempt = guard, binding.agent_id, attempt
-        header = profile.user_header
-        self.user_id: str | None = None if header is None else request.headers.get(header)
+        self.guard, self.agent_id, self.user_id, self.attempt = guard, binding.agent_id, user_id, attempt
         self.body, self.route, self.model = body, route, str(body.get("model", ""))
         self.stream = bool(body.get("stream"))
         content: bytes = request.content
         self.request_print = fingerprint(content)
         prompt = len(content)  # a token is at least one byte: see `_estimate.py`
         output = output_cap(body, guard.default_output_tokens)
-        self.lines = guard.lines(self.agent_id, self.user_id)
+        self.scopes = guard.scopes(self.agent_id, self.user_id)
         price = guard.price_of(self.model, body.get("fallback_models"), prices, profile)
-        self.unpriced = price is None and any(line.bounds.micro_usd >= 0 for line in self.lines)
+        self.unpriced = price is None and self.scopes.limits_usd
         self.amounts = Amounts(0 if price is None else worst_case_usd(price, prompt, output), prompt + output, 1, 0)
         self.rid = f"{_PROCESS}{next(_SERIAL)}"  # unique per process, and processes apart: cheaper than uuid4
         self.reserved = False
@@ -169,7 +175,7 @@ class GuardedCall:
                 guard.loops.remember_anyway(self.agent_id, self.request_print)
         self._check_priced()
         try:
-            refusal = guard.store.reserve(self.rid, self.lines, self.amounts, guard.reservation_ttl)
+            refusal = guard.store.reserve(self.rid, self.scopes.lines, self.amounts, guard.reservation_ttl)
         except GuardStoreError as exc:
             self._store_down(exc)
             return
@@ -191,7 +197,7 @@ class GuardedCall:
                 guard.loops.remember_anyway(self.agent_id, self.request_print)
         self._check_priced()
         try:
-            refusal = await guard.store.areserve(self.rid, self.lines, self.amounts, guard.reservation_ttl)
+            refusal = await guard.store.areserve(self.rid, self.scopes.lines, self.amounts, guard.reservation_ttl)
         except GuardStoreError as exc:
             self._store_down(exc)
             return
@@ -202,7 +208,7 @@ class GuardedCall:
             agent_id=self.agent_id,
             user_id=self.user_id,
             model=self.model,
-            route="native" if self.route == "native" else "compat",
+            route=self.route,
             stream=self.stream,
             messages=self.body.get("messages") or (),
             tools=tuple(self.offered),
@@ -239,25 +245,25 @@ class GuardedCall:
         if self._done:  # already recorded (a veto re-raised)
             raise error
         self._done = True
-        self.guard.record(self._record(calls=(), error=str(error), cost=0, source="none", latency=0.0), refused=True)
+        self.guard.record(self._record((), str(error), 0, "none", 0.0), refused=True)
         raise error
 
     # -- after sending -----------------------------------------------------------------------------
     def answered(self, response: Any) -> None:
         """The gateway answered: an error status is not billed (nothing spent but the call)."""
         if response.status_code >= 400:
-            self._settle_sync(Amounts(0, 0, 1, 0), "none", error=f"HTTP {response.status_code}")
+            self._settle_sync(_Outcome(_UNBILLED, "none", f"HTTP {response.status_code}"))
 
     async def aanswered(self, response: Any) -> None:
         if response.status_code >= 400:
-            await self._settle_async(Amounts(0, 0, 1, 0), "none", error=f"HTTP {response.status_code}")
+            await self._settle_async(_Outcome(_UNBILLED, "none", f"HTTP {response.status_code}"))
 
     def unanswered(self, exc: BaseException) -> None:
         """No answer (a timeout, a dropped connection): the gateway may have billed it, so the worst case is."""
-        self._settle_sync(self.amounts, "reservation", error=_describe(exc))
+        self._settle_sync(_Outcome(self.amounts, "reservation", _describe(exc)))
 
     async def aunanswered(self, exc: BaseException) -> None:
-        await self._settle_async(self.amounts, "reservation", error=_describe(exc))
+        await self._settle_async(_Outcome(self.amounts, "reservation", _describe(exc)))
 
     def settle_answer(self, result: object) -> None:
         try:
@@ -265,8 +271,7 @@ class GuardedCall:
         except BaseException as exc:  # a raw response's answer rejected while parsed
             self.settle_unread(exc)
             raise
-        actual, source, facts = self._answer_facts(completion)
-        self._settle_sync(actual, source, **facts)
+        self._settle_sync(self._answer_outcome(completion))
         self._check_called_tools(completion)
 
     async def asettle_answer(self, result: object) -> None:
@@ -275,28 +280,24 @@ class GuardedCall:
         except BaseException as exc:
             await self.asettle_unread(exc)
             raise
-        actual, source, facts = self._answer_facts(completion)
-        await self._settle_async(actual, source, **facts)
+        await self._settle_async(self._answer_outcome(completion))
         self._check_called_tools(completion)
 
     def settle_unread(self, exc: BaseException) -> None:
         """The answer arrived (and was billed) but reading it failed: settled on the attempt's own figures."""
-        actual, source, facts = self._answer_facts(None)
-        self._settle_sync(actual, source, error=_describe(exc), **facts)
+        self._settle_sync(self._answer_outcome(None)._replace(error=_describe(exc)))
 
     async def asettle_unread(self, exc: BaseException) -> None:
-        actual, source, facts = self._answer_facts(None)
-        await self._settle_async(actual, source, error=_describe(exc), **facts)
+        await self._settle_async(self._answer_outcome(None)._replace(error=_describe(exc)))
 
     def remember(self, found: GatewayMeta, usage: Any) -> None:
         self._own = found
         self._usage = usage
 
-    def _answer_facts(self, completion: Any) -> tuple[Amounts, CostSource, dict[str, Any]]:
+    def _answer_outcome(self, completion: Any) -> _Outcome:
         """What to settle: the attempt's own cost and usage (`remember`, kept before a helper sums attempts)."""
         if completion is None:  # unread (`with_streaming_response`), or rejected while read
-            found = self._own
-            return self._actual(found), self._source(found), {"found": found}
+            return self._billed(self._own)
         message = completion.choices[0].message if getattr(completion, "choices", None) else None
         if message is not None:
             self._text.append(message.content or "")
@@ -308,26 +309,20 @@ class GuardedCall:
         if found is None:
             self._usage = getattr(completion, "usage", None)
             found = _meta_of(completion)
-        return (
-            self._actual(found),
-            self._source(found),
-            {"found": found, "response_id": getattr(completion, "id", None)},
-        )
+        return self._billed(found, getattr(completion, "id", None))
 
-    def _actual(self, found: GatewayMeta | None) -> Amounts:
+    def _billed(self, found: GatewayMeta | None, response_id: str | None = None) -> _Outcome:
+        """The gateway's cost and the usage's tokens; where the answer carries no cost, the worst case reserved."""
         cost = None if found is None else found.cost_usd
-        usage = self._usage
-        tokens = getattr(usage, "total_tokens", None) if usage is not None else None
-        return Amounts(
-            self.amounts.micro_usd if cost is None else round(cost * 1_000_000),
-            self.amounts.tokens if not isinstance(tokens, int) else tokens,
+        tokens = getattr(self._usage, "total_tokens", None)
+        reserved = self.amounts
+        actual = Amounts(
+            reserved.micro_usd if cost is None else round(cost * 1_000_000),
+            tokens if type(tokens) is int else reserved.tokens,
             1,
             len(self._tool_parts),
         )
-
-    @staticmethod
-    def _source(found: GatewayMeta | None) -> CostSource:
-        return "reservation" if found is None or found.cost_usd is None else "gateway"
+        return _Outcome(actual, "reservation" if cost is None else "gateway", None, found, response_id)
 
     def _check_called_tools(self, completion: object) -> None:
         policy = policy_for(self.guard.tool_access, self.agent_id)
@@ -356,26 +351,21 @@ class GuardedCall:
                 parts[0] += function.name or ""
                 parts[1] += function.arguments or ""
 
-    def _stream_outcome(
-        self, stream: Any, failure: BaseException | None, broken: bool
-    ) -> tuple[Amounts, CostSource, dict[str, Any]]:
+    def _stream_outcome(self, stream: Any, failure: BaseException | None, broken: bool) -> _Outcome:
         if isinstance(failure, ProviderError):  # the gateway records an in-band failure at $0
-            return Amounts(0, 0, 1, 0), "none", {"error": _describe(failure)}
+            return _Outcome(_UNBILLED, "none", _describe(failure))
         if failure is not None or broken:
             error = _describe(failure) if failure is not None else "stream broken off before its end"
-            return self.amounts, "reservation", {"error": error}
-        found = _meta_of(stream)
-        return self._actual(found), self._source(found), {"found": found}
+            return _Outcome(self.amounts, "reservation", error)
+        return self._billed(_meta_of(stream))
 
     def stream_ended(self, stream: Any, *, failure: BaseException | None = None, broken: bool = False) -> None:
-        actual, source, facts = self._stream_outcome(stream, failure, broken)
-        self._settle_sync(actual, source, **facts)
+        self._settle_sync(self._stream_outcome(stream, failure, broken))
         if failure is None and not broken:
             self._check_called_tools(None)
 
     async def astream_ended(self, stream: Any, *, failure: BaseException | None = None, broken: bool = False) -> None:
-        actual, source, facts = self._stream_outcome(stream, failure, broken)
-        await self._settle_async(actual, source, **facts)
+        await self._settle_async(self._stream_outcome(stream, failure, broken))
         if failure is None and not broken:
             self._check_called_tools(None)
 
@@ -432,19 +422,19 @@ class GuardedCall:
         """
         if self.guard.on_warning is not None:
             return False
-        self.guard.store.settle_soon(self.rid, [line.scope for line in self.lines], self.amounts, actual)
+        self.guard.store.settle_soon(self.rid, self.scopes.names, self.amounts, actual)
         return True
 
-    def _settle_sync(self, actual: Amounts, source: CostSource, **facts: Any) -> None:
+    def _settle_sync(self, outcome: _Outcome) -> None:
         if not self._claim():
             return
         spent: list[Amounts] = []
-        if self.reserved and not self._settle_soon(actual):
+        if self.reserved and not self._settle_soon(outcome.actual):
             try:
-                spent = self.guard.store.settle(self.rid, [line.scope for line in self.lines], self.amounts, actual)
+                spent = self.guard.store.settle(self.rid, self.scopes.names, self.amounts, outcome.actual)
             except GuardStoreError as exc:  # the reservation expires and is charged at its worst case
                 log.warning("Guard %s: could not settle a call: %s", self.guard.path, exc)
-        record, warnings = self._settled(actual, source, spent, **facts)
+        record, warnings = self._settled(outcome, spent)
         guard = self.guard
         for warning in warnings:
             if guard.on_warning is not None:
@@ -452,18 +442,16 @@ class GuardedCall:
         if guard.after_call is not None:
             hook_result_sync(guard.after_call, record, "after_call")
 
-    async def _settle_async(self, actual: Amounts, source: CostSource, **facts: Any) -> None:
+    async def _settle_async(self, outcome: _Outcome) -> None:
         if not self._claim():
             return
         spent: list[Amounts] = []
-        if self.reserved and not self._settle_soon(actual):
+        if self.reserved and not self._settle_soon(outcome.actual):
             try:
-                spent = await self.guard.store.asettle(
-                    self.rid, [line.scope for line in self.lines], self.amounts, actual
-                )
+                spent = await self.guard.store.asettle(self.rid, self.scopes.names, self.amounts, outcome.actual)
             except GuardStoreError as exc:
                 log.warning("Guard %s: could not settle a call: %s", self.guard.path, exc)
-        record, warnings = self._settled(actual, source, spent, **facts)
+        record, warnings = self._settled(outcome, spent)
         guard = self.guard
         for warning in warnings:
             if guard.on_warning is not None:
@@ -471,36 +459,22 @@ class GuardedCall:
         if guard.after_call is not None:
             await hook_result_async(guard.after_call, record, "after_call")
 
-    def _settled(
-        self,
-        actual: Amounts,
-        source: CostSource,
-        spent: list[Amounts],
-        *,
-        error: str | None = None,
-        found: GatewayMeta | None = None,
-        response_id: str | None = None,
-    ) -> tuple[CallRecord, list[LimitWarning]]:
+    def _settled(self, outcome: _Outcome, spent: list[Amounts]) -> tuple[CallRecord, list[LimitWarning]]:
         guard = self.guard
         latency = (time.perf_counter() - self._started) * 1000
         calls = self._tool_calls()
+        found = outcome.found
+        response_id = outcome.response_id or (None if found is None else found.request_id)
         record = self._record(
-            calls=calls,
-            error=error,
-            cost=actual.micro_usd,
-            source=source,
-            latency=latency,
-            found=found,
-            response_id=response_id or (None if found is None else found.request_id),
+            calls, outcome.error, outcome.actual.micro_usd, outcome.source, latency, found, response_id
         )
         guard.record(record, refused=False)
-        if error is None:
+        if outcome.error is None:
             text, messages = "".join(self._text), self.body.get("messages")
             echoed = echoed_answer(messages) if guard.loops.config.same_answer is not None else None
-            tool_prints = [fingerprint(f"{name}\0{args}") for name, args in calls]
-            answer = answer_fingerprint(text, calls)
-            guard.loops.answered(self.agent_id, answer, tool_prints, echoed=echoed, text=text, messages=messages)
-        return record, guard.warnings(self.lines, spent) if spent else []
+            tool_prints = [fingerprint(f"{name}\0{args}") for name, args in calls] if calls else []
+            guard.loops.answered(self.agent_id, answer_fingerprint(text, calls), tool_prints, echoed, text, messages)
+        return record, guard.warnings(self.scopes.lines, spent) if spent else []
 
     def _tool_calls(self) -> list[tuple[str, str]]:
         if not self._tool_parts:
@@ -509,36 +483,49 @@ class GuardedCall:
 
     def _record(
         self,
-        *,
         calls: Sequence[tuple[str, str]],
         error: str | None,
-        cost: int,
+        micro_usd: int,
         source: CostSource,
-        latency: float,
+        latency_ms: float,
         found: GatewayMeta | None = None,
         response_id: str | None = None,
     ) -> CallRecord:
         usage = self._usage
         messages = self.body.get("messages") or ()
-        last = messages[-1].get("content") if messages and isinstance(messages[-1], Mapping) else None
-        return CallRecord(
-            agent_id=self.agent_id,
-            user_id=self.user_id,
-            model=self.model,
-            provider=None if found is None else found.provider,
-            route="native" if self.route == "native" else "compat",
-            stream=self.stream,
-            request_summary=(last if isinstance(last, str) else repr(last))[:200],
-            response_id=response_id,
-            tool_calls=tuple(name for name, _ in calls),
-            error=error,
-            cost_usd=cost / 1_000_000,
-            cost_source=source,
-            prompt_tokens=getattr(usage, "prompt_tokens", None),
-            completion_tokens=getattr(usage, "completion_tokens", None),
-            latency_ms=latency,
-            timestamp=datetime.now(timezone.utc),
+        last = messages[-1].get("content") if messages and isinstance(messages[-1], DICT_LIKE) else None
+        return CallRecord(  # by position, in the order of its fields: by keyword it costs a call a microsecond more
+            self.agent_id,
+            self.user_id,
+            self.model,
+            None if found is None else found.provider,
+            self.route,
+            self.stream,
+            (last if isinstance(last, str) else repr(last))[:200],
+            response_id,
+            tuple(name for name, _ in calls) if calls else (),
+            error,
+            micro_usd / 1_000_000,
+            source,
+            getattr(usage, "prompt_tokens", None),
+            getattr(usage, "completion_tokens", None),
+            latency_ms,
+            datetime.now(timezone.utc),
         )
+
+
+class _Outcome(NamedTuple):
+    """What an attempt came to: the amounts to settle, where its cost came from, and what its record shows."""
+
+    actual: Amounts
+    source: CostSource
+    error: str | None = None
+    found: GatewayMeta | None = None
+    response_id: str | None = None
+
+
+_UNBILLED = Amounts(0, 0, 1, 0)
+"""An attempt the gateway refused or failed in band: it counts as a call, at nothing."""
 
 
 def _limit_error(refusal: Refusal, amounts: Amounts) -> LimitExceededError:

@@ -19,7 +19,7 @@ from .._profile import GatewayProfile, Prices
 from ._errors import CallVetoedError, GuardError, LimitName
 from ._estimate import price_per_1k
 from ._history import CallRecord, History
-from ._limits import METRICS, Amounts, Limits, Line, as_shown
+from ._limits import METRICS, Amounts, Limits, Line, Scopes, as_shown
 from ._loops import LoopDetection, LoopTracker
 from ._store import MemoryStore, Store
 from ._tools import ToolAccess
@@ -137,7 +137,7 @@ class Guard:
         self.store: Store = _parent.store if _parent is not None else _store_for(store, name)
         self.loops = LoopTracker(loops if loops is not None else LoopDetection())
         self._history = History(history_size)
-        self._lines: dict[tuple[str | None, str | None], tuple[Line, ...]] = {}
+        self._scopes: dict[tuple[str | None, str | None], Scopes] = {}
         self._prices: tuple[object, dict[tuple[str, ...], tuple[float, float] | None]] = (None, {})
         self._warned: set[tuple[str, int]] = set()
         self._counts_lock = threading.Lock()
@@ -174,13 +174,14 @@ class Guard:
         )
 
     # -- scopes ------------------------------------------------------------------------------------
-    def lines(self, agent_id: str | None, user_id: str | None) -> tuple[Line, ...]:
+    def scopes(self, agent_id: str | None, user_id: str | None) -> Scopes:
         """Every scope a call of this agent and user counts in: this guard's, then each ancestor's."""
         key = (agent_id, user_id)
-        found = self._lines.get(key)
+        found = self._scopes.get(key)
         if found is None:
-            found = self._lines[key] = self._own_lines(agent_id, user_id, innermost=True) + (
-                () if self.parent is None else self.parent._ancestor_lines(agent_id, user_id)
+            found = self._scopes[key] = Scopes.of(
+                self._own_lines(agent_id, user_id, innermost=True)
+                + (() if self.parent is None else self.parent._ancestor_lines(agent_id, user_id))
             )
         return found
 

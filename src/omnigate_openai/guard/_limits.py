@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from ._errors import LimitName
 
-__all__ = ["METRICS", "Amounts", "Limits", "Line", "micro_usd"]
+__all__ = ["METRICS", "Amounts", "Limits", "Line", "Scopes", "micro_usd"]
 
 METRICS: tuple[LimitName, ...] = ("max_usd", "max_tokens", "max_calls", "max_tool_calls")
 """The counted metrics, in the order of `Amounts`."""
@@ -77,3 +77,16 @@ class Line(NamedTuple):
 def as_shown(metric: LimitName, value: int) -> float:
     """A stored value in the unit a user reads: USD for `max_usd`, counts otherwise."""
     return value / 1_000_000 if metric == "max_usd" else float(value)
+
+
+class Scopes(NamedTuple):
+    """Every scope a call of one agent and user counts in, worked out once per guard (`Guard.scopes`)."""
+
+    lines: tuple[Line, ...]
+    names: tuple[str, ...]
+    limits_usd: bool
+    """Whether any of them has a USD limit: there, a model the gateway cannot price is refused."""
+
+    @classmethod
+    def of(cls, lines: tuple[Line, ...]) -> Scopes:
+        return cls(lines, tuple(line.scope for line in lines), any(line.bounds.micro_usd != NO_LIMIT for line in lines))

@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 from ._errors import LoopDetectedError, LoopKind
 
-__all__ = ["LoopDetection", "LoopEvent", "LoopTracker", "echoed_answer", "fingerprint"]
+__all__ = ["DICT_LIKE", "LIST_LIKE", "LoopDetection", "LoopEvent", "LoopTracker", "echoed_answer", "fingerprint"]
 
 
 class LoopEvent(NamedTuple):
@@ -65,6 +65,11 @@ class LoopDetection:
                 raise ValueError(f"Expected LoopDetection({name}=...) to be an int >= 1 or None, got {value!r}")
 
 
+DICT_LIKE = (dict, Mapping)
+LIST_LIKE = (list, tuple, Sequence)
+"""What `isinstance` is given for a request's messages: a plain dict or list is told in C, before the
+ABC's check, which runs in Python (a guarded call makes several of these)."""
+
 Fingerprint = int
 """What the windows keep of a request, an answer or a tool call: a hash, not the text (bodies can be large)."""
 
@@ -79,23 +84,25 @@ def fingerprint(data: bytes | str) -> Fingerprint:
 
 
 def answer_fingerprint(content: str | None, tool_calls: Sequence[tuple[str, str]]) -> Fingerprint:
+    if not tool_calls:  # the join below of the text alone: the usual answer, a few hundred nanoseconds sooner
+        return fingerprint(content or "")
     parts = [content or ""] + [f"{name}\0{arguments}" for name, arguments in tool_calls]
     return fingerprint("\x1e".join(parts))
 
 
 def echoed_answer(messages: object) -> Fingerprint | None:
     """The fingerprint of the last assistant message a request carries (what the model said before), if any."""
-    if not isinstance(messages, Sequence) or isinstance(messages, (str, bytes)):
+    if not isinstance(messages, LIST_LIKE) or isinstance(messages, (str, bytes)):
         return None
     for message in reversed(messages):
-        if isinstance(message, Mapping) and message.get("role") == "assistant":
+        if isinstance(message, DICT_LIKE) and message.get("role") == "assistant":
             content = message.get("content")
             if isinstance(content, list):  # content parts
-                content = "".join(part.get("text", "") for part in content if isinstance(part, Mapping))
+                content = "".join(part.get("text", "") for part in content if isinstance(part, DICT_LIKE))
             calls = []
             for call in message.get("tool_calls") or ():
-                function = call.get("function") if isinstance(call, Mapping) else None
-                if isinstance(function, Mapping):
+                function = call.get("function") if isinstance(call, DICT_LIKE) else None
+                if isinstance(function, DICT_LIKE):
                     calls.append((str(function.get("name") or ""), str(function.get("arguments") or "")))
             return answer_fingerprint(content if isinstance(content, str) else None, calls)
     return None
@@ -120,17 +127,15 @@ class LoopTracker:
         self._exchanges: deque[tuple[str | None, Fingerprint]] = deque(maxlen=2 * rounds + 2)
         self._last_text: str | None = None
 
-    def _agent(self, agent_id: str | None) -> _Agent:
-        found = self._agents.get(agent_id)
-        if found is None:
-            size = self.config.window
-            found = self._agents[agent_id] = _Agent(deque(maxlen=size), deque(maxlen=size), deque(maxlen=size))
+    def _new_agent(self, agent_id: str | None) -> _Agent:
+        size = self.config.window
+        found = self._agents[agent_id] = _Agent(deque(maxlen=size), deque(maxlen=size), deque(maxlen=size))
         return found
 
     def check(self, agent_id: str | None, request: Fingerprint) -> LoopEvent | None:
         """The loop this request would continue, if any; None lets it go (and it is remembered)."""
         with self._lock:
-            agent = self._agent(agent_id)
+            agent = self._agents.get(agent_id) or self._new_agent(agent_id)
             event = self._find(agent_id, agent, request)
             if event is None:
                 agent.requests.append(request)
@@ -139,21 +144,23 @@ class LoopTracker:
     def remember_anyway(self, agent_id: str | None, request: Fingerprint) -> None:
         """A hook let a looping call go on: count it like any other."""
         with self._lock:
-            self._agent(agent_id).requests.append(request)
+            (self._agents.get(agent_id) or self._new_agent(agent_id)).requests.append(request)
 
     def _find(self, agent_id: str | None, agent: _Agent, request: Fingerprint) -> LoopEvent | None:
-        config, who = self.config, "the agent" if agent_id is None else f"agent {agent_id!r}"
+        config = self.config
         if config.same_request is not None:
             count = agent.requests.count(request)
             if count >= config.same_request:
-                return LoopEvent("same_request", agent_id, count + 1, f"{who} sent the same request {count + 1} times")
+                return LoopEvent(
+                    "same_request", agent_id, count + 1, f"{_who(agent_id)} sent the same request {count + 1} times"
+                )
         answers, wanted = agent.answers, config.same_answer
         if wanted is not None and len(answers) >= wanted:
             last = answers[-1][0]
             if all(answers[-index][0] == last for index in range(2, wanted + 1)) and all(
                 answers[-index][1] for index in range(1, wanted)
             ):
-                message = f"{who} got the same answer {wanted} times in a row in one conversation"
+                message = f"{_who(agent_id)} got the same answer {wanted} times in a row in one conversation"
                 return LoopEvent("same_answer", agent_id, wanted, message)
         if config.same_tool_call is not None and agent.tool_calls:
             _, count = Counter(agent.tool_calls).most_common(1)[0]
@@ -162,11 +169,12 @@ class LoopTracker:
                     "same_tool_call",
                     agent_id,
                     count,
-                    f"{who} called the same tool with the same arguments {count} times",
+                    f"{_who(agent_id)} called the same tool with the same arguments {count} times",
                 )
-        if config.ping_pong is not None:
+        exchanges = self._exchanges
+        if config.ping_pong is not None and len(exchanges) >= 4 and exchanges[-1][0] != exchanges[-2][0]:
             rounds = self._ping_pong_rounds()
-            pair_ids = (self._exchanges[-1][0], self._exchanges[-2][0]) if rounds else ()
+            pair_ids = (exchanges[-1][0], exchanges[-2][0])
             if rounds >= min(config.ping_pong, config.window) and agent_id in pair_ids:
                 pair = " and ".join(repr(name) for name in sorted(pair_ids, key=str))
                 return LoopEvent(
@@ -175,11 +183,9 @@ class LoopTracker:
         return None
 
     def _ping_pong_rounds(self) -> int:
-        """How many A/B rounds at the end of the exchange log repeat the same two answers."""
-        exchanges = self._exchanges
-        if len(exchanges) < 4 or exchanges[-1][0] == exchanges[-2][0]:
-            return 0
-        log = list(exchanges)
+        """How many A/B rounds at the end of the exchange log (four or more turns, the last two by two agents)
+        repeat the same two answers."""
+        log = list(self._exchanges)
         same = 2
         while same < len(log) and log[-1 - same] == log[-1 - same + 2]:
             same += 1
@@ -190,16 +196,15 @@ class LoopTracker:
         agent_id: str | None,
         answer: Fingerprint,
         tool_calls: Sequence[Fingerprint],
-        *,
-        echoed: Fingerprint | None = None,
-        text: str = "",
-        messages: object = (),
+        echoed: Fingerprint | None,
+        text: str,
+        messages: object,
     ) -> None:
         """`echoed`: the last assistant message of the request (`echoed_answer`), to tell a conversation stuck
         on one answer from unrelated requests answered alike; `text` and the request's `messages`, to tell
         agents handing each other their answers from agents taking turns on unrelated requests."""
         with self._lock:
-            agent = self._agent(agent_id)
+            agent = self._agents.get(agent_id) or self._new_agent(agent_id)
             agent.answers.append((answer, echoed == answer))
             agent.tool_calls.extend(tool_calls)
             if self.config.ping_pong is not None and not _carries(messages, self._last_text):
@@ -214,11 +219,15 @@ class LoopTracker:
             self._last_text = None
 
 
+def _who(agent_id: str | None) -> str:
+    return "the agent" if agent_id is None else f"agent {agent_id!r}"
+
+
 def _carries(messages: object, text: str | None) -> bool:
     """Whether a request's messages hand on `text` (the answer before it) as one message's content."""
-    if not text or not isinstance(messages, Sequence) or isinstance(messages, (str, bytes)):
+    if not text or not isinstance(messages, LIST_LIKE) or isinstance(messages, (str, bytes)):
         return False
-    return any(isinstance(message, Mapping) and message.get("content") == text for message in reversed(messages))
+    return any(isinstance(message, DICT_LIKE) and message.get("content") == text for message in reversed(messages))
 
 
 def loop_error(event: LoopEvent) -> LoopDetectedError:

@@ -116,8 +116,8 @@ def _check(client: Any, call: Any) -> None:
     policy = policy_for(guard.tool_access, agent_id)
     if policy is not None and not policy.allows(call.function.name):
         raise ToolAccessDeniedError(tool=call.function.name, agent_id=agent_id, where="called")
-    lines = guard.lines(agent_id, client.user_id)
-    for line, used in zip(lines, guard.store.usage([line.scope for line in lines]), strict=True):
+    scopes = guard.scopes(agent_id, client.user_id)
+    for line, used in zip(scopes.lines, guard.store.usage(scopes.names), strict=True):
         bound = line.bounds.tool_calls
         if bound >= 0 and used.spent.tool_calls > bound:
             raise LimitExceededError(
