@@ -91,8 +91,7 @@ class GuardBinding:
         """
         if is_chat(options, profile) and isinstance(options.json_data, DICT_LIKE):
             route: Route = "compat" if options.url == profile.chat_paths[0] else "native"
-            call = GuardedCall(self, options.json_data, route, request, attempt, user_id, prices, profile)
-            call.offered = offered_tools(options.json_data) or emulated_tool_names(options)
+            call = GuardedCall(self, options, options.json_data, route, request, attempt, user_id, prices, profile)
             request.extensions[EXTENSION] = call
 
 
@@ -101,6 +100,8 @@ class GuardedCall:
 
     __slots__ = (
         "_done",
+        "_offered",
+        "_options",
         "_own",
         "_started",
         "_text",
@@ -112,7 +113,6 @@ class GuardedCall:
         "body",
         "guard",
         "model",
-        "offered",
         "read_above",
         "request_print",
         "reserved",
@@ -127,6 +127,7 @@ class GuardedCall:
     def __init__(
         self,
         binding: GuardBinding,
+        options: FinalRequestOptions,
         body: Mapping[str, Any],
         route: Route,
         request: Any,
@@ -155,8 +156,16 @@ class GuardedCall:
         self._tool_parts: dict[int, list[str]] = {}
         self._usage: Any = None
         self._own: GatewayMeta | None = None
-        self.offered: list[str] = []
+        self._options = options
+        self._offered: list[str] | None = None
         self.read_above = False  # a layer above the stream reads the answer (tool emulation) and calls `saw`
+
+    @property
+    def offered(self) -> list[str]:
+        """The tools the request offers: in its body, or taken out of it by tool emulation (read when needed)."""
+        if self._offered is None:
+            self._offered = offered_tools(self.body) or emulated_tool_names(self._options)
+        return self._offered
 
     # -- before sending ----------------------------------------------------------------------------
     def begin(self) -> None:
@@ -167,13 +176,15 @@ class GuardedCall:
                     self._veto(hook_result_sync(guard.before_call, self._info(), "before_call"))
                 except GuardError as exc:
                     self._refuse(exc)
-            self._check_offered_tools()
+            if guard.tool_access is not None:
+                self._check_offered_tools()
             event = guard.loops.check(self.agent_id, self.request_print)
             if event is not None:
                 if not decide_sync(guard.loops.config, event):
                     self._refuse(loop_error(event))
                 guard.loops.remember_anyway(self.agent_id, self.request_print)
-        self._check_priced()
+        if self.unpriced:
+            self._refuse(UnpricedModelError(self.model))
         try:
             refusal = guard.store.reserve(self.rid, self.scopes.lines, self.amounts, guard.reservation_ttl)
         except GuardStoreError as exc:
@@ -189,13 +200,15 @@ class GuardedCall:
                     self._veto(await hook_result_async(guard.before_call, self._info(), "before_call"))
                 except GuardError as exc:
                     self._refuse(exc)
-            self._check_offered_tools()
+            if guard.tool_access is not None:
+                self._check_offered_tools()
             event = guard.loops.check(self.agent_id, self.request_print)
             if event is not None:
                 if not await decide_async(guard.loops.config, event):
                     self._refuse(loop_error(event))
                 guard.loops.remember_anyway(self.agent_id, self.request_print)
-        self._check_priced()
+        if self.unpriced:
+            self._refuse(UnpricedModelError(self.model))
         try:
             refusal = await guard.store.areserve(self.rid, self.scopes.lines, self.amounts, guard.reservation_ttl)
         except GuardStoreError as exc:
@@ -226,10 +239,6 @@ class GuardedCall:
         for tool in self.offered:
             if not policy.allows(tool):
                 self._refuse(ToolAccessDeniedError(tool=tool, agent_id=self.agent_id, where="offered"))
-
-    def _check_priced(self) -> None:
-        if self.unpriced:
-            self._refuse(UnpricedModelError(self.model))
 
     def _store_down(self, exc: GuardStoreError) -> None:
         if self.guard.fail_closed:
@@ -272,7 +281,8 @@ class GuardedCall:
             self.settle_unread(exc)
             raise
         self._settle_sync(self._answer_outcome(completion))
-        self._check_called_tools(completion)
+        if self.guard.tool_access is not None:
+            self._check_called_tools(completion)
 
     async def asettle_answer(self, result: object) -> None:
         try:
@@ -281,7 +291,8 @@ class GuardedCall:
             await self.asettle_unread(exc)
             raise
         await self._settle_async(self._answer_outcome(completion))
-        self._check_called_tools(completion)
+        if self.guard.tool_access is not None:
+            self._check_called_tools(completion)
 
     def settle_unread(self, exc: BaseException) -> None:
         """The answer arrived (and was billed) but reading it failed: settled on the attempt's own figures."""
@@ -361,12 +372,12 @@ class GuardedCall:
 
     def stream_ended(self, stream: Any, *, failure: BaseException | None = None, broken: bool = False) -> None:
         self._settle_sync(self._stream_outcome(stream, failure, broken))
-        if failure is None and not broken:
+        if failure is None and not broken and self.guard.tool_access is not None:
             self._check_called_tools(None)
 
     async def astream_ended(self, stream: Any, *, failure: BaseException | None = None, broken: bool = False) -> None:
         await self._settle_async(self._stream_outcome(stream, failure, broken))
-        if failure is None and not broken:
+        if failure is None and not broken and self.guard.tool_access is not None:
             self._check_called_tools(None)
 
     def watched(self, ref: Callable[[], Any], items: Iterator[_T], *, text: bool = False) -> Iterator[_T]:
@@ -428,7 +439,7 @@ class GuardedCall:
     def _settle_sync(self, outcome: _Outcome) -> None:
         if not self._claim():
             return
-        spent: list[Amounts] = []
+        spent: Sequence[Amounts] = ()
         if self.reserved and not self._settle_soon(outcome.actual):
             try:
                 spent = self.guard.store.settle(self.rid, self.scopes.names, self.amounts, outcome.actual)
@@ -445,7 +456,7 @@ class GuardedCall:
     async def _settle_async(self, outcome: _Outcome) -> None:
         if not self._claim():
             return
-        spent: list[Amounts] = []
+        spent: Sequence[Amounts] = ()
         if self.reserved and not self._settle_soon(outcome.actual):
             try:
                 spent = await self.guard.store.asettle(self.rid, self.scopes.names, self.amounts, outcome.actual)
@@ -459,10 +470,10 @@ class GuardedCall:
         if guard.after_call is not None:
             await hook_result_async(guard.after_call, record, "after_call")
 
-    def _settled(self, outcome: _Outcome, spent: list[Amounts]) -> tuple[CallRecord, list[LimitWarning]]:
+    def _settled(self, outcome: _Outcome, spent: Sequence[Amounts]) -> tuple[CallRecord, Sequence[LimitWarning]]:
         guard = self.guard
         latency = (time.perf_counter() - self._started) * 1000
-        calls = self._tool_calls()
+        calls = self._tool_calls() if self._tool_parts else []
         found = outcome.found
         response_id = outcome.response_id or (None if found is None else found.request_id)
         record = self._record(
@@ -474,11 +485,9 @@ class GuardedCall:
             echoed = echoed_answer(messages) if guard.loops.config.same_answer is not None else None
             tool_prints = [fingerprint(f"{name}\0{args}") for name, args in calls] if calls else []
             guard.loops.answered(self.agent_id, answer_fingerprint(text, calls), tool_prints, echoed, text, messages)
-        return record, guard.warnings(self.scopes.lines, spent) if spent else []
+        return record, guard.warnings(self.scopes.lines, spent) if spent else ()
 
     def _tool_calls(self) -> list[tuple[str, str]]:
-        if not self._tool_parts:
-            return []
         return [(parts[0], parts[1]) for _, parts in sorted(self._tool_parts.items())]
 
     def _record(

@@ -26,9 +26,8 @@ PricePair = tuple[float, float]
 
 
 def output_cap(body: Mapping[str, Any], default: int) -> int:
-    for field in ("max_completion_tokens", "max_tokens"):
-        value = body.get(field)
-        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+    for value in (body.get("max_completion_tokens"), body.get("max_tokens")):
+        if type(value) is int and value > 0:  # not a bool
             return value
     return default
 
