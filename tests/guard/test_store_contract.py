@@ -145,6 +145,8 @@ def test_a_stream_in_flight_at_reset_is_not_counted_afterwards(
     after = guard.metrics()
     assert (after.calls, after.cost_usd, after.reserved_usd) == (0, 0.0, 0.0)
     assert guard.metrics(agent_id="a").calls == 0
+    # The history is a log of what this process saw: the call ended after the reset, so it is listed.
+    assert [(record.request_summary, record.error) for record in guard.history()] == [("hi", None)]
 
 
 def test_a_queued_settlement_holds_the_worst_case_until_it_lands(redis_url: str) -> None:
