@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
+import openai
 import pytest
 
 import omnigate_openai as og
@@ -66,6 +68,36 @@ def test_a_calls_user_wins_over_the_clients(local_gateway: LocalGateway) -> None
     sent = [call.headers["x-user-id"] for call in local_gateway.calls if call.path.startswith("/v1/chat")]
     assert sent == ["u-42", "u-45", "u-46", "u-44", "u-47"]
     assert [row.user_id for row in local_gateway.state.usage] == sent
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_a_calls_headers_replace_the_clients_whatever_their_case(local_gateway: LocalGateway, kind: str) -> None:
+    """As openai 3.x merges them; openai 2.x alone sent both values ("u-1, u-2") or kept one the call omitted."""
+    options = {
+        "base_url": local_gateway.base_url,
+        "api_key": local_gateway.api_key,
+        "user_id": "u-1",
+        "default_headers": {"X-Trace-Id": "client"},
+    }
+    calls = [
+        {"X-USER-ID": "u-2", "x-trace-id": "call"},
+        {"x-User-Id": openai.Omit(), "X-TRACE-ID": "again"},
+    ]
+    if kind == "sync":
+        with og.OpenAI(**options) as client:
+            for headers in calls:
+                client.chat.completions.create(**HELLO, extra_headers=headers)
+    else:
+
+        async def run() -> None:
+            async with og.AsyncOpenAI(**options) as client:
+                for headers in calls:
+                    await client.chat.completions.create(**HELLO, extra_headers=headers)
+
+        asyncio.run(run())
+    chats = local_gateway.calls.to("/v1/chat/completions")
+    sent = [(call.headers.get("x-user-id"), call.headers.get("x-trace-id")) for call in chats]
+    assert sent == [("u-2", "call"), (None, "again")]
 
 
 async def test_async_a_calls_user_wins_over_the_clients(local_gateway: LocalGateway) -> None:
@@ -147,7 +179,6 @@ def test_no_key_reaches_the_logs(local_gateway: LocalGateway, caplog: pytest.Log
     assert local_gateway.api_key not in caplog.text
     assert fake_key("llmg_", "wrong_key_0123456789abcdef") not in caplog.text
     assert fake_key("llmg_", "wrong_key_0123456789abcdef") not in f"{caught.value!r} {caught.value}"
-
 
 
 HI: list[Any] = [{"role": "user", "content": "Hi"}]

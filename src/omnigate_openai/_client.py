@@ -300,6 +300,13 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         return httpx.BasicAuth(credentials[0], credentials[1].reveal())
 
     @override
+    def _build_headers(self, options: FinalRequestOptions, *, retries_taken: int = 0) -> httpx.Headers:
+        headers = super()._build_headers(options, retries_taken=retries_taken)
+        if options.headers:
+            call_headers_win(headers, options.headers)
+        return headers
+
+    @override
     def _validate_headers(self, headers: Headers, custom_headers: Headers) -> None:
         check_headers(custom_headers)
         self._settings.profile.validate_headers(self._settings, headers, require_credentials=self._requires_key)
@@ -419,6 +426,20 @@ def with_gateway_headers(
     custom = {name.lower() for name in custom_headers}
     added = {name: value for name, value in extra.items() if name.lower() not in custom}
     return {**headers, **added} if added else headers
+
+
+def call_headers_win(headers: httpx.Headers, call_headers: Mapping[str, object]) -> None:
+    """A call's own headers replace the client's whatever their case, and `Omit` removes them.
+
+    openai 3.x merges headers so; openai 2.x merges them as dicts, case-sensitively: a client's
+    `x-user-id` and a call's `X-User-Id` both went out, and the gateway read "alice, carol".
+    """
+    for name, value in call_headers.items():
+        if isinstance(value, Omit):
+            if name in headers:
+                del headers[name]
+        elif isinstance(value, str):
+            headers[name] = value
 
 
 def check_call_options(options: object) -> None:

@@ -98,22 +98,23 @@ def test_per_user_limits_count_the_x_user_id(local_gateway: LocalGateway) -> Non
 
 
 @pytest.mark.parametrize(
-    ("client_options", "call_headers", "expected"),
+    ("client_options", "call", "expected"),
     [
         ({"user_id": "alice"}, {}, "alice"),
         ({"default_headers": {"X-User-Id": "bob"}}, {}, "bob"),
-        ({"user_id": "alice"}, {"x-USER-id": "carol"}, "carol"),  # the call's own header wins
+        ({"user_id": "alice"}, {"extra_headers": {"x-USER-id": "carol"}}, "carol"),  # the call's own header wins
         ({"user_id": "alice", "default_headers": {"x-user-id": "dave"}}, {}, "dave"),
+        ({"user_id": "alice"}, {"user": "erin"}, "erin"),  # the body's `user` becomes the header
         ({}, {}, None),
     ],
 )
 def test_a_call_counts_for_the_user_its_request_names(
-    local_gateway: LocalGateway, client_options: dict[str, Any], call_headers: dict[str, str], expected: str | None
+    local_gateway: LocalGateway, client_options: dict[str, Any], call: dict[str, Any], expected: str | None
 ) -> None:
     """The guard reads the user off this copy when nothing else can name one, else off the request's headers."""
     for mode in ("sync", "async"):
         guard = og.Guard(loops=QUIET, name="users")
-        Driver(mode, local_gateway, client_options).ask(guard, "writer", extra_headers=call_headers)
+        Driver(mode, local_gateway, client_options).ask(guard, "writer", **call)
         assert local_gateway.calls.to(CHAT)[-1].headers.get("x-user-id") == expected
         assert [record.user_id for record in guard.history()] == [expected]
         if expected is not None:
