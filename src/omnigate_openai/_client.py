@@ -431,8 +431,8 @@ def with_gateway_headers(
 def call_headers_win(headers: httpx.Headers, call_headers: Mapping[str, object]) -> None:
     """A call's own headers replace the client's whatever their case, and `Omit` removes them.
 
-    openai 3.x merges headers so; openai 2.x merges them as dicts, case-sensitively: a client's
-    `x-user-id` and a call's `X-User-Id` both went out, and the gateway read "alice, carol".
+    openai 3.x merges headers so; openai 2.x merges them as dicts, case-sensitively: the client's user
+    header and the call's, spelt in another case, both went out, and the gateway read "alice, carol".
     """
     for name, value in call_headers.items():
         if isinstance(value, Omit):
