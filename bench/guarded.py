@@ -131,7 +131,7 @@ def redis_round_trips(redis_url: str, *, calls: int) -> list[dict[str, object]]:
     from omnigate_openai.guard._redis import RedisStore
 
     store = RedisStore(redis_url, namespace="bench-round-trips")
-    lines = [Line("bench|run", Limits(max_usd=10.0**6).bounds(), -1), Line("bench|agent|bench", Limits().bounds(), -1)]
+    lines = [Line.of("bench|run", Limits(max_usd=10.0**6)), Line.of("bench|agent|bench", Limits())]
     scopes = [line.scope for line in lines]
     reserved, actual = Amounts(30, 100, 1, 0), Amounts(6, 17, 1, 0)
     latencies = []

@@ -18,7 +18,7 @@ from omnigate_openai.guard._errors import GuardStoreError
 from omnigate_openai.guard._limits import Amounts, Limits, Line
 from omnigate_openai.guard._redis import _STEP_AT, RedisStore
 
-LINE = Line("public|run", Limits(max_usd=1.0).bounds(), -1)
+LINE = Line.of("public|run", Limits(max_usd=1.0))
 WORST, REAL = Amounts(600_000, 100, 1, 0), Amounts(200_000, 40, 1, 0)
 
 

@@ -46,7 +46,7 @@ def test_a_stream_on_redis_settles(driver: Driver, redis_url: str) -> None:
 
 def test_an_orphaned_reservation_expires_and_is_charged(redis_url: str) -> None:
     store = RedisStore(redis_url, namespace="orphans")
-    line = Line("orphans|run", Limits(max_usd=1.0).bounds(), -1)
+    line = Line.of("orphans|run", Limits(max_usd=1.0))
     assert store.reserve("crashed", [line], Amounts(300_000, 100, 1, 0), ttl=0.2) is None
     assert store.usage([line.scope])[0].reserved == Amounts(300_000, 100, 1, 0)
     refusal = store.reserve("next", [line], Amounts(800_000, 0, 1, 0), ttl=5)
@@ -62,7 +62,7 @@ def test_an_orphaned_reservation_expires_and_is_charged(redis_url: str) -> None:
 
 def test_the_async_store_reserves_and_settles(redis_url: str) -> None:
     store = RedisStore(redis_url, namespace="async")
-    line = Line("async|run", Limits(max_calls=1).bounds(), -1)
+    line = Line.of("async|run", Limits(max_calls=1))
 
     async def run() -> tuple[object, object]:
         first = await store.areserve("a", [line], Amounts(0, 0, 1, 0), ttl=5)

@@ -18,8 +18,8 @@ from omnigate_openai.testing import LocalGateway
 
 from ._drive import QUIET
 
-PARENT = Line("tree|run", Limits(max_usd=1.0).bounds(), -1)
-CHILD = Line("tree/sub|run", Limits(max_usd=1.0).bounds(), -1)
+PARENT = Line.of("tree|run", Limits(max_usd=1.0))
+CHILD = Line.of("tree/sub|run", Limits(max_usd=1.0))
 WORST, REAL = Amounts(500_000, 100, 1, 0), Amounts(100_000, 40, 1, 0)
 
 
@@ -49,7 +49,7 @@ def _monitored(url: str, work: object) -> list[list[str]]:
 
 def test_every_key_a_script_touches_is_passed_in_keys(redis_url: str) -> None:
     store = RedisStore(redis_url, namespace="contract")
-    line = Line("contract|run", Limits(max_usd=1.0).bounds(), -1)
+    line = Line.of("contract|run", Limits(max_usd=1.0))
 
     def work() -> None:
         store.reserve("orphan", [line], WORST, ttl=0.05)  # expires: a later script charges it
@@ -151,7 +151,7 @@ def test_a_stream_in_flight_at_reset_is_not_counted_afterwards(
 
 def test_a_queued_settlement_holds_the_worst_case_until_it_lands(redis_url: str) -> None:
     store = RedisStore(redis_url, namespace="queued", linger=30.0)  # the flusher waits: only a script carries it
-    line = Line("queued|run", Limits(max_usd=1.0).bounds(), -1)
+    line = Line.of("queued|run", Limits(max_usd=1.0))
     observer = RedisStore(redis_url, namespace="queued")
     assert store.reserve("a", [line], Amounts(600_000, 10, 1, 0), ttl=5) is None
     store.settle_soon("a", [line.scope], Amounts(600_000, 10, 1, 0), Amounts(1_000, 5, 1, 0))
@@ -169,7 +169,7 @@ def test_a_queued_settlement_holds_the_worst_case_until_it_lands(redis_url: str)
 def test_the_flusher_lands_a_settlement_when_no_call_follows(redis_url: str) -> None:
     store = RedisStore(redis_url, namespace="idle", linger=0.01)
     observer = RedisStore(redis_url, namespace="idle")
-    line = Line("idle|run", Limits(max_calls=10).bounds(), -1)
+    line = Line.of("idle|run", Limits(max_calls=10))
     assert store.reserve("a", [line], Amounts(0, 0, 1, 0), ttl=5) is None
     store.settle_soon("a", [line.scope], Amounts(0, 0, 1, 0), Amounts(0, 7, 1, 0))
     deadline = time.monotonic() + 5

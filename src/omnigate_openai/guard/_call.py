@@ -100,6 +100,7 @@ class GuardedCall:
 
     __slots__ = (
         "_done",
+        "_extensions",
         "_offered",
         "_options",
         "_own",
@@ -158,6 +159,7 @@ class GuardedCall:
         self._own: GatewayMeta | None = None
         self._options = options
         self._offered: list[str] | None = None
+        self._extensions: dict[str, Any] = request.extensions
         self.read_above = False  # a layer above the stream reads the answer (tool emulation) and calls `saw`
 
     @property
@@ -254,6 +256,7 @@ class GuardedCall:
         if self._done:  # already recorded (a veto re-raised)
             raise error
         self._done = True
+        self._extensions.pop(EXTENSION, None)  # see `_claim`
         self.guard.record(self._record((), str(error), 0, "none", 0.0), refused=True)
         raise error
 
@@ -420,33 +423,35 @@ class GuardedCall:
 
     # -- settling, written once but for the store call and the hooks ------------------------------------
     def _claim(self) -> bool:
+        """Take the settlement, once. The request lets go of the call then, as when it is refused.
+
+        httpx's request and response refer to each other, so only the garbage collector frees them;
+        a settled call left on its request would wait for the collector too, with its options, body and
+        metadata: twice the collections for a run of guarded calls.
+        """
         with _CLAIMING:
             if self._done:
                 return False
             self._done = True
-            return True
-
-    def _settle_soon(self, actual: Amounts) -> bool:
-        """Settle off the caller's path, unless `on_warning` needs the totals after it: then the caller settles now.
-
-        Until a queued settlement lands, the call's worst case stays reserved: limits are never overshot.
-        """
-        if self.guard.on_warning is not None:
-            return False
-        self.guard.store.settle_soon(self.rid, self.scopes.names, self.amounts, actual)
+        self._extensions.pop(EXTENSION, None)
         return True
 
+    # A reservation is settled off the caller's path (`settle_soon`) unless `on_warning` needs the totals
+    # after it; then the caller settles now. Until a queued settlement lands, the call's worst case stays
+    # reserved: limits are never overshot.
     def _settle_sync(self, outcome: _Outcome) -> None:
         if not self._claim():
             return
-        spent: Sequence[Amounts] = ()
-        if self.reserved and not self._settle_soon(outcome.actual):
-            try:
-                spent = self.guard.store.settle(self.rid, self.scopes.names, self.amounts, outcome.actual)
-            except GuardStoreError as exc:  # the reservation expires and is charged at its worst case
-                log.warning("Guard %s: could not settle a call: %s", self.guard.path, exc)
-        record, warnings = self._settled(outcome, spent)
         guard = self.guard
+        spent: Sequence[Amounts] = ()
+        if self.reserved and guard.on_warning is None:
+            guard.store.settle_soon(self.rid, self.scopes.names, self.amounts, outcome.actual)
+        elif self.reserved:
+            try:
+                spent = guard.store.settle(self.rid, self.scopes.names, self.amounts, outcome.actual)
+            except GuardStoreError as exc:  # the reservation expires and is charged at its worst case
+                log.warning("Guard %s: could not settle a call: %s", guard.path, exc)
+        record, warnings = self._settled(outcome, spent)
         for warning in warnings:
             if guard.on_warning is not None:
                 hook_result_sync(guard.on_warning, warning, "on_warning")
@@ -456,14 +461,16 @@ class GuardedCall:
     async def _settle_async(self, outcome: _Outcome) -> None:
         if not self._claim():
             return
-        spent: Sequence[Amounts] = ()
-        if self.reserved and not self._settle_soon(outcome.actual):
-            try:
-                spent = await self.guard.store.asettle(self.rid, self.scopes.names, self.amounts, outcome.actual)
-            except GuardStoreError as exc:
-                log.warning("Guard %s: could not settle a call: %s", self.guard.path, exc)
-        record, warnings = self._settled(outcome, spent)
         guard = self.guard
+        spent: Sequence[Amounts] = ()
+        if self.reserved and guard.on_warning is None:
+            guard.store.settle_soon(self.rid, self.scopes.names, self.amounts, outcome.actual)
+        elif self.reserved:
+            try:
+                spent = await guard.store.asettle(self.rid, self.scopes.names, self.amounts, outcome.actual)
+            except GuardStoreError as exc:
+                log.warning("Guard %s: could not settle a call: %s", guard.path, exc)
+        record, warnings = self._settled(outcome, spent)
         for warning in warnings:
             if guard.on_warning is not None:
                 await hook_result_async(guard.on_warning, warning, "on_warning")

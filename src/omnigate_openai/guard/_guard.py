@@ -190,12 +190,12 @@ class Guard:
         return own + (() if self.parent is None else self.parent._ancestor_lines(agent_id, user_id))
 
     def _own_lines(self, agent_id: str | None, user_id: str | None, *, innermost: bool) -> tuple[Line, ...]:
-        lines = [_line(self.run_scope(), self.limits)]
+        lines = [Line.of(self.run_scope(), self.limits)]
         agent_limits = self._agent_limits(agent_id)
         if agent_id is not None and (innermost or agent_limits is not None):
-            lines.append(_line(self.agent_scope(agent_id), agent_limits or Limits()))
+            lines.append(Line.of(self.agent_scope(agent_id), agent_limits or Limits()))
         if user_id is not None and (innermost or self.per_user is not None):
-            lines.append(_line(self.user_scope(user_id), self.per_user or Limits()))
+            lines.append(Line.of(self.user_scope(user_id), self.per_user or Limits()))
         return tuple(lines)
 
     def _agent_limits(self, agent_id: str | None) -> Limits | None:
@@ -315,10 +315,6 @@ class Guard:
                         LimitWarning(line.scope, metric, as_shown(metric, amounts[index]), as_shown(metric, bound))
                     )
         return found
-
-
-def _line(scope: str, limits: Limits) -> Line:
-    return Line(scope, limits.bounds(), limits.max_ms())
 
 
 def _store_for(store: str | Store | None, namespace: str) -> Store:

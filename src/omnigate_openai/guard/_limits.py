@@ -62,16 +62,19 @@ class Limits:
         return NO_LIMIT if self.max_seconds is None else int(self.max_seconds * 1000)
 
 
-UNBOUNDED = Amounts(NO_LIMIT, NO_LIMIT, NO_LIMIT, NO_LIMIT)
-"""The bounds of a scope that only counts (an agent without limits of its own)."""
-
-
 class Line(NamedTuple):
     """One scope a call counts in, with the scope's limits: a reservation holds one line per scope."""
 
     scope: str
     bounds: Amounts
     max_ms: int
+    checked: tuple[int, ...]
+    """The metrics it limits (indexes into METRICS), the only ones a reservation checks: none where it only counts."""
+
+    @classmethod
+    def of(cls, scope: str, limits: Limits) -> Line:
+        bounds = limits.bounds()
+        return cls(scope, bounds, limits.max_ms(), tuple(i for i, bound in enumerate(bounds) if bound != NO_LIMIT))
 
 
 def as_shown(metric: LimitName, value: int) -> float:

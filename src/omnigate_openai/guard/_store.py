@@ -19,7 +19,7 @@ import time
 from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
-from ._limits import METRICS, NO_LIMIT, UNBOUNDED, Amounts, Line
+from ._limits import METRICS, NO_LIMIT, Amounts, Line
 
 __all__ = ["MemoryStore", "Refusal", "ScopeUsage", "Store", "refusal_for"]
 
@@ -53,12 +53,12 @@ class Store(Protocol):
     async def asettle(self, rid: str, scopes: Sequence[str], reserved: Amounts, actual: Amounts) -> list[Amounts]: ...
 
 
-def refusal_for(current: Sequence[int], reserved: Sequence[int], amounts: Amounts, bounds: Amounts) -> int | None:
-    """The first metric without room, or None. A metric reserved at 0 (tool calls) is refused at its limit."""
-    for index in range(len(METRICS)):
+def refusal_for(current: Sequence[int], reserved: Sequence[int], amounts: Amounts, line: Line) -> int | None:
+    """The first metric the line limits without room, or None. A metric reserved at 0 (tool calls) is refused at
+    its limit."""
+    bounds = line.bounds
+    for index in line.checked:
         limit = bounds[index]
-        if limit == NO_LIMIT:
-            continue
         used = current[index] + reserved[index]
         if used + amounts[index] > limit or (amounts[index] == 0 and used >= limit):
             return index
@@ -129,8 +129,8 @@ class MemoryStore:
                     elapsed = int((now - scope.started) * 1000)
                     if elapsed >= line.max_ms:
                         return Refusal(line.scope, len(METRICS), elapsed, line.max_ms)
-                if line.bounds != UNBOUNDED:
-                    index = refusal_for(scope.spent, scope.reserved, amounts, line.bounds)
+                if line.checked:
+                    index = refusal_for(scope.spent, scope.reserved, amounts, line)
                     if index is not None:
                         used = scope.spent[index] + scope.reserved[index]
                         return Refusal(line.scope, index, used, line.bounds[index])
