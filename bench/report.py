@@ -83,8 +83,10 @@ def add_ratios(rows: list[Row]) -> list[Row]:
         major = _major(row["sdk"])
         if major is not None and major != newest and major in per_major:
             row["ratio_own_sdk"] = _ratio(row["value"], per_major[major].get(key))
-        if row["contender"] in (GUARD_MEMORY, GUARD_REDIS):  # against the unguarded shim of the same major
-            unguarded = _index(rows, SHIM, major).get((row["scenario"], row["metric"]))
+        if row["contender"] in (GUARD_MEMORY, GUARD_REDIS):  # against the unguarded shim it was paired with
+            unguarded = row.get("unguarded")
+            if unguarded is None:  # a results file from before guarded rows carried their pairing's shim
+                unguarded = _index(rows, SHIM, major).get((row["scenario"], row["metric"]))
             row["ratio_unguarded"] = _ratio(row["value"], unguarded)
             row["added_to_unguarded"] = None if unguarded is None else row["value"] - unguarded
         if row["scenario"].startswith("stream.native"):

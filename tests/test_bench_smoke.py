@@ -67,6 +67,24 @@ def test_rows_carry_finite_values_and_ratios_to_plain_openai(smoke_run: tuple[di
             assert row["ratio"] == pytest.approx(1.0), row
 
 
+def test_guarded_rows_are_set_against_the_shim_they_were_paired_with(
+    smoke_run: tuple[dict[str, object], str],
+) -> None:
+    results, _ = smoke_run
+    rows = results["rows"]
+    assert isinstance(rows, list)
+    guarded = [row for row in rows if row["contender"].startswith("omnigate_openai + guard")]
+    assert {(row["scenario"], row["contender"]) for row in guarded} >= {
+        ("call.sync", "omnigate_openai + guard (memory)"),
+        ("call.async", "omnigate_openai + guard (memory)"),
+    }
+    for row in guarded:
+        if row["scenario"].startswith("call."):
+            assert row["unguarded"] > 0, row
+            assert row["ratio_unguarded"] == pytest.approx(row["value"] / row["unguarded"]), row
+            assert row["added_to_unguarded"] == pytest.approx(row["value"] - row["unguarded"]), row
+
+
 def test_streams_are_complete_and_concurrent_streams_fail_none(smoke_run: tuple[dict[str, object], str]) -> None:
     results, _ = smoke_run
     rows = results["rows"]
