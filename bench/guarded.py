@@ -34,8 +34,6 @@ __all__ = [
     "GUARD_REDIS",
     "guarded_async",
     "guarded_sync",
-    "interleaved_async",
-    "interleaved_sync",
     "paired_async",
     "paired_sync",
     "redis_for_bench",
@@ -82,7 +80,7 @@ def guarded_async(base_url: str, redis_url: str | None) -> list[AsyncContender]:
 
 
 def interleaved_sync(contenders: list[SyncContender], *, calls: int, warmup: int) -> list[dict[str, Any]]:
-    """Each contender's call in turn, one call at a time (who goes first rotates): `python -m bench --guard`.
+    """Each contender's call in turn, one call at a time (who goes first rotates): a pairing of `paired_sync`.
 
     A difference of a few hundred microseconds drowns in a loaded machine's drift when contenders
     take turns in batches of 100 calls; call by call, every contender sees the same moments.
@@ -129,7 +127,9 @@ def paired_sync(shim: SyncContender, guarded: list[SyncContender], *, calls: int
 
     One pairing at a time, because a third contender skews the other two: the Redis store's flusher
     thread wakes a few milliseconds after a Redis-guarded call, inside whichever call runs then, and
-    with three contenders in rotation that was always the shim's (the memory guard read 2 points low).
+    with three contenders in rotation that was mostly the shim's (the memory guard read 2 points
+    low). In the Redis pairing its wake-ups still land in either contender's calls (the process clock
+    counts every thread), so the Redis CPU row may read a little low; its target is latency.
     """
     rows = []
     for contender in guarded:

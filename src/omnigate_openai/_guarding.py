@@ -31,7 +31,8 @@ EXTENSION = "omnigate_openai.guard"
 
 
 def guarded_call(request: Any) -> GuardedCall | None:
-    """The guarded attempt a request carries, if its client has a guard."""
+    """The guarded attempt a request carries, if its client has a guard and the attempt is not settled yet
+    (a settled or refused attempt lets go of its request: `GuardedCall._claim`)."""
     found: GuardedCall | None = request.extensions.get(EXTENSION)
     return found
 

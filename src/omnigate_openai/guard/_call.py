@@ -5,7 +5,8 @@ request options (`GuardBinding.attach`), `_send_request` reserves before sending
 the gateway did not bill (`begin` / `answered` / `unanswered`), `_process_response` settles a
 non-streamed answer (`settle_answer`), and the stream classes settle a stream when it ends, is
 broken off or fails (`watched` / `awatched`; `_guarding.stream_closed`). The attempt travels
-on the request's `extensions` (`_guarding.py` reads it there), so nothing is shared between concurrent calls.
+on the request's `extensions` until it is settled (`_guarding.py` reads it there), so nothing is
+shared between concurrent calls.
 
 What is settled: the gateway's own cost (`meta().cost_usd`: the native route's figure, or the compat
 route's usage at the gateway's prices) and the usage's tokens. Where the answer carries no cost

@@ -69,10 +69,12 @@ class Line(NamedTuple):
     bounds: Amounts
     max_ms: int
     checked: tuple[int, ...]
-    """The metrics it limits (indexes into METRICS), the only ones a reservation checks: none where it only counts."""
+    """The metrics it limits (indexes into METRICS), the only ones the memory store checks: none where it only
+    counts. (The Redis script reads `bounds` itself.)"""
 
     @classmethod
     def of(cls, scope: str, limits: Limits) -> Line:
+        """The line of a scope with these limits."""
         bounds = limits.bounds()
         return cls(scope, bounds, limits.max_ms(), tuple(i for i, bound in enumerate(bounds) if bound != NO_LIMIT))
 
