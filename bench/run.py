@@ -91,9 +91,6 @@ def _measure_guard(base_url: str, profile: Profile, *, redis_url: str | None) ->
     finally:
         for contender in shim:
             contender.close()
-    if redis_url is not None:
-        _log("the guard's Redis round trips")
-        rows += redis_round_trips(redis_url, calls=profile.rounds * profile.batch)
 
     async def calls_async() -> list[dict[str, Any]]:
         found = [c for c in async_contenders(base_url, floor=False) if c.name == SHIM]
@@ -107,13 +104,18 @@ def _measure_guard(base_url: str, profile: Profile, *, redis_url: str | None) ->
 
 
 def _guarded_sync(base_url: str, profile: Profile, shim: SyncContender, redis_url: str | None) -> list[dict[str, Any]]:
+    """Each guard against the unguarded shim, then the Redis round trip of a guarded call alone."""
     guarded = guarded_sync(base_url, redis_url)
     try:
         _log("non-streaming calls, sync: each guard against the unguarded shim, taking turns call by call")
-        return paired_sync(shim, guarded, calls=profile.rounds * profile.batch, warmup=profile.warmup)
+        rows = paired_sync(shim, guarded, calls=profile.rounds * profile.batch, warmup=profile.warmup)
     finally:
         for contender in guarded:
             contender.close()
+    if redis_url is not None:
+        _log("the guard's Redis round trips")
+        rows += redis_round_trips(redis_url, calls=profile.rounds * profile.batch)
+    return rows
 
 
 async def _guarded_async(
@@ -142,9 +144,6 @@ def _measure_here(
         _log("non-streaming calls, sync")
         rows += measure.sync_calls(contenders, rounds=profile.rounds, batch=profile.batch, warmup=profile.warmup)
         rows += _guarded_sync(base_url, profile, next(c for c in contenders if c.name == SHIM), redis_url)
-        if redis_url is not None:
-            _log("the guard's Redis round trips")
-            rows += redis_round_trips(redis_url, calls=profile.rounds * profile.batch)
         for dialect in ("sse", "native"):
             _log(f"streams ({dialect}), sync")
             rows += measure.sync_streams(
