@@ -281,6 +281,42 @@ def test_a_broken_streamed_answer_already_shown_raises_at_its_end(
     assert caught.value.attempts == 1
 
 
+def test_an_envelope_broken_mid_stream_is_asked_again_quoting_the_whole_answer(
+    client: og.OpenAI, local_gateway: LocalGateway
+) -> None:
+    """Found mid-answer (`tool_calls` is not a list), the rejection waits for the answer's end: the
+    scanner's internal error once reached the caller instead."""
+    broken = '{"tool_calls": "now"} and then some more text'
+    local_gateway.model.script(broken, ToolCall("get_weather", {"city": "Rome"}))
+    _, final = _streamed(client, tools=[WEATHER])
+    assert [(c.function.name, c.function.arguments) for c in final.choices[0].message.tool_calls or []] == [
+        ("get_weather", '{"city":"Rome"}')
+    ]
+    reask = _sent(local_gateway)["messages"]
+    assert reask[-2] == {"role": "assistant", "content": broken}
+    assert reask[-1]["content"].startswith(
+        """Your answer could not be used: "tool_calls" must be a list of calls; got 'now'."""
+    )
+
+
+async def test_an_envelope_broken_mid_stream_after_text_was_shown_raises_a_typed_error(
+    async_client: og.AsyncOpenAI, local_gateway: LocalGateway
+) -> None:
+    broken = 'Sure. {"tool_calls": "now"} and more'
+    local_gateway.model.script(broken)
+    stream = await async_client.chat.completions.create(model=MODEL, messages=ASK, tools=[WEATHER], stream=True)
+    shown: list[str] = []
+
+    async def read() -> None:
+        async for chunk in stream:
+            shown.append(chunk.choices[0].delta.content or "" if chunk.choices else "")
+
+    with pytest.raises(og.ModelOutputError, match="must be a list of calls; got 'now'") as caught:
+        await read()
+    assert "".join(shown) == "Sure."
+    assert (caught.value.raw_reply, caught.value.attempts) == (broken, 1)
+
+
 @pytest.mark.parametrize("choice", ["auto", "required"])
 def test_a_broken_streamed_answer_not_yet_shown_is_asked_again(
     client: og.OpenAI, local_gateway: LocalGateway, choice: str

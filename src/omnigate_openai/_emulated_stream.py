@@ -42,11 +42,12 @@ class EmulatedChunks:
         self._frame: dict[str, Any] | None = None
         self._done = False
         self._shown = False
+        self._rejected: ReplyRejected | None = None
 
     def restart(self) -> None:
         """Read the next attempt's answer (a re-ask), continuing the same stream."""
         self._scanner = ReplyScanner(self._emulation.rules)
-        self._reply, self._done = [], False
+        self._reply, self._done, self._rejected = [], False, None
 
     def feed(self, chunk: Any) -> list[Any]:
         """What to yield for one chunk of the gateway's stream (often the chunk itself)."""
@@ -61,7 +62,11 @@ class EmulatedChunks:
         shown = ""
         if text:
             self._reply.append(text)
-            shown = self._scanner.feed(text)
+            if self._rejected is None:
+                try:
+                    shown = self._scanner.feed(text)
+                except ReplyRejected as exc:  # decided at the answer's end, with the whole answer to quote
+                    self._rejected = exc
         self._shown = self._shown or bool(shown)
         if choice.finish_reason is None:
             if shown and shown == text:
@@ -81,6 +86,8 @@ class EmulatedChunks:
     def _finish(self, last: Any) -> list[Any]:
         self._done = True
         try:
+            if self._rejected is not None:
+                raise self._rejected
             rest, reading = self._scanner.finish()
         except ReplyRejected as exc:
             reply = "".join(self._reply)
