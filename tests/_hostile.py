@@ -83,12 +83,19 @@ _CHUNKED = {"transfer-encoding": "chunked"}
 
 
 async def ok(conn: _Conn, kind: Kind) -> bool:
-    """A well-formed answer of each kind; the connection stays open for the next request."""
+    """A well-formed answer of each kind; the connection stays open for the next request.
+
+    A chat answer's text is the server's `reply` ("hi" unless told); its SSE stream is that text in one
+    chunk and `[DONE]`, with no finish chunk (which the client must read right too).
+    """
+    reply: str = conn.server.reply  # type: ignore[attr-defined]
     if kind == "json":
-        await conn.full(200, json.dumps(COMPLETION).encode(), "application/json")
+        choice = {**COMPLETION["choices"][0], "message": {"role": "assistant", "content": reply}}
+        await conn.full(200, json.dumps({**COMPLETION, "choices": [choice]}).encode(), "application/json")
     elif kind == "sse":
         await conn.head(200, "OK", {"content-type": "text/event-stream", **_CHUNKED})
-        await conn.chunk(_sse(CHUNK))
+        choice = {**CHUNK["choices"][0], "delta": {"content": reply}}
+        await conn.chunk(_sse({**CHUNK, "choices": [choice]}))
         await conn.chunk(_sse(b"[DONE]"))
         await conn.end_chunks()
     else:
@@ -261,10 +268,12 @@ FAULTS: dict[str, Callable[[_Conn, Kind], Awaitable[bool]]] = {
 
 
 class HostileServer:
-    """The server, on its own event loop in a thread. `url` is its root; `requests` what it received."""
+    """The server, on its own event loop in a thread. `url` is its root; `requests` what it received;
+    `reply` the text of its well-formed answers."""
 
-    def __init__(self, *, canary_url: str = "") -> None:
+    def __init__(self, *, canary_url: str = "", reply: str = "hi") -> None:
         self.canary_url = canary_url
+        self.reply = reply
         self.requests: list[Seen] = []
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
@@ -354,10 +363,10 @@ async def _read_request(reader: asyncio.StreamReader) -> Seen | None:
 
 
 @contextlib.contextmanager
-def hostile_server() -> Iterator[tuple[HostileServer, HostileServer]]:
+def hostile_server(reply: str = "hi") -> Iterator[tuple[HostileServer, HostileServer]]:
     """(the hostile server, its canary: another origin on loopback that must receive nothing)."""
     canary = HostileServer().start()
-    server = HostileServer(canary_url=canary.url).start()
+    server = HostileServer(canary_url=canary.url, reply=reply).start()
     try:
         yield server, canary
     finally:

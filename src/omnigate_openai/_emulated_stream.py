@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import types
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import openai
 
@@ -24,6 +24,9 @@ from ._exceptions import ModelOutputError
 from ._guarding import answer_read_above
 from ._meta import attach_meta, meta
 from ._tool_reply import Reading, ReplyRejected, ReplyScanner
+
+if TYPE_CHECKING:
+    from .guard._call import GuardedCall
 
 __all__ = ["EmulatedChunks", "emulated_stream_class"]
 
@@ -143,28 +146,30 @@ class _EmulatedSync(Generic[_T]):
         emulation: Emulation = self._options.post_parser
         chunks = EmulatedChunks(emulation, self)
         source: Iterator[Any] = super().__stream__()  # type: ignore[misc]
+        attempt: Any = self  # the stream of the attempt being read: a re-ask has its own
         call = answer_read_above(self)  # a guard checks the tool calls read here, not the envelope's text
         while True:
             try:
                 for chunk in source:
-                    for out in chunks.feed(chunk):
-                        if call is not None:
-                            call.saw(out)
-                        yield out
-                for out in chunks.end():
-                    if call is not None:
-                        call.saw(out)
-                    yield out
-                return
-            except RejectedReply as rejected:
-                close = getattr(source, "close", None)
-                if close is not None:
-                    close()
+                    yield from _seen(call, chunks.feed(chunk))
+                tail = _seen(call, chunks.end())
+            except (RejectedReply, ModelOutputError) as rejected:
+                for rest in source:  # the rejected answer to its end: the gateway billed it, its usage prices it
+                    _seen(call, [rest])
+                if call is not None:
+                    call.stream_ended(attempt, rejected=rejected)
+                if isinstance(rejected, ModelOutputError):
+                    raise
                 emulation.ask_again(rejected)  # or ModelOutputError, once the re-asks are spent
-                again = _reask(self, emulation)
-                call = answer_read_above(again)
-                source = iter(again)
+                attempt = _reask(self, emulation)
+                call = answer_read_above(attempt)
+                source = iter(attempt)
                 chunks.restart()
+                continue
+            if call is not None:  # settled, and its tool calls checked, before the last of them are shown
+                call.stream_ended(attempt)
+            yield from tail
+            return
 
 
 class _EmulatedAsync(Generic[_T]):
@@ -174,28 +179,40 @@ class _EmulatedAsync(Generic[_T]):
         emulation: Emulation = self._options.post_parser
         chunks = EmulatedChunks(emulation, self)
         source: AsyncIterator[Any] = super().__stream__()  # type: ignore[misc]
-        call = answer_read_above(self)  # a guard checks the tool calls read here, not the envelope's text
+        attempt: Any = self
+        call = answer_read_above(self)
         while True:
             try:
                 async for chunk in source:
-                    for out in chunks.feed(chunk):
-                        if call is not None:
-                            call.saw(out)
+                    for out in _seen(call, chunks.feed(chunk)):
                         yield out
-                for out in chunks.end():
-                    if call is not None:
-                        call.saw(out)
-                    yield out
-                return
-            except RejectedReply as rejected:
-                close = getattr(source, "aclose", None)
-                if close is not None:
-                    await close()
-                emulation.ask_again(rejected)  # or ModelOutputError, once the re-asks are spent
-                again = await _areask(self, emulation)
-                call = answer_read_above(again)
-                source = again.__aiter__()
+                tail = _seen(call, chunks.end())
+            except (RejectedReply, ModelOutputError) as rejected:
+                async for rest in source:
+                    _seen(call, [rest])
+                if call is not None:
+                    await call.astream_ended(attempt, rejected=rejected)
+                if isinstance(rejected, ModelOutputError):
+                    raise
+                emulation.ask_again(rejected)
+                attempt = await _areask(self, emulation)
+                call = answer_read_above(attempt)
+                source = attempt.__aiter__()
                 chunks.restart()
+                continue
+            if call is not None:
+                await call.astream_ended(attempt)
+            for out in tail:
+                yield out
+            return
+
+
+def _seen(call: GuardedCall | None, chunks: list[Any]) -> list[Any]:
+    """`chunks`, shown to a guarded call first: what it records and checks is what the caller is given."""
+    if call is not None:
+        for chunk in chunks:
+            call.saw(chunk)
+    return chunks
 
 
 def _reask(stream: Any, emulation: Emulation) -> Any:

@@ -25,6 +25,7 @@ __all__ = [
     "needs_prices",
     "remember_attempt",
     "stream_closed",
+    "usage_hidden",
 ]
 
 EXTENSION = "omnigate_openai.guard"
@@ -56,8 +57,9 @@ def remember_attempt(response: Any, built: object, found: GatewayMeta) -> None:
 def answer_read_above(stream: Any) -> GuardedCall | None:
     """The guarded call of a stream whose answer a layer above reads (emulated tool calls out of the text).
 
-    From now on the stream's own chunks only settle the call; what the guard records and checks (text,
-    tool calls, usage) is what that layer hands to `saw`: the answer as the caller sees it.
+    From now on what the guard records and checks (text, tool calls, usage) is what that layer hands to
+    `saw`: the answer as the caller sees it. The stream's own chunks settle the call only when they fail
+    or are broken off; when they end, the layer above settles it (`stream_ended`) after reading the rest.
     """
     call = guarded_call(stream.response.request)
     if call is not None:
@@ -70,3 +72,10 @@ def stream_closed(stream: Any) -> None:
     call = guarded_call(stream.response.request)
     if call is not None:
         call.stream_ended(stream, broken=True)
+
+
+def usage_hidden(request: Any, usage: object) -> None:
+    """A stream's usage chunk that the caller does not see (the client asked for it): a guard counts its tokens."""
+    call = guarded_call(request)
+    if call is not None:
+        call.usage_hidden(usage)

@@ -22,7 +22,7 @@ from typing_extensions import override
 from . import _watchdog
 from ._bounds import deadline_error, deadline_of
 from ._exceptions import ConnectionError, InvalidResponseError
-from ._guarding import guarded_call, stream_closed
+from ._guarding import guarded_call, stream_closed, usage_hidden
 from ._meta import GatewayMeta, attach_meta, meta, with_meta
 from ._profile import GatewayProfile
 from ._sdk import httpx
@@ -219,6 +219,7 @@ def _chunk(stream: openai.Stream[Any] | openai.AsyncStream[Any], data: str) -> A
     if isinstance(frame, dict) and frame.get("usage"):
         attach_meta(stream, _priced(stream, profile, frame))
         if stream.response.extensions.get(HIDDEN_USAGE):
+            usage_hidden(stream.response.request, frame["usage"])  # a guard counts its tokens all the same
             return _HIDDEN  # the caller did not ask for it: their stream looks as it would without us
     return stream._client._process_response_data(data=frame, cast_to=stream._cast_to, response=stream.response)
 

@@ -171,7 +171,23 @@ def test_a_stream_with_usage_settles_to_the_gateways_cost(driver: Driver, local_
     assert guard.metrics().reserved_usd == 0.0
 
 
-def test_a_stream_without_usage_is_charged_its_reservation(driver: Driver) -> None:
+@pytest.mark.parametrize("asked", [False, True], ids=["usage-hidden", "usage-asked"])
+def test_a_streams_tokens_are_its_usage_whether_the_caller_asked_for_it_or_not(
+    driver: Driver, local_gateway: LocalGateway, asked: bool
+) -> None:
+    """The client asks for every stream's usage chunk and hides it from a caller who did not: the guard
+    still counts its tokens (it charged the reservation's 200-odd tokens for a 16-token call)."""
+    guard = og.Guard(limits=og.Limits(max_usd=1.0, max_tokens=100_000), loops=QUIET)
+    options: dict[str, Any] = {"stream_options": {"include_usage": True}} if asked else {}
+    ask(driver, guard, "stream", model=PINNED, stream=True, max_tokens=50, **options)
+    billed = local_gateway.state.usage[-1]
+    record = guard.history()[-1]
+    assert (record.prompt_tokens, record.completion_tokens) == (billed.prompt_tokens, billed.completion_tokens)
+    assert guard.metrics().tokens == billed.prompt_tokens + billed.completion_tokens
+    assert record.cost_source == "gateway"
+
+
+def test_a_stream_the_client_cannot_price_is_charged_its_reservation(driver: Driver) -> None:
     guard = og.Guard(limits=og.Limits(max_usd=1.0), loops=QUIET)
     ask(driver, guard, "stream", stream=True, max_tokens=30)
     record = guard.history()[-1]

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 import omnigate_openai as og
+from _hostile import hostile_server
 from omnigate_openai.testing import LocalGateway, ToolCall
 
 from ._drive import MODES
@@ -156,10 +157,10 @@ def test_each_re_ask_of_tool_emulation_is_guarded(local_gateway: LocalGateway) -
     assert guard.metrics().calls == 2
 
 
-def _stream_emulated(mode: str, gateway: LocalGateway, guard: og.Guard) -> list[Any]:
+def _stream_emulated(mode: str, gateway: LocalGateway, guard: og.Guard, model: str = "gpt-4o-mini") -> list[Any]:
     """A guarded, streamed call whose tools are emulated, read to its end by the sync or the async client."""
     settings = {"base_url": gateway.base_url, "api_key": gateway.api_key, "max_retries": 0}
-    request: Any = {"model": "gpt-4o-mini", "messages": ASK, "tools": [WEATHER], "stream": True}
+    request: Any = {"model": model, "messages": ASK, "tools": [WEATHER], "stream": True}
     if mode == "sync":
         with og.OpenAI(**settings) as client:
             return list(client.with_guard(guard, agent_id="agent").chat.completions.create(**request))
@@ -193,3 +194,101 @@ def test_a_denied_tool_called_in_an_emulated_stream_raises_at_its_end(mode: str,
     assert (caught.value.where, caught.value.agent_id) == ("called", "agent")
     assert guard.history()[-1].tool_calls == ("get_weather",)
     assert guard.metrics().reserved_usd == 0
+
+
+PARIS_ENVELOPE = '{"tool_calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]}'
+"""The model's answer calling `get_weather`, in the words of the README's prompt contract."""
+
+
+def _stream_from(server_url: str, mode: str, guard: og.Guard) -> list[Any]:
+    """A guarded, emulated stream from a raw loopback server whose stream has no finish chunk."""
+    settings = {"base_url": server_url, "api_key": "llmg_hostile-0123456789", "max_retries": 0}
+    request: Any = {"model": "gpt-4o-mini", "messages": ASK, "tools": [WEATHER], "stream": True}
+    if mode == "sync":
+        with og.OpenAI(**settings) as client:
+            return list(client.with_guard(guard, agent_id="agent").chat.completions.create(**request))
+
+    async def run() -> list[Any]:
+        async with og.AsyncOpenAI(**settings) as client:
+            stream = await client.with_guard(guard, agent_id="agent").chat.completions.create(**request)
+            return [chunk async for chunk in stream]
+
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_tool_calls_read_after_a_stream_without_finish_chunk_are_recorded(mode: str) -> None:
+    """The emulation reads the envelope's tool calls only once the gateway's stream has ended: the guard
+    settles the call after them, not before (they were neither recorded nor counted)."""
+    guard = og.Guard(limits=og.Limits(max_tool_calls=5), loops=NO_ANSWER_LOOPS)
+    with hostile_server(reply=PARIS_ENVELOPE) as (server, _):
+        chunks = _stream_from(f"{server.url}/ok", mode, guard)
+    deltas = [call for chunk in chunks if chunk.choices for call in chunk.choices[0].delta.tool_calls or ()]
+    assert [call.function.name for call in deltas if call.function.name] == ["get_weather"]
+    (record,) = guard.history()
+    assert (record.stream, record.tool_calls, record.error) == (True, ("get_weather",), None)
+    assert guard.metrics().tool_calls == 1
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_denied_tool_called_in_a_stream_without_finish_chunk_raises(mode: str) -> None:
+    guard = og.Guard(tool_access=Revoked(), loops=NO_ANSWER_LOOPS)
+    with (
+        hostile_server(reply=PARIS_ENVELOPE) as (server, _),
+        pytest.raises(og.ToolAccessDeniedError, match="'get_weather' was called") as caught,
+    ):
+        _stream_from(f"{server.url}/ok", mode, guard)
+    assert (caught.value.where, caught.value.agent_id) == ("called", "agent")
+    assert guard.history()[-1].tool_calls == ("get_weather",)
+
+
+PINNED = "gpt-4o-mini-2024-07-18"
+"""A snapshot: its streams are priced (an alias's are charged their reservation)."""
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_each_re_ask_of_an_emulated_stream_is_settled_at_the_gateways_cost(
+    mode: str, local_gateway: LocalGateway
+) -> None:
+    """The rejected answer is read to its end (its usage prices it), not broken off and charged its worst case."""
+    local_gateway.model.script(
+        '{"tool_calls": [{"name": "get_weather", "arguments": {}}]}', ToolCall("get_weather", {"city": "Oslo"})
+    )
+    guard = og.Guard(limits=og.Limits(max_usd=1.0), loops=NO_ANSWER_LOOPS)
+    _stream_emulated(mode, local_gateway, guard, model=PINNED)
+    rejected, accepted = guard.history()
+    assert rejected.error is not None
+    assert rejected.error.startswith("RejectedReply: tool_calls[0] (get_weather) has arguments that break its schema")
+    assert (accepted.error, accepted.tool_calls) == (None, ("get_weather",))
+    assert rejected.cost_source == accepted.cost_source == "gateway"
+    billed = [row.cost for row in local_gateway.state.usage]
+    assert [Decimal(str(rejected.cost_usd)), Decimal(str(accepted.cost_usd))] == billed
+    assert guard.metrics().reserved_usd == 0
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_broken_streamed_answer_already_shown_is_settled_at_its_cost(mode: str, local_gateway: LocalGateway) -> None:
+    local_gateway.model.script('Launching. {"tool_calls": [{"name": "launch", "arguments": {}}]}')
+    guard = og.Guard(limits=og.Limits(max_usd=1.0), loops=NO_ANSWER_LOOPS)
+    with pytest.raises(og.ModelOutputError, match="unknown tool 'launch'"):
+        _stream_emulated(mode, local_gateway, guard, model=PINNED)
+    (record,) = guard.history()
+    assert record.error is not None
+    assert record.error.startswith("ModelOutputError: The model's streamed answer broke the emulation contract")
+    assert record.cost_source == "gateway"
+    assert Decimal(str(guard.metrics().cost_usd)) == local_gateway.state.usage[-1].cost
+    assert guard.metrics().reserved_usd == 0
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_rejected_answer_read_after_a_stream_without_finish_chunk_is_settled(mode: str) -> None:
+    guard = og.Guard(limits=og.Limits(max_calls=5), loops=NO_ANSWER_LOOPS)
+    with hostile_server(reply='{"tool_calls": [{"name": "launch", "arguments": {}}]}') as (server, _):
+        with pytest.raises(og.ModelOutputError, match="unknown tool 'launch'"):
+            _stream_from(f"{server.url}/ok", mode, guard)
+        asked = len([seen for seen in server.requests if seen.path.endswith("/chat/completions")])
+    records = guard.history()
+    assert len(records) == asked == 2  # the answer and its one re-ask (max_reasks=1), each settled
+    unknown = "RejectedReply: tool_calls[0] calls an unknown tool 'launch'"
+    assert all((record.error or "").startswith(unknown) for record in records)
+    assert guard.metrics().calls == 2

@@ -26,6 +26,7 @@ from datetime import datetime, timezone
 from typing import Any, Literal, NamedTuple, TypeVar
 
 import openai
+from openai.types import CompletionUsage
 
 from .._emulation import emulated_tool_names
 from .._exceptions import ProviderError
@@ -366,22 +367,46 @@ class GuardedCall:
                 parts[0] += function.name or ""
                 parts[1] += function.arguments or ""
 
-    def _stream_outcome(self, stream: Any, failure: BaseException | None, broken: bool) -> _Outcome:
+    def usage_hidden(self, usage: object) -> None:
+        """The usage of a stream whose usage chunk the caller does not iterate (`saw` never gets it)."""
+        if isinstance(usage, Mapping):
+            self._usage = CompletionUsage.construct(**usage)
+
+    def _stream_outcome(
+        self, stream: Any, failure: BaseException | None, broken: bool, rejected: BaseException | None
+    ) -> _Outcome:
         if isinstance(failure, ProviderError):  # the gateway records an in-band failure at $0
             return _Outcome(_UNBILLED, "none", _describe(failure))
         if failure is not None or broken:
             error = _describe(failure) if failure is not None else "stream broken off before its end"
             return _Outcome(self.amounts, "reservation", error)
-        return self._billed(_meta_of(stream))
+        billed = self._billed(_meta_of(stream))
+        return billed if rejected is None else billed._replace(error=_describe(rejected))
 
-    def stream_ended(self, stream: Any, *, failure: BaseException | None = None, broken: bool = False) -> None:
-        self._settle_sync(self._stream_outcome(stream, failure, broken))
-        if failure is None and not broken and self.guard.tool_access is not None:
+    def stream_ended(
+        self,
+        stream: Any,
+        *,
+        failure: BaseException | None = None,
+        broken: bool = False,
+        rejected: BaseException | None = None,
+    ) -> None:
+        """Settle a stream: read to its end, failed (`failure`), broken off, or read to its end and then
+        `rejected` by the layer above (tool emulation): billed as answered, with that error recorded."""
+        self._settle_sync(self._stream_outcome(stream, failure, broken, rejected))
+        if failure is None and not broken and rejected is None and self.guard.tool_access is not None:
             self._check_called_tools(None)
 
-    async def astream_ended(self, stream: Any, *, failure: BaseException | None = None, broken: bool = False) -> None:
-        await self._settle_async(self._stream_outcome(stream, failure, broken))
-        if failure is None and not broken and self.guard.tool_access is not None:
+    async def astream_ended(
+        self,
+        stream: Any,
+        *,
+        failure: BaseException | None = None,
+        broken: bool = False,
+        rejected: BaseException | None = None,
+    ) -> None:
+        await self._settle_async(self._stream_outcome(stream, failure, broken, rejected))
+        if failure is None and not broken and rejected is None and self.guard.tool_access is not None:
             self._check_called_tools(None)
 
     def watched(self, ref: Callable[[], Any], items: Iterator[_T], *, text: bool = False) -> Iterator[_T]:
@@ -389,7 +414,9 @@ class GuardedCall:
         fail, or are broken off.
 
         `ref` is a weak reference to the stream (None once it was dropped: its metadata is then unknown and
-        the reservation is charged), so a guarded stream is freed as soon as its caller drops it.
+        the reservation is charged), so a guarded stream is freed as soon as its caller drops it. When a
+        layer above reads the answer (`read_above`), that layer settles a stream that ended: the answer's
+        last tool calls may be read only after the gateway's stream has ended.
         """
         see: Callable[[Any], object] = self._text.append if text else self.saw
         try:
@@ -403,7 +430,8 @@ class GuardedCall:
         except BaseException as exc:
             self.stream_ended(ref(), failure=exc)
             raise
-        self.stream_ended(ref())
+        if not self.read_above:  # else the layer above settles once it has read the answer's end
+            self.stream_ended(ref())
 
     async def awatched(
         self, ref: Callable[[], Any], items: AsyncIterator[_T], *, text: bool = False
@@ -420,7 +448,8 @@ class GuardedCall:
         except BaseException as exc:
             await self.astream_ended(ref(), failure=exc)
             raise
-        await self.astream_ended(ref())
+        if not self.read_above:
+            await self.astream_ended(ref())
 
     # -- settling, written once but for the store call and the hooks ------------------------------------
     def _claim(self) -> bool:
