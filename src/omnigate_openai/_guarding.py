@@ -9,6 +9,7 @@ the guard that made it is loaded already.
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ __all__ = [
     "needs_prices",
     "remember_attempt",
     "stream_closed",
+    "stream_opened",
     "usage_hidden",
 ]
 
@@ -65,6 +67,14 @@ def answer_read_above(stream: Any) -> GuardedCall | None:
     if call is not None:
         call.read_above = True
     return call
+
+
+def stream_opened(stream: Any) -> None:
+    """A stream of a guarded call is settled as broken off when it is freed before it settled: a stream never
+    iterated never starts the generator that settles it, and its reservation would wait for its expiry."""
+    call = guarded_call(stream.response.request)
+    if call is not None:
+        weakref.finalize(stream, call.stream_ended, None, broken=True)  # a no-op once settled
 
 
 def stream_closed(stream: Any) -> None:

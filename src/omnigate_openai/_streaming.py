@@ -22,7 +22,7 @@ from typing_extensions import override
 from . import _watchdog
 from ._bounds import deadline_error, deadline_of
 from ._exceptions import ConnectionError, InvalidResponseError
-from ._guarding import guarded_call, stream_closed, usage_hidden
+from ._guarding import guarded_call, stream_closed, stream_opened, usage_hidden
 from ._meta import GatewayMeta, attach_meta, meta, with_meta
 from ._profile import GatewayProfile
 from ._sdk import httpx
@@ -56,6 +56,7 @@ class MetaFromTheStart(Generic[_T]):
         super().__init__(**options)
         headers = options["response"].headers
         attach_meta(self, _profile(self).meta_from_headers(headers, **self._known_facts))
+        stream_opened(self)  # a guarded call settles even if the stream is freed unread
 
 
 class GatewayStream(MetaFromTheStart[_T], openai.Stream[_T]):

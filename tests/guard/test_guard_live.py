@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from decimal import Decimal
 from typing import Any
@@ -221,6 +222,41 @@ async def test_an_async_stream_broken_off_is_settled(local_gateway: LocalGateway
         await stream.close()
     assert guard.history()[-1].cost_source == "reservation"
     assert guard.metrics().reserved_usd == 0.0
+
+
+WEATHER = {"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}
+OPENED: dict[str, dict[str, Any]] = {
+    "compat": {"stream": True},
+    "emulated": {"stream": True, "tools": [WEATHER]},
+    "native": {},
+}
+
+
+@pytest.mark.parametrize("kind", list(OPENED))
+def test_a_stream_dropped_unread_is_settled_when_it_is_freed(
+    driver: Driver, local_gateway: LocalGateway, kind: str
+) -> None:
+    """A stream never iterated never started its watcher, so nothing settled it: its worst case stayed
+    reserved (and out of the history) until the reservation expired, 300 s later."""
+    guard = og.Guard(limits=og.Limits(max_usd=1.0), loops=QUIET)
+    body: dict[str, Any] = {"model": PINNED, "messages": [{"role": "user", "content": "hi"}], **OPENED[kind]}
+
+    async def dropped() -> None:
+        async with og.AsyncOpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key) as client:
+            agent = client.with_guard(guard)
+            await (agent.gateway.chat_stream(**body) if kind == "native" else agent.chat.completions.create(**body))
+
+    if driver.mode == "async":
+        asyncio.run(dropped())
+    else:
+        with og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key) as client:
+            agent = client.with_guard(guard)
+            agent.gateway.chat_stream(**body) if kind == "native" else agent.chat.completions.create(**body)
+    gc.collect()  # an emulated stream and its generator refer to each other: the collector frees them
+    record = guard.history()[-1]
+    assert (record.error, record.cost_source) == ("stream broken off before its end", "reservation")
+    used = guard.metrics()
+    assert (used.reserved_usd, used.calls, used.cost_usd) == (0.0, 1, record.cost_usd)
 
 
 def test_a_failed_stream_is_released(driver: Driver, local_gateway: LocalGateway) -> None:
