@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 import omnigate_openai as og
+from _fakes import fake_key
 from _hostile import hostile_server
 from omnigate_openai.testing import LocalGateway, ToolCall
 
@@ -202,7 +203,7 @@ PARIS_ENVELOPE = '{"tool_calls": [{"name": "get_weather", "arguments": {"city": 
 
 def _stream_from(server_url: str, mode: str, guard: og.Guard) -> list[Any]:
     """A guarded, emulated stream from a raw loopback server whose stream has no finish chunk."""
-    settings = {"base_url": server_url, "api_key": "llmg_hostile-0123456789", "max_retries": 0}
+    settings = {"base_url": server_url, "api_key": fake_key("llmg_", "hostile-0123456789"), "max_retries": 0}
     request: Any = {"model": "gpt-4o-mini", "messages": ASK, "tools": [WEATHER], "stream": True}
     if mode == "sync":
         with og.OpenAI(**settings) as client:
