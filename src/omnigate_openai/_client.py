@@ -508,6 +508,7 @@ class OpenAI(_GatewayHooks[httpx.Client, openai.Stream[Any]], openai.OpenAI):  #
         if call is None:
             return cast(httpx.Response, _send.send(self._client, request, stream=stream, **kwargs))
         call.begin()  # checks and reserves, or raises before anything is sent
+        stream = stream and call.stream  # a guarded answer is read whole (`with_streaming_response` too): it settles
         try:
             response = cast(httpx.Response, _send.send(self._client, request, stream=stream, **kwargs))
         except BaseException as exc:
@@ -621,6 +622,7 @@ class AsyncOpenAI(_GatewayHooks[httpx.AsyncClient, openai.AsyncStream[Any]], ope
         if call is None:
             return cast(httpx.Response, await _send.asend(self._client, request, stream=stream, **kwargs))
         await call.abegin()  # checks and reserves, or raises before anything is sent
+        stream = stream and call.stream
         try:
             response = cast(httpx.Response, await _send.asend(self._client, request, stream=stream, **kwargs))
         except BaseException as exc:

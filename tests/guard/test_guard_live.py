@@ -336,6 +336,38 @@ def test_a_raw_response_is_settled_when_the_call_returns(local_gateway: LocalGat
     assert guard.history()[-1].cost_source == "gateway"
 
 
+@pytest.mark.parametrize("read", [True, False], ids=["parsed", "left-unread"])
+def test_a_streaming_response_is_settled_at_the_gateways_cost(
+    driver: Driver, local_gateway: LocalGateway, read: bool
+) -> None:
+    """`with_streaming_response` left the body unread when the call returned, so the guard charged the
+    worst case (2,479 µ$ for a 6 µ$ call) even when the caller then parsed the answer and its cost."""
+    guard = og.Guard(limits=og.Limits(max_usd=1.0), loops=QUIET)
+    body: dict[str, Any] = {"model": PINNED, "messages": [{"role": "user", "content": "x"}]}
+    settings = {"base_url": local_gateway.base_url, "api_key": local_gateway.api_key}
+    if driver.mode == "sync":
+        with (
+            og.OpenAI(**settings) as client,
+            client.with_guard(guard).chat.completions.with_streaming_response.create(**body) as response,
+        ):
+            cost = og.meta(response.parse()).cost_usd if read else None
+    else:
+
+        async def streamed() -> float | None:
+            async with og.AsyncOpenAI(**settings) as client:
+                agent = client.with_guard(guard)
+                async with agent.chat.completions.with_streaming_response.create(**body) as response:
+                    return og.meta(await response.parse()).cost_usd if read else None
+
+        cost = asyncio.run(streamed())
+    record, billed = guard.history()[-1], local_gateway.state.usage[-1]
+    assert (record.cost_source, record.error) == ("gateway", None)
+    assert Decimal(str(record.cost_usd)) == billed.cost
+    assert (record.prompt_tokens, record.completion_tokens) == (billed.prompt_tokens, billed.completion_tokens)
+    assert cost in (None, record.cost_usd)
+    assert (guard.metrics().cost_usd, guard.metrics().reserved_usd) == (record.cost_usd, 0.0)
+
+
 # -- loops --------------------------------------------------------------------------------------------
 
 

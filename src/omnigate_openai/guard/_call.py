@@ -10,12 +10,13 @@ shared between concurrent calls.
 
 What is settled: the gateway's own cost (`meta().cost_usd`: the native route's figure, or the compat
 route's usage at the gateway's prices) and the usage's tokens. Where the answer carries no cost
-(a stream without usage, a cut connection, a broken-off stream, a body never read) the reserved
+(a stream without usage, a cut connection, a broken-off or unread stream) the reserved
 worst case is charged: the gateway may have billed it, and a budget must not be overshot.
 """
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import logging
 import os
@@ -292,6 +293,8 @@ class GuardedCall:
     async def asettle_answer(self, result: object) -> None:
         try:
             completion = _completion(result)
+            if inspect.isawaitable(completion):  # `with_streaming_response`: the async response parses async
+                completion = await completion
         except BaseException as exc:
             await self.asettle_unread(exc)
             raise
@@ -312,7 +315,7 @@ class GuardedCall:
 
     def _answer_outcome(self, completion: Any) -> _Outcome:
         """What to settle: the attempt's own cost and usage (`remember`, kept before a helper sums attempts)."""
-        if completion is None:  # unread (`with_streaming_response`), or rejected while read
+        if completion is None:  # rejected while read (`settle_unread`)
             return self._billed(self._own)
         message = completion.choices[0].message if getattr(completion, "choices", None) else None
         if message is not None:
@@ -598,7 +601,7 @@ def _completion(result: object) -> Any:
     if isinstance(result, openai.BaseModel):
         return result
     parse = getattr(result, "parse", None)
-    if callable(parse) and getattr(result, "is_closed", False):  # `with_raw_response`: the body is read already
+    if callable(parse) and getattr(result, "is_closed", False):  # a raw or streaming response: its body was read
         return parse()
     return None
 
