@@ -480,7 +480,10 @@ class OpenAI(_GatewayHooks[httpx.Client, openai.Stream[Any]], openai.OpenAI):  #
         stream_cls = self._received(stream_cls, options, kwargs["response"], asynchronous=False)
         call = guarded_call(kwargs["response"].request)
         if call is None or call.stream:  # a stream settles when it ends (`_streaming.py`)
-            return self._read_answer(stream_cls, options, kwargs)
+            answer = self._read_answer(stream_cls, options, kwargs)
+            if call is not None and not isinstance(answer, MetaFromTheStart):  # a raw response, perhaps never parsed
+                call.settle_when_freed(kwargs["response"])
+            return answer
         try:
             result = self._read_answer(stream_cls, options, kwargs)
         except BaseException as exc:  # an answer rejected while read (tool emulation re-asks it): still billed
@@ -594,7 +597,10 @@ class AsyncOpenAI(_GatewayHooks[httpx.AsyncClient, openai.AsyncStream[Any]], ope
         stream_cls = self._received(stream_cls, options, kwargs["response"], asynchronous=True)
         call = guarded_call(kwargs["response"].request)
         if call is None or call.stream:  # a stream settles when it ends (`_streaming.py`)
-            return await self._read_answer(stream_cls, options, kwargs)
+            answer = await self._read_answer(stream_cls, options, kwargs)
+            if call is not None and not isinstance(answer, MetaFromTheStart):  # a raw response, perhaps never parsed
+                call.settle_when_freed(kwargs["response"])
+            return answer
         try:
             result = await self._read_answer(stream_cls, options, kwargs)
         except BaseException as exc:  # an answer rejected while read (tool emulation re-asks it): still billed

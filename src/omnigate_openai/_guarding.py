@@ -9,7 +9,6 @@ the guard that made it is loaded already.
 
 from __future__ import annotations
 
-import weakref
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -74,7 +73,7 @@ def stream_opened(stream: Any) -> None:
     iterated never starts the generator that settles it, and its reservation would wait for its expiry."""
     call = guarded_call(stream.response.request)
     if call is not None:
-        weakref.finalize(stream, call.stream_ended, None, broken=True)  # a no-op once settled
+        call.settle_when_freed(stream)
 
 
 def stream_closed(stream: Any) -> None:

@@ -368,6 +368,34 @@ def test_a_streaming_response_is_settled_at_the_gateways_cost(
     assert (guard.metrics().cost_usd, guard.metrics().reserved_usd) == (record.cost_usd, 0.0)
 
 
+def test_a_streamed_response_never_parsed_is_settled_when_it_is_freed(
+    driver: Driver, local_gateway: LocalGateway
+) -> None:
+    """A streamed `with_streaming_response` left unparsed builds no stream, so nothing settled it: its
+    worst case stayed reserved until the reservation expired."""
+    guard = og.Guard(limits=og.Limits(max_usd=1.0), loops=QUIET)
+    body: dict[str, Any] = {"model": PINNED, "messages": [{"role": "user", "content": "x"}], "stream": True}
+    settings = {"base_url": local_gateway.base_url, "api_key": local_gateway.api_key}
+    if driver.mode == "sync":
+        with og.OpenAI(**settings) as client:
+            with_streaming = client.with_guard(guard).chat.completions.with_streaming_response
+            with with_streaming.create(**body):
+                pass
+    else:
+
+        async def unparsed() -> None:
+            async with og.AsyncOpenAI(**settings) as client:
+                with_streaming = client.with_guard(guard).chat.completions.with_streaming_response
+                async with with_streaming.create(**body):
+                    pass
+
+        asyncio.run(unparsed())
+    gc.collect()  # httpx's request and response refer to each other: the collector frees them
+    record = guard.history()[-1]
+    assert (record.error, record.cost_source) == ("stream broken off before its end", "reservation")
+    assert (guard.metrics().reserved_usd, guard.metrics().calls) == (0.0, 1)
+
+
 # -- loops --------------------------------------------------------------------------------------------
 
 

@@ -22,6 +22,7 @@ import logging
 import os
 import threading
 import time
+import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any, Literal, NamedTuple, TypeVar
@@ -411,6 +412,11 @@ class GuardedCall:
         await self._settle_async(self._stream_outcome(stream, failure, broken, rejected))
         if failure is None and not broken and rejected is None and self.guard.tool_access is not None:
             self._check_called_tools(None)
+
+    def settle_when_freed(self, owner: object) -> None:
+        """Settle as broken off when `owner` (the stream, or a raw response never parsed) is freed before the
+        call settled: nothing else would, and the reservation would wait for its expiry. A no-op once settled."""
+        weakref.finalize(owner, self.stream_ended, None, broken=True)
 
     def watched(self, ref: Callable[[], Any], items: Iterator[_T], *, text: bool = False) -> Iterator[_T]:
         """`items` (a stream's chunks, or with `text` a native stream's text), settling the call when they end,
