@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -10,7 +11,7 @@ from typing import Any, Literal
 import omnigate_openai as og
 from omnigate_openai.testing import LocalGateway
 
-__all__ = ["MODES", "QUIET", "Answer", "Driver", "ask", "calls_until_refused"]
+__all__ = ["MODES", "QUIET", "Answer", "Driver", "ask", "calls_until_refused", "history_of"]
 
 MODES = ("sync", "async")
 
@@ -81,3 +82,14 @@ def calls_until_refused(call: Callable[[int], object], *, most: int = 20) -> tup
         except og.LimitExceededError as refused:
             return index, refused
     raise AssertionError(f"No limit refused any of {most} calls")
+
+
+def history_of(guard: og.Guard, calls: int, *, within: float = 10.0) -> list[og.CallRecord]:
+    """The guard's history once `calls` calls are in it: a stream that a garbage collection freed is
+    settled by a thread just after the collection, not by the collection itself."""
+    deadline = time.monotonic() + within
+    while len(records := guard.history()) < calls:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{len(records)} of {calls} calls settled after {within} s")
+        time.sleep(0.005)
+    return records

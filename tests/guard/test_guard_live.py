@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import threading
 import time
 from decimal import Decimal
 from typing import Any
@@ -14,7 +15,7 @@ import pytest
 import omnigate_openai as og
 from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway
 
-from ._drive import QUIET, Driver, ask, calls_until_refused
+from ._drive import QUIET, Driver, ask, calls_until_refused, history_of
 
 CHAT = "/v1/chat/completions"
 UNPRICED = "chatgpt-4o-latest"  # served by the provider, absent from the gateway's prices: billed $0
@@ -253,10 +254,41 @@ def test_a_stream_dropped_unread_is_settled_when_it_is_freed(
             agent = client.with_guard(guard)
             agent.gateway.chat_stream(**body) if kind == "native" else agent.chat.completions.create(**body)
     gc.collect()  # an emulated stream and its generator refer to each other: the collector frees them
-    record = guard.history()[-1]
+    (record,) = history_of(guard, 1)
     assert (record.error, record.cost_source) == ("stream broken off before its end", "reservation")
     used = guard.metrics()
     assert (used.reserved_usd, used.calls, used.cost_usd) == (0.0, 1, record.cost_usd)
+
+
+@pytest.mark.parametrize("started", [False, True], ids=["unread", "read-in-part"])
+def test_a_stream_the_collector_frees_inside_the_stores_lock_is_settled_after_it(
+    local_gateway: LocalGateway, started: bool
+) -> None:
+    """A collection starts at any allocation, even while this thread holds the store's lock; a dropped
+    emulated stream it frees was settled inside it, waiting forever for that lock."""
+    guard = og.Guard(limits=og.Limits(max_usd=1.0), loops=QUIET)
+    body: dict[str, Any] = {"model": PINNED, "messages": [{"role": "user", "content": "hi"}], **OPENED["emulated"]}
+
+    def collect_holding_the_lock() -> None:
+        with guard.store._lock:  # type: ignore[attr-defined]
+            gc.collect()
+
+    gc.disable()  # no collection but the one under the lock
+    try:
+        with og.OpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key) as client:
+            stream = client.with_guard(guard).chat.completions.create(**body)
+            if started:
+                next(iter(stream))
+            del stream
+            collector = threading.Thread(target=collect_holding_the_lock, daemon=True)
+            collector.start()
+            collector.join(10)
+    finally:
+        gc.enable()
+    assert not collector.is_alive(), "the collection waited for the lock its own thread held"
+    (record,) = history_of(guard, 1)
+    assert (record.error, record.cost_source) == ("stream broken off before its end", "reservation")
+    assert guard.metrics().reserved_usd == 0.0
 
 
 def test_a_failed_stream_is_released(driver: Driver, local_gateway: LocalGateway) -> None:
@@ -391,7 +423,7 @@ def test_a_streamed_response_never_parsed_is_settled_when_it_is_freed(
 
         asyncio.run(unparsed())
     gc.collect()  # httpx's request and response refer to each other: the collector frees them
-    record = guard.history()[-1]
+    (record,) = history_of(guard, 1)
     assert (record.error, record.cost_source) == ("stream broken off before its end", "reservation")
     assert (guard.metrics().reserved_usd, guard.metrics().calls) == (0.0, 1)
 

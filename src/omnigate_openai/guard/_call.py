@@ -36,6 +36,7 @@ from .._guarding import EXTENSION, is_chat
 from .._meta import GatewayMeta, meta
 from .._profile import GatewayProfile, Prices
 from .._sdk import FinalRequestOptions
+from ._abandoned import settle_abandoned, start_settler
 from ._errors import (
     CallVetoedError,
     GuardError,
@@ -75,6 +76,7 @@ class GuardBinding:
         if agent_id is not None and (not isinstance(agent_id, str) or not agent_id):
             raise ValueError(f"Expected agent_id to be a non-empty string or None, got {agent_id!r}")
         self.guard, self.agent_id = guard, agent_id
+        start_settler()  # settles the streams a garbage collection finds dropped
 
     def __repr__(self) -> str:
         return f"GuardBinding(guard={self.guard.path!r}, agent_id={self.agent_id!r})"
@@ -114,6 +116,7 @@ class GuardedCall:
         "_usage",
         "agent_id",
         "amounts",
+        "asynchronous",
         "attempt",
         "body",
         "guard",
@@ -165,6 +168,7 @@ class GuardedCall:
         self._offered: list[str] | None = None
         self._extensions: dict[str, Any] = request.extensions
         self.read_above = False  # a layer above the stream reads the answer (tool emulation) and calls `saw`
+        self.asynchronous = False
 
     @property
     def offered(self) -> list[str]:
@@ -199,6 +203,7 @@ class GuardedCall:
         self._reserved_or_refused(refusal)
 
     async def abegin(self) -> None:
+        self.asynchronous = True  # if its stream is dropped, it is settled with its async hooks
         guard = self.guard
         if self.attempt == 0:
             if guard.before_call is not None:
@@ -416,7 +421,12 @@ class GuardedCall:
     def settle_when_freed(self, owner: object) -> None:
         """Settle as broken off when `owner` (the stream, or a raw response never parsed) is freed before the
         call settled: nothing else would, and the reservation would wait for its expiry. A no-op once settled."""
-        weakref.finalize(owner, self.stream_ended, None, broken=True)
+        weakref.finalize(owner, self.dropped)
+
+    def dropped(self) -> None:
+        """The caller let go of the answer before its end (see `_abandoned.py` for when this runs)."""
+        if not self._done:
+            settle_abandoned(self)
 
     def watched(self, ref: Callable[[], Any], items: Iterator[_T], *, text: bool = False) -> Iterator[_T]:
         """`items` (a stream's chunks, or with `text` a native stream's text), settling the call when they end,
@@ -434,7 +444,7 @@ class GuardedCall:
                     see(item)
                 yield item
         except GeneratorExit:
-            self.stream_ended(ref(), broken=True)
+            self.dropped()
             raise
         except BaseException as exc:
             self.stream_ended(ref(), failure=exc)
@@ -452,7 +462,7 @@ class GuardedCall:
                     see(item)
                 yield item
         except GeneratorExit:
-            self.stream_ended(ref(), broken=True)  # no awaiting while the generator is being closed
+            self.dropped()  # no awaiting while the generator is being closed
             raise
         except BaseException as exc:
             await self.astream_ended(ref(), failure=exc)
