@@ -160,6 +160,32 @@ def test_an_unpriced_model_is_refused_or_reserved_at_a_stated_price(
     assert (record.cost_usd, record.cost_source) == (0.0, "gateway")  # what the gateway bills an unpriced model
 
 
+def test_a_budget_refuses_a_call_when_the_prices_cannot_be_fetched_and_says_so(
+    driver: Driver, local_gateway: LocalGateway
+) -> None:
+    """The message said the gateway lists no price for the model, which it does: the list was unreachable."""
+    local_gateway.faults.drop_connection(path="/v1/models")
+    guard = og.Guard(limits=og.Limits(max_usd=1.0), loops=QUIET)
+    with pytest.raises(og.UnpricedModelError, match="The gateway's prices could not be fetched") as caught:
+        ask(driver, guard, "hi", model=PINNED)
+    assert caught.value.model == PINNED
+    assert f"cannot reserve the cost of model '{PINNED}'" in str(caught.value)
+    assert sent(local_gateway) == 0
+
+
+def test_without_a_usd_limit_a_call_that_cannot_be_priced_is_recorded_as_unpriced(
+    driver: Driver, local_gateway: LocalGateway
+) -> None:
+    """No budget to protect, so the call goes; its cost is unknown, which its record says (it said
+    "reservation", as if the $0 it reserved had been charged)."""
+    local_gateway.faults.drop_connection(path="/v1/models")
+    guard = og.Guard(limits=og.Limits(max_calls=5), loops=QUIET)
+    ask(driver, guard, "hi", model=PINNED)
+    record = guard.history()[-1]
+    assert (record.cost_usd, record.cost_source, record.error) == (0.0, "unpriced", None)
+    assert local_gateway.state.usage[-1].cost > 0
+
+
 # -- streams, routes, failures ------------------------------------------------------------------------
 
 

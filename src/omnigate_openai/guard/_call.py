@@ -154,7 +154,8 @@ class GuardedCall:
         output = output_cap(body, guard.default_output_tokens)
         self.scopes = guard.scopes(self.agent_id, self.user_id)
         price = guard.price_of(self.model, body.get("fallback_models"), prices, profile)
-        self.unpriced = price is None and self.scopes.limits_usd
+        # None when priced; else whether the gateway's price list was out of reach, or lacks the model
+        self.unpriced = None if price is not None else prices is None and profile.prices_path is not None
         self.amounts = Amounts(0 if price is None else worst_case_usd(price, prompt, output), prompt + output, 1, 0)
         self.rid = f"{_PROCESS}{next(_SERIAL)}"  # unique per process, and processes apart: cheaper than uuid4
         self.reserved = False
@@ -193,8 +194,8 @@ class GuardedCall:
                 if not decide_sync(guard.loops.config, event):
                     self._refuse(loop_error(event))
                 guard.loops.remember_anyway(self.agent_id, self.request_print)
-        if self.unpriced:
-            self._refuse(UnpricedModelError(self.model))
+        if self.unpriced is not None and self.scopes.limits_usd:
+            self._refuse(UnpricedModelError(self.model, prices_unknown=self.unpriced))
         try:
             refusal = guard.store.reserve(self.rid, self.scopes.lines, self.amounts, guard.reservation_ttl)
         except GuardStoreError as exc:
@@ -218,8 +219,8 @@ class GuardedCall:
                 if not await decide_async(guard.loops.config, event):
                     self._refuse(loop_error(event))
                 guard.loops.remember_anyway(self.agent_id, self.request_print)
-        if self.unpriced:
-            self._refuse(UnpricedModelError(self.model))
+        if self.unpriced is not None and self.scopes.limits_usd:
+            self._refuse(UnpricedModelError(self.model, prices_unknown=self.unpriced))
         try:
             refusal = await guard.store.areserve(self.rid, self.scopes.lines, self.amounts, guard.reservation_ttl)
         except GuardStoreError as exc:
@@ -532,9 +533,8 @@ class GuardedCall:
         calls = self._tool_calls() if self._tool_parts else []
         found = outcome.found
         response_id = outcome.response_id or (None if found is None else found.request_id)
-        record = self._record(
-            calls, outcome.error, outcome.actual.micro_usd, outcome.source, latency, found, response_id
-        )
+        source = "unpriced" if outcome.source == "reservation" and self.unpriced is not None else outcome.source
+        record = self._record(calls, outcome.error, outcome.actual.micro_usd, source, latency, found, response_id)
         guard.record(record, refused=False)
         if outcome.error is None:
             text, messages = "".join(self._text), self.body.get("messages")

@@ -60,7 +60,8 @@ class LimitExceededError(GuardError):
 
 
 class UnpricedModelError(GuardError):
-    """The gateway lists no price for the model, so its worst case cannot be reserved.
+    """The gateway lists no price for the model (or its prices could not be fetched), so its worst case
+    cannot be reserved.
 
     Pass `Guard(unpriced_model=(usd_per_1k_prompt, usd_per_1k_completion))` to reserve by a price
     you state instead. A model is never reserved at $0.
@@ -68,11 +69,16 @@ class UnpricedModelError(GuardError):
 
     model: str
 
-    def __init__(self, model: str) -> None:
-        super().__init__(
-            f"The gateway lists no price for model {model!r}, so the guard cannot reserve its cost; "
-            "pass Guard(unpriced_model=(usd_per_1k_prompt, usd_per_1k_completion)) to reserve by a stated price"
-        )
+    def __init__(self, model: str, *, prices_unknown: bool = False) -> None:
+        stated = "pass Guard(unpriced_model=(usd_per_1k_prompt, usd_per_1k_completion)) to reserve by a stated price"
+        if prices_unknown:
+            message = (
+                f"The gateway's prices could not be fetched (the client asks again later), so the guard cannot "
+                f"reserve the cost of model {model!r}; {stated}"
+            )
+        else:
+            message = f"The gateway lists no price for model {model!r}, so the guard cannot reserve its cost; {stated}"
+        super().__init__(message)
         self.model = model
 
 

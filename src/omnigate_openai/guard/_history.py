@@ -13,9 +13,11 @@ from typing import Literal
 
 __all__ = ["CallRecord", "CostSource", "History"]
 
-CostSource = Literal["gateway", "reservation", "none"]
+CostSource = Literal["gateway", "reservation", "unpriced", "none"]
 """`gateway`: the gateway's own figure (`meta().cost_usd`); `reservation`: the answer carried no cost (a
-stream without usage, a cut connection) so the worst case reserved was charged; `none`: nothing was billed."""
+stream without usage, a cut connection) so the worst case reserved was charged; `unpriced`: the answer
+carried no cost and the guard had no price to reserve by (no USD limit asked for one), so the cost is
+unknown, not $0; `none`: nothing was billed."""
 
 
 @dataclasses.dataclass(slots=True)
