@@ -399,3 +399,55 @@ def test_a_raw_stream_is_emulated(client: og.OpenAI, local_gateway: LocalGateway
     raw = client.chat.completions.with_raw_response.create(model=MODEL, messages=ASK, tools=[WEATHER], stream=True)
     finishes = [chunk.choices[0].finish_reason for chunk in raw.parse() if chunk.choices]
     assert finishes[-1] == "tool_calls"
+
+
+# -- answers nested past the recursion limit -----------------------------------------------------------
+
+TOO_DEEP = '{"a": ' * 1200 + "1" + "}" * 1200  # deeper than `json` decodes (RecursionError, not ValueError)
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_an_answer_nested_too_deeply_to_decode_is_text_or_a_typed_error(
+    client: og.OpenAI, local_gateway: LocalGateway, stream: bool
+) -> None:
+    """The decoder's RecursionError once reached the caller, streamed or not."""
+    local_gateway.model.script(TOO_DEEP)
+    if stream:
+        _, got = _streamed(client, tools=[WEATHER])
+    else:
+        got = client.chat.completions.create(model=MODEL, messages=ASK, tools=[WEATHER])
+    assert (got.choices[0].message.content, got.choices[0].finish_reason) == (TOO_DEEP, "stop")
+    assert not got.choices[0].message.tool_calls
+    local_gateway.model.script(TOO_DEEP, TOO_DEEP)
+
+    def ask() -> object:
+        if stream:
+            return _streamed(client, response_format={"type": "json_object"})
+        return client.chat.completions.create(model=MODEL, messages=ASK, response_format={"type": "json_object"})
+
+    with pytest.raises(og.ModelOutputError, match="Your answer is not valid JSON: maximum recursion depth") as caught:
+        ask()
+    assert isinstance(caught.value, openai.OpenAIError)
+    assert caught.value.raw_reply == TOO_DEEP
+    assert caught.value.attempts == 1 if stream else 2  # a streamed JSON answer was shown as it came
+
+
+async def test_an_async_stream_asks_again_for_arguments_too_deep_for_their_schema(
+    async_client: og.AsyncOpenAI, local_gateway: LocalGateway
+) -> None:
+    tree: dict[str, Any] = {"type": "object", "properties": {"child": {"$ref": "#"}, "v": {"type": "string"}}}
+    tool = {"type": "function", "function": {"name": "tree", "parameters": tree}}
+    deep = '{"tool_calls": [{"name": "tree", "arguments": ' + '{"child": ' * 300 + '{"v": 1}' + "}" * 301 + "]}"
+    local_gateway.model.script(deep, ToolCall("tree", {"v": "leaf"}))
+    stream = await async_client.chat.completions.create(model=MODEL, messages=ASK, tools=[tool], stream=True)
+    state = ChatCompletionStreamState()
+    async for chunk in stream:
+        state.handle_chunk(chunk)
+    (call,) = state.get_final_completion().choices[0].message.tool_calls or []
+    assert (call.function.name, call.function.arguments) == ("tree", '{"v":"leaf"}')
+    reask = _sent(local_gateway)["messages"]
+    assert reask[-2] == {"role": "assistant", "content": deep}
+    assert reask[-1]["content"].startswith(
+        "Your answer could not be used: tool_calls[0] (tree) has arguments that break its schema: "
+        "they are nested too deeply to check."
+    )

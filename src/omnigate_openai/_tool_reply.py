@@ -28,6 +28,8 @@ __all__ = ["Call", "Reading", "ReplyRejected", "ReplyRules", "ReplyScanner", "re
 _THINK_OPEN, _THINK_CLOSE = "<think>", "</think>"
 _FENCE = "```"
 _WHITESPACE = " \t\r\n"
+# What `json` raises on text it can't decode: JSON nested deeper than the recursion limit is RecursionError.
+_UNDECODABLE = (ValueError, RecursionError)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,7 +97,7 @@ class ReplyRules:
         if isinstance(arguments, str):  # the model wrote OpenAI's own string form
             try:
                 arguments = json.loads(arguments)
-            except ValueError:
+            except _UNDECODABLE:
                 raise ReplyRejected(f"{where}.arguments is not a JSON object: {_short(arguments)}.") from None
         if not isinstance(arguments, dict):
             raise ReplyRejected(f"{where}.arguments must be a JSON object; got {_short(arguments)}.")
@@ -111,7 +113,7 @@ class ReplyRules:
             raise ReplyRejected("Your answer must be one JSON object; it held none.")
         try:
             value = json.loads(json_answer)
-        except ValueError as exc:
+        except _UNDECODABLE as exc:
             raise ReplyRejected(f"Your answer is not valid JSON: {exc}.") from None
         if not isinstance(value, dict):
             raise ReplyRejected(f"Your answer must be a JSON object; got {_short(value)}.")
@@ -147,7 +149,11 @@ def _fast_check(schema_text: str) -> Callable[[object], object] | None:
 
 
 def _schema_problem(schema_text: str, value: object) -> str | None:
-    """None if `value` is valid; else the reference validator's most relevant error, with where it is."""
+    """None if `value` is valid; else the reference validator's most relevant error, with where it is.
+
+    A recursive schema (`$ref`) is checked one level of the value at a time, several frames each: a deep
+    enough value exhausts the recursion limit, and is refused rather than let RecursionError out.
+    """
     fast = _fast_check(schema_text)
     if fast is not None:
         import fastjsonschema  # loaded already: it compiled `fast`
@@ -155,11 +161,14 @@ def _schema_problem(schema_text: str, value: object) -> str | None:
         try:
             fast(value)
             return None
-        except fastjsonschema.JsonSchemaException:
+        except (fastjsonschema.JsonSchemaException, RecursionError):
             pass  # the reference validator decides and says what is wrong
     import jsonschema
 
-    error = jsonschema.exceptions.best_match(_validator(schema_text).iter_errors(value))
+    try:
+        error = jsonschema.exceptions.best_match(_validator(schema_text).iter_errors(value))
+    except RecursionError:
+        return "they are nested too deeply to check"
     if error is None:
         return None
     where = "/".join(str(part) for part in error.absolute_path)
@@ -198,7 +207,7 @@ def _object_end(text: str, start: int) -> int:
     """The end of the JSON object starting at `start`: by the decoder when it is valid, else by its braces."""
     try:
         return _DECODER.raw_decode(text, start)[1]
-    except ValueError:
+    except _UNDECODABLE:
         end = _Braces().scan(text, start)
         return len(text) if end is None else end
 
@@ -360,7 +369,7 @@ class ReplyScanner:
             self._braces, self._scanned = _Braces(), start
             try:  # a complete object is found (and decoded, once) by the decoder at C speed
                 self._decoded, end = _DECODER.raw_decode(text, start)
-            except ValueError:
+            except _UNDECODABLE:
                 end = None
             if end is not None:
                 self._braces = None
@@ -422,7 +431,7 @@ class ReplyScanner:
         if decoded is _UNDECODED:
             try:
                 decoded = json.loads(block)
-            except ValueError:
+            except _UNDECODABLE:
                 return False
         value = decoded
         if not isinstance(value, dict) or CALLS_KEY not in value:
