@@ -451,3 +451,46 @@ async def test_an_async_stream_asks_again_for_arguments_too_deep_for_their_schem
         "Your answer could not be used: tool_calls[0] (tree) has arguments that break its schema: "
         "they are nested too deeply to check."
     )
+
+
+# -- lone surrogates -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("reply", "quoted"),
+    [
+        ("I won't call it \ud83d.", "I won't call it \ufffd."),
+        ("Half an emoji: \ud83d\ude00", "Half an emoji: \U0001f600"),
+    ],
+)
+def test_a_reask_quotes_an_answer_holding_lone_surrogates(
+    client: og.OpenAI, local_gateway: LocalGateway, reply: str, quoted: str
+) -> None:
+    """A gateway that cuts text on UTF-16 code units sends an emoji in two deltas, each a lone surrogate
+    escaped in JSON. The re-ask quoting such an answer once failed to encode: UnicodeEncodeError at the caller."""
+    local_gateway.model.script(reply, ToolCall("get_weather", {"city": "Rome"}))
+    _, final = _streamed(client, tools=[WEATHER], tool_choice="required")
+    assert [(c.function.name, c.function.arguments) for c in final.choices[0].message.tool_calls or []] == [
+        ("get_weather", '{"city":"Rome"}')
+    ]
+    assert _sent(local_gateway)["messages"][-2] == {"role": "assistant", "content": quoted}
+
+
+async def test_an_async_reask_states_a_problem_quoting_a_lone_surrogate(
+    async_client: og.AsyncOpenAI, local_gateway: LocalGateway
+) -> None:
+    broken = r'{"tool_calls": [{"name": 3, "arguments": {"note": "\ud83d"}}]}'  # ASCII: the surrogate is escaped
+    local_gateway.model.script(broken, ToolCall("get_weather", {"city": "Rome"}))
+    stream = await async_client.chat.completions.create(model=MODEL, messages=ASK, tools=[WEATHER], stream=True)
+    state = ChatCompletionStreamState()
+    async for chunk in stream:
+        state.handle_chunk(chunk)
+    assert [c.function.name for c in state.get_final_completion().choices[0].message.tool_calls or []] == [
+        "get_weather"
+    ]
+    reask = _sent(local_gateway)["messages"]
+    assert reask[-2] == {"role": "assistant", "content": broken}
+    assert reask[-1]["content"].startswith(
+        'Your answer could not be used: tool_calls[0] must be an object with a "name" and "arguments"; '
+        'got {"name": 3, "arguments": {"note": "\ufffd"}}.'
+    )

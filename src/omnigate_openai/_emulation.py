@@ -174,10 +174,10 @@ class Emulation:
             attach_meta(error, self._meta_over(completion, [cost for _, cost in self._spent]))
             raise error from None
         self._reasks += [
-            {"role": "assistant", "content": rejected.reply},
+            {"role": "assistant", "content": _sendable(rejected.reply)},
             {
                 "role": "user",
-                "content": f"Your answer could not be used: {rejected.problem} "
+                "content": f"Your answer could not be used: {_sendable(rejected.problem)} "
                 "Answer again, following the format exactly.",
             },
         ]
@@ -249,6 +249,18 @@ def summed_usage(usages: list[Any]) -> Any:
     prompt = sum(int(getattr(usage, "prompt_tokens", 0) or 0) for usage in usages if usage is not None)
     completion = sum(int(getattr(usage, "completion_tokens", 0) or 0) for usage in usages if usage is not None)
     return CompletionUsage(prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion)
+
+
+def _sendable(text: str) -> str:
+    """`text` encodable as UTF-8, to quote it in a re-ask: surrogates joined into their character, lone ones U+FFFD.
+
+    A gateway that cuts text on UTF-16 code units sends half an emoji per delta, each a lone surrogate
+    escaped in JSON; the answer, or a value of it that a problem quotes, then holds surrogates that the
+    request body cannot encode.
+    """
+    if text.isascii():
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def _cost(completion: Any) -> float | None:
