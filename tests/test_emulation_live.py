@@ -12,6 +12,8 @@ from openai.lib.streaming.chat import ChatCompletionStreamState
 from pydantic import BaseModel
 
 import omnigate_openai as og
+from _fakes import fake_key
+from _hostile import hostile_server
 from omnigate_openai.testing import LocalGateway, ToolCall
 
 WEATHER = {
@@ -494,3 +496,28 @@ async def test_an_async_reask_states_a_problem_quoting_a_lone_surrogate(
         'Your answer could not be used: tool_calls[0] must be an object with a "name" and "arguments"; '
         'got {"name": 3, "arguments": {"note": "\ufffd"}}.'
     )
+
+
+# -- a gateway whose finish chunk carries text -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["It is sunny.", 'Checking. {"tool_calls": [{"name": "get_weather", "arguments": {"city": "Oslo"}}]}'],
+)
+def test_text_in_the_chunk_that_finishes_is_shown_before_it(reply: str) -> None:
+    """OmniGate's finish chunk has an empty delta, but an OpenAI-compatible gateway may put the last text in
+    it (the hostile server does, on loopback). Its shown text was once dropped, and the chunk yielded twice."""
+    with (
+        hostile_server(reply=reply, finish="stop") as (server, _),
+        og.OpenAI(base_url=f"{server.url}/ok", api_key=fake_key("llmg_", "finish-0123456789abcdef")) as client,
+    ):
+        chunks, streamed = _streamed(client, tools=[WEATHER])
+        plain = client.chat.completions.create(model=MODEL, messages=ASK, tools=[WEATHER])
+    got, want = streamed.choices[0], plain.choices[0]
+    assert (got.message.content, got.finish_reason) == (want.message.content, want.finish_reason)
+    assert got.message.content == reply.partition(" {")[0]
+    assert [(c.function.name, c.function.arguments) for c in got.message.tool_calls or []] == [
+        (c.function.name, c.function.arguments) for c in want.message.tool_calls or []
+    ]
+    assert [chunk.choices[0].finish_reason for chunk in chunks if chunk.choices][-2:] == [None, want.finish_reason]
