@@ -521,3 +521,30 @@ def test_text_in_the_chunk_that_finishes_is_shown_before_it(reply: str) -> None:
         (c.function.name, c.function.arguments) for c in want.message.tool_calls or []
     ]
     assert [chunk.choices[0].finish_reason for chunk in chunks if chunk.choices][-2:] == [None, want.finish_reason]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_legacy_functions_ask_for_one_call_and_refuse_two(
+    client: og.OpenAI, local_gateway: LocalGateway, stream: bool
+) -> None:
+    """A legacy message holds one `function_call`: the model was told "Parallel calls: yes." and the
+    calls after the first were dropped without a word."""
+    two = [ToolCall("get_weather", {"city": "Paris"}), ToolCall("get_weather", {"city": "Rome"})]
+    local_gateway.model.script(two, ToolCall("get_weather", {"city": "Rome"}))
+    functions: Any = [WEATHER["function"]]
+    if stream:
+        _, got = _streamed(client, functions=functions)
+    else:
+        got = client.chat.completions.create(model=MODEL, messages=ASK, functions=functions)
+    call = got.choices[0].message.function_call
+    assert call is not None
+    assert (call.name, call.arguments, got.choices[0].finish_reason) == (
+        "get_weather",
+        '{"city":"Rome"}',
+        "function_call",
+    )
+    sent = _sent(local_gateway)["messages"]
+    assert "Parallel calls: no. Call at most one tool per answer." in sent[0]["content"]
+    assert sent[-1]["content"].startswith(
+        "Your answer could not be used: Call at most one tool per answer (parallel calls: no); you called 2."
+    )
