@@ -548,3 +548,33 @@ def test_legacy_functions_ask_for_one_call_and_refuse_two(
     assert sent[-1]["content"].startswith(
         "Your answer could not be used: Call at most one tool per answer (parallel calls: no); you called 2."
     )
+
+
+@pytest.mark.parametrize(
+    ("schema", "problem"),
+    [
+        ({"type": "objekt"}, "'objekt' is not valid under any of the given schemas (at type)"),
+        ({"type": "object", "properties": {"a": {"type": 5}}}, "5 is not valid under any of the given schemas"),
+        ({"type": "object", "properties": {"a": {"pattern": "("}}}, "'(' is not a 'regex' (at properties/a/pattern)"),
+    ],
+)
+@pytest.mark.parametrize("where", ["tools", "functions", "response_format"])
+def test_a_schema_that_is_not_json_schema_is_refused_before_sending(
+    client: og.OpenAI, local_gateway: LocalGateway, schema: dict[str, Any], problem: str, where: str
+) -> None:
+    """The validator met the broken schema only when it read the answer, after the call was billed, and
+    raised its own error (`UnknownType`, `TypeError`, `re.error`) at the caller."""
+    function = {"name": "f", "parameters": schema}
+    request: Any = {
+        "tools": {"tools": [{"type": "function", "function": function}]},
+        "functions": {"functions": [function]},
+        "response_format": {"response_format": {"type": "json_schema", "json_schema": {"name": "f", "schema": schema}}},
+    }[where]
+    field = {"tools": "tools[0]", "functions": "functions[0]", "response_format": "response_format"}[where]
+    for stream in (False, True):
+        with pytest.raises(og.UnsupportedFeatureError) as caught:
+            client.chat.completions.create(model=MODEL, messages=ASK, stream=stream, **request)
+        assert caught.value.field == field
+        assert str(caught.value).startswith(f"`{field}` is not a valid JSON Schema: {problem}")
+        assert isinstance(caught.value, openai.OpenAIError)
+    assert local_gateway.calls.to("/v1/chat/completions") == []

@@ -27,11 +27,20 @@ from decimal import Decimal
 from typing import Any
 
 from ._config import Settings
-from ._exceptions import ModelOutputError
+from ._exceptions import ModelOutputError, UnsupportedFeatureError
 from ._meta import GatewayMeta, attach_meta, meta, with_meta
 from ._sdk import FinalRequestOptions, NotGiven, model_copy, not_given
-from ._tool_prompt import answer_format, instructions, tool_choice, tools_of, with_instructions, written_history
-from ._tool_reply import Reading, ReplyRejected, ReplyRules, read_reply
+from ._tool_prompt import (
+    AnswerFormat,
+    Tool,
+    answer_format,
+    instructions,
+    tool_choice,
+    tools_of,
+    with_instructions,
+    written_history,
+)
+from ._tool_reply import Reading, ReplyRejected, ReplyRules, read_reply, schema_error
 
 __all__ = ["Emulation", "RejectedReply", "emulated_tool_names", "emulation_for", "new_call_id"]
 
@@ -116,6 +125,7 @@ class Emulation:
         body: Mapping[str, Any] = options.json_data  # type: ignore[assignment]
         tools, self.legacy = tools_of(body, texts=texts)
         answer = answer_format(body)
+        _refuse_broken_schemas(tools, answer, legacy=self.legacy)
         self.rules = ReplyRules(tools, tool_choice(body, tools), answer)
         self.emulated = emulated
         self.max_reasks = max_reasks
@@ -213,6 +223,17 @@ class Emulation:
 
     def _what(self) -> list[str]:
         return [{"tools": "tool-call", "response_format": "JSON answer"}.get(part, part) for part in self.emulated]
+
+
+def _refuse_broken_schemas(tools: tuple[Tool, ...], answer: AnswerFormat | None, *, legacy: bool) -> None:
+    """`UnsupportedFeatureError` naming the first tool or format whose schema is not JSON Schema, before sending."""
+    checked = [(f"{'functions' if legacy else 'tools'}[{index}]", tool.schema_text) for index, tool in enumerate(tools)]
+    if answer is not None:
+        checked.append(("response_format", answer.schema_text))
+    for field, text in checked:
+        problem = None if text is None or text == "{}" else schema_error(text)
+        if problem is not None:
+            raise UnsupportedFeatureError(f"`{field}` is not a valid JSON Schema: {problem}", field=field)
 
 
 def apply_reading(message: Any, reading: Reading, *, legacy: bool) -> None:

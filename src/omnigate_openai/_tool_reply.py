@@ -23,7 +23,7 @@ from typing import Any
 
 from ._tool_prompt import CALLS_KEY, AnswerFormat, Tool, ToolChoice
 
-__all__ = ["Call", "Reading", "ReplyRejected", "ReplyRules", "ReplyScanner", "read_reply"]
+__all__ = ["Call", "Reading", "ReplyRejected", "ReplyRules", "ReplyScanner", "read_reply", "schema_error"]
 
 _THINK_OPEN, _THINK_CLOSE = "<think>", "</think>"
 _FENCE = "```"
@@ -135,6 +135,25 @@ def _validator(schema_text: str) -> Any:
     schema = json.loads(schema_text)
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+@functools.lru_cache(maxsize=256)
+def schema_error(schema_text: str) -> str | None:
+    """Why `schema_text` is not a valid JSON Schema (checked against its metaschema), else None.
+
+    Asked before the call is sent: the validator would otherwise meet a broken schema only when it
+    reads the answer, after the call was billed, and raise its own error (`UnknownType`, `TypeError`).
+    """
+    import jsonschema
+
+    schema = json.loads(schema_text)
+    cls = jsonschema.validators.validator_for(schema)
+    try:
+        cls.check_schema(schema)
+    except jsonschema.exceptions.SchemaError as error:
+        where = "/".join(str(part) for part in error.absolute_path)
+        return f"{error.message} (at {where})" if where else error.message
+    return None
 
 
 @functools.lru_cache(maxsize=256)
