@@ -227,7 +227,9 @@ class Emulation:
 
 def _refuse_broken_schemas(tools: tuple[Tool, ...], answer: AnswerFormat | None, *, legacy: bool) -> None:
     """`UnsupportedFeatureError` naming the first tool or format whose schema is not JSON Schema, before sending."""
-    checked = [(f"{'functions' if legacy else 'tools'}[{index}]", tool.schema_text) for index, tool in enumerate(tools)]
+    checked: list[tuple[str, str | None]] = [
+        (f"{'functions' if legacy else 'tools'}[{index}]", tool.schema_text) for index, tool in enumerate(tools)
+    ]
     if answer is not None:
         checked.append(("response_format", answer.schema_text))
     for field, text in checked:
