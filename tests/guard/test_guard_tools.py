@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 import omnigate_openai as og
+from _fakes import fake_key
 from _hostile import hostile_server
 from omnigate_openai.testing import LocalGateway, ToolCall
 
@@ -159,7 +160,11 @@ def test_each_re_ask_of_tool_emulation_is_guarded(local_gateway: LocalGateway) -
 
 def _stream_emulated(mode: str, gateway: LocalGateway, guard: og.Guard, model: str = "gpt-4o-mini") -> list[Any]:
     """A guarded, streamed call whose tools are emulated, read to its end by the sync or the async client."""
-    settings = {"base_url": gateway.base_url, "api_key": gateway.api_key, "max_retries": 0}
+    return _stream_from(gateway.base_url, gateway.api_key, mode, guard, model)
+
+
+def _stream_from(base_url: str, api_key: str, mode: str, guard: og.Guard, model: str = "gpt-4o-mini") -> list[Any]:
+    settings = {"base_url": base_url, "api_key": api_key, "max_retries": 0}
     request: Any = {"model": model, "messages": ASK, "tools": [WEATHER], "stream": True}
     if mode == "sync":
         with og.OpenAI(**settings) as client:
@@ -196,24 +201,10 @@ def test_a_denied_tool_called_in_an_emulated_stream_raises_at_its_end(mode: str,
     assert guard.metrics().reserved_usd == 0
 
 
+HOSTILE_KEY = fake_key("llmg_", "hostile-0123456789")
+"""The raw loopback server's streams have no finish chunk: the emulation reads tool calls after their end."""
 PARIS_ENVELOPE = '{"tool_calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]}'
 """The model's answer calling `get_weather`, in the words of the README's prompt contract."""
-
-
-def _stream_from(server_url: str, mode: str, guard: og.Guard) -> list[Any]:
-    """A guarded, emulated stream from a raw loopback server whose stream has no finish chunk."""
-    settings = {"base_url": server_url, "api_key": "llmg_hostile-0123456789", "max_retries": 0}
-    request: Any = {"model": "gpt-4o-mini", "messages": ASK, "tools": [WEATHER], "stream": True}
-    if mode == "sync":
-        with og.OpenAI(**settings) as client:
-            return list(client.with_guard(guard, agent_id="agent").chat.completions.create(**request))
-
-    async def run() -> list[Any]:
-        async with og.AsyncOpenAI(**settings) as client:
-            stream = await client.with_guard(guard, agent_id="agent").chat.completions.create(**request)
-            return [chunk async for chunk in stream]
-
-    return asyncio.run(run())
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -222,7 +213,7 @@ def test_tool_calls_read_after_a_stream_without_finish_chunk_are_recorded(mode: 
     settles the call after them, not before (they were neither recorded nor counted)."""
     guard = og.Guard(limits=og.Limits(max_tool_calls=5), loops=NO_ANSWER_LOOPS)
     with hostile_server(reply=PARIS_ENVELOPE) as (server, _):
-        chunks = _stream_from(f"{server.url}/ok", mode, guard)
+        chunks = _stream_from(f"{server.url}/ok", HOSTILE_KEY, mode, guard)
     deltas = [call for chunk in chunks if chunk.choices for call in chunk.choices[0].delta.tool_calls or ()]
     assert [call.function.name for call in deltas if call.function.name] == ["get_weather"]
     (record,) = guard.history()
@@ -237,7 +228,7 @@ def test_a_denied_tool_called_in_a_stream_without_finish_chunk_raises(mode: str)
         hostile_server(reply=PARIS_ENVELOPE) as (server, _),
         pytest.raises(og.ToolAccessDeniedError, match="'get_weather' was called") as caught,
     ):
-        _stream_from(f"{server.url}/ok", mode, guard)
+        _stream_from(f"{server.url}/ok", HOSTILE_KEY, mode, guard)
     assert (caught.value.where, caught.value.agent_id) == ("called", "agent")
     assert guard.history()[-1].tool_calls == ("get_weather",)
 
@@ -285,7 +276,7 @@ def test_a_rejected_answer_read_after_a_stream_without_finish_chunk_is_settled(m
     guard = og.Guard(limits=og.Limits(max_calls=5), loops=NO_ANSWER_LOOPS)
     with hostile_server(reply='{"tool_calls": [{"name": "launch", "arguments": {}}]}') as (server, _):
         with pytest.raises(og.ModelOutputError, match="unknown tool 'launch'"):
-            _stream_from(f"{server.url}/ok", mode, guard)
+            _stream_from(f"{server.url}/ok", HOSTILE_KEY, mode, guard)
         asked = len([seen for seen in server.requests if seen.path.endswith("/chat/completions")])
     records = guard.history()
     assert len(records) == asked == 2  # the answer and its one re-ask (max_reasks=1), each settled
