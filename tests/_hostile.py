@@ -86,7 +86,8 @@ async def ok(conn: _Conn, kind: Kind) -> bool:
     """A well-formed answer of each kind; the connection stays open for the next request.
 
     A chat answer's text is the server's `reply` ("hi" unless told); its SSE stream is that text in one
-    chunk and `[DONE]`, with no finish chunk (which the client must read right too).
+    chunk and `[DONE]`, with no finish chunk (which the client must read right too), or with the
+    server's `finish` reason on that one chunk.
     """
     reply: str = conn.server.reply  # type: ignore[attr-defined]
     if kind == "json":
@@ -94,7 +95,7 @@ async def ok(conn: _Conn, kind: Kind) -> bool:
         await conn.full(200, json.dumps({**COMPLETION, "choices": [choice]}).encode(), "application/json")
     elif kind == "sse":
         await conn.head(200, "OK", {"content-type": "text/event-stream", **_CHUNKED})
-        choice = {**CHUNK["choices"][0], "delta": {"content": reply}}
+        choice = {**CHUNK["choices"][0], "delta": {"content": reply}, "finish_reason": conn.server.finish}  # type: ignore[attr-defined]
         await conn.chunk(_sse({**CHUNK, "choices": [choice]}))
         await conn.chunk(_sse(b"[DONE]"))
         await conn.end_chunks()
@@ -269,11 +270,13 @@ FAULTS: dict[str, Callable[[_Conn, Kind], Awaitable[bool]]] = {
 
 class HostileServer:
     """The server, on its own event loop in a thread. `url` is its root; `requests` what it received;
-    `reply` the text of its well-formed answers."""
+    `reply` the text of its well-formed answers; `finish` the finish reason its well-formed stream's
+    one chunk carries (None: none)."""
 
-    def __init__(self, *, canary_url: str = "", reply: str = "hi") -> None:
+    def __init__(self, *, canary_url: str = "", reply: str = "hi", finish: str | None = None) -> None:
         self.canary_url = canary_url
         self.reply = reply
+        self.finish = finish
         self.requests: list[Seen] = []
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
@@ -363,10 +366,10 @@ async def _read_request(reader: asyncio.StreamReader) -> Seen | None:
 
 
 @contextlib.contextmanager
-def hostile_server(reply: str = "hi") -> Iterator[tuple[HostileServer, HostileServer]]:
+def hostile_server(reply: str = "hi", finish: str | None = None) -> Iterator[tuple[HostileServer, HostileServer]]:
     """(the hostile server, its canary: another origin on loopback that must receive nothing)."""
     canary = HostileServer().start()
-    server = HostileServer(canary_url=canary.url, reply=reply).start()
+    server = HostileServer(canary_url=canary.url, reply=reply, finish=finish).start()
     try:
         yield server, canary
     finally:

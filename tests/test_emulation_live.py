@@ -12,6 +12,8 @@ from openai.lib.streaming.chat import ChatCompletionStreamState
 from pydantic import BaseModel
 
 import omnigate_openai as og
+from _fakes import fake_key
+from _hostile import hostile_server
 from omnigate_openai.testing import LocalGateway, ToolCall
 
 WEATHER = {
@@ -399,3 +401,180 @@ def test_a_raw_stream_is_emulated(client: og.OpenAI, local_gateway: LocalGateway
     raw = client.chat.completions.with_raw_response.create(model=MODEL, messages=ASK, tools=[WEATHER], stream=True)
     finishes = [chunk.choices[0].finish_reason for chunk in raw.parse() if chunk.choices]
     assert finishes[-1] == "tool_calls"
+
+
+# -- answers nested past the recursion limit -----------------------------------------------------------
+
+TOO_DEEP = '{"a": ' * 1200 + "1" + "}" * 1200  # deeper than `json` decodes (RecursionError, not ValueError)
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_an_answer_nested_too_deeply_to_decode_is_text_or_a_typed_error(
+    client: og.OpenAI, local_gateway: LocalGateway, stream: bool
+) -> None:
+    """The decoder's RecursionError once reached the caller, streamed or not."""
+    local_gateway.model.script(TOO_DEEP)
+    if stream:
+        _, got = _streamed(client, tools=[WEATHER])
+    else:
+        got = client.chat.completions.create(model=MODEL, messages=ASK, tools=[WEATHER])
+    assert (got.choices[0].message.content, got.choices[0].finish_reason) == (TOO_DEEP, "stop")
+    assert not got.choices[0].message.tool_calls
+    local_gateway.model.script(TOO_DEEP, TOO_DEEP)
+
+    def ask() -> object:
+        if stream:
+            return _streamed(client, response_format={"type": "json_object"})
+        return client.chat.completions.create(model=MODEL, messages=ASK, response_format={"type": "json_object"})
+
+    with pytest.raises(og.ModelOutputError, match="Your answer is not valid JSON: maximum recursion depth") as caught:
+        ask()
+    assert isinstance(caught.value, openai.OpenAIError)
+    assert caught.value.raw_reply == TOO_DEEP
+    assert caught.value.attempts == 1 if stream else 2  # a streamed JSON answer was shown as it came
+
+
+async def test_an_async_stream_asks_again_for_arguments_too_deep_for_their_schema(
+    async_client: og.AsyncOpenAI, local_gateway: LocalGateway
+) -> None:
+    tree: dict[str, Any] = {"type": "object", "properties": {"child": {"$ref": "#"}, "v": {"type": "string"}}}
+    tool = {"type": "function", "function": {"name": "tree", "parameters": tree}}
+    deep = '{"tool_calls": [{"name": "tree", "arguments": ' + '{"child": ' * 300 + '{"v": 1}' + "}" * 301 + "]}"
+    local_gateway.model.script(deep, ToolCall("tree", {"v": "leaf"}))
+    stream = await async_client.chat.completions.create(model=MODEL, messages=ASK, tools=[tool], stream=True)
+    state = ChatCompletionStreamState()
+    async for chunk in stream:
+        state.handle_chunk(chunk)
+    (call,) = state.get_final_completion().choices[0].message.tool_calls or []
+    assert (call.function.name, call.function.arguments) == ("tree", '{"v":"leaf"}')
+    reask = _sent(local_gateway)["messages"]
+    assert reask[-2] == {"role": "assistant", "content": deep}
+    assert reask[-1]["content"].startswith(
+        "Your answer could not be used: tool_calls[0] (tree) has arguments that break its schema: "
+        "they are nested too deeply to check."
+    )
+
+
+# -- lone surrogates -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("reply", "quoted"),
+    [
+        ("I won't call it \ud83d.", "I won't call it \ufffd."),
+        ("Half an emoji: \ud83d\ude00", "Half an emoji: \U0001f600"),
+    ],
+)
+def test_a_reask_quotes_an_answer_holding_lone_surrogates(
+    client: og.OpenAI, local_gateway: LocalGateway, reply: str, quoted: str
+) -> None:
+    """A gateway that cuts text on UTF-16 code units sends an emoji in two deltas, each a lone surrogate
+    escaped in JSON. The re-ask quoting such an answer once failed to encode: UnicodeEncodeError at the caller."""
+    local_gateway.model.script(reply, ToolCall("get_weather", {"city": "Rome"}))
+    _, final = _streamed(client, tools=[WEATHER], tool_choice="required")
+    assert [(c.function.name, c.function.arguments) for c in final.choices[0].message.tool_calls or []] == [
+        ("get_weather", '{"city":"Rome"}')
+    ]
+    assert _sent(local_gateway)["messages"][-2] == {"role": "assistant", "content": quoted}
+
+
+async def test_an_async_reask_states_a_problem_quoting_a_lone_surrogate(
+    async_client: og.AsyncOpenAI, local_gateway: LocalGateway
+) -> None:
+    broken = r'{"tool_calls": [{"name": 3, "arguments": {"note": "\ud83d"}}]}'  # ASCII: the surrogate is escaped
+    local_gateway.model.script(broken, ToolCall("get_weather", {"city": "Rome"}))
+    stream = await async_client.chat.completions.create(model=MODEL, messages=ASK, tools=[WEATHER], stream=True)
+    state = ChatCompletionStreamState()
+    async for chunk in stream:
+        state.handle_chunk(chunk)
+    assert [c.function.name for c in state.get_final_completion().choices[0].message.tool_calls or []] == [
+        "get_weather"
+    ]
+    reask = _sent(local_gateway)["messages"]
+    assert reask[-2] == {"role": "assistant", "content": broken}
+    assert reask[-1]["content"].startswith(
+        'Your answer could not be used: tool_calls[0] must be an object with a "name" and "arguments"; '
+        'got {"name": 3, "arguments": {"note": "\ufffd"}}.'
+    )
+
+
+# -- a gateway whose finish chunk carries text -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["It is sunny.", 'Checking. {"tool_calls": [{"name": "get_weather", "arguments": {"city": "Oslo"}}]}'],
+)
+def test_text_in_the_chunk_that_finishes_is_shown_before_it(reply: str) -> None:
+    """OmniGate's finish chunk has an empty delta, but an OpenAI-compatible gateway may put the last text in
+    it (the hostile server does, on loopback). Its shown text was once dropped, and the chunk yielded twice."""
+    with (
+        hostile_server(reply=reply, finish="stop") as (server, _),
+        og.OpenAI(base_url=f"{server.url}/ok", api_key=fake_key("llmg_", "finish-0123456789abcdef")) as client,
+    ):
+        chunks, streamed = _streamed(client, tools=[WEATHER])
+        plain = client.chat.completions.create(model=MODEL, messages=ASK, tools=[WEATHER])
+    got, want = streamed.choices[0], plain.choices[0]
+    assert (got.message.content, got.finish_reason) == (want.message.content, want.finish_reason)
+    assert got.message.content == reply.partition(" {")[0]
+    assert [(c.function.name, c.function.arguments) for c in got.message.tool_calls or []] == [
+        (c.function.name, c.function.arguments) for c in want.message.tool_calls or []
+    ]
+    assert [chunk.choices[0].finish_reason for chunk in chunks if chunk.choices][-2:] == [None, want.finish_reason]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_legacy_functions_ask_for_one_call_and_refuse_two(
+    client: og.OpenAI, local_gateway: LocalGateway, stream: bool
+) -> None:
+    """A legacy message holds one `function_call`: the model was told "Parallel calls: yes." and the
+    calls after the first were dropped without a word."""
+    two = [ToolCall("get_weather", {"city": "Paris"}), ToolCall("get_weather", {"city": "Rome"})]
+    local_gateway.model.script(two, ToolCall("get_weather", {"city": "Rome"}))
+    functions: Any = [WEATHER["function"]]
+    if stream:
+        _, got = _streamed(client, functions=functions)
+    else:
+        got = client.chat.completions.create(model=MODEL, messages=ASK, functions=functions)
+    call = got.choices[0].message.function_call
+    assert call is not None
+    assert (call.name, call.arguments, got.choices[0].finish_reason) == (
+        "get_weather",
+        '{"city":"Rome"}',
+        "function_call",
+    )
+    sent = _sent(local_gateway)["messages"]
+    assert "Parallel calls: no. Call at most one tool per answer." in sent[0]["content"]
+    assert sent[-1]["content"].startswith(
+        "Your answer could not be used: Call at most one tool per answer (parallel calls: no); you called 2."
+    )
+
+
+@pytest.mark.parametrize(
+    ("schema", "problem"),
+    [
+        ({"type": "objekt"}, "'objekt' is not valid under any of the given schemas (at type)"),
+        ({"type": "object", "properties": {"a": {"type": 5}}}, "5 is not valid under any of the given schemas"),
+        ({"type": "object", "properties": {"a": {"pattern": "("}}}, "'(' is not a 'regex' (at properties/a/pattern)"),
+    ],
+)
+@pytest.mark.parametrize("where", ["tools", "functions", "response_format"])
+def test_a_schema_that_is_not_json_schema_is_refused_before_sending(
+    client: og.OpenAI, local_gateway: LocalGateway, schema: dict[str, Any], problem: str, where: str
+) -> None:
+    """The validator met the broken schema only when it read the answer, after the call was billed, and
+    raised its own error (`UnknownType`, `TypeError`, `re.error`) at the caller."""
+    function = {"name": "f", "parameters": schema}
+    request: Any = {
+        "tools": {"tools": [{"type": "function", "function": function}]},
+        "functions": {"functions": [function]},
+        "response_format": {"response_format": {"type": "json_schema", "json_schema": {"name": "f", "schema": schema}}},
+    }[where]
+    field = {"tools": "tools[0]", "functions": "functions[0]", "response_format": "response_format"}[where]
+    for stream in (False, True):
+        with pytest.raises(og.UnsupportedFeatureError) as caught:
+            client.chat.completions.create(model=MODEL, messages=ASK, stream=stream, **request)
+        assert caught.value.field == field
+        assert str(caught.value).startswith(f"`{field}` is not a valid JSON Schema: {problem}")
+        assert isinstance(caught.value, openai.OpenAIError)
+    assert local_gateway.calls.to("/v1/chat/completions") == []

@@ -250,3 +250,66 @@ def test_tool_calls_are_built_as_the_sdk_constructs_them() -> None:
         assert mine.id.startswith("call_")
         assert len(mine.id) == 29
     assert len({call.id for call in built}) == 2
+
+
+# JSON nested past the interpreter's recursion limit (1000): `json` gives up with RecursionError, not ValueError.
+TOO_DEEP = '{"a": ' * 1200 + "1" + "}" * 1200
+TREE = {"type": "object", "properties": {"v": {"type": "string"}, "child": {"$ref": "#"}}}  # a recursive schema
+TREES, _ = tools_of({"tools": [{"type": "function", "function": {"name": "tree", "parameters": TREE}}]})
+
+
+def _calling(name: str, arguments: str) -> str:
+    """An envelope of one call whose arguments are written as they are (`envelope` would decode them)."""
+    return '{"tool_calls": [{"name": "' + name + '", "arguments": ' + arguments + "}]}"
+
+
+def _some_splits(rules: ReplyRules, text: str) -> set[object]:
+    """`_every_split` at every 997th point: enough for a long answer, whose every split would take seconds."""
+    outcomes: set[object] = set()
+    for cut in range(0, len(text) + 1, 997):
+        scanner = ReplyScanner(rules)
+        try:
+            shown = scanner.feed(text[:cut]) + scanner.feed(text[cut:])
+            rest, reading = scanner.finish()
+        except ReplyRejected as exc:
+            outcomes.add(("rejected", str(exc)))
+            continue
+        assert (reading.content or "") == shown + rest
+        outcomes.add(reading)
+    return outcomes
+
+
+def test_json_nested_too_deeply_to_decode_is_text_or_a_broken_answer() -> None:
+    """The decoder's RecursionError once escaped the reader (and reached the caller of the client)."""
+    text = f"Deep: {TOO_DEEP}"
+    assert read_reply(AUTO, text) == Reading(text)  # not an envelope it can read: text, as any other object
+    assert _some_splits(AUTO, text) == {Reading(text)}
+    required, json_object = ReplyRules(TOOLS, ToolChoice("required")), ReplyRules(answer=OBJECT_FORMAT)
+    for rules, answer in [
+        (required, TOO_DEEP),
+        (required, _calling("get_time", TOO_DEEP)),
+        (required, _calling("get_time", json.dumps(TOO_DEEP))),  # arguments in OpenAI's string form
+        (json_object, TOO_DEEP),
+        (json_object, _calling("get_time", TOO_DEEP)),
+    ]:
+        with pytest.raises(ReplyRejected) as caught:
+            read_reply(rules, answer)
+        assert _some_splits(rules, answer) == {("rejected", str(caught.value))}
+    with pytest.raises(ReplyRejected, match="Your answer is not valid JSON: maximum recursion depth exceeded"):
+        read_reply(ReplyRules(answer=OBJECT_FORMAT), TOO_DEEP)
+    with pytest.raises(ReplyRejected, match=r"tool_calls\[0\]\.arguments is not a JSON object"):
+        read_reply(AUTO, _calling("get_time", json.dumps(TOO_DEEP)))
+
+
+def test_a_value_too_deep_for_the_schema_validator_is_a_broken_answer() -> None:
+    """A recursive schema checks a deep value one level at a time: past the recursion limit, `jsonschema`
+    raised RecursionError out of the reader."""
+    deep = '{"child": ' * 300 + '{"v": 1}' + "}" * 300
+    problem = "has arguments that break its schema: they are nested too deeply to check."
+    with pytest.raises(ReplyRejected, match=problem):
+        read_reply(ReplyRules(TREES), _calling("tree", deep))
+    tree = answer_format({"response_format": {"type": "json_schema", "json_schema": {"name": "t", "schema": TREE}}})
+    with pytest.raises(ReplyRejected, match="Your answer breaks the required JSON Schema: they are nested too deeply"):
+        read_reply(ReplyRules(answer=tree), deep)
+    valid = '{"child": ' * 300 + '{"v": "leaf"}' + "}" * 300  # a valid one is still read
+    assert read_reply(ReplyRules(answer=tree), valid) == Reading(valid)

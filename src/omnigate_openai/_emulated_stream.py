@@ -78,8 +78,8 @@ class EmulatedChunks:
                 return []  # held back: nothing to yield (and no model field to set on a chunk that is dropped)
             delta.content = shown or None  # as OpenAI's role chunk: no content yet (an answer of calls has none)
             return [chunk]
-        delta.content = shown or None
-        out = [chunk] if shown else []
+        # Text in the chunk that finishes goes in a chunk of its own: this one comes last, after the calls.
+        out = [self._build({"content": shown})] if shown else []
         return out + self._finish(chunk)
 
     def end(self) -> list[Any]:

@@ -27,11 +27,20 @@ from decimal import Decimal
 from typing import Any
 
 from ._config import Settings
-from ._exceptions import ModelOutputError
+from ._exceptions import ModelOutputError, UnsupportedFeatureError
 from ._meta import GatewayMeta, attach_meta, meta, with_meta
 from ._sdk import FinalRequestOptions, NotGiven, model_copy, not_given
-from ._tool_prompt import answer_format, instructions, tool_choice, tools_of, with_instructions, written_history
-from ._tool_reply import Reading, ReplyRejected, ReplyRules, read_reply
+from ._tool_prompt import (
+    AnswerFormat,
+    Tool,
+    answer_format,
+    instructions,
+    tool_choice,
+    tools_of,
+    with_instructions,
+    written_history,
+)
+from ._tool_reply import Reading, ReplyRejected, ReplyRules, read_reply, schema_error
 
 __all__ = ["Emulation", "RejectedReply", "emulated_tool_names", "emulation_for", "new_call_id"]
 
@@ -116,6 +125,7 @@ class Emulation:
         body: Mapping[str, Any] = options.json_data  # type: ignore[assignment]
         tools, self.legacy = tools_of(body, texts=texts)
         answer = answer_format(body)
+        _refuse_broken_schemas(tools, answer, legacy=self.legacy)
         self.rules = ReplyRules(tools, tool_choice(body, tools), answer)
         self.emulated = emulated
         self.max_reasks = max_reasks
@@ -174,10 +184,10 @@ class Emulation:
             attach_meta(error, self._meta_over(completion, [cost for _, cost in self._spent]))
             raise error from None
         self._reasks += [
-            {"role": "assistant", "content": rejected.reply},
+            {"role": "assistant", "content": _sendable(rejected.reply)},
             {
                 "role": "user",
-                "content": f"Your answer could not be used: {rejected.problem} "
+                "content": f"Your answer could not be used: {_sendable(rejected.problem)} "
                 "Answer again, following the format exactly.",
             },
         ]
@@ -215,6 +225,19 @@ class Emulation:
         return [{"tools": "tool-call", "response_format": "JSON answer"}.get(part, part) for part in self.emulated]
 
 
+def _refuse_broken_schemas(tools: tuple[Tool, ...], answer: AnswerFormat | None, *, legacy: bool) -> None:
+    """`UnsupportedFeatureError` naming the first tool or format whose schema is not JSON Schema, before sending."""
+    checked: list[tuple[str, str | None]] = [
+        (f"{'functions' if legacy else 'tools'}[{index}]", tool.schema_text) for index, tool in enumerate(tools)
+    ]
+    if answer is not None:
+        checked.append(("response_format", answer.schema_text))
+    for field, text in checked:
+        problem = None if text is None or text == "{}" else schema_error(text)
+        if problem is not None:
+            raise UnsupportedFeatureError(f"`{field}` is not a valid JSON Schema: {problem}", field=field)
+
+
 def apply_reading(message: Any, reading: Reading, *, legacy: bool) -> None:
     """Put a validated reading into an SDK `ChatCompletionMessage`: content, tool calls (or a legacy call)."""
     message.content = reading.content
@@ -249,6 +272,18 @@ def summed_usage(usages: list[Any]) -> Any:
     prompt = sum(int(getattr(usage, "prompt_tokens", 0) or 0) for usage in usages if usage is not None)
     completion = sum(int(getattr(usage, "completion_tokens", 0) or 0) for usage in usages if usage is not None)
     return CompletionUsage(prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion)
+
+
+def _sendable(text: str) -> str:
+    """`text` encodable as UTF-8, to quote it in a re-ask: surrogates joined into their character, lone ones U+FFFD.
+
+    A gateway that cuts text on UTF-16 code units sends half an emoji per delta, each a lone surrogate
+    escaped in JSON; the answer, or a value of it that a problem quotes, then holds surrogates that the
+    request body cannot encode.
+    """
+    if text.isascii():
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def _cost(completion: Any) -> float | None:

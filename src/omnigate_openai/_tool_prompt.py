@@ -124,7 +124,8 @@ def tool_choice(body: Mapping[str, Any], tools: Sequence[Tool]) -> ToolChoice:
     """The caller's `tool_choice` (or legacy `function_call`) and `parallel_tool_calls`, checked against `tools`."""
     field = "function_call" if body.get("function_call") is not None else "tool_choice"
     raw = body.get(field)
-    parallel = body.get("parallel_tool_calls") is not False
+    legacy = not body.get("tools") and bool(body.get("functions"))  # its message holds one `function_call`
+    parallel = body.get("parallel_tool_calls") is not False and not legacy
     if raw is None or raw == "auto":
         return ToolChoice("auto", parallel=parallel)
     if raw in ("none", "required"):

@@ -23,11 +23,13 @@ from typing import Any
 
 from ._tool_prompt import CALLS_KEY, AnswerFormat, Tool, ToolChoice
 
-__all__ = ["Call", "Reading", "ReplyRejected", "ReplyRules", "ReplyScanner", "read_reply"]
+__all__ = ["Call", "Reading", "ReplyRejected", "ReplyRules", "ReplyScanner", "read_reply", "schema_error"]
 
 _THINK_OPEN, _THINK_CLOSE = "<think>", "</think>"
 _FENCE = "```"
 _WHITESPACE = " \t\r\n"
+# What `json` raises on text it can't decode: JSON nested deeper than the recursion limit is RecursionError.
+_UNDECODABLE = (ValueError, RecursionError)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,7 +97,7 @@ class ReplyRules:
         if isinstance(arguments, str):  # the model wrote OpenAI's own string form
             try:
                 arguments = json.loads(arguments)
-            except ValueError:
+            except _UNDECODABLE:
                 raise ReplyRejected(f"{where}.arguments is not a JSON object: {_short(arguments)}.") from None
         if not isinstance(arguments, dict):
             raise ReplyRejected(f"{where}.arguments must be a JSON object; got {_short(arguments)}.")
@@ -111,7 +113,7 @@ class ReplyRules:
             raise ReplyRejected("Your answer must be one JSON object; it held none.")
         try:
             value = json.loads(json_answer)
-        except ValueError as exc:
+        except _UNDECODABLE as exc:
             raise ReplyRejected(f"Your answer is not valid JSON: {exc}.") from None
         if not isinstance(value, dict):
             raise ReplyRejected(f"Your answer must be a JSON object; got {_short(value)}.")
@@ -136,6 +138,25 @@ def _validator(schema_text: str) -> Any:
 
 
 @functools.lru_cache(maxsize=256)
+def schema_error(schema_text: str) -> str | None:
+    """Why `schema_text` is not a valid JSON Schema (checked against its metaschema), else None.
+
+    Asked before the call is sent: the validator would otherwise meet a broken schema only when it
+    reads the answer, after the call was billed, and raise its own error (`UnknownType`, `TypeError`).
+    """
+    import jsonschema
+
+    schema = json.loads(schema_text)
+    cls = jsonschema.validators.validator_for(schema)
+    try:
+        cls.check_schema(schema)
+    except jsonschema.exceptions.SchemaError as error:
+        where = "/".join(str(part) for part in error.absolute_path)
+        return f"{error.message} (at {where})" if where else error.message
+    return None
+
+
+@functools.lru_cache(maxsize=256)
 def _fast_check(schema_text: str) -> Callable[[object], object] | None:
     """The schema compiled to Python by fastjsonschema (ten times faster), or None where it can't compile it."""
     import fastjsonschema
@@ -147,7 +168,11 @@ def _fast_check(schema_text: str) -> Callable[[object], object] | None:
 
 
 def _schema_problem(schema_text: str, value: object) -> str | None:
-    """None if `value` is valid; else the reference validator's most relevant error, with where it is."""
+    """None if `value` is valid; else the reference validator's most relevant error, with where it is.
+
+    A recursive schema (`$ref`) is checked one level of the value at a time, several frames each: a deep
+    enough value exhausts the recursion limit, and is refused rather than let RecursionError out.
+    """
     fast = _fast_check(schema_text)
     if fast is not None:
         import fastjsonschema  # loaded already: it compiled `fast`
@@ -155,11 +180,14 @@ def _schema_problem(schema_text: str, value: object) -> str | None:
         try:
             fast(value)
             return None
-        except fastjsonschema.JsonSchemaException:
+        except (fastjsonschema.JsonSchemaException, RecursionError):
             pass  # the reference validator decides and says what is wrong
     import jsonschema
 
-    error = jsonschema.exceptions.best_match(_validator(schema_text).iter_errors(value))
+    try:
+        error = jsonschema.exceptions.best_match(_validator(schema_text).iter_errors(value))
+    except RecursionError:
+        return "they are nested too deeply to check"
     if error is None:
         return None
     where = "/".join(str(part) for part in error.absolute_path)
@@ -198,7 +226,7 @@ def _object_end(text: str, start: int) -> int:
     """The end of the JSON object starting at `start`: by the decoder when it is valid, else by its braces."""
     try:
         return _DECODER.raw_decode(text, start)[1]
-    except ValueError:
+    except _UNDECODABLE:
         end = _Braces().scan(text, start)
         return len(text) if end is None else end
 
@@ -360,7 +388,7 @@ class ReplyScanner:
             self._braces, self._scanned = _Braces(), start
             try:  # a complete object is found (and decoded, once) by the decoder at C speed
                 self._decoded, end = _DECODER.raw_decode(text, start)
-            except ValueError:
+            except _UNDECODABLE:
                 end = None
             if end is not None:
                 self._braces = None
@@ -422,7 +450,7 @@ class ReplyScanner:
         if decoded is _UNDECODED:
             try:
                 decoded = json.loads(block)
-            except ValueError:
+            except _UNDECODABLE:
                 return False
         value = decoded
         if not isinstance(value, dict) or CALLS_KEY not in value:
