@@ -338,6 +338,57 @@ def test_a_broken_streamed_answer_not_yet_shown_is_asked_again(
     assert chunks[0].choices[0].delta.role == "assistant"
 
 
+PINNED = "gpt-4o-mini-2024-07-18"
+"""A snapshot: its streams are priced (an alias's stream cost is unknown)."""
+
+
+REFUSED_THEN_CALLED: Any = {
+    "model": PINNED,
+    "messages": ASK,
+    "tools": [WEATHER],
+    "tool_choice": "required",
+    "stream": True,
+}
+
+
+def _costs_every_attempt(stream: Any, gateway: LocalGateway) -> None:
+    found = og.meta(stream)
+    assert (found.attempts, found.emulated) == (2, ("tools",))
+    assert len(gateway.state.usage) == 2
+    assert Decimal(str(found.cost_usd)) == _billed(gateway)
+
+
+def test_a_re_asked_stream_costs_every_attempt(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    """As an unstreamed call's: the stream's metadata showed only the rejected first attempt's cost."""
+    local_gateway.model.script("No tool for you.", ToolCall("get_weather", {"city": "Rome"}))
+    stream = client.chat.completions.create(**REFUSED_THEN_CALLED)
+    for _ in stream:
+        pass
+    _costs_every_attempt(stream, local_gateway)
+
+
+async def test_a_re_asked_async_stream_costs_every_attempt(
+    async_client: og.AsyncOpenAI, local_gateway: LocalGateway
+) -> None:
+    local_gateway.model.script("No tool for you.", ToolCall("get_weather", {"city": "Rome"}))
+    stream = await async_client.chat.completions.create(**REFUSED_THEN_CALLED)
+    async for _ in stream:
+        pass
+    _costs_every_attempt(stream, local_gateway)
+
+
+def test_a_stream_that_gives_up_costs_every_attempt(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    local_gateway.model.script("no", "still no")
+    stream = client.chat.completions.create(
+        model=PINNED, messages=ASK, tools=[WEATHER], tool_choice="required", stream=True
+    )
+    with pytest.raises(og.ModelOutputError, match="You must call at least one tool now") as caught:
+        for _ in stream:
+            pass
+    assert og.meta(caught.value).attempts == 2
+    assert Decimal(str(og.meta(caught.value).cost_usd)) == _billed(local_gateway)
+
+
 async def test_an_async_stream_asks_again_then_gives_up(
     async_client: og.AsyncOpenAI, local_gateway: LocalGateway
 ) -> None:

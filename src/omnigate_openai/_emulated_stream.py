@@ -160,6 +160,7 @@ class _EmulatedSync(Generic[_T]):
                     call.stream_ended(attempt, rejected=rejected)
                 if isinstance(rejected, ModelOutputError):
                     raise
+                rejected.completion = attempt  # what it cost, for `ask_again` to sum
                 emulation.ask_again(rejected)  # or ModelOutputError, once the re-asks are spent
                 attempt = _reask(self, emulation)
                 call = answer_read_above(attempt)
@@ -168,6 +169,8 @@ class _EmulatedSync(Generic[_T]):
                 continue
             if call is not None:  # settled, and its tool calls checked, before the last of them are shown
                 call.stream_ended(attempt)
+            if attempt is not self:  # re-asked: the last attempt's metadata, its cost summed over every attempt
+                attach_meta(self, emulation.meta_over_attempts(attempt))
             yield from tail
             return
 
@@ -194,6 +197,7 @@ class _EmulatedAsync(Generic[_T]):
                     await call.astream_ended(attempt, rejected=rejected)
                 if isinstance(rejected, ModelOutputError):
                     raise
+                rejected.completion = attempt
                 emulation.ask_again(rejected)
                 attempt = await _areask(self, emulation)
                 call = answer_read_above(attempt)
@@ -202,6 +206,8 @@ class _EmulatedAsync(Generic[_T]):
                 continue
             if call is not None:
                 await call.astream_ended(attempt)
+            if attempt is not self:
+                attach_meta(self, emulation.meta_over_attempts(attempt))
             for out in tail:
                 yield out
             return

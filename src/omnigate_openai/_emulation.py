@@ -210,7 +210,12 @@ class Emulation:
         """Usage and metadata over every attempt so far (this one included)."""
         if self._spent and getattr(completion, "usage", None) is not None:
             completion.usage = summed_usage([usage for usage, _ in self._spent] + [completion.usage])
-        attach_meta(completion, self._meta_over(completion, [cost for _, cost in self._spent] + [_cost(completion)]))
+        attach_meta(completion, self.meta_over_attempts(completion))
+
+    def meta_over_attempts(self, answer: Any) -> GatewayMeta:
+        """The metadata of `answer` (the last attempt: a completion, or a re-ask's stream), saying what was
+        emulated, with its cost summed over every attempt."""
+        return self._meta_over(answer, [cost for _, cost in self._spent] + [_cost(answer)])
 
     def _meta_over(self, completion: Any, costs: list[float | None]) -> GatewayMeta:
         """The completion's metadata, saying what was emulated, with the cost of `costs` summed."""
