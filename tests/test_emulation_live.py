@@ -607,6 +607,7 @@ def test_legacy_functions_ask_for_one_call_and_refuse_two(
         ({"type": "objekt"}, "'objekt' is not valid under any of the given schemas (at type)"),
         ({"type": "object", "properties": {"a": {"type": 5}}}, "5 is not valid under any of the given schemas"),
         ({"type": "object", "properties": {"a": {"pattern": "("}}}, "'(' is not a 'regex' (at properties/a/pattern)"),
+        ({"type": "object", "properties": {"a": {"$ref": "#/$defs/B"}}}, "$ref '#/$defs/B' points to nothing in it"),
     ],
 )
 @pytest.mark.parametrize("where", ["tools", "functions", "response_format"])

@@ -18,7 +18,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-from collections.abc import Callable, Mapping, Sequence
+import urllib.parse
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ._tool_prompt import CALLS_KEY, AnswerFormat, Tool, ToolChoice
@@ -153,7 +154,37 @@ def schema_error(schema_text: str) -> str | None:
     except jsonschema.exceptions.SchemaError as error:
         where = "/".join(str(part) for part in error.absolute_path)
         return f"{error.message} (at {where})" if where else error.message
+    if '"$id"' not in schema_text:  # every reference is then to a place in this document
+        for ref in _local_refs(schema):
+            if not _points_to_something(schema, ref):
+                return f"$ref {ref!r} points to nothing in it"
     return None
+
+
+def _local_refs(node: object) -> Iterator[str]:
+    """The `$ref`s into the document itself (`#/...`, JSON pointers) in `node`, depth first."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/"):
+            yield ref
+        for value in node.values():
+            yield from _local_refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _local_refs(value)
+
+
+def _points_to_something(schema: object, ref: str) -> bool:
+    node = schema
+    for token in ref[2:].split("/"):
+        key = urllib.parse.unquote(token).replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        else:
+            return False
+    return True
 
 
 @functools.lru_cache(maxsize=256)
