@@ -574,6 +574,22 @@ def test_text_in_the_chunk_that_finishes_is_shown_before_it(reply: str) -> None:
     assert [chunk.choices[0].finish_reason for chunk in chunks if chunk.choices][-2:] == [None, want.finish_reason]
 
 
+def test_a_stream_without_a_finish_chunk_still_ends_in_its_tool_calls() -> None:
+    """The emulation reads the calls once the gateway's stream has ended; with no finish chunk to mark,
+    it ended with `finish_reason` None, where the unstreamed call says `tool_calls`."""
+    reply = '{"tool_calls": [{"name": "get_weather", "arguments": {"city": "Oslo"}}]}'
+    with (
+        hostile_server(reply=reply) as (server, _),
+        og.OpenAI(base_url=f"{server.url}/ok", api_key=fake_key("llmg_", "finish-0123456789abcdef")) as client,
+    ):
+        chunks, streamed = _streamed(client, tools=[WEATHER])
+    assert streamed.choices[0].finish_reason == "tool_calls"
+    assert [chunk.choices[0].finish_reason for chunk in chunks if chunk.choices][-2:] == [None, "tool_calls"]
+    assert [(c.function.name, c.function.arguments) for c in streamed.choices[0].message.tool_calls or []] == [
+        ("get_weather", '{"city":"Oslo"}')
+    ]
+
+
 @pytest.mark.parametrize("stream", [False, True])
 def test_legacy_functions_ask_for_one_call_and_refuse_two(
     client: og.OpenAI, local_gateway: LocalGateway, stream: bool

@@ -99,12 +99,15 @@ class EmulatedChunks:
             raise self._failure(str(exc)) from None
         out = [self._build({"content": rest})] if rest else []
         out += self._calls(reading)
+        called = "function_call" if self._emulation.legacy else "tool_calls"
         if last is not None:
             choice = last.choices[0]
             choice.delta.content = None
             if reading.calls and choice.finish_reason in ("stop", None):
-                choice.finish_reason = "function_call" if self._emulation.legacy else "tool_calls"
+                choice.finish_reason = called
             out.append(last)
+        elif reading.calls:  # the gateway sent no finish chunk; an answer of calls ends as OpenAI's says so
+            out.append(self._build({}, finish_reason=called))
         stream = self._stream
         emulation = self._emulation
         attach_meta(stream, meta(stream).replace(emulated=emulation.emulated, attempts=emulation.attempts))
@@ -121,8 +124,8 @@ class EmulatedChunks:
             out.append(self._build({"tool_calls": [{"index": index, "function": {"arguments": call.arguments}}]}))
         return out
 
-    def _build(self, delta: dict[str, Any]) -> Any:
-        data = {**(self._frame or {}), "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}
+    def _build(self, delta: dict[str, Any], finish_reason: str | None = None) -> Any:
+        data = {**(self._frame or {}), "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}]}
         stream = self._stream
         return stream._client._process_response_data(data=data, cast_to=stream._cast_to, response=stream.response)
 
