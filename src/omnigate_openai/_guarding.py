@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EXTENSION",
     "answer_read_above",
+    "astream_closed",
     "guarded_call",
     "is_chat",
     "needs_prices",
@@ -81,6 +82,13 @@ def stream_closed(stream: Any) -> None:
     call = guarded_call(stream.response.request)
     if call is not None:
         call.stream_ended(stream, broken=True)
+
+
+async def astream_closed(stream: Any) -> None:
+    """`await stream.close()` before its end: settled as broken off, with the guard's async hooks awaited."""
+    call = guarded_call(stream.response.request)
+    if call is not None:
+        await call.astream_ended(stream, broken=True)
 
 
 def usage_hidden(request: Any, usage: object) -> None:

@@ -22,7 +22,7 @@ from typing_extensions import override
 from . import _watchdog
 from ._bounds import deadline_error, deadline_of
 from ._exceptions import ConnectionError, InvalidResponseError
-from ._guarding import guarded_call, stream_closed, stream_opened, usage_hidden
+from ._guarding import astream_closed, guarded_call, stream_closed, stream_opened, usage_hidden
 from ._meta import GatewayMeta, attach_meta, meta, with_meta
 from ._profile import GatewayProfile
 from ._sdk import httpx
@@ -114,7 +114,7 @@ class AsyncGatewayStream(MetaFromTheStart[_T], openai.AsyncStream[_T]):
 
     @override
     async def close(self) -> None:
-        stream_closed(self)  # closed before its end: a guarded call is settled as broken off
+        await astream_closed(self)  # closed before its end: a guarded call is settled as broken off
         await super().close()
 
 

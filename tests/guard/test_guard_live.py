@@ -251,6 +251,42 @@ async def test_an_async_stream_broken_off_is_settled(local_gateway: LocalGateway
     assert guard.metrics().reserved_usd == 0.0
 
 
+@pytest.mark.parametrize("route", ["compat", "native"])
+@pytest.mark.parametrize("how", ["closed", "dropped"])
+async def test_an_async_stream_broken_off_awaits_the_async_after_call_hook(
+    local_gateway: LocalGateway, how: str, route: str
+) -> None:
+    """Broken off, an async stream was settled by the sync path: `await stream.close()` raised "is async:
+    use it with an AsyncOpenAI client" (it was one), and a dropped stream skipped the hook."""
+    seen: list[og.CallRecord] = []
+
+    async def after_call(record: og.CallRecord) -> None:
+        await asyncio.sleep(0)
+        seen.append(record)
+
+    guard = og.Guard(limits=og.Limits(max_usd=1.0), loops=QUIET, after_call=after_call)
+    body: dict[str, Any] = {"model": PINNED, "messages": [{"role": "user", "content": "hello there"}]}
+    if route == "compat":
+        body["stream"] = True
+    async with og.AsyncOpenAI(base_url=local_gateway.base_url, api_key=local_gateway.api_key) as client:
+        agent = client.with_guard(guard)
+        opened = agent.gateway.chat_stream(**body) if route == "native" else agent.chat.completions.create(**body)
+        stream: Any = await opened
+        async for _chunk in stream:
+            break
+        if how == "closed":
+            await stream.close()
+        else:
+            del stream
+        for _ in range(100):  # a dropped stream is settled by a task of this loop
+            if seen:
+                break
+            await asyncio.sleep(0.01)
+    (record,) = seen
+    assert (record.error, record.cost_source) == ("stream broken off before its end", "reservation")
+    assert guard.metrics().reserved_usd == 0.0
+
+
 WEATHER = {"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}
 OPENED: dict[str, dict[str, Any]] = {
     "compat": {"stream": True},

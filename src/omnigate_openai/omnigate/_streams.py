@@ -16,7 +16,7 @@ import openai
 from typing_extensions import override
 
 from .._exceptions import InvalidResponseError
-from .._guarding import guarded_call, stream_closed
+from .._guarding import astream_closed, guarded_call, stream_closed
 from .._meta import attach_meta, meta, with_meta
 from .._sdk import httpx
 from .._send import check_deadline, release
@@ -110,7 +110,7 @@ class AsyncNativeChatStream(MetaFromTheStart[_T], openai.AsyncStream[_T]):
 
     @override
     async def close(self) -> None:
-        stream_closed(self)
+        await astream_closed(self)
         await super().close()
 
     @override
