@@ -92,6 +92,15 @@ def test_input_items_become_chat_messages(client: og.OpenAI, local_gateway: Loca
     }
 
 
+def test_text_parts_are_joined_one_per_line_as_for_chat_calls(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    parts: list[Any] = [{"type": "input_text", "text": "Say"}, {"type": "input_text", "text": "hello."}]
+    client.responses.create(model=MODEL, input=[{"role": "user", "content": parts}])
+    chat_parts: list[Any] = [{"type": "text", "text": "Say"}, {"type": "text", "text": "hello."}]
+    client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": chat_parts}])
+    sent_by_responses, sent_by_chat = (call.json["messages"] for call in local_gateway.calls.to(CHAT))
+    assert sent_by_responses == sent_by_chat == [{"role": "user", "content": "Say\nhello."}]
+
+
 def test_a_response_cut_by_max_output_tokens_is_incomplete(client: og.OpenAI) -> None:
     response = client.responses.create(model=MODEL, input="Say hello.", max_output_tokens=3)
     assert response.status == "incomplete"

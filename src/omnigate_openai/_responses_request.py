@@ -206,7 +206,8 @@ def input_messages(given: object) -> list[dict[str, Any]]:
 
 
 def _text(content: object, field: str) -> str:
-    """A message's content as one string: text parts joined; images, files and audio refused."""
+    """A message's content as one string, one text part per line (as chat calls join them); images, files, audio
+    refused."""
     if isinstance(content, str):
         return content
     if not isinstance(content, Iterable) or isinstance(content, Mapping):
@@ -220,7 +221,7 @@ def _text(content: object, field: str) -> str:
             texts.append(part["text"])
         else:
             raise refused(f"{field}[{position}]", f"the gateway accepts text only, and this part is {kind!r}")
-    return "".join(texts)
+    return "\n".join(texts)  # separate parts stay separate, as a provider reads consecutive text blocks
 
 
 def _chat_tool(index: int, tool: Mapping[str, Any]) -> dict[str, Any]:
