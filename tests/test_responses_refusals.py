@@ -196,6 +196,32 @@ async def _settled(result: Any) -> None:
             {"text": {"verbosity": "loud"}},
             "Expected `text.verbosity` to be one of ['high', 'low', 'medium'], got 'loud'",
         ),
+        (
+            {"input": [{"type": "function_call", "name": "f", "arguments": "{}"}]},
+            "Expected `input[0].call_id` to be a string, got None",
+        ),
+        (
+            {"input": [{"type": "function_call", "call_id": "c", "arguments": "{}"}]},
+            "Expected `input[0].name` to be a string, got None",
+        ),
+        (
+            {"input": [{"type": "function_call", "call_id": "c", "name": "f"}]},
+            "Expected `input[0].arguments` to be a string, got None",
+        ),
+        (
+            {"input": [{"type": "function_call_output", "output": "Sunny"}]},
+            "Expected `input[0].call_id` to be a string, got None",
+        ),
+        ({"tools": [{"type": "function", "parameters": {}}]}, "Expected `tools[0].name` to be a string, got None"),
+        ({"instructions": [{"role": "user", "content": "x"}]}, "Expected `instructions` to be a string, got list"),
+        (
+            {"metadata": {"ticket": 42}},
+            "Expected `metadata` as OpenAI defines it: `metadata.ticket`: Input should be a valid string, got 42",
+        ),
+        (
+            {"text": {"format": {"type": "json_schema", "schema": {"type": "object"}}}},
+            "Expected `text` as OpenAI defines it: `text.format.name`: Field required",
+        ),
     ],
 )
 def test_bad_input_is_a_value_error_before_sending(

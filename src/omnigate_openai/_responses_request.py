@@ -14,6 +14,9 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import pydantic
+from openai.types.responses import Response
+
 from ._exceptions import UnknownResponseError, UnsupportedFeatureError
 from ._response_store import ResponseStore
 
@@ -107,6 +110,9 @@ def chat_plan(body: Mapping[str, Any], *, store: ResponseStore) -> ChatPlan:
     verbosity = text.get("verbosity", given.get("verbosity"))  # `text.verbosity`, or openai 3.x's top-level one
     if verbosity is not None and verbosity not in _VERBOSITY:
         raise ValueError(f"Expected `text.verbosity` to be one of {sorted(map(str, _VERBOSITY))}, got {verbosity!r}")
+    instructions = given.get("instructions")
+    if instructions is not None and not isinstance(instructions, str):
+        raise ValueError(f"Expected `instructions` to be a string, got {type(instructions).__name__}")
     model = given.get("model")
     if not isinstance(model, str) or not model.strip():
         raise ValueError(f"Expected a non-empty `model`, got {model!r}")
@@ -115,7 +121,7 @@ def chat_plan(body: Mapping[str, Any], *, store: ResponseStore) -> ChatPlan:
 
     history = list(_previous_messages(given.get("previous_response_id"), store))
     history.extend(input_messages(given["input"]))
-    steer = [line for line in (given.get("instructions"), _VERBOSITY.get(verbosity)) if line]
+    steer = [line for line in (instructions, _VERBOSITY.get(verbosity)) if line]
     messages = ([{"role": "system", "content": "\n\n".join(steer)}] if steer else []) + history
 
     chat: dict[str, Any] = {"model": model, "messages": messages}
@@ -137,7 +143,7 @@ def chat_plan(body: Mapping[str, Any], *, store: ResponseStore) -> ChatPlan:
     user = given.get("safety_identifier") or given.get("user")
     if user:
         chat["user"] = user  # the chat layer sends it as the gateway's user header when the client names no user
-    return ChatPlan(chat, tuple(history), _echo(given), given.get("store", True) is not False)
+    return ChatPlan(chat, tuple(history), _checked(_echo(given)), given.get("store", True) is not False)
 
 
 def _asks_for_something(field: str, value: object) -> bool:
@@ -185,10 +191,11 @@ def input_messages(given: object) -> list[dict[str, Any]]:
         if kind == "message" and item.get("role") in _ROLES:
             messages.append({"role": item["role"], "content": _text(item.get("content"), f"input[{index}].content")})
         elif kind == "function_call":
+            name, arguments = (_string(item, key, f"input[{index}]") for key in ("name", "arguments"))
             call = {
-                "id": item["call_id"],
+                "id": _string(item, "call_id", f"input[{index}]"),
                 "type": "function",
-                "function": {"name": item["name"], "arguments": item["arguments"]},
+                "function": {"name": name, "arguments": arguments},
             }
             last = messages[-1] if messages else None
             if last is not None and last["role"] == "assistant":
@@ -196,13 +203,22 @@ def input_messages(given: object) -> list[dict[str, Any]]:
             else:
                 messages.append({"role": "assistant", "content": None, "tool_calls": [call]})
         elif kind == "function_call_output":
+            call_id = _string(item, "call_id", f"input[{index}]")
             output = _text(item.get("output"), f"input[{index}].output")
-            messages.append({"role": "tool", "tool_call_id": item["call_id"], "content": output})
+            messages.append({"role": "tool", "tool_call_id": call_id, "content": output})
         elif kind == "message":
             raise ValueError(f"`input[{index}]` has role {item.get('role')!r}; expected one of {sorted(_ROLES)}")
         else:
             raise refused(f"input[{index}]", f"items of type {kind!r} have no chat equivalent")
     return messages
+
+
+def _string(item: Mapping[str, Any], key: str, field: str) -> str:
+    """A field OpenAI requires of an item, or a ValueError naming it (not a `KeyError` from deep inside)."""
+    value = item.get(key)
+    if not isinstance(value, str):
+        raise ValueError(f"Expected `{field}.{key}` to be a string, got {value!r}")
+    return value
 
 
 def _text(content: object, field: str) -> str:
@@ -228,7 +244,10 @@ def _chat_tool(index: int, tool: Mapping[str, Any]) -> dict[str, Any]:
     kind = tool.get("type")
     if kind != "function":
         raise refused(f"tools[{index}]", f"{_BUILT_IN_TOOL} (this one is {kind!r})")
-    function = {"name": tool["name"], "parameters": tool.get("parameters") or {"type": "object", "properties": {}}}
+    function = {
+        "name": _string(tool, "name", f"tools[{index}]"),
+        "parameters": tool.get("parameters") or {"type": "object", "properties": {}},
+    }
     if tool.get("description"):
         function["description"] = tool["description"]
     if tool.get("strict") is not None:
@@ -275,6 +294,24 @@ def _echo(given: Mapping[str, Any]) -> dict[str, Any]:
         "safety_identifier": given.get("safety_identifier"),
         "background": False,
     }
+
+
+_ECHOED = pydantic.create_model(  # type: ignore[call-overload]
+    "_Echoed", **{name: (field.annotation, ...) for name, field in Response.model_fields.items() if name in _echo({})}
+)
+"""The `Response` fields the echo fills: checked before sending, as the finished `Response` would be after."""
+
+
+def _checked(echo: dict[str, Any]) -> dict[str, Any]:
+    """The echo, if a `Response` can repeat it; else a ValueError naming the field (the call is not yet paid for)."""
+    try:
+        _ECHOED.model_validate(echo)
+    except pydantic.ValidationError as error:
+        first = min(error.errors(), key=lambda found: found["type"] != "missing")  # a missing key says the most
+        where = ".".join(str(step) for step in first["loc"] if not str(step)[:1].isupper())  # no union member names
+        got = "" if first["type"] == "missing" else f", got {first['input']!r}"
+        raise ValueError(f"Expected `{first['loc'][0]}` as OpenAI defines it: `{where}`: {first['msg']}{got}") from None
+    return echo
 
 
 def chat_tool_calls(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
