@@ -243,6 +243,7 @@ def test_bad_input_is_a_value_error_before_sending(
         {"truncation": "disabled"},
         {"service_tier": "auto"},
         {"store": True, "prompt_cache_key": "k", "stream_options": {"include_obfuscation": False}},
+        {"prompt_cache_retention": "24h", "prompt_cache_options": {"mode": "explicit", "ttl": "30m"}},
         {"text": {"format": {"type": "text"}}},
     ],
     ids=repr,

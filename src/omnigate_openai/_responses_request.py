@@ -45,7 +45,7 @@ _SERVED = frozenset(
 )
 """The request fields this emulation honours."""
 
-_HARMLESS = frozenset({"stream_options", "prompt_cache_key", "prompt_cache_retention"})
+_HARMLESS = frozenset({"stream_options", "prompt_cache_key", "prompt_cache_retention", "prompt_cache_options"})
 """Fields that only tune OpenAI's own delivery or caching; they cannot change an answer, so they are dropped."""
 
 _WHY: dict[str, str] = {
