@@ -393,3 +393,18 @@ async def test_async_with_streaming_response_of_a_stream(
 async def test_async_with_raw_response(async_client: og.AsyncOpenAI) -> None:
     raw = await async_client.responses.with_raw_response.create(model=MODEL, input="Say hello.")
     assert raw.parse().output_text == REPLY
+
+
+def test_parsing_a_raw_response_twice_gives_the_same_response(client: og.OpenAI) -> None:
+    raw = client.responses.with_raw_response.create(model=MODEL, input="Say hello.")
+    assert raw.parse() is raw.parse()  # as the SDK's own raw responses cache what they parsed
+    assert len(client.response_store) == 1  # type: ignore[arg-type]
+    with client.responses.with_streaming_response.create(model=MODEL, input="Say hello.", stream=True) as streamed:
+        assert streamed.parse() is streamed.parse()
+
+
+async def test_async_parsing_a_raw_stream_twice_gives_the_same_stream(async_client: og.AsyncOpenAI) -> None:
+    async with async_client.responses.with_streaming_response.create(model=MODEL, input="Hi", stream=True) as raw:
+        stream = await raw.parse()
+        assert await raw.parse() is stream
+        assert _validated([event async for event in stream])[-1].type == "response.completed"

@@ -23,6 +23,9 @@ class TranslatedResponse:
         self._translate = translate
         self.http_response = raw.http_response
         """The gateway's HTTP answer to the chat call (`meta()` reads its headers)."""
+        self._parsed: list[Any] = []
+        """The translation, once made: parsing again returns it, as the SDK's raw responses do (one `Response`,
+        one id, one stored entry; one event stream)."""
 
     def parse(self, **kwargs: Any) -> Any:
         """The `Response` (or event stream); awaitable where the SDK's own `parse` is (async streamed responses)."""
@@ -31,10 +34,15 @@ class TranslatedResponse:
         parsed = self._raw.parse()
         if inspect.isawaitable(parsed):
             return self._translated_later(parsed)
-        return self._translate(parsed)
+        return self._translated(parsed)
 
     async def _translated_later(self, parsed: Any) -> Any:
-        return self._translate(await parsed)
+        return self._translated(await parsed)
+
+    def _translated(self, parsed: Any) -> Any:
+        if not self._parsed:
+            self._parsed.append(self._translate(parsed))
+        return self._parsed[0]
 
     def __getattr__(self, name: str) -> Any:
         # headers, status_code, request_id, close(), iter_bytes(), ...: the chat call's raw response as is
