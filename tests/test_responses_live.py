@@ -124,6 +124,15 @@ def test_user_and_safety_identifier_attribute_the_call(local_gateway: LocalGatew
         assert local_gateway.calls.last.headers["x-api-key"] == local_gateway.api_key
 
 
+def test_text_verbosity_is_echoed_plain_and_streamed(client: og.OpenAI) -> None:
+    response = client.responses.create(model=MODEL, input="Say hello.", text={"verbosity": "low"})
+    assert response.text is not None
+    assert response.text.verbosity == "low"
+    with client.responses.stream(model=MODEL, input="Say hello.", text={"verbosity": "low"}) as stream:
+        final = stream.get_final_response()
+    assert final.text == response.text
+
+
 def test_metadata_is_echoed_and_not_sent(client: og.OpenAI, local_gateway: LocalGateway) -> None:
     response = client.responses.create(model=MODEL, input="Say hello.", metadata={"ticket": "42"})
     assert response.metadata == {"ticket": "42"}

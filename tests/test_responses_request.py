@@ -141,5 +141,13 @@ def test_verbosity_is_steered_by_the_system_message(verbosity: str, system: str)
     assert "verbosity" not in chat
 
 
+@pytest.mark.parametrize("verbosity", ["low", "medium", "high"])
+def test_the_echo_repeats_the_verbosity(verbosity: str) -> None:
+    plan = chat_plan(
+        {"model": "gpt-4o-mini", "input": "Hi", "text": {"verbosity": verbosity}}, store=og.MemoryResponseStore()
+    )
+    assert plan.echo["text"] == {"format": {"type": "text"}, "verbosity": verbosity}
+
+
 def test_verbosity_alone_makes_a_system_message() -> None:
     assert _chat(text={"verbosity": "low"})["messages"][0]["role"] == "system"

@@ -277,6 +277,8 @@ def _response_format(fmt: object) -> dict[str, Any] | None:
 
 def _echo(given: Mapping[str, Any]) -> dict[str, Any]:
     """The request's settings as OpenAI repeats them in the `Response` (with OpenAI's defaults)."""
+    text = given.get("text") or {}
+    verbosity = {"verbosity": text["verbosity"]} if text.get("verbosity") else {}
     return {
         "instructions": given.get("instructions"),
         "max_output_tokens": given.get("max_output_tokens"),
@@ -287,7 +289,7 @@ def _echo(given: Mapping[str, Any]) -> dict[str, Any]:
         "top_p": given.get("top_p", 1.0),
         "tool_choice": given.get("tool_choice", "auto"),
         "tools": [dict(tool) for tool in given.get("tools") or []],
-        "text": {"format": dict((given.get("text") or {}).get("format") or {"type": "text"})},
+        "text": {"format": dict(text.get("format") or {"type": "text"}), **verbosity},
         "truncation": "disabled",
         "store": given.get("store", True) is not False,
         "user": given.get("user"),
