@@ -215,6 +215,13 @@ async def _settled(result: Any) -> None:
         ({"tools": [{"type": "function", "parameters": {}}]}, "Expected `tools[0].name` to be a string, got None"),
         ({"instructions": [{"role": "user", "content": "x"}]}, "Expected `instructions` to be a string, got list"),
         (
+            {
+                "tools": [{"type": "function", "name": "now", "parameters": None, "strict": None}],
+                "tool_choice": {"type": "function", "name": "nope"},
+            },
+            "`tool_choice` names the function 'nope', which is not one of the `tools` (now)",
+        ),
+        (
             {"metadata": {"ticket": 42}},
             "Expected `metadata` as OpenAI defines it: `metadata.ticket`: Input should be a valid string, got 42",
         ),

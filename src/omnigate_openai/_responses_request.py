@@ -129,7 +129,7 @@ def chat_plan(body: Mapping[str, Any], *, store: ResponseStore) -> ChatPlan:
     if tools:
         chat["tools"] = tools
         if "tool_choice" in given:
-            chat["tool_choice"] = _chat_tool_choice(given["tool_choice"])
+            chat["tool_choice"] = _chat_tool_choice(given["tool_choice"], [tool["function"]["name"] for tool in tools])
         if "parallel_tool_calls" in given:
             chat["parallel_tool_calls"] = given["parallel_tool_calls"]
     elif given.get("tool_choice") not in (None, "auto", "none"):
@@ -255,10 +255,15 @@ def _chat_tool(index: int, tool: Mapping[str, Any]) -> dict[str, Any]:
     return {"type": "function", "function": function}
 
 
-def _chat_tool_choice(choice: object) -> object:
+def _chat_tool_choice(choice: object, names: list[str]) -> object:
     if choice in ("auto", "none", "required"):
         return choice
     if isinstance(choice, Mapping) and choice.get("type") == "function" and isinstance(choice.get("name"), str):
+        if choice["name"] not in names:  # said here, as the caller wrote it, not in the chat layer's terms
+            offered = ", ".join(names)
+            raise ValueError(
+                f"`tool_choice` names the function {choice['name']!r}, which is not one of the `tools` ({offered})"
+            )
         return {"type": "function", "function": {"name": choice["name"]}}
     kind = choice.get("type") if isinstance(choice, Mapping) else choice
     raise refused("tool_choice", f"only 'auto', 'none', 'required' or one function can be chosen, not {kind!r}")
