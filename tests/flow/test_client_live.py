@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import pickle
 from typing import Any
 
 import openai
@@ -12,7 +13,7 @@ from pydantic import BaseModel
 
 import omnigate_openai as og
 from _fakes import fake_key
-from omnigate_openai import flow
+from omnigate_openai import _masking, flow
 from omnigate_openai.testing import LocalFlowGateway
 from omnigate_openai.testing._flow_model import vector_for
 
@@ -83,6 +84,23 @@ def test_no_secret_in_the_repr(flow_gateway: LocalFlowGateway) -> None:
     assert "ws-local" in shown
     assert flow_gateway.auth_token not in repr(client.settings)
     assert client.api_key != flow_gateway.auth_token  # frameworks read `api_key`: it is a placeholder
+
+
+def test_a_pickled_error_and_its_request_repr_hide_the_api_key(
+    flow_gateway: LocalFlowGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # as in a process that never built an OmniGate client (whose profile hides the same header name)
+    monkeypatch.setattr(_masking, "SENSITIVE_HEADERS", _masking.SENSITIVE_HEADERS - {"x-api-key", "x-admin-key"})
+    with _client(flow_gateway, api_key=flow_gateway.api_key) as client:
+        with pytest.raises(og.ModelNotFoundError) as caught:
+            client.chat.completions.create(model="nope/none", messages=[{"role": "user", "content": "Hi"}])
+    assert flow_gateway.calls.last.headers["x-api-key"] == flow_gateway.api_key  # it was sent
+    assert flow_gateway.api_key not in repr(caught.value.request.headers)
+    data = pickle.dumps(caught.value)
+    assert flow_gateway.api_key.encode() not in data
+    restored = pickle.loads(data)
+    assert isinstance(restored, og.ModelNotFoundError)
+    assert restored.request.headers["x-api-key"] == "[secure]"
 
 
 def test_clients_are_openai_clients() -> None:
