@@ -196,6 +196,12 @@ async def error_json_200(conn: _Conn, kind: Kind) -> bool:
     return True
 
 
+async def empty_object_200(conn: _Conn, _kind: Kind) -> bool:
+    """`{}` with status 200 for every call, model listings too: a JSON answer missing every field."""
+    await conn.full(200, b"{}", "application/json")
+    return True
+
+
 async def cut_error_body(conn: _Conn, _kind: Kind) -> bool:
     """A 500 whose body is cut mid-chunk."""
     await conn.head(500, "Internal Server Error", {"content-type": "application/json", **_CHUNKED})
@@ -259,6 +265,7 @@ FAULTS: dict[str, Callable[[_Conn, Kind], Awaitable[bool]]] = {
     "html_200": html_200,
     "invalid_json_200": invalid_json_200,
     "error_json_200": error_json_200,
+    "empty_object_200": empty_object_200,
     "cut_error_body": cut_error_body,
     "bad_utf8": bad_utf8,
     "close_delimited": close_delimited,
@@ -333,7 +340,7 @@ class HostileServer:
                 conn.server = self  # type: ignore[attr-defined]
                 fault, _, rest = seen.path.lstrip("/").partition("/")
                 conn.path = "/" + rest  # type: ignore[attr-defined]
-                if seen.path.endswith("/models") and seen.method == "GET":
+                if seen.path.endswith("/models") and seen.method == "GET" and fault != "empty_object_200":
                     await conn.full(200, json.dumps(MODELS).encode(), "application/json")
                     continue
                 kind: Kind = "native" if seen.path.endswith("/chat") else "json"

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 import omnigate_openai as og
 from _fakes import fake_key
+from _hostile import hostile_server
 from omnigate_openai import _masking, flow
 from omnigate_openai.testing import LocalFlowGateway
 from omnigate_openai.testing._flow_model import vector_for
@@ -91,9 +92,8 @@ def test_a_pickled_error_and_its_request_repr_hide_the_api_key(
 ) -> None:
     # as in a process that never built an OmniGate client (whose profile hides the same header name)
     monkeypatch.setattr(_masking, "SENSITIVE_HEADERS", _masking.SENSITIVE_HEADERS - {"x-api-key", "x-admin-key"})
-    with _client(flow_gateway, api_key=flow_gateway.api_key) as client:
-        with pytest.raises(og.ModelNotFoundError) as caught:
-            client.chat.completions.create(model="nope/none", messages=[{"role": "user", "content": "Hi"}])
+    with _client(flow_gateway, api_key=flow_gateway.api_key) as client, pytest.raises(og.ModelNotFoundError) as caught:
+        client.chat.completions.create(model="nope/none", messages=[{"role": "user", "content": "Hi"}])
     assert flow_gateway.calls.last.headers["x-api-key"] == flow_gateway.api_key  # it was sent
     assert flow_gateway.api_key not in repr(caught.value.request.headers)
     data = pickle.dumps(caught.value)
@@ -255,6 +255,27 @@ async def test_async_discovery_with_a_scope(flow_gateway: LocalFlowGateway) -> N
     assert flow_gateway.calls.to("/api/v1/gateway/models/google")[0].query == "scope=workspace"
     assert "mistral" in providers.providers
     assert len(models) == 7
+
+
+def test_listings_missing_their_list_are_empty() -> None:
+    # the Flow SDK reads them as `data.get("data", [])` and `data.get("providers", [])`
+    with (
+        hostile_server() as (server, _canary),
+        flow.OpenAI(base_url=f"{server.url}/empty_object_200", auth_token="t", max_retries=0) as client,
+    ):
+        assert client.gateway.models() == []
+        assert client.gateway.providers().providers == []
+    assert [seen.path for seen in server.requests] == [
+        "/empty_object_200/api/v1/gateway/v1/models",
+        "/empty_object_200/api/v1/gateway/models/providers/list",
+    ]
+
+
+async def test_async_listings_missing_their_list_are_empty() -> None:
+    with hostile_server() as (server, _canary):
+        async with flow.AsyncOpenAI(base_url=f"{server.url}/empty_object_200", auth_token="t", max_retries=0) as client:
+            assert await client.gateway.models() == []
+            assert (await client.gateway.providers()).providers == []
 
 
 def test_an_unknown_provider_is_not_found(flow_gateway: LocalFlowGateway) -> None:

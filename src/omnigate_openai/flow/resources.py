@@ -44,7 +44,7 @@ class FlowGateway(SyncAPIResource):
 
     def models(self, **request: Unpack[RequestOptions]) -> list[Model]:
         """Every model the gateway routes (`GET /api/v1/gateway/v1/models`), as the Flow SDK's `list_models()`."""
-        return list(self._client.models.list(**request).data)
+        return list(self._client.models.list(**request).data or ())  # an answer without `data`: none
 
     def provider_models(
         self, provider: str, *, scope: str = DEFAULT_SCOPE, **request: Unpack[RequestOptions]
@@ -64,7 +64,7 @@ class AsyncFlowGateway(AsyncAPIResource):
     async def models(self, **request: Unpack[RequestOptions]) -> list[Model]:
         """Every model the gateway routes (`GET /api/v1/gateway/v1/models`), as the Flow SDK's `list_models()`."""
         page = await self._client.models.list(**request)
-        return list(page.data)
+        return list(page.data or ())
 
     async def provider_models(
         self, provider: str, *, scope: str = DEFAULT_SCOPE, **request: Unpack[RequestOptions]
