@@ -53,6 +53,12 @@ ENVELOPES = [
         {"detail": [{"loc": ["body", "model"], "msg": "Field required"}]},
         "body.model: Field required",
     ),
+    Envelope(
+        "fastapi validation, a bare location",
+        {"detail": [{"loc": "model", "msg": "Required"}]},
+        "model: Required",
+    ),
+    Envelope("fastapi validation, a numeric location", {"detail": [{"loc": 3, "msg": "Bad item"}]}, "3: Bad item"),
     Envelope("fastapi, a mapping", {"detail": {"message": "Quota used up"}}, "Quota used up"),
     Envelope("plain text", "  Bad Gateway\n", "Bad Gateway"),
     Envelope("empty", "", "The Flow gateway answered HTTP 500 with no message"),

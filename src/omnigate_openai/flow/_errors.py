@@ -125,7 +125,10 @@ def _flatten(errors: list[object]) -> str:
     parts = []
     for item in errors:
         if isinstance(item, Mapping):
-            loc = ".".join(str(step) for step in item.get("loc") or ())
+            steps = item.get("loc")  # a list of path steps; a bare step or nothing from looser servers
+            loc = "" if steps is None else str(steps)
+            if isinstance(steps, (list, tuple)):
+                loc = ".".join(map(str, steps))
             msg = str(item.get("msg", item))
             parts.append(f"{loc}: {msg}" if loc else msg)
         else:
