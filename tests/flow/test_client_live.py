@@ -103,6 +103,19 @@ def test_a_pickled_error_and_its_request_repr_hide_the_api_key(
     assert restored.request.headers["x-api-key"] == "[secure]"
 
 
+def test_a_pickled_error_hides_a_token_the_gateway_echoed(flow_gateway: LocalFlowGateway) -> None:
+    token = flow_gateway.auth_token
+    flow_gateway.faults.respond(401, f"Invalid authentication token: Bearer {token}", envelope="fastapi")
+    with _client(flow_gateway) as client, pytest.raises(og.AuthError) as caught:
+        client.chat.completions.create(**HELLO)
+    assert str(caught.value) == "Invalid authentication token: Bearer ***"
+    data = pickle.dumps(caught.value)
+    assert token.encode() not in data
+    restored = pickle.loads(data)
+    assert str(restored) == "Invalid authentication token: Bearer ***"
+    assert restored.response.json() == {"detail": "Invalid authentication token: Bearer [secure]"}
+
+
 def test_clients_are_openai_clients() -> None:
     client = flow.AsyncOpenAI(base_url="http://127.0.0.1:9", auth_token="t")
     assert isinstance(client, openai.AsyncOpenAI)
