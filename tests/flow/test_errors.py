@@ -153,6 +153,7 @@ def test_a_credential_echoed_by_the_server_is_masked() -> None:
         ("500", og.ProviderError, openai.InternalServerError, 500),
         (None, og.ProviderError, openai.InternalServerError, 502),
         ("400", og.APIError, openai.BadRequestError, 400),
+        ("401", og.ProviderError, openai.AuthenticationError, 401),
     ],
 )
 def test_an_in_band_stream_failure_carries_its_own_status(
@@ -163,3 +164,4 @@ def test_an_in_band_stream_failure_carries_its_own_status(
     assert isinstance(error, also)
     assert error.status_code == status
     assert str(error) == "upstream failed"
+    assert not isinstance(error, og.AuthError)  # the platform let the call in: its token is not at fault
