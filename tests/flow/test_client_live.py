@@ -55,6 +55,19 @@ def test_missing_credential_names_the_argument_and_the_variable(monkeypatch: pyt
         flow.AsyncOpenAI(base_url="http://127.0.0.1:9")
 
 
+async def _flow_sdk_callback(token: str) -> None:  # the Flow SDK tells its callback the new token
+    del token
+
+
+@pytest.mark.parametrize("client_class", [flow.OpenAI, flow.AsyncOpenAI])
+def test_a_refresh_callback_that_wants_arguments_is_refused_at_construction(client_class: type[Any]) -> None:
+    with pytest.raises(flow.ConfigurationError, match=r"`on_auth_token_refresh` is called with no arguments"):
+        client_class(base_url="http://127.0.0.1:9", auth_token="t", on_auth_token_refresh=_flow_sdk_callback)
+    with pytest.raises(flow.ConfigurationError, match=r"`on_auth_token_refresh` is called with no arguments"):
+        client_class(base_url="http://127.0.0.1:9", auth_token="t", on_auth_token_refresh=lambda token: token)
+    client_class(base_url="http://127.0.0.1:9", auth_token="t", on_auth_token_refresh=lambda token="t": token)
+
+
 def test_the_environment_configures_a_client(flow_gateway: LocalFlowGateway, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PLATFORM_API_URL", flow_gateway.base_url)
     monkeypatch.setenv("AUTH_TOKEN", flow_gateway.auth_token)
