@@ -313,7 +313,13 @@ def test_an_unknown_provider_is_not_found(flow_gateway: LocalFlowGateway) -> Non
 
 @pytest.mark.parametrize(
     ("provider", "scope", "named"),
-    [("", "organization", "provider"), ("openai/x", "organization", "provider"), ("openai", " ", "scope")],
+    [
+        ("", "organization", "provider"),
+        ("openai/x", "organization", "provider"),
+        ("..", "organization", "provider"),  # the URL would be normalised to `/api/v1/gateway`
+        (".", "organization", "provider"),
+        ("openai", " ", "scope"),
+    ],
 )
 def test_bad_discovery_arguments_are_refused_before_sending(
     flow_gateway: LocalFlowGateway, provider: str, scope: str, named: str

@@ -79,8 +79,8 @@ class AsyncFlowGateway(AsyncAPIResource):
 
 
 def _provider_models_call(client: object, provider: str, scope: str) -> tuple[str, dict[str, str]]:
-    """Checked before sending: an empty name would list nothing useful, a `/` would reach another route."""
-    if not isinstance(provider, str) or not provider.strip() or "/" in provider:
+    """Checked before sending: an empty name would list nothing useful; a `/`, `.` or `..` would reach another route."""
+    if not isinstance(provider, str) or not provider.strip() or "/" in provider or provider in (".", ".."):
         raise ValueError(f"Expected `provider` to be a provider name such as 'openai', got {provider!r}")
     if not isinstance(scope, str) or not scope.strip():
         raise ValueError(f"Expected `scope` to be a non-empty string such as 'organization', got {scope!r}")
