@@ -68,6 +68,15 @@ def test_a_refresh_callback_that_wants_arguments_is_refused_at_construction(clie
     client_class(base_url="http://127.0.0.1:9", auth_token="t", on_auth_token_refresh=lambda token="t": token)
 
 
+def test_the_sync_client_refuses_a_coroutine_callback_at_construction() -> None:
+    async def issue() -> str:
+        return "token-1"
+
+    with pytest.raises(flow.ConfigurationError, match=r"the sync client needs a plain function"):
+        flow.OpenAI(base_url="http://127.0.0.1:9", auth_token="t", on_auth_token_refresh=issue)
+    flow.AsyncOpenAI(base_url="http://127.0.0.1:9", auth_token="t", on_auth_token_refresh=issue)
+
+
 def test_the_environment_configures_a_client(flow_gateway: LocalFlowGateway, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PLATFORM_API_URL", flow_gateway.base_url)
     monkeypatch.setenv("AUTH_TOKEN", flow_gateway.auth_token)

@@ -19,7 +19,7 @@ from .._config import check_header_value
 from .._exceptions import ConfigurationError
 from .._secret import Secret
 
-__all__ = ["BearerToken", "TokenRefresh", "checked_refresh"]
+__all__ = ["BearerToken", "TokenRefresh", "checked_refresh", "refuse_coroutine_refresh"]
 
 TokenRefresh = Callable[[], str | Awaitable[str]]
 """`on_auth_token_refresh`: returns a fresh platform token; the async client also awaits a coroutine."""
@@ -46,6 +46,16 @@ def checked_refresh(refresh: object) -> TokenRefresh | None:
             f"{', '.join(required)} (the Flow SDK's callback is told the token instead)"
         )
     return cast(TokenRefresh, refresh)
+
+
+def refuse_coroutine_refresh(refresh: object) -> None:
+    """For the sync client: a coroutine function is refused when it is built, not at the first 401, hours later."""
+    call = getattr(refresh, "__call__", None)  # noqa: B004  # an object whose `__call__` is `async def`
+    if inspect.iscoroutinefunction(refresh) or inspect.iscoroutinefunction(call):
+        raise ConfigurationError(f"`on_auth_token_refresh` is a coroutine function: {_SYNC_NEEDS_A_FUNCTION}")
+
+
+_SYNC_NEEDS_A_FUNCTION = "the sync client needs a plain function (async callbacks work with `AsyncOpenAI`)"
 
 
 class BearerToken:
@@ -81,10 +91,7 @@ class BearerToken:
             fresh = self._refresh()
             if inspect.isawaitable(fresh):
                 _close(fresh)
-                raise ConfigurationError(
-                    "`on_auth_token_refresh` returned an awaitable: the sync client needs a plain function "
-                    "(async callbacks work with `AsyncOpenAI`)"
-                )
+                raise ConfigurationError(f"`on_auth_token_refresh` returned an awaitable: {_SYNC_NEEDS_A_FUNCTION}")
             self._install(fresh)
         return True
 
