@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["FAULTS", "HostileServer", "Seen", "hostile_server"]
+__all__ = ["FAULTS", "ODD_ANSWERS", "HostileServer", "Seen", "hostile_server"]
 
 Kind = Literal["json", "sse", "native"]
 
@@ -196,6 +196,12 @@ async def error_json_200(conn: _Conn, kind: Kind) -> bool:
     return True
 
 
+async def empty_object_200(conn: _Conn, _kind: Kind) -> bool:
+    """`{}` with status 200 for every call, model listings too: a JSON answer missing every field."""
+    await conn.full(200, b"{}", "application/json")
+    return True
+
+
 async def cut_error_body(conn: _Conn, _kind: Kind) -> bool:
     """A 500 whose body is cut mid-chunk."""
     await conn.head(500, "Internal Server Error", {"content-type": "application/json", **_CHUNKED})
@@ -268,6 +274,10 @@ FAULTS: dict[str, Callable[[_Conn, Kind], Awaitable[bool]]] = {
 }
 
 
+ODD_ANSWERS: dict[str, Callable[[_Conn, Kind], Awaitable[bool]]] = {"empty_object_200": empty_object_200}
+"""Well-formed but odd answers, outside the fault matrix (whose cells are each client's faults)."""
+
+
 class HostileServer:
     """The server, on its own event loop in a thread. `url` is its root; `requests` what it received;
     `reply` the text of its well-formed answers; `finish` the finish reason its well-formed stream's
@@ -333,13 +343,13 @@ class HostileServer:
                 conn.server = self  # type: ignore[attr-defined]
                 fault, _, rest = seen.path.lstrip("/").partition("/")
                 conn.path = "/" + rest  # type: ignore[attr-defined]
-                if seen.path.endswith("/models") and seen.method == "GET":
+                if seen.path.endswith("/models") and seen.method == "GET" and fault != "empty_object_200":
                     await conn.full(200, json.dumps(MODELS).encode(), "application/json")
                     continue
                 kind: Kind = "native" if seen.path.endswith("/chat") else "json"
                 if kind == "json" and b'"stream": true' in seen.body.replace(b'"stream":true', b'"stream": true'):
                     kind = "sse"
-                keep = await FAULTS.get(fault, ok)(conn, kind)
+                keep = await FAULTS.get(fault, ODD_ANSWERS.get(fault, ok))(conn, kind)
         except (ConnectionError, asyncio.CancelledError, asyncio.IncompleteReadError):
             pass
         finally:

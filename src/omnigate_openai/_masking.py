@@ -25,6 +25,7 @@ __all__ = [
     "hide_headers",
     "install_log_filter",
     "mask_request_headers",
+    "masked_bytes",
     "masked_url",
     "masked_value",
     "remember",
@@ -70,6 +71,15 @@ def masked_text(text: str) -> str:
         if value in text:
             text = text.replace(value, MASK)
     return text
+
+
+def masked_bytes(content: bytes) -> bytes:
+    """`content` (a body as received) with every key this process holds masked: servers echo keys back."""
+    for value in list(_KNOWN):
+        secret = value.encode()
+        if secret in content:
+            content = content.replace(secret, MASK.encode())
+    return content
 
 
 class _MaskedHeaders(httpx.Headers):  # type: ignore[misc, name-defined, unused-ignore]

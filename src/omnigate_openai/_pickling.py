@@ -5,7 +5,7 @@ The default pickling of an exception calls its class with `args`, which fails fo
 (`ProviderError` joined with `openai.InternalServerError` is not importable by name). An error is
 pickled instead as a recipe: its public class and what picks the joined class (the status, whether it
 timed out), its fields with secrets masked, and a copy of its request and response that keeps the
-method, URL, status, headers and body, with every credential header masked.
+method, URL, status, headers and body, with every credential header masked (and any key the body echoes).
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def _response_copy(response: Any) -> tuple[int, list[tuple[str, str]], bytes] | 
     if not isinstance(response, httpx.Response):
         return None
     content = response.content if hasattr(response, "_content") else b""
-    return (response.status_code, _masked_headers(response.headers), content)
+    return (response.status_code, _masked_headers(response.headers), _masking.masked_bytes(content))
 
 
 def _rebuilt(request: Any, response: Any) -> tuple[Any, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import pickle
 from typing import Any
 
 import openai
@@ -12,7 +13,8 @@ from pydantic import BaseModel
 
 import omnigate_openai as og
 from _fakes import fake_key
-from omnigate_openai import flow
+from _hostile import hostile_server
+from omnigate_openai import _masking, flow
 from omnigate_openai.testing import LocalFlowGateway
 from omnigate_openai.testing._flow_model import vector_for
 
@@ -53,6 +55,28 @@ def test_missing_credential_names_the_argument_and_the_variable(monkeypatch: pyt
         flow.AsyncOpenAI(base_url="http://127.0.0.1:9")
 
 
+async def _flow_sdk_callback(token: str) -> None:  # the Flow SDK tells its callback the new token
+    del token
+
+
+@pytest.mark.parametrize("client_class", [flow.OpenAI, flow.AsyncOpenAI])
+def test_a_refresh_callback_that_wants_arguments_is_refused_at_construction(client_class: type[Any]) -> None:
+    with pytest.raises(flow.ConfigurationError, match=r"`on_auth_token_refresh` is called with no arguments"):
+        client_class(base_url="http://127.0.0.1:9", auth_token="t", on_auth_token_refresh=_flow_sdk_callback)
+    with pytest.raises(flow.ConfigurationError, match=r"`on_auth_token_refresh` is called with no arguments"):
+        client_class(base_url="http://127.0.0.1:9", auth_token="t", on_auth_token_refresh=lambda token: token)
+    client_class(base_url="http://127.0.0.1:9", auth_token="t", on_auth_token_refresh=lambda token="t": token)
+
+
+def test_the_sync_client_refuses_a_coroutine_callback_at_construction() -> None:
+    async def issue() -> str:
+        return "token-1"
+
+    with pytest.raises(flow.ConfigurationError, match=r"the sync client needs a plain function"):
+        flow.OpenAI(base_url="http://127.0.0.1:9", auth_token="t", on_auth_token_refresh=issue)
+    flow.AsyncOpenAI(base_url="http://127.0.0.1:9", auth_token="t", on_auth_token_refresh=issue)
+
+
 def test_the_environment_configures_a_client(flow_gateway: LocalFlowGateway, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PLATFORM_API_URL", flow_gateway.base_url)
     monkeypatch.setenv("AUTH_TOKEN", flow_gateway.auth_token)
@@ -83,6 +107,35 @@ def test_no_secret_in_the_repr(flow_gateway: LocalFlowGateway) -> None:
     assert "ws-local" in shown
     assert flow_gateway.auth_token not in repr(client.settings)
     assert client.api_key != flow_gateway.auth_token  # frameworks read `api_key`: it is a placeholder
+
+
+def test_a_pickled_error_and_its_request_repr_hide_the_api_key(
+    flow_gateway: LocalFlowGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # as in a process that never built an OmniGate client (whose profile hides the same header name)
+    monkeypatch.setattr(_masking, "SENSITIVE_HEADERS", _masking.SENSITIVE_HEADERS - {"x-api-key", "x-admin-key"})
+    with _client(flow_gateway, api_key=flow_gateway.api_key) as client, pytest.raises(og.ModelNotFoundError) as caught:
+        client.chat.completions.create(model="nope/none", messages=[{"role": "user", "content": "Hi"}])
+    assert flow_gateway.calls.last.headers["x-api-key"] == flow_gateway.api_key  # it was sent
+    assert flow_gateway.api_key not in repr(caught.value.request.headers)
+    data = pickle.dumps(caught.value)
+    assert flow_gateway.api_key.encode() not in data
+    restored = pickle.loads(data)
+    assert isinstance(restored, og.ModelNotFoundError)
+    assert restored.request.headers["x-api-key"] == "[secure]"
+
+
+def test_a_pickled_error_hides_a_token_the_gateway_echoed(flow_gateway: LocalFlowGateway) -> None:
+    token = flow_gateway.auth_token
+    flow_gateway.faults.respond(401, f"Invalid authentication token: Bearer {token}", envelope="fastapi")
+    with _client(flow_gateway) as client, pytest.raises(og.AuthError) as caught:
+        client.chat.completions.create(**HELLO)
+    assert str(caught.value) == "Invalid authentication token: Bearer ***"
+    data = pickle.dumps(caught.value)
+    assert token.encode() not in data
+    restored = pickle.loads(data)
+    assert str(restored) == "Invalid authentication token: Bearer ***"
+    assert restored.response.json() == {"detail": "Invalid authentication token: Bearer [secure]"}
 
 
 def test_clients_are_openai_clients() -> None:
@@ -239,6 +292,27 @@ async def test_async_discovery_with_a_scope(flow_gateway: LocalFlowGateway) -> N
     assert len(models) == 7
 
 
+def test_listings_missing_their_list_are_empty() -> None:
+    # the Flow SDK reads them as `data.get("data", [])` and `data.get("providers", [])`
+    with (
+        hostile_server() as (server, _canary),
+        flow.OpenAI(base_url=f"{server.url}/empty_object_200", auth_token="t", max_retries=0) as client,
+    ):
+        assert client.gateway.models() == []
+        assert client.gateway.providers().providers == []
+    assert [seen.path for seen in server.requests] == [
+        "/empty_object_200/api/v1/gateway/v1/models",
+        "/empty_object_200/api/v1/gateway/models/providers/list",
+    ]
+
+
+async def test_async_listings_missing_their_list_are_empty() -> None:
+    with hostile_server() as (server, _canary):
+        async with flow.AsyncOpenAI(base_url=f"{server.url}/empty_object_200", auth_token="t", max_retries=0) as client:
+            assert await client.gateway.models() == []
+            assert (await client.gateway.providers()).providers == []
+
+
 def test_an_unknown_provider_is_not_found(flow_gateway: LocalFlowGateway) -> None:
     with _client(flow_gateway) as client, pytest.raises(flow.ModelNotFoundError) as caught:
         client.gateway.provider_models("cohere")
@@ -248,7 +322,13 @@ def test_an_unknown_provider_is_not_found(flow_gateway: LocalFlowGateway) -> Non
 
 @pytest.mark.parametrize(
     ("provider", "scope", "named"),
-    [("", "organization", "provider"), ("openai/x", "organization", "provider"), ("openai", " ", "scope")],
+    [
+        ("", "organization", "provider"),
+        ("openai/x", "organization", "provider"),
+        ("..", "organization", "provider"),  # the URL would be normalised to `/api/v1/gateway`
+        (".", "organization", "provider"),
+        ("openai", " ", "scope"),
+    ],
 )
 def test_bad_discovery_arguments_are_refused_before_sending(
     flow_gateway: LocalFlowGateway, provider: str, scope: str, named: str

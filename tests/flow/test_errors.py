@@ -53,6 +53,12 @@ ENVELOPES = [
         {"detail": [{"loc": ["body", "model"], "msg": "Field required"}]},
         "body.model: Field required",
     ),
+    Envelope(
+        "fastapi validation, a bare location",
+        {"detail": [{"loc": "model", "msg": "Required"}]},
+        "model: Required",
+    ),
+    Envelope("fastapi validation, a numeric location", {"detail": [{"loc": 3, "msg": "Bad item"}]}, "3: Bad item"),
     Envelope("fastapi, a mapping", {"detail": {"message": "Quota used up"}}, "Quota used up"),
     Envelope("plain text", "  Bad Gateway\n", "Bad Gateway"),
     Envelope("empty", "", "The Flow gateway answered HTTP 500 with no message"),
@@ -147,6 +153,7 @@ def test_a_credential_echoed_by_the_server_is_masked() -> None:
         ("500", og.ProviderError, openai.InternalServerError, 500),
         (None, og.ProviderError, openai.InternalServerError, 502),
         ("400", og.APIError, openai.BadRequestError, 400),
+        ("401", og.ProviderError, openai.AuthenticationError, 401),
     ],
 )
 def test_an_in_band_stream_failure_carries_its_own_status(
@@ -157,3 +164,4 @@ def test_an_in_band_stream_failure_carries_its_own_status(
     assert isinstance(error, also)
     assert error.status_code == status
     assert str(error) == "upstream failed"
+    assert not isinstance(error, og.AuthError)  # the platform let the call in: its token is not at fault

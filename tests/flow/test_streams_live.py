@@ -72,7 +72,12 @@ async def test_an_async_stream_cut_midway_is_not_retried(flow_gateway: LocalFlow
 
 @pytest.mark.parametrize(
     ("status", "raises", "also"),
-    [(500, flow.ProviderError, openai.InternalServerError), (429, flow.RateLimitError, openai.RateLimitError)],
+    [
+        (500, flow.ProviderError, openai.InternalServerError),
+        (429, flow.RateLimitError, openai.RateLimitError),
+        (401, flow.ProviderError, openai.AuthenticationError),  # the platform had let the call in
+        (403, flow.ProviderError, openai.PermissionDeniedError),
+    ],
 )
 def test_an_in_band_failure_frame_is_a_typed_error(
     flow_gateway: LocalFlowGateway, status: int, raises: type[Exception], also: type[Exception]

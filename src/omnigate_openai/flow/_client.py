@@ -20,7 +20,7 @@ from .._profile import GatewayProfile
 from .._sdk import httpx
 from ._profile import FLOW
 from ._settings import FlowSettings
-from ._token import TokenRefresh
+from ._token import TokenRefresh, refuse_coroutine_refresh
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -138,6 +138,7 @@ class OpenAI(_FlowClient, _client.OpenAI):  # type: ignore[misc]
             on_auth_token_refresh=on_auth_token_refresh,
         )
         _refuse_omnigate_options(options)
+        refuse_coroutine_refresh(on_auth_token_refresh)
         parsed = base_url if _settings is not None and isinstance(base_url, httpx.URL) else None
         super().__init__(base_url=parsed, _settings=settings, **options)
 

@@ -60,12 +60,18 @@ def stream_error(response: httpx.Response, failure: Mapping[str, object]) -> API
     """The error of an in-band failure frame (LiteLLM's `data: {"error": {...}}` after HTTP 200).
 
     LiteLLM puts the status in the frame's `code`; one without a status is the provider's failure (502).
+    A 401/403 here is the provider's refusal: the platform had authenticated the call before its 200.
     """
     message = scrubbed(str(failure.get("message") or f"{_GATEWAY} failed during the stream"), response.request)
     status = _status_in(failure.get("code")) or 502
     body = dict(failure)
     if status == 429:
         exc: APIError = RateLimitError(message, response=response, body=body, detail=message, source="provider")
+    elif status in (401, 403):
+        provider = _provider_of(_requested_model(response.request))
+        exc = ProviderError.for_status(status)(
+            message, response=response, body=body, detail=message, provider=provider, upstream_status=status
+        )
     elif status < 500:
         exc = APIError.for_status(status)(message, response=response, body=body, detail=message)
     else:
@@ -125,7 +131,10 @@ def _flatten(errors: list[object]) -> str:
     parts = []
     for item in errors:
         if isinstance(item, Mapping):
-            loc = ".".join(str(step) for step in item.get("loc") or ())
+            steps = item.get("loc")  # a list of path steps; a bare step or nothing from looser servers
+            loc = "" if steps is None else str(steps)
+            if isinstance(steps, (list, tuple)):
+                loc = ".".join(map(str, steps))
             msg = str(item.get("msg", item))
             parts.append(f"{loc}: {msg}" if loc else msg)
         else:

@@ -29,6 +29,7 @@ class FlowProfile(GatewayProfile):
     api_path = API_PATH
     env = EnvNames(api_key=ENV_AUTH_TOKEN, base_url=ENV_BASE_URL)
     emulates_tools = False  # LiteLLM passes `tools` and `response_format` to the provider
+    secret_headers = frozenset({API_KEY_HEADER})  # the `fl_` key: masked in reprs and pickled errors
 
     def auth_headers(self, settings: Settings, *, bearer_auth: bool) -> dict[str, str]:
         """The API key when there is one (the platform prefers it, so the token is not sent), else the token."""

@@ -14,7 +14,7 @@ from .._config import Settings, check_header_value, split_credentials
 from .._exceptions import ConfigurationError
 from .._profile import GatewayProfile
 from .._secret import Secret
-from ._token import BearerToken, TokenRefresh
+from ._token import BearerToken, TokenRefresh, checked_refresh
 from ._wire import API_PATH, ENV_AUTH_TOKEN, ENV_BASE_URL
 
 __all__ = ["FlowSettings"]
@@ -58,10 +58,7 @@ class FlowSettings(Settings):
                 f"Missing platform credential: pass `auth_token=` or set `{ENV_AUTH_TOKEN}` "
                 "(or pass an `fl_` key as `api_key=`)."
             )
-        if on_auth_token_refresh is not None and not callable(on_auth_token_refresh):
-            raise ConfigurationError(
-                f"Expected `on_auth_token_refresh` to be callable, got {type(on_auth_token_refresh).__name__}"
-            )
+        refresh = checked_refresh(on_auth_token_refresh)
         root, url_credentials = split_credentials(url, api_path=API_PATH)
         if url_credentials is not None:  # the platform authenticates by token or key, never by Basic auth
             raise ConfigurationError(
@@ -71,7 +68,7 @@ class FlowSettings(Settings):
             profile=profile,
             root_url=root,
             api_key=None if api_key is None else Secret(check_header_value("api_key", api_key)),
-            token=None if token is None else BearerToken(token, refresh=on_auth_token_refresh),
+            token=None if token is None else BearerToken(token, refresh=refresh),
             workspace_id=None if workspace_id is None else check_header_value("workspace_id", workspace_id),
             request_id=None if request_id is None else check_header_value("request_id", request_id),
         )

@@ -13,15 +13,49 @@ import inspect
 import threading
 import weakref
 from collections.abc import Awaitable, Callable
+from typing import cast
 
 from .._config import check_header_value
 from .._exceptions import ConfigurationError
 from .._secret import Secret
 
-__all__ = ["BearerToken", "TokenRefresh"]
+__all__ = ["BearerToken", "TokenRefresh", "checked_refresh", "refuse_coroutine_refresh"]
 
 TokenRefresh = Callable[[], str | Awaitable[str]]
 """`on_auth_token_refresh`: returns a fresh platform token; the async client also awaits a coroutine."""
+
+
+def checked_refresh(refresh: object) -> TokenRefresh | None:
+    """The callback, refused now if it cannot be called as `refresh()`: else the first 401 raises a `TypeError`.
+
+    The Flow SDK's `on_auth_token_refresh(new_token)` is told the token; ours is asked for it, so a
+    callback carried over from the Flow SDK would only fail when a token first expires, hours later.
+    """
+    if refresh is None:
+        return None
+    if not callable(refresh):
+        raise ConfigurationError(f"Expected `on_auth_token_refresh` to be callable, got {type(refresh).__name__}")
+    try:
+        parameters = inspect.signature(refresh).parameters.values()
+    except (TypeError, ValueError):  # a builtin without a signature: it is called as it is
+        return cast(TokenRefresh, refresh)
+    required = [p.name for p in parameters if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    if required:
+        raise ConfigurationError(
+            f"`on_auth_token_refresh` is called with no arguments and returns the new token, but it requires "
+            f"{', '.join(required)} (the Flow SDK's callback is told the token instead)"
+        )
+    return cast(TokenRefresh, refresh)
+
+
+def refuse_coroutine_refresh(refresh: object) -> None:
+    """For the sync client: a coroutine function is refused when it is built, not at the first 401, hours later."""
+    call = getattr(refresh, "__call__", None)  # noqa: B004  # an object whose `__call__` is `async def`
+    if inspect.iscoroutinefunction(refresh) or inspect.iscoroutinefunction(call):
+        raise ConfigurationError(f"`on_auth_token_refresh` is a coroutine function: {_SYNC_NEEDS_A_FUNCTION}")
+
+
+_SYNC_NEEDS_A_FUNCTION = "the sync client needs a plain function (async callbacks work with `AsyncOpenAI`)"
 
 
 class BearerToken:
@@ -57,10 +91,7 @@ class BearerToken:
             fresh = self._refresh()
             if inspect.isawaitable(fresh):
                 _close(fresh)
-                raise ConfigurationError(
-                    "`on_auth_token_refresh` returned an awaitable: the sync client needs a plain function "
-                    "(async callbacks work with `AsyncOpenAI`)"
-                )
+                raise ConfigurationError(f"`on_auth_token_refresh` returned an awaitable: {_SYNC_NEEDS_A_FUNCTION}")
             self._install(fresh)
         return True
 

@@ -44,7 +44,7 @@ class FlowGateway(SyncAPIResource):
 
     def models(self, **request: Unpack[RequestOptions]) -> list[Model]:
         """Every model the gateway routes (`GET /api/v1/gateway/v1/models`), as the Flow SDK's `list_models()`."""
-        return list(self._client.models.list(**request).data)
+        return list(self._client.models.list(**request).data or ())  # an answer without `data`: none
 
     def provider_models(
         self, provider: str, *, scope: str = DEFAULT_SCOPE, **request: Unpack[RequestOptions]
@@ -64,7 +64,7 @@ class AsyncFlowGateway(AsyncAPIResource):
     async def models(self, **request: Unpack[RequestOptions]) -> list[Model]:
         """Every model the gateway routes (`GET /api/v1/gateway/v1/models`), as the Flow SDK's `list_models()`."""
         page = await self._client.models.list(**request)
-        return list(page.data)
+        return list(page.data or ())
 
     async def provider_models(
         self, provider: str, *, scope: str = DEFAULT_SCOPE, **request: Unpack[RequestOptions]
@@ -79,8 +79,8 @@ class AsyncFlowGateway(AsyncAPIResource):
 
 
 def _provider_models_call(client: object, provider: str, scope: str) -> tuple[str, dict[str, str]]:
-    """Checked before sending: an empty name would list nothing useful, a `/` would reach another route."""
-    if not isinstance(provider, str) or not provider.strip() or "/" in provider:
+    """Checked before sending: an empty name would list nothing useful; a `/`, `.` or `..` would reach another route."""
+    if not isinstance(provider, str) or not provider.strip() or "/" in provider or provider in (".", ".."):
         raise ValueError(f"Expected `provider` to be a provider name such as 'openai', got {provider!r}")
     if not isinstance(scope, str) or not scope.strip():
         raise ValueError(f"Expected `scope` to be a non-empty string such as 'organization', got {scope!r}")

@@ -30,4 +30,5 @@ class ProviderModels(BaseModel):
 class Providers(BaseModel):
     """`GET /api/v1/gateway/models/providers/list`: every provider the gateway knows."""
 
-    providers: list[str]
+    providers: list[str] = []  # noqa: RUF012  # pydantic copies it; the SDK's `construct` ignores factories
+    """Empty when the answer carries no list (the Flow SDK reads it as `data.get("providers", [])`)."""
