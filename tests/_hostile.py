@@ -202,6 +202,12 @@ async def empty_object_200(conn: _Conn, _kind: Kind) -> bool:
     return True
 
 
+async def json_array_200(conn: _Conn, _kind: Kind) -> bool:
+    """`[]` with status 200 for every call: JSON, but not an object."""
+    await conn.full(200, b"[]", "application/json")
+    return True
+
+
 async def cut_error_body(conn: _Conn, _kind: Kind) -> bool:
     """A 500 whose body is cut mid-chunk."""
     await conn.head(500, "Internal Server Error", {"content-type": "application/json", **_CHUNKED})
@@ -274,7 +280,10 @@ FAULTS: dict[str, Callable[[_Conn, Kind], Awaitable[bool]]] = {
 }
 
 
-ODD_ANSWERS: dict[str, Callable[[_Conn, Kind], Awaitable[bool]]] = {"empty_object_200": empty_object_200}
+ODD_ANSWERS: dict[str, Callable[[_Conn, Kind], Awaitable[bool]]] = {
+    "empty_object_200": empty_object_200,
+    "json_array_200": json_array_200,
+}
 """Well-formed but odd answers, outside the fault matrix (whose cells are each client's faults)."""
 
 

@@ -21,7 +21,7 @@ from ._sdk import httpx
 if TYPE_CHECKING:
     from ._profile import GatewayProfile
 
-__all__ = ["error_in_answer", "invalid_json", "not_json", "stream_mismatch", "wrong_stream"]
+__all__ = ["error_in_answer", "invalid_json", "not_a_completion", "not_json", "stream_mismatch", "wrong_stream"]
 
 _EXCERPT = 200
 GatewayErrorType = APIError | InvalidResponseError
@@ -57,13 +57,33 @@ def invalid_json(response: httpx.Response, exc: ValueError) -> InvalidResponseEr
     )
 
 
-def error_in_answer(data: object, cast_to: Any, response: httpx.Response, profile: GatewayProfile) -> APIError | None:
-    """A chat answer that is an error envelope instead: the error it reports, typed as its message says."""
-    if not (isinstance(data, Mapping) and isinstance(cast_to, type) and issubclass(cast_to, ChatCompletion)):
+def error_in_answer(
+    data: object, cast_to: Any, response: httpx.Response, profile: GatewayProfile
+) -> GatewayErrorType | None:
+    """A chat answer that is an error envelope instead: the error it reports, typed as its message says
+    (or, for JSON that is not even an object, what it is)."""
+    if not (isinstance(cast_to, type) and issubclass(cast_to, ChatCompletion)):
         return None
+    if not isinstance(data, Mapping):
+        return not_a_completion(data, cast_to, response)
     if "choices" in data or not data.get("error"):
         return None
     return _reported_error(response, data["error"], profile)
+
+
+def not_a_completion(data: object, cast_to: Any, response: httpx.Response) -> InvalidResponseError | None:
+    """JSON where a chat completion was expected that has no `choices` list (`{}`, `[]`): the SDK would build a
+    completion of `choices=None` from it, which fails wherever the caller reads the answer."""
+    if not (isinstance(cast_to, type) and issubclass(cast_to, ChatCompletion)):
+        return None
+    if isinstance(data, Mapping) and isinstance(data.get("choices"), list):
+        return None
+    return InvalidResponseError(
+        f"The gateway answered HTTP {response.status_code} with JSON that is not a chat completion (no `choices` "
+        f"list): {excerpt(json.dumps(data))}",
+        response=response,
+        body=data,
+    )
 
 
 def _reported_error(response: httpx.Response, error: object, profile: GatewayProfile) -> APIError:

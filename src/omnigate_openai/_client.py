@@ -351,6 +351,8 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
             raise refused
         prices = None if self._price_cache is None else self._price_cache.prices
         data, found = self._settings.profile.answer(data, cast_to=cast_to, response=response, prices=prices)
+        if (odd := _bad_answers.not_a_completion(data, cast_to, response)) is not None:  # the native answer mapped
+            raise odd
         # Completions and chunks are built by pydantic-core when it can (`_fast_models.py`), else by the SDK.
         built = None if self._strict_response_validation else construct_fast(cast_to, data)
         if built is None:
