@@ -74,7 +74,10 @@ def test_four_processes_never_overshoot_a_shared_budget(local_gateway: LocalGate
         out, err = worker.communicate(timeout=240)
         assert worker.returncode == 0, err
         results.append(json.loads(out.strip().splitlines()[-1]))
-    assert all(result["answered"] > 0 and result["refused"] > 0 for result in results), results
+    # They competed: each was refused, and the budget was spent by more than one (under load a worker's
+    # first call can come after the others spent it all, so not necessarily by every one).
+    assert all(result["refused"] > 0 for result in results), results
+    assert sum(result["answered"] > 0 for result in results) >= 2, results
 
     time.sleep(TTL + 1.5)  # the victim's reservations expire; its slow calls finish at the gateway
     final = observer.metrics()
