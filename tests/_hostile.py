@@ -3,7 +3,8 @@
 Raw asyncio, no framework: it writes exactly the bytes a fault needs (a body cut mid-chunk, a body
 that never ends, heartbeats after `[DONE]`, a stall, bytes that are not UTF-8, a redirect). The fault
 is the first path segment of the request: a client whose `base_url` is `<server>/<fault>` meets that
-fault on every call; `GET .../v1/models` (the client's price fetch) is always answered normally.
+fault on every call; `GET .../v1/models` (the client's price fetch) is answered normally, except by an odd
+answer (`ODD_ANSWERS`), which answers it too.
 Every request is recorded (`requests`), so a canary server can prove that nothing reached it.
 """
 
@@ -208,6 +209,30 @@ async def json_array_200(conn: _Conn, _kind: Kind) -> bool:
     return True
 
 
+async def json_null_200(conn: _Conn, _kind: Kind) -> bool:
+    """`null` with status 200 for every call: JSON, but neither an object nor a list."""
+    await conn.full(200, b"null", "application/json")
+    return True
+
+
+async def data_null_200(conn: _Conn, _kind: Kind) -> bool:
+    """A list envelope whose `data` is null, for every call."""
+    await conn.full(200, b'{"object": "list", "data": null}', "application/json")
+    return True
+
+
+async def unpriced_card_200(conn: _Conn, _kind: Kind) -> bool:
+    """A model list whose one card has a price that is not a number, for every call."""
+    card = {
+        "id": "m",
+        "owned_by": "x",
+        "provider": "openai",
+        "pricing": {"input_per_1k_usd": None, "output_per_1k_usd": 1},
+    }
+    await conn.full(200, json.dumps({"object": "list", "data": [card]}).encode(), "application/json")
+    return True
+
+
 async def cut_error_body(conn: _Conn, _kind: Kind) -> bool:
     """A 500 whose body is cut mid-chunk."""
     await conn.head(500, "Internal Server Error", {"content-type": "application/json", **_CHUNKED})
@@ -283,6 +308,9 @@ FAULTS: dict[str, Callable[[_Conn, Kind], Awaitable[bool]]] = {
 ODD_ANSWERS: dict[str, Callable[[_Conn, Kind], Awaitable[bool]]] = {
     "empty_object_200": empty_object_200,
     "json_array_200": json_array_200,
+    "json_null_200": json_null_200,
+    "data_null_200": data_null_200,
+    "unpriced_card_200": unpriced_card_200,
 }
 """Well-formed but odd answers, outside the fault matrix (whose cells are each client's faults)."""
 
@@ -352,7 +380,7 @@ class HostileServer:
                 conn.server = self  # type: ignore[attr-defined]
                 fault, _, rest = seen.path.lstrip("/").partition("/")
                 conn.path = "/" + rest  # type: ignore[attr-defined]
-                if seen.path.endswith("/models") and seen.method == "GET" and fault != "empty_object_200":
+                if seen.path.endswith("/models") and seen.method == "GET" and fault not in ODD_ANSWERS:
                     await conn.full(200, json.dumps(MODELS).encode(), "application/json")
                     continue
                 kind: Kind = "native" if seen.path.endswith("/chat") else "json"

@@ -243,7 +243,7 @@ def _attempt(fetch: Callable[[], object]) -> Prices | None:
 def _parsed(listing: object) -> Prices | None:
     try:
         return prices_from_models(listing) or None
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, ArithmeticError):  # `ArithmeticError`: an integer price past float's range
         return None
 
 

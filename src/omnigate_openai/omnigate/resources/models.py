@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from pydantic import Field
 from typing_extensions import Unpack
@@ -79,6 +79,8 @@ class AsyncModelsMethods(AsyncAPIResource):
 class _ModelList(GatewayModel):
     """The `{"object": "list", "data": [...]}` envelope; callers get `data`."""
 
+    _list_field: ClassVar[str | None] = "data"
+
     object: str = "list"
     data: list[ModelInfo] = Field(default_factory=list)
 
@@ -105,9 +107,18 @@ def _price_cache(client: Any) -> PriceCache:
 
 
 def _refresh(cache: PriceCache, models: object) -> None:
-    """Store a fresh model list's prices; a raw response (`with_raw_response.models()`) is not a list."""
+    """Store a fresh model list's prices; a raw response (`with_raw_response.models()`) is not a list.
+
+    A card whose prices are not numbers (kept as sent, as every odd field is) leaves the cache as it was,
+    as a failed price fetch does: the list is still the caller's answer.
+    """
     if isinstance(models, list):
-        cache.store(prices_from_models({"data": [info.model_dump() for info in models]}))
+        listing = {"data": [info.model_dump(warnings=False) for info in models]}
+        try:
+            prices = prices_from_models(listing)
+        except (ValueError, TypeError, KeyError, ArithmeticError):
+            return
+        cache.store(prices)
 
 
 def _priced(cache: PriceCache, model: str, usage: object) -> float:

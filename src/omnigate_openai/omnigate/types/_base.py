@@ -29,12 +29,21 @@ class GatewayModel(openai.BaseModel):
 
     _secret_fields: ClassVar[tuple[str, ...]] = ()
 
+    _list_field: ClassVar[str | None] = None
+    """For a list envelope (`{"object": "list", "data": [...]}`): the field that must hold a list of objects."""
+
     @classmethod
     def construct(cls, _fields_set: set[str] | None = None, **values: object) -> Self:
         try:
             return cls.model_validate(values)
         except pydantic.ValidationError:
+            pass
+        try:
             return super().construct(_fields_set, **values)
+        except TypeError:
+            # openai 2.x fails on an `X | None` field holding something else (its union cache cannot hold
+            # a `types.UnionType`): keep the values as sent, as pydantic's own construction does.
+            return pydantic.BaseModel.model_construct.__func__(cls, _fields_set, **values)  # type: ignore[attr-defined,no-any-return]
 
     model_construct = construct
 
