@@ -17,6 +17,7 @@ import socket
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from email.utils import formatdate
 from typing import Literal
 
 __all__ = ["FAULTS", "ODD_ANSWERS", "HostileServer", "Seen", "hostile_server"]
@@ -233,6 +234,20 @@ async def unpriced_card_200(conn: _Conn, _kind: Kind) -> bool:
     return True
 
 
+async def echo_credentials_401(conn: _Conn, _kind: Kind) -> bool:
+    """A 401 whose message echoes the credentials and the body it was sent (a careless proxy's or server's);
+    a call without credentials (the health probes) is answered as healthy OmniGate 0.2."""
+    seen: Seen = conn.server.requests[-1]  # type: ignore[attr-defined]
+    sent = [seen.headers.get(name, "") for name in ("x-api-key", "authorization", "x-admin-key")]
+    if not any(sent):
+        health = {"status": "ok", "name": "omnigate", "version": "0.2.0"}
+        await conn.full(200, json.dumps(health).encode(), "application/json", date=formatdate(usegmt=True))
+        return True
+    detail = f"Invalid credentials {' '.join(sent)} for {seen.body.decode('utf-8', 'replace')}"
+    await conn.full(401, json.dumps({"detail": detail}).encode(), "application/json")
+    return True
+
+
 async def cut_error_body(conn: _Conn, _kind: Kind) -> bool:
     """A 500 whose body is cut mid-chunk."""
     await conn.head(500, "Internal Server Error", {"content-type": "application/json", **_CHUNKED})
@@ -311,6 +326,7 @@ ODD_ANSWERS: dict[str, Callable[[_Conn, Kind], Awaitable[bool]]] = {
     "json_null_200": json_null_200,
     "data_null_200": data_null_200,
     "unpriced_card_200": unpriced_card_200,
+    "echo_credentials_401": echo_credentials_401,
 }
 """Well-formed but odd answers, outside the fault matrix (whose cells are each client's faults)."""
 

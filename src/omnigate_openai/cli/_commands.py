@@ -17,6 +17,7 @@ from typer.core import TyperGroup
 
 from .._client import OpenAI
 from .._extras import install_hint
+from .._masking import masked_text, remember
 from . import _render
 from ._doctor import cli_words, run_checks
 
@@ -37,7 +38,8 @@ class _GatewayGroup(TyperGroup):
 
 
 def _fail(error: BaseException) -> NoReturn:
-    lines = str(error).strip().splitlines() or [type(error).__name__]
+    # A server or proxy may echo a key back in its message: the keys this process holds are masked.
+    lines = masked_text(str(error)).strip().splitlines() or [type(error).__name__]
     _err.print(f"[bold red]error:[/] {escape(cli_words(lines[0]))}")
     raise typer.Exit(code=1)
 
@@ -225,6 +227,7 @@ def provider_keys_set(
     """Store (or replace) the project's key for a provider; Azure also needs --endpoint and --deployment."""
     given = {"endpoint": endpoint, "deployment": deployment, "api_version": api_version}
     meta = {name: value for name, value in given.items() if value is not None} or None
+    remember(key)  # masked if an error message echoes it
     with _client(ctx) as client:
         client.gateway.provider_keys.set(provider, key, meta=meta)  # type: ignore[arg-type]
     _show(as_json, {"provider": provider, "stored": True}, f"Stored the {escape(provider)} key for this project.")

@@ -12,6 +12,7 @@ import openai
 
 from .._client import OpenAI
 from .._exceptions import ConfigurationError
+from .._masking import masked_text
 from ._render import Check
 
 __all__ = ["MAX_CLOCK_SKEW_S", "SUPPORTED_VERSION", "cli_words", "run_checks"]
@@ -50,6 +51,13 @@ def run_checks(
     `given` holds the command line's own `base_url`, `api_key` and `admin_key` (None where not
     given), so that the report can say where each setting came from and name every missing one.
     """
+    # A server or proxy may echo a key back in an error message: the keys this process holds are masked.
+    return [Check(check.name, check.ok, masked_text(check.detail)) for check in _checks(make_client, given, now)]
+
+
+def _checks(
+    make_client: ClientFactory, given: Mapping[str, str | None] | None, now: Callable[[], datetime] | None
+) -> list[Check]:
     now = now or (lambda: datetime.now(timezone.utc))
     given = given or {}
     try:
