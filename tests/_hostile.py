@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from email.utils import formatdate
 from typing import Literal
 
-__all__ = ["FAULTS", "ODD_ANSWERS", "HostileServer", "Seen", "hostile_server"]
+__all__ = ["FAULTS", "ISSUED_REFRESH_TOKEN", "ISSUED_TOKEN", "ODD_ANSWERS", "HostileServer", "Seen", "hostile_server"]
 
 Kind = Literal["json", "sse", "native"]
 
@@ -248,6 +248,26 @@ async def echo_credentials_401(conn: _Conn, _kind: Kind) -> bool:
     return True
 
 
+ISSUED_TOKEN = "eyJhbGciOiJIUzI1NiJ9." + "eyJzdWIiOiJob3N0aWxlLXRva2VuIn0." + "aG9zdGlsZS1zaWduYXR1cmUtMDEyMzQ1"
+"""The access token `token_exchange_200` hands out: a JWT, as Flow's platform issues."""
+ISSUED_REFRESH_TOKEN = "rt-hostile-" + "refresh-0123456789abcdef"
+
+
+async def token_exchange_200(conn: _Conn, _kind: Kind) -> bool:
+    """A token endpoint's answer for every call: what a token-refresh callback fetches over HTTP."""
+    body = {"access_token": ISSUED_TOKEN, "refresh_token": ISSUED_REFRESH_TOKEN, "token_type": "bearer"}
+    await conn.full(200, json.dumps(body).encode(), "application/json")
+    return True
+
+
+async def echo_binary_200(conn: _Conn, _kind: Kind) -> bool:
+    """A body that is not UTF-8 and echoes the credentials it was sent: its path and query, and its headers."""
+    seen: Seen = conn.server.requests[-1]  # type: ignore[attr-defined]
+    sent = [seen.path] + [seen.headers.get(name, "") for name in ("x-api-key", "authorization", "api-key")]
+    await conn.full(200, b"\xff\xfe echo: " + " ".join(sent).encode(), "application/octet-stream")
+    return True
+
+
 async def cut_error_body(conn: _Conn, _kind: Kind) -> bool:
     """A 500 whose body is cut mid-chunk."""
     await conn.head(500, "Internal Server Error", {"content-type": "application/json", **_CHUNKED})
@@ -327,6 +347,8 @@ ODD_ANSWERS: dict[str, Callable[[_Conn, Kind], Awaitable[bool]]] = {
     "data_null_200": data_null_200,
     "unpriced_card_200": unpriced_card_200,
     "echo_credentials_401": echo_credentials_401,
+    "token_exchange_200": token_exchange_200,
+    "echo_binary_200": echo_binary_200,
 }
 """Well-formed but odd answers, outside the fault matrix (whose cells are each client's faults)."""
 

@@ -92,6 +92,10 @@ def test_a_minted_key_is_scrubbed_from_the_response_and_then_from_the_request_th
         (f'data: {{"k":"{GATEWAY_KEY}"}}\n\n', 'data: {"k":"llmg_<redacted-1>"}\n\n'),
         ("Incorrect API key provided: sk-bad-o****0000.", "Incorrect API key provided: sk-bad-o****0000."),
         ("llmgw_requests_total 3", "llmgw_requests_total 3"),
+        (f"Invalid API key {fake_key('fl_', 'Kq7Zt2Lm9Xw4Rv8Bn3Hc6Jd1')}", "Invalid API key <redacted-flow-key-1>"),
+        ("Received=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJl", "Received=<redacted-token-1>"),
+        ("overfl_counter_total_requests 3", "overfl_counter_total_requests 3"),
+        ("eyJ.secret", "eyJ.secret"),
     ],
 )
 def test_secret_shaped_strings_are_scrubbed_anywhere_and_look_alikes_are_kept(text: str, expected: str) -> None:
@@ -137,3 +141,13 @@ def test_the_configuration_matches_no_header_and_never_ignores_localhost() -> No
     assert config["match_on"] == MATCH_ON == ("method", "path", "query", "omnigate_body")
     assert "ignore_localhost" not in config
     assert config["decode_compressed_response"] is True
+
+
+def test_a_token_field_of_log_probabilities_is_no_credential() -> None:
+    """`token` (unlike `access_token`) names generated text in a chat answer's log-probabilities: kept."""
+    body = b'{"logprobs": {"content": [{"token": "Hello there", "logprob": -0.1}]}, "access_token": "t0k3n-t0k3n"}'
+    response = Scrubber().response({"headers": {}, "body": {"string": body}})
+    assert json.loads(response["body"]["string"]) == {
+        "logprobs": {"content": [{"token": "Hello there", "logprob": -0.1}]},
+        "access_token": "<redacted-token-1>",
+    }

@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
+from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 __all__ = [
     "BODY_MATCHER",
@@ -33,7 +34,9 @@ __all__ = [
     "placeholder_free",
 ]
 
-SecretKind = Literal["gateway-key", "provider-key", "admin-key", "token", "cookie", "user-id", "secret"]
+SecretKind = Literal[
+    "gateway-key", "flow-key", "provider-key", "admin-key", "token", "password", "cookie", "user-id", "secret"
+]
 
 BODY_MATCHER = "omnigate_body"
 """The name under which `body_matcher` is registered with a `vcr.VCR`."""
@@ -49,11 +52,14 @@ _SHAPES: tuple[tuple[SecretKind, re.Pattern[str]], ...] = (
     # Long enough that a key's displayed prefix (`key_prefix: llmg_25iiVJ2`) and a provider's masked echo
     # (`sk-bad-o****0000`) stay readable: they are what a test asserts on, and not secrets.
     ("gateway-key", re.compile(r"llmg_[A-Za-z0-9_\-]{16,}")),
+    ("flow-key", re.compile(r"(?<![A-Za-z0-9_])fl_[A-Za-z0-9_\-]{16,}")),
+    ("token", re.compile(r"eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]+")),  # a JWT
     ("provider-key", re.compile(r"sk-ant-[A-Za-z0-9_\-]{16,}")),
     ("provider-key", re.compile(r"sk-[A-Za-z0-9_\-]{16,}")),
     ("provider-key", re.compile(r"AIza[A-Za-z0-9_\-]{30,}")),
 )
-"""Secrets recognised by their shape wherever they appear: gateway keys, OpenAI, Anthropic and Google keys."""
+"""Secrets recognised by their shape wherever they appear: OmniGate and Flow keys, JWTs (Flow's bearer tokens),
+OpenAI, Anthropic and Google keys."""
 
 _REDACTED = "<redacted"
 """Every placeholder contains this; a value that does is never scrubbed again."""
@@ -64,6 +70,8 @@ _PLACEHOLDER = re.compile(r"<redacted-(?P<kind>[a-z]+(?:-[a-z]+)*?)(?:-\d+)?(?::
 _SECRET_HEADERS: dict[str, SecretKind] = {
     "x-api-key": "gateway-key",
     "x-admin-key": "admin-key",
+    "api-key": "provider-key",  # Azure OpenAI's
+    "x-goog-api-key": "provider-key",
     "authorization": "token",
     "proxy-authorization": "token",
 }
@@ -73,6 +81,27 @@ _USER_ID_HEADER = "x-user-id"
 _SECRET_FIELDS = frozenset({"api_key"})
 """JSON fields that hold a key: the provider key sent to `POST /v1/keys`, and the gateway key returned once
 by `POST /v1/keys/api`, `POST /v1/signup` and `POST /v1/admin/projects`."""
+
+_CREDENTIAL_FIELDS: dict[str, SecretKind] = {
+    "access_token": "token",
+    "refresh_token": "token",
+    "id_token": "token",
+    "auth_token": "token",
+    "client_secret": "secret",
+    "password": "password",
+}
+"""JSON fields of a token or login exchange (a Flow token refresh recorded with the calls it serves). Not a bare
+`token`: a chat answer's log-probabilities hold the generated text under that name."""
+
+_SECRET_PARAMETERS: dict[str, SecretKind] = {
+    "api_key": "secret",
+    "apikey": "secret",
+    "key": "secret",
+    "token": "token",
+    "access_token": "token",
+    "auth_token": "token",
+}
+"""Query parameters that carry a credential (`?key=` is Google's)."""
 
 
 class VcrRequest(Protocol):
@@ -120,11 +149,11 @@ class Scrubber:
         if body is not None:
             scrubbed = self._scrub_body(body, side="request")
             if scrubbed != body:
-                request.body = scrubbed.encode()
+                request.body = scrubbed.encode("utf-8", "surrogateescape")
                 _fix_length(request.headers, len(request.body))
         for name in list(request.headers):  # a secret first seen in the body may sit in another header too
             request.headers[name] = self.text(request.headers[name])
-        request.uri = self.text(request.uri)
+        request.uri = self.text(self._scrub_uri(request.uri))
         return request
 
     def response(self, response: dict[str, Any]) -> dict[str, Any]:
@@ -135,7 +164,7 @@ class Scrubber:
         if body is not None:
             scrubbed = self._scrub_body(body, side="response")
             if scrubbed != body:
-                body_field["string"] = scrubbed.encode()
+                body_field["string"] = scrubbed.encode("utf-8", "surrogateescape")
                 _fix_length(headers, len(body_field["string"]))
         for name, values in headers.items():
             if name.lower() in _COOKIE_HEADERS:
@@ -173,9 +202,20 @@ class Scrubber:
         scheme, _, token = value.partition(" ")
         if token and scheme.lower() in ("bearer", "basic", "token"):
             return f"{scheme} {self._scrub_credential(token, kind)}"
-        if kind == "token" and value.startswith("llmg_"):
-            kind = "gateway-key"
-        return self.placeholder(value, kind)
+        return self.placeholder(value, _kind_of(value, kind))
+
+    def _scrub_uri(self, uri: str) -> str:
+        """A URL's password and credential query parameters (`?api_key=`, `?key=`, `?token=`) hidden."""
+        parts = urlsplit(uri)
+        netloc = parts.netloc
+        if parts.password:
+            shown = quote(self.placeholder(parts.password, "password"), safe="<>")
+            netloc = netloc.replace(f":{parts.password}@", f":{shown}@", 1)
+        for name, value in parse_qsl(parts.query, keep_blank_values=True):
+            kind = _SECRET_PARAMETERS.get(name.lower())
+            if kind is not None and value:
+                self.placeholder(value, _kind_of(value, kind))  # known now: `text()` replaces it everywhere
+        return urlunsplit(parts._replace(netloc=netloc))
 
     def _scrub_body(self, body: str, *, side: Literal["request", "response"]) -> str:
         try:
@@ -202,7 +242,9 @@ def _secret_values(
                 if key in _SECRET_FIELDS:
                     # A request's `api_key` is a provider key (`POST /v1/keys`); a response's is a gateway key.
                     is_gateway = side == "response" or value.startswith("llmg_")
-                    yield value, "gateway-key" if is_gateway else "provider-key"
+                    yield value, _kind_of(value, "gateway-key" if is_gateway else "provider-key")
+                elif key in _CREDENTIAL_FIELDS:
+                    yield value, _CREDENTIAL_FIELDS[key]
                 elif key == "user" and side == "request" and scrub_user_id:
                     yield value, "user-id"
             else:
@@ -212,16 +254,23 @@ def _secret_values(
             yield from _secret_values(item, side=side, scrub_user_id=scrub_user_id)
 
 
+def _kind_of(value: str, default: SecretKind) -> SecretKind:
+    """A key's own prefix names its kind, wherever it is found (a Flow key travels in `X-API-Key` too)."""
+    if value.startswith("llmg_"):
+        return "gateway-key"
+    if value.startswith("fl_"):
+        return "flow-key"
+    return default
+
+
 def _as_text(body: object) -> str | None:
     if body is None:
         return None
     if isinstance(body, str):
         return body
     if isinstance(body, (bytes, bytearray)):
-        try:
-            return bytes(body).decode()
-        except UnicodeDecodeError:
-            return None  # binary: nothing of ours to scrub
+        # Bytes that are not UTF-8 are kept as they are (and written back so), the text around them scrubbed.
+        return bytes(body).decode("utf-8", "surrogateescape")
     return None
 
 
