@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Annotated, Any, NoReturn
 
@@ -112,12 +113,12 @@ def _print_json(data: object) -> None:
     typer.echo(json.dumps(data, indent=2, default=str))
 
 
-def _show(as_json: bool, data: object, view: RenderableType) -> None:
-    """A command's result: JSON for scripts (`--json`), else the rendered view for people."""
+def _show(as_json: bool, data: object, view: RenderableType | Callable[[], RenderableType]) -> None:
+    """A command's result: JSON for scripts (`--json`, as the gateway sent it), else the rendered view for people."""
     if as_json:
         _print_json(data)
     else:
-        _out.print(view)
+        _out.print(view() if callable(view) else view)
 
 
 def _dump(model: Any) -> Any:
@@ -145,7 +146,7 @@ def models(ctx: typer.Context, as_json: Json = False) -> None:
     """List the models the gateway routes and prices, with USD per 1,000 tokens."""
     with _client(ctx) as client:
         found = client.gateway.models()
-    _show(as_json, _dump(found), _render.model_table(found))
+    _show(as_json, _dump(found), lambda: _render.model_table(_render.complete(found)))
 
 
 @app.command()
@@ -169,7 +170,7 @@ def metrics(
             group_by=group_by,  # type: ignore[arg-type]
             granularity=granularity,  # type: ignore[arg-type]
         )
-    _show(as_json, _dump(result), _render.metrics_report(result))
+    _show(as_json, _dump(result), lambda: _render.metrics_report(_render.complete(result)))
 
 
 @keys_app.command("create")
@@ -181,7 +182,7 @@ def keys_create(
     """Create a gateway key. Its secret is printed this once."""
     with _client(ctx) as client:
         created = client.gateway.api_keys.create(name)
-    _show(as_json, _dump(created), _render.created_key(created))
+    _show(as_json, _dump(created), lambda: _render.created_key(_render.complete(created)))
 
 
 @keys_app.command("list")
@@ -189,7 +190,7 @@ def keys_list(ctx: typer.Context, as_json: Json = False) -> None:
     """List the project's named gateway keys (by prefix), revoked ones included."""
     with _client(ctx) as client:
         found = client.gateway.api_keys.list()
-    _show(as_json, _dump(found), _render.api_key_table(found))
+    _show(as_json, _dump(found), lambda: _render.api_key_table(_render.complete(found)))
 
 
 @keys_app.command("revoke")

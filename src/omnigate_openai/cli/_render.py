@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import pydantic
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -17,6 +18,7 @@ from ..omnigate.types._base import mask_secret
 __all__ = [
     "Check",
     "api_key_table",
+    "complete",
     "created_key",
     "doctor_report",
     "metrics_report",
@@ -26,6 +28,26 @@ __all__ = [
     "timeseries_chart",
     "usd",
 ]
+
+
+def complete(answer: Any) -> Any:
+    """`answer` (a gateway model, or a list of them) if every field is there with its type; else a `ValueError`.
+
+    The client keeps an answer with missing or odd fields as it came (a newer server may send one), but a
+    view reads every field: without this it would fail with a traceback on the first `None`.
+    """
+    for item in answer if isinstance(answer, list) else [answer]:
+        try:
+            type(item).model_validate(item.model_dump(warnings=False))
+        except pydantic.ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise ValueError(
+                f"The gateway's answer is not a complete {type(item).__name__}: `{where}`: {first['msg']} "
+                f"(got {first['input']!r:.60}); --json shows it as sent"
+            ) from None
+    return answer
+
 
 _BAR = "█"
 _CHART_WIDTH = 24

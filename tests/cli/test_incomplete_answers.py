@@ -1,0 +1,51 @@
+"""A gateway answer with missing or odd fields (which the client keeps as sent) is one error line and status 1 in
+a table view, not a traceback; `--json` still prints it as it came. Run as a real process, output not a tty."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from _fakes import fake_key
+from _hostile import hostile_server
+
+KEY = fake_key("llmg_", "incomplete-answers-0123456789")
+TIMEOUT = 30
+
+
+def _run(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    clean = {name: value for name, value in os.environ.items() if not name.startswith("OMNIGATE_")}
+    return subprocess.run(
+        [sys.executable, "-m", "omnigate_openai.cli", "--base-url", url, "--api-key", KEY, *args],
+        env={**clean, "COLUMNS": "400"},
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        (["metrics"], "MetricsResponse: `scope`: Input should be a valid string (got None)"),
+        (["keys", "create", "ci"], "CreatedApiKey: `id`: Input should be a valid string (got None)"),
+    ],
+)
+def test_an_incomplete_answer_is_one_error_line(command: list[str], expected: str) -> None:
+    with hostile_server() as (server, _):
+        done = _run(f"{server.url}/empty_object_200/v1", *command)
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr == (f"error: The gateway's answer is not a complete {expected}; --json shows it as sent\n")
+
+
+def test_json_prints_an_incomplete_answer_as_it_came() -> None:
+    with hostile_server() as (server, _):
+        done = _run(f"{server.url}/empty_object_200/v1", "metrics", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["totals"] is None
