@@ -234,6 +234,17 @@ async def unpriced_card_200(conn: _Conn, _kind: Kind) -> bool:
     return True
 
 
+async def huge_usage_200(conn: _Conn, _kind: Kind) -> bool:
+    """A priced model list, and a chat answer whose usage counts more tokens than any bill has digits for."""
+    if conn.path.endswith("/models"):  # type: ignore[attr-defined]
+        pricing = {"input_per_1k_usd": 0.00015, "output_per_1k_usd": 0.0006}
+        body: object = {"object": "list", "data": [{"id": "gpt-4o-mini", "owned_by": "openai", "pricing": pricing}]}
+    else:
+        body = {**COMPLETION, "usage": {"prompt_tokens": 10**30, "completion_tokens": 1, "total_tokens": 10**30 + 1}}
+    await conn.full(200, json.dumps(body).encode(), "application/json")
+    return True
+
+
 async def echo_credentials_401(conn: _Conn, _kind: Kind) -> bool:
     """A 401 whose message echoes the credentials and the body it was sent (a careless proxy's or server's);
     a call without credentials (the health probes) is answered as healthy OmniGate 0.2."""
@@ -346,6 +357,7 @@ ODD_ANSWERS: dict[str, Callable[[_Conn, Kind], Awaitable[bool]]] = {
     "json_null_200": json_null_200,
     "data_null_200": data_null_200,
     "unpriced_card_200": unpriced_card_200,
+    "huge_usage_200": huge_usage_200,
     "echo_credentials_401": echo_credentials_401,
     "token_exchange_200": token_exchange_200,
     "echo_binary_200": echo_binary_200,

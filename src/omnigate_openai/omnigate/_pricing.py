@@ -21,7 +21,7 @@ import re
 import threading
 import time
 from collections.abc import Awaitable, Callable, Container, Mapping
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Literal, TypeGuard
 
 from .._profile import Prices
@@ -144,8 +144,16 @@ def price_call(prices: Prices | None, model: str, usage: object, *, stream: bool
     prompt_price, completion_price = prices[priced]
     raw = Decimal(str(prompt_price)) * prompt_tokens / 1000 + Decimal(str(completion_price)) * completion_tokens / 1000
     # The server quantises in `Decimal`'s default context, which rounds half to even: 0.0001025 is
-    # billed 0.000102, not 0.000103.
-    return Cost(float(raw.quantize(_MICRO_DOLLAR, rounding=ROUND_HALF_EVEN)))
+    # billed 0.000102, not 0.000103. Past that context's 28 digits (or with a price that is no number)
+    # the server could not have billed the call either.
+    try:
+        billed = raw.quantize(_MICRO_DOLLAR, rounding=ROUND_HALF_EVEN)
+    except InvalidOperation:
+        billed = Decimal("NaN")
+    if not billed.is_finite():
+        tokens = f"{prompt_tokens} prompt and {completion_tokens} completion tokens"
+        return Cost(None, f"{tokens} at {priced}'s price cannot be billed: past 28 digits, or the price is no number")
+    return Cost(float(billed))
 
 
 def token_counts(usage: object) -> tuple[int, int]:

@@ -40,6 +40,7 @@ class ModelsMethods(SyncAPIResource):
         Like the gateway, a name it cannot resolve to a priced model (`gpt-4-0613`) costs 0.0.
         Raises `TypeError` when `usage` has no token counts (`price_call`'s reason).
         """
+        _check_model(model)
         cache = _price_cache(self._client)
         if cache.prices is None:
             self.models(**request)
@@ -70,6 +71,7 @@ class AsyncModelsMethods(AsyncAPIResource):
         Like the gateway, a name it cannot resolve to a priced model (`gpt-4-0613`) costs 0.0.
         Raises `TypeError` when `usage` has no token counts (`price_call`'s reason).
         """
+        _check_model(model)
         cache = _price_cache(self._client)
         if cache.prices is None:
             await self.models(**request)
@@ -97,6 +99,11 @@ def _unwrap_list(page: _ModelList) -> list[ModelInfo]:
 
 def _model_path(model_id: str) -> str:
     return "/models/" + path_segment("model_id", model_id, keep_slashes=True)  # `azure/gpt-4o`: the route takes a path
+
+
+def _check_model(model: object) -> None:
+    if not isinstance(model, str) or not model.strip():
+        raise ValueError(f"Expected `model` to be a non-empty model name, got {model!r}")
 
 
 def _price_cache(client: Any) -> PriceCache:

@@ -12,9 +12,11 @@ from typing_extensions import Unpack
 from ..._request_options import RequestOptions, options
 from ..._sdk import AsyncAPIResource, SyncAPIResource
 from .._native import Routing, native_chat_body
+from .._requests import gateway_model_name
 from .._routing import ModelRoute, model_route
 from .._streams import AsyncNativeChatStream, NativeChatStream
 from .._wire import NATIVE_CHAT_PATH
+from ..types.account import Me
 
 __all__ = ["AsyncNativeChatMethods", "NativeChatMethods", "native_stream_body"]
 
@@ -27,7 +29,8 @@ class NativeChatMethods(SyncAPIResource):
 
         Lets a missing provider key, or a name the gateway cannot route, be reported before a call fails.
         """
-        me = self._get("/me", options=options(request), cast_to=object)
+        gateway_model_name(model)  # a bad name is refused before anything is sent
+        me = self._get("/me", options=options(request), cast_to=Me)
         return _route(model, me)
 
     def chat_stream(
@@ -70,7 +73,8 @@ class AsyncNativeChatMethods(AsyncAPIResource):
 
         Lets a missing provider key, or a name the gateway cannot route, be reported before a call fails.
         """
-        me = await self._get("/me", options=options(request), cast_to=object)
+        gateway_model_name(model)  # a bad name is refused before anything is sent
+        me = await self._get("/me", options=options(request), cast_to=Me)
         return _route(model, me)
 
     async def chat_stream(
@@ -126,7 +130,7 @@ def native_stream_body(arguments: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _route(model: str, me: object) -> ModelRoute:
-    if not isinstance(me, Mapping):  # `with_raw_response.route(...)`: the raw `/v1/me` answer it is based on
+    if not isinstance(me, Me):  # `with_raw_response.route(...)`: the raw `/v1/me` answer it is based on
         return cast(ModelRoute, me)
-    providers = me.get("configured_providers")
+    providers = me.configured_providers  # a list of text unless the answer was odd (kept as sent)
     return model_route(model, [str(p) for p in providers] if isinstance(providers, list) else [])
