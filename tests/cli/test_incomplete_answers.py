@@ -1,5 +1,6 @@
 """A gateway answer with missing or odd fields (which the client keeps as sent) is one error line and status 1 in
-a table view, not a traceback; `--json` still prints it as it came. Run as a real process, output not a tty."""
+a table view, not a traceback; `--json` still prints it as it came; and an error stays one line in a pipe. Run as
+a real process, output not a tty."""
 
 from __future__ import annotations
 
@@ -49,3 +50,20 @@ def test_json_prints_an_incomplete_answer_as_it_came() -> None:
         done = _run(f"{server.url}/empty_object_200/v1", "metrics", "--json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["totals"] is None
+
+
+def test_an_error_is_one_line_on_stderr_in_a_pipe_of_default_width() -> None:
+    """Without a terminal (and without COLUMNS) the console is 80 wide; an error line is still not folded."""
+    url = "http://" + "gateway-" * 12 + "example.invalid/v1"
+    clean = {name: value for name, value in os.environ.items() if name != "COLUMNS" and not name.startswith("OMNIGATE")}
+    done = subprocess.run(
+        [sys.executable, "-m", "omnigate_openai.cli", "--base-url", url, "models"],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1
+    assert done.stderr.startswith("error: Missing gateway key: pass `--api-key` or set `OMNIGATE_API_KEY`.")

@@ -25,7 +25,7 @@ from ._doctor import cli_words, run_checks
 __all__ = ["app"]
 
 _out = Console(highlight=False, soft_wrap=False)
-_err = Console(stderr=True, highlight=False)
+_err = Console(stderr=True, highlight=False, soft_wrap=True)  # one line, whatever the width: scripts read it
 
 
 class _GatewayGroup(TyperGroup):
