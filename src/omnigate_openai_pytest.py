@@ -257,7 +257,17 @@ class Recorder:
         recorder.register_matcher(BODY_MATCHER, body_matcher)
         config = cassette_config(scrub_user_id=merged.pop("scrub_user_id", False), secrets=merged.pop("secrets", ()))
         config.update(merged)
-        with recorder.use_cassette(str(path), record_mode=mode, **config) as cassette:
+        with contextlib.ExitStack() as stack:
+            try:
+                cassette = stack.enter_context(recorder.use_cassette(str(path), record_mode=mode, **config))
+            except Exception as error:  # vcrpy reads the file here: YAML and cassette-format errors name no file
+                if not path.exists() or isinstance(error, FileNotFoundError):
+                    raise
+                first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+                raise ValueError(
+                    f"Cassette {path} cannot be read ({type(error).__name__}: {first}); "
+                    "record it anew with `pytest --record-mode=rewrite`"
+                ) from error
             yield cassette
 
 
