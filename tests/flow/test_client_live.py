@@ -125,6 +125,54 @@ def test_a_pickled_error_and_its_request_repr_hide_the_api_key(
     assert restored.request.headers["x-api-key"] == "[secure]"
 
 
+def _strings_in(value: object) -> list[str]:
+    """Every string in a parsed body, keys included, however deeply nested."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for key, item in value.items() for text in (*_strings_in(key), *_strings_in(item))]
+    if isinstance(value, (list, tuple)):
+        return [text for item in value for text in _strings_in(item)]
+    return [repr(value)]
+
+
+@pytest.mark.parametrize("envelope", ["platform", "litellm", "fastapi", "text"])
+@pytest.mark.parametrize("credential", ["auth_token", "api_key"])
+def test_an_echoed_credential_is_masked_in_the_errors_body_too(
+    flow_gateway: LocalFlowGateway, envelope: str, credential: str
+) -> None:
+    secret = flow_gateway.auth_token if credential == "auth_token" else flow_gateway.api_key
+    flow_gateway.faults.respond(400, f"Malformed credential {secret!r} in request", envelope=envelope)  # type: ignore[arg-type]
+    with _client(flow_gateway, **{credential: secret}) as client, pytest.raises(og.APIError) as caught:
+        client.chat.completions.create(**HELLO)
+    error = caught.value
+    assert isinstance(error, openai.BadRequestError)
+    for shown in (repr(error), str(error), *_strings_in(error.body), *_strings_in(error.detail)):
+        assert secret not in shown
+    assert secret.encode() not in pickle.dumps(error)
+    assert str(error) == "Malformed credential '***' in request"
+    if envelope == "platform":  # the rest of the body is kept
+        assert error.body == {"code": "GATEWAY_ERROR", "message": str(error), "details": []}
+    if envelope == "litellm":
+        assert error.body == {
+            "error": {"message": str(error), "type": "invalid_request_error", "param": None, "code": "400"}
+        }
+
+
+def test_an_echoed_token_is_masked_in_an_in_band_stream_failures_body(flow_gateway: LocalFlowGateway) -> None:
+    token = flow_gateway.auth_token
+    flow_gateway.faults.cut_stream(after=1, error=f"upstream refused Bearer {token}", status=500)
+    with _client(flow_gateway) as client, pytest.raises(og.ProviderError) as caught:
+        for _ in client.chat.completions.create(**HELLO, stream=True):
+            pass
+    error = caught.value
+    assert str(error) == "upstream refused Bearer ***"
+    assert error.body == {"message": "upstream refused Bearer ***", "type": "api_error", "param": None, "code": "500"}
+    for shown in (repr(error), *_strings_in(error.body)):
+        assert token not in shown
+    assert token.encode() not in pickle.dumps(error)
+
+
 def test_a_pickled_error_hides_a_token_the_gateway_echoed(flow_gateway: LocalFlowGateway) -> None:
     token = flow_gateway.auth_token
     flow_gateway.faults.respond(401, f"Invalid authentication token: Bearer {token}", envelope="fastapi")
