@@ -92,6 +92,32 @@ def test_a_gateway_url_is_accepted_as_the_base_url(flow_gateway: LocalFlowGatewa
     assert flow_gateway.calls.last.path == "/api/v1/gateway/v1/chat/completions"
 
 
+@pytest.mark.parametrize("path", ["/api/v1/gateway", "/api/v1/gateway/"])
+def test_the_gateways_path_as_the_base_url_is_the_platform_root(flow_gateway: LocalFlowGateway, path: str) -> None:
+    """Pasting the gateway's path (`<root>/api/v1/gateway`) once doubled it, and the 404 read as an unknown model."""
+    with _client(flow_gateway, base_url=flow_gateway.base_url + path) as client:
+        assert str(client.base_url) == f"{flow_gateway.base_url}/api/v1/gateway/v1/"
+        client.chat.completions.create(**HELLO)
+        assert flow_gateway.calls.last.path == "/api/v1/gateway/v1/chat/completions"
+        assert client.gateway.providers().providers
+        assert flow_gateway.calls.last.path == "/api/v1/gateway/models/providers/list"
+        copy = client.with_options(base_url=flow_gateway.base_url + path)
+        assert copy.settings.root_url == flow_gateway.base_url
+
+
+async def test_the_gateways_path_in_the_environment_is_the_platform_root(
+    flow_gateway: LocalFlowGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PLATFORM_API_URL", flow_gateway.base_url + "/api/v1/gateway")
+    async with flow.AsyncOpenAI(auth_token=flow_gateway.auth_token, max_retries=0) as client:
+        await client.chat.completions.create(**HELLO)
+        assert [model.id for model in await client.gateway.models()]
+    assert [call.path for call in flow_gateway.calls] == [
+        "/api/v1/gateway/v1/chat/completions",
+        "/api/v1/gateway/v1/models",
+    ]
+
+
 @pytest.mark.parametrize("bad", [{"workspace_id": "ws\r\nX-Evil: 1"}, {"auth_token": "two\nlines"}])
 def test_header_values_with_line_breaks_are_refused(bad: dict[str, str]) -> None:
     with pytest.raises(flow.ConfigurationError, match="line break"):
