@@ -48,11 +48,11 @@ def checked_refresh(refresh: object) -> TokenRefresh | None:
     return cast(TokenRefresh, refresh)
 
 
-def refuse_coroutine_refresh(refresh: object) -> None:
+def refuse_coroutine_refresh(refresh: object, *, advice: str | None = None) -> None:
     """For the sync client: a coroutine function is refused when it is built, not at the first 401, hours later."""
     call = getattr(refresh, "__call__", None)  # noqa: B004  # an object whose `__call__` is `async def`
     if inspect.iscoroutinefunction(refresh) or inspect.iscoroutinefunction(call):
-        raise ConfigurationError(f"`on_auth_token_refresh` is a coroutine function: {_SYNC_NEEDS_A_FUNCTION}")
+        raise ConfigurationError(f"`on_auth_token_refresh` is a coroutine function: {advice or _SYNC_NEEDS_A_FUNCTION}")
 
 
 _SYNC_NEEDS_A_FUNCTION = "the sync client needs a plain function (async callbacks work with `AsyncOpenAI`)"
@@ -80,6 +80,11 @@ class BearerToken:
     @property
     def can_refresh(self) -> bool:
         return self._refresh is not None
+
+    @property
+    def refresh(self) -> TokenRefresh | None:
+        """The callback that renews the token (a twin of another kind must be able to call it)."""
+        return self._refresh
 
     def renew(self, stale: str) -> bool:
         """After a 401 of a call that carried `stale`: whether to send it again (with the current token)."""
