@@ -263,9 +263,11 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
 
     def _twin_options(self) -> dict[str, Any]:
         """What the client of the other kind (sync <-> async) is built with by `_twin()`: the settings object
-        carries the key, base URL, user and opt-outs (and a renewable token, shared); a pool can't be shared."""
+        carries the key, base URL, user and opt-outs (and a renewable token, shared); a pool can't be shared.
+        A guarded client's twin counts in the same guard, for the same agent: else its half of the calls went free."""
         return {
             "_settings": self._settings,
+            "_guard": self._guard,
             "_enforce_credentials": self._requires_key,
             "timeout": self.timeout,
             "max_retries": self.max_retries,
