@@ -262,12 +262,18 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         return self._settings
 
     def _twin_options(self) -> dict[str, Any]:
-        """What the client of the other kind (sync <-> async) is built with by `_twin()`: the settings object
-        carries the key, base URL, user and opt-outs (and a renewable token, shared); a pool can't be shared.
-        A guarded client's twin counts in the same guard, for the same agent: else its half of the calls went free."""
+        """What the client of the other kind (sync <-> async) is built with by `_twin()`: all a copy keeps but the
+        pool, which can't be shared. The settings carry the key, base URL, user and opt-outs (and a renewable
+        token, shared); a guarded client's twin counts in the same guard, for the same agent, else its half of
+        the calls went free; routing, bounds and the response store hold for the calls a framework makes there."""
         return {
             "_settings": self._settings,
             "_guard": self._guard,
+            "_routing": self._routing,
+            "_prices": self._price_cache,
+            "response_store": self._response_store,
+            "deadline": self._bounds.deadline,
+            "max_retry_wait": self._bounds.max_retry_wait,
             "_enforce_credentials": self._requires_key,
             "timeout": self.timeout,
             "max_retries": self.max_retries,
