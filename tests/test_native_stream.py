@@ -208,7 +208,7 @@ def test_raw_responses_of_the_native_stream_and_of_route(client: og.OpenAI) -> N
     assert raw.headers["content-type"].startswith("text/plain")
     assert "".join(raw.parse().text()) == "Hello there! How can I help?"
     me = client.gateway.with_raw_response.route("gpt-4o-mini")  # the `/v1/me` answer the route is read from
-    assert "openai" in me.parse()["configured_providers"]  # type: ignore[index]
+    assert "openai" in me.parse().configured_providers  # type: ignore[attr-defined]
 
 
 def _cut_after(first: bytes) -> Iterator[bytes]:
