@@ -15,6 +15,7 @@ from .._sdk import FinalRequestOptions, httpx
 from .._streaming import AsyncGatewayStream, GatewayStream
 from . import _answers, _errors, _metadata, _pricing, _retries, _routing, _stream_dialects
 from ._credentials import auth_headers
+from ._echoes import without_echoes
 from ._endpoints import UNSUPPORTED_ENDPOINTS
 from ._streams import AsyncNativeChatStream, NativeChatStream
 from ._wire import ADMIN_KEY_HEADER, API_KEY_HEADER, CHAT_COMPLETIONS_PATH, NATIVE_CHAT_PATH
@@ -64,7 +65,7 @@ class OmniGateProfile(GatewayProfile):
         )
 
     def status_error(self, response: httpx.Response, body: object) -> APIError:
-        return _errors.status_error(response, body)
+        return _errors.status_error(response, without_echoes(body, response.request))
 
     def vetoes_retry(self, status: int, headers: Mapping[str, str]) -> bool:
         return _retries.vetoes_retry(status, headers)
@@ -93,7 +94,7 @@ class OmniGateProfile(GatewayProfile):
         return _stream_dialects.stream_failure(frame)
 
     def stream_error(self, response: httpx.Response, failure: Mapping[str, object]) -> APIError:
-        return _errors.stream_error(response, failure)
+        return _errors.stream_error(response, without_echoes(failure, response.request))
 
     def stream_meta(self, meta: GatewayMeta, frame: Mapping[str, Any], prices: Prices | None) -> GatewayMeta:
         # A compat stream names only the *requested* model: `price_call` prices it where that is exact.

@@ -1,0 +1,64 @@
+"""An error answer with the credentials its request carried masked: a server or proxy may echo them back.
+
+OmniGate itself never echoes a key (a provider's 401 shows it masked, `sk-bad-o****0000`), but a proxy
+before it, or a 422 listing the `input` it refused, can. The error's message, `detail` and `body`
+outlive the call in logs and error trackers, so the request's gateway key, admin key, bearer token and
+provider key (the `api_key` of `POST /v1/keys`) are masked in every string of the body they are built from.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TypeVar, cast
+
+from .._masking import MASK
+from .._sdk import httpx
+from ._wire import ADMIN_KEY_HEADER, API_KEY_HEADER
+
+__all__ = ["without_echoes"]
+
+_T = TypeVar("_T")
+_MIN_SECRET = 8
+"""Shorter values are not masked inside text: replacing every "abc" would garble the message."""
+_MAX_DEPTH = 32
+
+
+def without_echoes(body: _T, request: httpx.Request | None) -> _T:
+    """`body` (parsed JSON or text) with the request's credentials masked in every string, keys included."""
+    secrets = _credentials(request)
+    return cast(_T, _masked(body, secrets, 0)) if secrets else body
+
+
+def _credentials(request: httpx.Request | None) -> list[str]:
+    if request is None:
+        return []
+    found = [request.headers.get(API_KEY_HEADER, ""), request.headers.get(ADMIN_KEY_HEADER, "")]
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer":
+        found.append(token)
+    found.append(_provider_key(request))
+    return sorted({secret for secret in found if len(secret) >= _MIN_SECRET}, key=len, reverse=True)
+
+
+def _provider_key(request: httpx.Request) -> str:
+    try:
+        sent = json.loads(request.content) if request.content else None
+    except (ValueError, httpx.RequestNotRead):
+        return ""
+    key = sent.get("api_key") if isinstance(sent, Mapping) else None
+    return key if isinstance(key, str) else ""
+
+
+def _masked(value: object, secrets: list[str], depth: int) -> object:
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, MASK)
+        return value
+    if depth > _MAX_DEPTH:
+        return MASK
+    if isinstance(value, Mapping):
+        return {_masked(k, secrets, depth + 1): _masked(v, secrets, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(item, secrets, depth + 1) for item in value]
+    return value

@@ -1,0 +1,54 @@
+"""A 401 that echoes the credentials and body it was sent (a proxy's, or a 422 listing its `input`): the typed
+error's message, `detail` and `body` hold the request's keys masked, gateway key, admin key and provider key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import openai
+import pytest
+
+import omnigate_openai as og
+from _fakes import fake_key
+from _hostile import hostile_server
+
+from ._support import driver
+
+KEY = fake_key("llmg_", "echoed-credentials-0123456789")
+ADMIN_KEY = fake_key("adm_", "echoed-credentials-0123456789")
+PROVIDER_KEY = fake_key("sk-proj-", "echoed-credentials-0123456789")
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize(
+    ("call", "sent", "expected"),
+    [
+        (lambda g: g.me(), KEY, "Invalid credentials [secure]   for "),  # x-api-key, no bearer, no admin key
+        (lambda g: g.admin.orgs.list(), ADMIN_KEY, "Invalid credentials   [secure] for "),  # the admin key alone
+        (
+            lambda g: g.provider_keys.set("openai", PROVIDER_KEY),
+            PROVIDER_KEY,
+            'Invalid credentials [secure]   for {"provider":"openai","api_key":"[secure]"}',
+        ),
+    ],
+    ids=["gateway-key", "admin-key", "provider-key"],
+)
+def test_echoed_credentials_are_masked_in_the_error(
+    call: Callable[[Any], Any], sent: str, expected: str, mode: str
+) -> None:
+    with (
+        hostile_server() as (server, _),
+        driver(mode, base_url=f"{server.url}/echo_credentials_401/v1", api_key=KEY, admin_key=ADMIN_KEY) as gateway,
+        pytest.raises(og.AuthError) as caught,
+    ):
+        gateway(call)
+    error = caught.value
+    assert isinstance(error, openai.AuthenticationError)
+    assert str(error) == expected
+    assert error.detail == expected
+    assert error.body == {"detail": expected}
+    assert sent in repr(server.requests[-1])  # it was sent, and echoed back
+    for secret in (KEY, ADMIN_KEY, PROVIDER_KEY):
+        assert secret not in repr(error)
+        assert secret not in repr(error.body)
