@@ -245,6 +245,19 @@ async def huge_usage_200(conn: _Conn, _kind: Kind) -> bool:
     return True
 
 
+async def odd_probes_200(conn: _Conn, _kind: Kind) -> bool:
+    """What `doctor` reads, oddly: a Date of unknown zone (`-0000`), a version without `version`, an empty `/me`."""
+    path: str = conn.path  # type: ignore[attr-defined]
+    if path.endswith("/health"):
+        body: object = {"status": "ok", "version": "0.2.0"}
+        date = formatdate(usegmt=True).replace("GMT", "-0000")
+        await conn.full(200, json.dumps(body).encode(), "application/json", date=date)
+        return True
+    body = {"name": "omnigate"} if path.endswith("/version") else {}
+    await conn.full(200, json.dumps(body).encode(), "application/json")
+    return True
+
+
 async def echo_credentials_401(conn: _Conn, _kind: Kind) -> bool:
     """A 401 whose message echoes the credentials and the body it was sent (a careless proxy's or server's);
     a call without credentials (the health probes) is answered as healthy OmniGate 0.2."""
@@ -358,6 +371,7 @@ ODD_ANSWERS: dict[str, Callable[[_Conn, Kind], Awaitable[bool]]] = {
     "data_null_200": data_null_200,
     "unpriced_card_200": unpriced_card_200,
     "huge_usage_200": huge_usage_200,
+    "odd_probes_200": odd_probes_200,
     "echo_credentials_401": echo_credentials_401,
     "token_exchange_200": token_exchange_200,
     "echo_binary_200": echo_binary_200,

@@ -42,7 +42,7 @@ def test_an_incomplete_answer_is_one_error_line(command: list[str], expected: st
         done = _run(f"{server.url}/empty_object_200/v1", *command)
     assert done.returncode == 1
     assert done.stdout == ""
-    assert done.stderr == (f"error: The gateway's answer is not a complete {expected}; --json shows it as sent\n")
+    assert done.stderr == (f"error: The gateway's answer is not a complete {expected}\n")
 
 
 def test_json_prints_an_incomplete_answer_as_it_came() -> None:
@@ -67,3 +67,20 @@ def test_an_error_is_one_line_on_stderr_in_a_pipe_of_default_width() -> None:
     assert done.returncode == 1
     assert done.stderr.count("\n") == 1
     assert done.stderr.startswith("error: Missing gateway key: pass `--api-key` or set `OMNIGATE_API_KEY`.")
+
+
+def test_doctor_reports_odd_probe_answers_as_failed_checks() -> None:
+    """A Date of unknown zone is GMT (HTTP dates are); a version or `/me` answer missing fields fails its check."""
+    with hostile_server() as (server, _):
+        done = _run(f"{server.url}/odd_probes_200/v1", "doctor")
+    assert done.returncode == 1
+    assert done.stderr == ""
+    lines = done.stdout.splitlines()
+    assert lines[2].startswith("✓ clock: the gateway's clock differs from this machine's by ")
+    assert lines[3:] == [
+        "✗ version: The gateway's answer is not a complete Version: `version`: Input should be a valid string "
+        "(got None)",
+        "✗ gateway key: The gateway's answer is not a complete Me: `project_id`: Input should be a valid string (got "
+        "None)",
+        "2 checks failed.",
+    ]

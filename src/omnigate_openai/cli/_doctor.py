@@ -13,7 +13,7 @@ import openai
 from .._client import OpenAI
 from .._exceptions import ConfigurationError
 from .._masking import masked_text
-from ._render import Check
+from ._render import Check, complete
 
 __all__ = ["MAX_CLOCK_SKEW_S", "SUPPORTED_VERSION", "cli_words", "run_checks"]
 
@@ -128,13 +128,15 @@ def _clock_skew(date_header: str | None, local: datetime) -> float | None:
         server = parsedate_to_datetime(date_header)
     except (TypeError, ValueError):
         return None
+    if server.tzinfo is None:  # `-0000`, no zone, or two Date headers joined: HTTP dates are GMT
+        server = server.replace(tzinfo=timezone.utc)
     return (server - local).total_seconds()
 
 
 def _version(client: OpenAI) -> Check:
     try:
-        version = client.gateway.version()
-    except openai.OpenAIError as error:
+        version = complete(client.gateway.version())
+    except (openai.OpenAIError, ValueError) as error:
         return Check("version", False, str(error))
     detail = f"{version.name} {version.version}"
     if not version.version.startswith(SUPPORTED_VERSION):
@@ -146,8 +148,8 @@ def _key_and_providers(client: OpenAI) -> list[Check]:
     if client.settings.api_key is None:
         return [Check("gateway key", False, "no gateway key: pass --api-key or set OMNIGATE_API_KEY")]
     try:
-        me = client.gateway.me()
-    except openai.OpenAIError as error:
+        me = complete(client.gateway.me())
+    except (openai.OpenAIError, ValueError) as error:
         return [Check("gateway key", False, str(error))]
     key = Check("gateway key", True, f"valid for project {me.project_name!r} ({me.project_id})")
     if not me.configured_providers:

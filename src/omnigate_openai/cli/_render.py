@@ -44,7 +44,7 @@ def complete(answer: Any) -> Any:
             where = ".".join(str(part) for part in first["loc"])
             raise ValueError(
                 f"The gateway's answer is not a complete {type(item).__name__}: `{where}`: {first['msg']} "
-                f"(got {first['input']!r:.60}); --json shows it as sent"
+                f"(got {first['input']!r:.60})"
             ) from None
     return answer
 
