@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from omnigate_openai.testing import LocalGateway, ModelRequest
+from omnigate_openai.testing import LocalFlowGateway, LocalGateway, ModelRequest
 
 from ._clients import http_client
 
@@ -67,3 +67,25 @@ def test_an_error_quoting_a_lone_surrogate_is_that_error_not_a_500(local_gateway
     assert answer.status_code == 400, answer.text
     answer.content.decode("utf-8")
     assert answer.json()["error"]["message"] == "role 'r\ud800' not supported"
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["unstreamed", "streamed"])
+def test_the_local_flow_gateway_carries_a_lone_surrogate(flow_gateway: LocalFlowGateway, stream: bool) -> None:
+    messages = [
+        {"role": "user", "content": "Weather?"},
+        {"role": "assistant", "content": None, "tool_calls": [_CALL]},
+        {"role": "tool", "tool_call_id": "call_1", "content": LONE},  # the model quotes the tool's answer
+    ]
+    with http_client() as client:
+        answer = client.post(
+            f"{flow_gateway.gateway_url}/chat/completions",
+            content=json.dumps({"model": "openai/gpt-4o", "messages": messages, "stream": stream}).encode(),
+            headers={"authorization": f"Bearer {flow_gateway.auth_token}", "content-type": "application/json"},
+        )
+    assert answer.status_code == 200, answer.text
+    answer.content.decode("utf-8")
+    text = _sse_text(answer.content) if stream else answer.json()["choices"][0]["message"]["content"]
+    assert text == f"The tool said: {LONE}"
+
+
+_CALL = {"id": "call_1", "type": "function", "function": {"name": "weather", "arguments": "{}"}}
