@@ -53,8 +53,10 @@ def pair(client: OpenAI, async_client: AsyncOpenAI | None) -> tuple[OpenAI, Asyn
 
 def _twin_options(client: OpenAI | AsyncOpenAI) -> dict[str, Any]:
     # The settings object carries the key, base URL, user and opt-outs; the connection pool can't be shared.
+    # A guarded client's twin counts in the same guard, for the same agent: else its half of the calls went free.
     return {
         "_settings": client.settings,
+        "_guard": client._guard,
         "_enforce_credentials": client.requires_credentials,
         "timeout": client.timeout,
         "max_retries": client.max_retries,
