@@ -79,6 +79,24 @@ def test_usage_waits_for_settlements_the_flusher_is_sending(redis_url: str) -> N
     store.close()
 
 
+def test_usage_includes_what_another_store_of_this_process_has_queued(redis_url: str) -> None:
+    """Two guards of one name in one process each have a store: one's `metrics()` missed the other's settlement
+    while it lingered in that store's queue (a flaky `test_two_guards_of_one_name_share_a_budget`)."""
+    line = Line.of("shared-here|run", Limits(max_usd=1.0))
+    reader, writer = (RedisStore(redis_url, namespace="shared-here", linger=30.0) for _ in range(2))
+    assert writer.reserve("call", [line], Amounts(300, 100, 1, 0), ttl=5) is None
+    writer.settle_soon("call", [line.scope], Amounts(300, 100, 1, 0), Amounts(6, 17, 1, 0))
+    used = reader.usage([line.scope])[0]
+    assert (used.spent, used.reserved) == (Amounts(6, 17, 1, 0), Amounts())
+    other = RedisStore(redis_url, namespace="elsewhere", linger=30.0)
+    assert other.reserve("own", [Line.of("elsewhere|run", Limits())], Amounts(0, 0, 1, 0), ttl=5) is None
+    other.settle_soon("own", ["elsewhere|run"], Amounts(0, 0, 1, 0), Amounts(0, 0, 1, 0))
+    reader.usage([line.scope])
+    assert other._queue != []  # another namespace's queue is left to its own flusher
+    for store in (reader, writer, other):
+        store.close()
+
+
 def test_an_orphaned_reservation_expires_and_is_charged(redis_url: str) -> None:
     store = RedisStore(redis_url, namespace="orphans")
     line = Line.of("orphans|run", Limits(max_usd=1.0))

@@ -299,7 +299,9 @@ class RedisStore:
                     log.warning("Guard store %s: could not settle queued calls (they expire): %s", self._prefix, exc)
 
     def usage(self, scopes: Sequence[str]) -> list[ScopeUsage]:
-        self.flush()
+        for store in list(_OPEN):  # guards of one name in this process each have a store: what all have queued
+            if store._prefix == self._prefix:
+                store.flush()
         rows = self._run(_USAGE_AT, list(scopes))
         return [ScopeUsage(_ints(row[:4]), _ints(row[4:8]), int(row[8]) if row[8] else None) for row in rows]
 
