@@ -3,8 +3,8 @@
 Raw asyncio, no framework: it writes exactly the bytes a fault needs (a body cut mid-chunk, a body
 that never ends, heartbeats after `[DONE]`, a stall, bytes that are not UTF-8, a redirect). The fault
 is the first path segment of the request: a client whose `base_url` is `<server>/<fault>` meets that
-fault on every call; `GET .../v1/models` (the client's price fetch) is answered normally, except by an odd
-answer (`ODD_ANSWERS`), which answers it too.
+fault on every call; `GET .../v1/models` (the client's price fetch) is answered normally, except by the odd
+answers that stand for a whole gateway (`_ANSWER_PRICES_TOO`), which answer it too.
 Every request is recorded (`requests`), so a canary server can prove that nothing reached it.
 """
 
@@ -334,6 +334,14 @@ async def long_retry_after(conn: _Conn, _kind: Kind) -> bool:
     return True
 
 
+async def retry_after_as_given(conn: _Conn, _kind: Kind) -> bool:
+    """A rate limit whose `Retry-After` is the next path segment, verbatim (`.../retry_after_as_given/nan`)."""
+    value = conn.path.lstrip("/").partition("/")[0]  # type: ignore[attr-defined]
+    body = json.dumps({"detail": "Rate limit exceeded: 60 requests per minute"}).encode()
+    await conn.full(429, body, "application/json", **{"retry-after": value})
+    return True
+
+
 def _redirect(target: Callable[[HostileServer], str]) -> Callable[[_Conn, Kind], Awaitable[bool]]:
     async def redirect(conn: _Conn, _kind: Kind) -> bool:
         location = target(conn.server) + conn.path  # type: ignore[attr-defined]
@@ -375,8 +383,11 @@ ODD_ANSWERS: dict[str, Callable[[_Conn, Kind], Awaitable[bool]]] = {
     "echo_credentials_401": echo_credentials_401,
     "token_exchange_200": token_exchange_200,
     "echo_binary_200": echo_binary_200,
+    "retry_after_as_given": retry_after_as_given,
 }
 """Well-formed but odd answers, outside the fault matrix (whose cells are each client's faults)."""
+_ANSWER_PRICES_TOO = frozenset(ODD_ANSWERS) - {"retry_after_as_given"}
+"""The odd answers that stand for a whole gateway, so they answer its model list (the price fetch) too."""
 
 
 class HostileServer:
@@ -444,7 +455,7 @@ class HostileServer:
                 conn.server = self  # type: ignore[attr-defined]
                 fault, _, rest = seen.path.lstrip("/").partition("/")
                 conn.path = "/" + rest  # type: ignore[attr-defined]
-                if seen.path.endswith("/models") and seen.method == "GET" and fault not in ODD_ANSWERS:
+                if seen.path.endswith("/models") and seen.method == "GET" and fault not in _ANSWER_PRICES_TOO:
                     await conn.full(200, json.dumps(MODELS).encode(), "application/json")
                     continue
                 kind: Kind = "native" if seen.path.endswith("/chat") else "json"
