@@ -6,12 +6,13 @@ from collections.abc import Iterator
 
 import agents
 import pytest
-from agents import Agent, RunConfig, Runner
+from agents import Agent, ModelSettings, RunConfig, Runner
 from agents.models import _openai_shared
 from agents.models.default_models import get_default_model
 from agents.models.openai_provider import OpenAIProvider
 from agents.tracing import get_trace_provider
 from agents.tracing.processors import default_exporter
+from openai.types.shared import Reasoning
 from pydantic import BaseModel
 
 import omnigate_openai as og
@@ -41,6 +42,34 @@ async def test_one_turn_run_through_chat_completions(async_client: og.AsyncOpenA
     assert call.json["messages"][0] == {"role": "system", "content": "Be brief."}
     assert not gateway.calls.to("/v1/responses")
     get_trace_provider().force_flush()  # a trace export would reach the guard now, not at exit
+
+
+async def test_install_with_the_default_model_as_the_quickstart_writes_it(
+    async_client: og.AsyncOpenAI, gateway: LocalGateway
+) -> None:
+    """No model named: openai-agents' default model and its settings (`reasoning.effort="none"`), on chat."""
+    install(async_client)
+    result = await Runner.run(Agent(name="Assistant", instructions="You are a helpful assistant"), "Hello")
+    assert result.final_output == DEFAULT_REPLY
+    [call] = chat_calls(gateway)
+    assert call.json["model"] == get_default_model()
+    assert call.json.get("reasoning_effort") in (None, "none")  # asks for nothing the gateway drops
+
+
+@pytest.mark.parametrize("api", ["chat", "responses"])
+async def test_a_reasoning_effort_the_gateway_would_drop_is_refused_on_either_api(
+    async_client: og.AsyncOpenAI, gateway: LocalGateway, api: str
+) -> None:
+    settings = ModelSettings(reasoning=Reasoning(effort="high"))
+    if api == "chat":
+        agent = Agent(name="thinker", model=chat_model(async_client), model_settings=settings)
+        run_config = RunConfig(tracing_disabled=True)
+    else:
+        agent, run_config = Agent(name="thinker", model_settings=settings), _responses_default(async_client)
+    with pytest.raises(og.UnsupportedFeatureError, match="reasoning") as caught:
+        await Runner.run(agent, "Hello", run_config=run_config)
+    assert caught.value.field == {"chat": "reasoning_effort", "responses": "reasoning"}[api]
+    assert chat_calls(gateway) == []
 
 
 def test_tracing_never_gets_the_gateway_key(client: og.OpenAI, gateway: LocalGateway) -> None:

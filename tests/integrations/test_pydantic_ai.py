@@ -7,7 +7,7 @@ import inspect
 import pytest
 from pydantic import BaseModel
 from pydantic_ai import Agent, NativeOutput, PromptedOutput, ToolOutput
-from pydantic_ai.models.openai import OpenAIResponsesModel
+from pydantic_ai.models.openai import OpenAIChatModelSettings, OpenAIResponsesModel
 from pydantic_ai.providers.openai import OpenAIProvider
 
 import omnigate_openai as og
@@ -145,3 +145,19 @@ async def test_responses_model_streams(async_client: og.AsyncOpenAI, gateway: Lo
         deltas = [delta async for delta in run.stream_text(delta=True)]
     assert "".join(deltas) == DEFAULT_REPLY
     assert chat_calls(gateway)[0].json["stream"] is True
+
+
+# --- reasoning settings: the gateway drops `reasoning_effort`, so asking for it is refused ---------------
+
+
+async def test_a_reasoning_effort_the_gateway_would_drop_is_refused(
+    async_client: og.AsyncOpenAI, gateway: LocalGateway
+) -> None:
+    """The same refusal as on the Responses model, where pydantic-ai sends it as `reasoning`."""
+    settings = OpenAIChatModelSettings(openai_reasoning_effort="high")
+    with pytest.raises(og.UnsupportedFeatureError, match=r"silently ignores `reasoning_effort`") as caught:
+        await Agent(chat_model(async_client), model_settings=settings).run("Hello")
+    assert caught.value.field == "reasoning_effort"
+    with pytest.raises(og.UnsupportedFeatureError, match=r"cannot honour `reasoning`"):
+        await Agent(_responses_model(async_client), model_settings=settings).run("Hello")
+    assert chat_calls(gateway) == []

@@ -67,6 +67,9 @@ def _refuse_ignored_fields(body: Mapping[str, Any]) -> None:
         "response_format": _is_structured(body.get("response_format")),
         "logprobs": bool(body.get("logprobs")),
         "top_logprobs": bool(body.get("top_logprobs")),
+        # "none" asks for no reasoning, as the Responses emulation reads `reasoning.effort` (openai-agents'
+        # default model settings send it): nothing the answer could miss.
+        "reasoning_effort": body.get("reasoning_effort") not in (None, "none"),
         "fallback_models": "fallback_models" in body,
         "cache": "cache" in body,
     }
