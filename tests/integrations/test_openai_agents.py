@@ -16,7 +16,9 @@ from openai.types.shared import Reasoning
 from pydantic import BaseModel
 
 import omnigate_openai as og
+from _socket_guard import SocketGuard
 from omnigate_openai.integrations.openai_agents import chat_model, install
+from omnigate_openai.integrations.patch import patch_openai, unpatch_openai
 from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ToolCall
 
 from .conftest import USER_ID, chat_calls
@@ -249,3 +251,29 @@ async def test_a_streamed_run_with_a_tool_over_responses(async_client: og.AsyncO
     assert "response.function_call_arguments.done" in kinds
     assert kinds.count("response.completed") == 2
     assert all(call.json["stream"] is True for call in chat_calls(gateway))
+
+
+# --- `patch_openai()`: the quickstart unchanged, its clients built by openai-agents ----------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="lead to decide: under patch_openai() the run goes through the gateway, but openai-agents' tracing "
+    "(on by default, its own HTTP client) still exports every prompt and answer to api.openai.com with "
+    "OPENAI_API_KEY; install() turns tracing off, patch_openai() leaves other libraries' settings alone.",
+)
+async def test_the_quickstart_under_patch_openai_keeps_prompts_off_openais_tracing(
+    gateway: LocalGateway, host_guard: SocketGuard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(default_exporter(), "max_retries", 0)  # one attempt, no backoff
+    patch_openai(api_key=gateway.api_key, base_url=gateway.base_url, user_id=USER_ID)
+    try:
+        result = await Runner.run(Agent(name="Assistant", instructions="You are a helpful assistant"), "Hello")
+        get_trace_provider().force_flush()
+    finally:
+        unpatch_openai()
+    assert result.final_output == DEFAULT_REPLY  # the run itself went through the gateway
+    assert len(chat_calls(gateway)) == 1
+    reached = [target for target in host_guard.attempts if "api.openai.com" in str(target)]
+    host_guard.attempts.clear()  # seen here, so the guard reports it as this assertion
+    assert reached == []
