@@ -103,3 +103,13 @@ async def async_client(gateway: LocalGateway) -> AsyncIterator[og.AsyncOpenAI]:
         base_url=gateway.base_url, api_key=gateway.api_key, user_id=USER_ID, max_retries=0
     ) as client:
         yield client
+
+
+@pytest.fixture
+def patched(gateway: LocalGateway) -> Iterator[LocalGateway]:
+    """`patch_openai()` for the test: a framework's own `openai.OpenAI()` is a gateway client meanwhile."""
+    og.patch_openai(api_key=gateway.api_key, base_url=gateway.base_url, user_id=USER_ID)
+    try:
+        yield gateway
+    finally:
+        og.unpatch_openai()
