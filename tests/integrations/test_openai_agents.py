@@ -6,12 +6,13 @@ from collections.abc import Iterator
 
 import agents
 import pytest
-from agents import Agent, ModelSettings, RunConfig, Runner
+from agents import Agent, ModelSettings, RunConfig, Runner, SQLiteSession
 from agents.models import _openai_shared
 from agents.models.default_models import get_default_model
 from agents.models.openai_provider import OpenAIProvider
 from agents.tracing import get_trace_provider
 from agents.tracing.processors import default_exporter
+from openai.types.responses import ResponseTextDeltaEvent
 from openai.types.shared import Reasoning
 from pydantic import BaseModel
 
@@ -251,6 +252,130 @@ async def test_a_streamed_run_with_a_tool_over_responses(async_client: og.AsyncO
     assert "response.function_call_arguments.done" in kinds
     assert kinds.count("response.completed") == 2
     assert all(call.json["stream"] is True for call in chat_calls(gateway))
+
+
+async def test_output_type_over_responses(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    """The default model sends `text.format` (a strict JSON schema): served by prompt, then validated."""
+    gateway.model.script({"city": "Paris", "country": "France"})
+    agent = Agent(name="geo", output_type=City)
+    result = await Runner.run(agent, "Where is the Eiffel tower?", run_config=_responses_default(async_client))
+    assert result.final_output == City(city="Paris", country="France")
+    assert "response_format" not in chat_calls(gateway)[0].json
+
+
+async def test_a_streamed_run_with_a_tool_and_an_output_type_over_responses(
+    async_client: og.AsyncOpenAI, gateway: LocalGateway
+) -> None:
+    @agents.function_tool
+    def city() -> str:
+        """The user's city."""
+        return "Paris"
+
+    gateway.model.script(ToolCall("city"), {"city": "Paris", "country": "France"})
+    agent = Agent(name="geo", tools=[city], output_type=City)
+    run = Runner.run_streamed(agent, "Where am I?", run_config=_responses_default(async_client))
+    async for _ in run.stream_events():
+        pass
+    assert run.final_output == City(city="Paris", country="France")
+
+
+async def test_streamed_text_deltas_over_responses(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    run = Runner.run_streamed(Agent(name="greeter"), "Hello", run_config=_responses_default(async_client))
+    deltas = [
+        event.data.delta
+        async for event in run.stream_events()
+        if event.type == "raw_response_event" and isinstance(event.data, ResponseTextDeltaEvent)
+    ]
+    assert "".join(deltas) == DEFAULT_REPLY == run.final_output
+    assert chat_calls(gateway)[0].json["stream"] is True
+
+
+async def test_a_handoff_over_responses(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    french = Agent(name="french", instructions="Answer in French.")
+    triage = Agent(name="triage", instructions="Hand off to the right agent.", handoffs=[french])
+    gateway.model.script(ToolCall("transfer_to_french"), "Bonjour !")
+    result = await Runner.run(triage, "Bonjour", run_config=_responses_default(async_client))
+    assert result.last_agent is french
+    assert result.final_output == "Bonjour !"
+    assert chat_calls(gateway)[1].json["messages"][0]["content"].startswith("Answer in French.")
+
+
+async def test_an_agent_as_a_tool_over_responses(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    spanish = Agent(name="spanish", instructions="Translate to Spanish.")
+    tool = spanish.as_tool(tool_name="translate_to_spanish", tool_description="Translate the input to Spanish.")
+    orchestrator = Agent(name="orchestrator", instructions="Use the tools.", tools=[tool])
+    gateway.model.script(ToolCall("translate_to_spanish", {"input": "Hello"}), "Hola", "In Spanish: Hola")
+    result = await Runner.run(orchestrator, "Say hello in Spanish", run_config=_responses_default(async_client))
+    assert result.final_output == "In Spanish: Hola"
+    assert len(chat_calls(gateway)) == 3
+
+
+async def test_parallel_tool_calls_over_responses(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    @agents.function_tool
+    def add_one(x: int) -> int:
+        """Add one."""
+        return x + 1
+
+    @agents.function_tool
+    def shout(text: str) -> str:
+        """Upper-case a text."""
+        return text.upper()
+
+    gateway.model.script([ToolCall("add_one", {"x": 1}), ToolCall("shout", {"text": "hi"})], "Done.")
+    result = await Runner.run(
+        Agent(name="both", tools=[add_one, shout]), "Go", run_config=_responses_default(async_client)
+    )
+    assert result.final_output == "Done."
+    [request] = [r for r in gateway.model.requests if r.tool_results]
+    assert sorted((found.name, found.content) for found in request.tool_results) == [("add_one", "2"), ("shout", "HI")]
+
+
+# --- conversations: the three ways the docs chain turns ----------------------------------------------
+
+
+async def test_a_conversation_from_to_input_list(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    @agents.function_tool
+    def city() -> str:
+        """The user's city."""
+        return "Paris"
+
+    agent = Agent(name="assistant", instructions="Reply concisely.", tools=[city])
+    gateway.model.script(ToolCall("city"), "You are in Paris.", "Still in Paris.")
+    first = await Runner.run(agent, "Where am I?", run_config=_responses_default(async_client))
+    follow_up = [*first.to_input_list(), {"role": "user", "content": "And now?"}]
+    second = await Runner.run(agent, follow_up, run_config=_responses_default(async_client))
+    assert second.final_output == "Still in Paris."
+    sent = chat_calls(gateway)[-1].json["messages"]
+    assert [m["content"] for m in sent if m["role"] == "user"][-1] == "And now?"
+    assert any(m["role"] == "assistant" and m["content"] == "You are in Paris." for m in sent)
+
+
+async def test_a_conversation_from_the_previous_response_id(
+    async_client: og.AsyncOpenAI, gateway: LocalGateway
+) -> None:
+    agent = Agent(name="assistant", instructions="Reply concisely.")
+    gateway.model.script("Hello Bob.", "Your name is Bob.")
+    first = await Runner.run(agent, "I'm Bob", run_config=_responses_default(async_client))
+    second = await Runner.run(
+        agent,
+        "What is my name?",
+        previous_response_id=first.last_response_id,
+        run_config=_responses_default(async_client),
+    )
+    assert second.final_output == "Your name is Bob."
+    sent = chat_calls(gateway)[-1].json["messages"]
+    assert [m["content"] for m in sent[1:]] == ["I'm Bob", "Hello Bob.", "What is my name?"]
+
+
+async def test_a_conversation_in_a_session(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    session = SQLiteSession("conversation")  # in memory
+    agent = Agent(name="assistant", instructions="Reply concisely.")
+    gateway.model.script("Hello Bob.", "Your name is Bob.")
+    await Runner.run(agent, "I'm Bob", session=session, run_config=_responses_default(async_client))
+    second = await Runner.run(agent, "What is my name?", session=session, run_config=_responses_default(async_client))
+    assert second.final_output == "Your name is Bob."
+    sent = chat_calls(gateway)[-1].json["messages"]
+    assert [m["content"] for m in sent[1:]] == ["I'm Bob", "Hello Bob.", "What is my name?"]
 
 
 # --- `patch_openai()`: the quickstart unchanged, its clients built by openai-agents ----------------------
