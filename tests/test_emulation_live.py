@@ -646,3 +646,15 @@ def test_a_schema_that_is_not_json_schema_is_refused_before_sending(
         assert str(caught.value).startswith(f"`{field}` is not a valid JSON Schema: {problem}")
         assert isinstance(caught.value, openai.OpenAIError)
     assert local_gateway.calls.to("/v1/chat/completions") == []
+
+
+def test_a_huge_broken_schema_part_is_quoted_short(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    schema = {"type": "object", "properties": {"a": {"type": "x" * 20_000}}}
+    function = {"name": "f", "parameters": schema}
+    with pytest.raises(og.UnsupportedFeatureError) as caught:
+        client.chat.completions.create(model=MODEL, messages=ASK, tools=[{"type": "function", "function": function}])
+    problem = str(caught.value)
+    assert len(problem) < 1_000
+    assert problem.startswith("`tools[0]` is not a valid JSON Schema: 'xxx")
+    assert "x' is not valid under any of the given schemas (at properties/a/type)" in problem
+    assert local_gateway.calls.to("/v1/chat/completions") == []

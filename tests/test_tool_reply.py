@@ -298,3 +298,14 @@ def test_a_value_too_deep_for_the_schema_validator_is_a_broken_answer() -> None:
         read_reply(ReplyRules(answer=tree), deep)
     valid = '{"child": ' * 300 + '{"v": "leaf"}' + "}" * 300  # a valid one is still read
     assert read_reply(ReplyRules(answer=tree), valid) == Reading(valid)
+
+
+def test_a_huge_wrong_value_is_quoted_short_in_the_re_ask() -> None:
+    """The validator quotes the whole offending value; a 50 KB one would make a 50 KB re-ask (and error)."""
+    huge = {"blob": "x" * 50_000}
+    with pytest.raises(ReplyRejected) as caught:
+        read_reply(ReplyRules(answer=SCHEMA_FORMAT), json.dumps({"name": huge, "age": 36}))
+    problem = str(caught.value)
+    assert len(problem) < 1_000
+    assert "Your answer breaks the required JSON Schema: {'blob': 'xxx" in problem
+    assert problem.endswith("x'} is not of type 'string' (at name).")

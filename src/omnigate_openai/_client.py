@@ -261,6 +261,19 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         """The resolved gateway settings (key, URLs, user, profile); secrets in it are masked in any repr."""
         return self._settings
 
+    def _twin_options(self) -> dict[str, Any]:
+        """What the client of the other kind (sync <-> async) is built with by `_twin()`: the settings object
+        carries the key, base URL, user and opt-outs (and a renewable token, shared); a pool can't be shared.
+        A guarded client's twin counts in the same guard, for the same agent: else its half of the calls went free."""
+        return {
+            "_settings": self._settings,
+            "_guard": self._guard,
+            "_enforce_credentials": self._requires_key,
+            "timeout": self.timeout,
+            "max_retries": self.max_retries,
+            "default_headers": self._custom_headers,
+        }
+
     @property
     def requires_credentials(self) -> bool:
         """Whether a call without a gateway key is refused before sending (False for key-less helpers)."""
@@ -470,6 +483,12 @@ class OpenAI(_GatewayHooks[httpx.Client, openai.Stream[Any]], openai.OpenAI):  #
     _gateway_stream_class = GatewayStream
     _http_client_class = SyncHttpxClientWrapper
 
+    def _twin(self) -> AsyncOpenAI:
+        """The `AsyncOpenAI` of this client's gateway and settings, for a framework that takes both kinds.
+
+        A subclass for another gateway overrides it to return its own class (`flow.OpenAI`)."""
+        return AsyncOpenAI(**self._twin_options())
+
     @override
     def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:
         options = self._gateway_options(options)
@@ -586,6 +605,10 @@ class AsyncOpenAI(_GatewayHooks[httpx.AsyncClient, openai.AsyncStream[Any]], ope
 
     _gateway_stream_class = AsyncGatewayStream
     _http_client_class = AsyncHttpxClientWrapper
+
+    def _twin(self) -> OpenAI:
+        """The `OpenAI` of this client's gateway and settings (see `OpenAI._twin`)."""
+        return OpenAI(**self._twin_options())
 
     @override
     async def _prepare_options(self, options: FinalRequestOptions) -> FinalRequestOptions:

@@ -152,8 +152,7 @@ def schema_error(schema_text: str) -> str | None:
     try:
         cls.check_schema(schema)
     except jsonschema.exceptions.SchemaError as error:
-        where = "/".join(str(part) for part in error.absolute_path)
-        return f"{error.message} (at {where})" if where else error.message
+        return _said(error)
     if '"$id"' not in schema_text:  # every reference is then to a place in this document
         for ref in _local_refs(schema):
             if not _points_to_something(schema, ref):
@@ -219,10 +218,17 @@ def _schema_problem(schema_text: str, value: object) -> str | None:
         error = jsonschema.exceptions.best_match(_validator(schema_text).iter_errors(value))
     except RecursionError:
         return "they are nested too deeply to check"
-    if error is None:
-        return None
+    return None if error is None else _said(error)
+
+
+def _said(error: Any) -> str:
+    """A validator's error and where it is. Its message quotes the offending value whole ("{...50 KB...} is not
+    of type 'string'"): the start and what is wrong are kept, so a huge value makes no huge re-ask or error."""
+    message: str = error.message
+    if len(message) > 400:
+        message = f"{message[:200]} ... {message[-150:]}"
     where = "/".join(str(part) for part in error.absolute_path)
-    return f"{error.message} (at {where})" if where else error.message
+    return f"{message} (at {where})" if where else message
 
 
 def _short(value: object) -> str:

@@ -92,6 +92,32 @@ def test_a_gateway_url_is_accepted_as_the_base_url(flow_gateway: LocalFlowGatewa
     assert flow_gateway.calls.last.path == "/api/v1/gateway/v1/chat/completions"
 
 
+@pytest.mark.parametrize("path", ["/api/v1/gateway", "/api/v1/gateway/"])
+def test_the_gateways_path_as_the_base_url_is_the_platform_root(flow_gateway: LocalFlowGateway, path: str) -> None:
+    """Pasting the gateway's path (`<root>/api/v1/gateway`) once doubled it, and the 404 read as an unknown model."""
+    with _client(flow_gateway, base_url=flow_gateway.base_url + path) as client:
+        assert str(client.base_url) == f"{flow_gateway.base_url}/api/v1/gateway/v1/"
+        client.chat.completions.create(**HELLO)
+        assert flow_gateway.calls.last.path == "/api/v1/gateway/v1/chat/completions"
+        assert client.gateway.providers().providers
+        assert flow_gateway.calls.last.path == "/api/v1/gateway/models/providers/list"
+        copy = client.with_options(base_url=flow_gateway.base_url + path)
+        assert copy.settings.root_url == flow_gateway.base_url
+
+
+async def test_the_gateways_path_in_the_environment_is_the_platform_root(
+    flow_gateway: LocalFlowGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PLATFORM_API_URL", flow_gateway.base_url + "/api/v1/gateway")
+    async with flow.AsyncOpenAI(auth_token=flow_gateway.auth_token, max_retries=0) as client:
+        await client.chat.completions.create(**HELLO)
+        assert [model.id for model in await client.gateway.models()]
+    assert [call.path for call in flow_gateway.calls] == [
+        "/api/v1/gateway/v1/chat/completions",
+        "/api/v1/gateway/v1/models",
+    ]
+
+
 @pytest.mark.parametrize("bad", [{"workspace_id": "ws\r\nX-Evil: 1"}, {"auth_token": "two\nlines"}])
 def test_header_values_with_line_breaks_are_refused(bad: dict[str, str]) -> None:
     with pytest.raises(flow.ConfigurationError, match="line break"):
@@ -123,6 +149,54 @@ def test_a_pickled_error_and_its_request_repr_hide_the_api_key(
     restored = pickle.loads(data)
     assert isinstance(restored, og.ModelNotFoundError)
     assert restored.request.headers["x-api-key"] == "[secure]"
+
+
+def _strings_in(value: object) -> list[str]:
+    """Every string in a parsed body, keys included, however deeply nested."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for key, item in value.items() for text in (*_strings_in(key), *_strings_in(item))]
+    if isinstance(value, (list, tuple)):
+        return [text for item in value for text in _strings_in(item)]
+    return [repr(value)]
+
+
+@pytest.mark.parametrize("envelope", ["platform", "litellm", "fastapi", "text"])
+@pytest.mark.parametrize("credential", ["auth_token", "api_key"])
+def test_an_echoed_credential_is_masked_in_the_errors_body_too(
+    flow_gateway: LocalFlowGateway, envelope: str, credential: str
+) -> None:
+    secret = flow_gateway.auth_token if credential == "auth_token" else flow_gateway.api_key
+    flow_gateway.faults.respond(400, f"Malformed credential {secret!r} in request", envelope=envelope)  # type: ignore[arg-type]
+    with _client(flow_gateway, **{credential: secret}) as client, pytest.raises(og.APIError) as caught:
+        client.chat.completions.create(**HELLO)
+    error = caught.value
+    assert isinstance(error, openai.BadRequestError)
+    for shown in (repr(error), str(error), *_strings_in(error.body), *_strings_in(error.detail)):
+        assert secret not in shown
+    assert secret.encode() not in pickle.dumps(error)
+    assert str(error) == "Malformed credential '***' in request"
+    if envelope == "platform":  # the rest of the body is kept
+        assert error.body == {"code": "GATEWAY_ERROR", "message": str(error), "details": []}
+    if envelope == "litellm":
+        assert error.body == {
+            "error": {"message": str(error), "type": "invalid_request_error", "param": None, "code": "400"}
+        }
+
+
+def test_an_echoed_token_is_masked_in_an_in_band_stream_failures_body(flow_gateway: LocalFlowGateway) -> None:
+    token = flow_gateway.auth_token
+    flow_gateway.faults.cut_stream(after=1, error=f"upstream refused Bearer {token}", status=500)
+    with _client(flow_gateway) as client, pytest.raises(og.ProviderError) as caught:
+        for _ in client.chat.completions.create(**HELLO, stream=True):
+            pass
+    error = caught.value
+    assert str(error) == "upstream refused Bearer ***"
+    assert error.body == {"message": "upstream refused Bearer ***", "type": "api_error", "param": None, "code": "500"}
+    for shown in (repr(error), *_strings_in(error.body)):
+        assert token not in shown
+    assert token.encode() not in pickle.dumps(error)
 
 
 def test_a_pickled_error_hides_a_token_the_gateway_echoed(flow_gateway: LocalFlowGateway) -> None:

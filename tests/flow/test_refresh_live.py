@@ -11,6 +11,8 @@ import openai
 import pytest
 
 from omnigate_openai import flow
+from omnigate_openai._sdk import httpx
+from omnigate_openai.integrations._clients import as_async, as_sync
 from omnigate_openai.testing import LocalFlowGateway
 
 HELLO: dict[str, Any] = {"model": "openai/gpt-4o", "messages": [{"role": "user", "content": "Hi"}]}
@@ -147,3 +149,132 @@ async def test_an_async_stream_is_renewed_before_its_first_byte(flow_gateway: Lo
         text = "".join([chunk.choices[0].delta.content or "" async for chunk in stream])
     assert text == "Hello there! How can I help?"
     assert [call.status for call in flow_gateway.calls.to(CHAT)] == [401, 200]
+
+
+class _CountedRefresh:
+    """`on_auth_token_refresh` that counts its calls, and renews only once every caller met the 401 and had
+    time to ask for a renewal (or a second renewal began): whichever thread or event loop runs it first."""
+
+    def __init__(self, gateway: LocalFlowGateway, *, expected: int) -> None:
+        self.gateway, self.expected, self.calls = gateway, expected, 0
+
+    def _may_renew(self, started: float) -> bool:
+        elapsed = time.monotonic() - started
+        refused = sum(call.status == 401 for call in self.gateway.calls.to(CHAT))
+        return self.calls > 1 or (refused >= self.expected and elapsed > 0.5) or elapsed > 5
+
+    def __call__(self) -> str:
+        self.calls += 1
+        started = time.monotonic()
+        while not self._may_renew(started):
+            time.sleep(0.01)
+        return self.gateway.issue_token()
+
+    async def coroutine(self) -> str:
+        self.calls += 1
+        started = time.monotonic()
+        while not self._may_renew(started):
+            await asyncio.sleep(0.01)
+        return self.gateway.issue_token()
+
+
+def _answer_in_its_own_loop(client: flow.AsyncOpenAI) -> str | None:
+    async def call() -> str | None:
+        async with client:
+            return (await client.chat.completions.create(**HELLO)).choices[0].message.content
+
+    return asyncio.run(asyncio.wait_for(call(), timeout=30))
+
+
+@pytest.mark.parametrize("kind", ["plain function", "coroutine function"])
+def test_two_event_loops_on_an_expired_token_renew_it_once(flow_gateway: LocalFlowGateway, kind: str) -> None:
+    refresh = _CountedRefresh(flow_gateway, expected=2)
+    client = flow.AsyncOpenAI(
+        base_url=flow_gateway.base_url,
+        auth_token=flow_gateway.auth_token,
+        on_auth_token_refresh=refresh if kind == "plain function" else refresh.coroutine,
+        max_retries=0,
+    )
+    # one client per loop (a pool belongs to one loop), one token: what a twin or a copy per thread shares
+    loops = [client, client.with_options(http_client=httpx.AsyncClient())]
+    flow_gateway.expire_tokens()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(_answer_in_its_own_loop, loops, timeout=60))
+    assert answers == ["Hello there! How can I help?"] * 2
+    assert refresh.calls == 1
+    assert flow_gateway.tokens_issued == 2
+    assert client.auth_refreshes == 1
+    assert [call.status for call in flow_gateway.calls.to(CHAT)].count(401) == 2
+
+
+@pytest.mark.parametrize("first", ["thread", "task"])
+async def test_a_thread_and_a_task_through_a_twin_renew_the_token_once(
+    flow_gateway: LocalFlowGateway, first: str
+) -> None:
+    refresh = _CountedRefresh(flow_gateway, expected=2)
+    client = flow.OpenAI(
+        base_url=flow_gateway.base_url, auth_token=flow_gateway.auth_token, on_auth_token_refresh=refresh, max_retries=0
+    )
+    twin = as_async(client)
+    flow_gateway.expire_tokens()
+
+    def first_401() -> None:
+        deadline = time.monotonic() + 5
+        while not any(call.status == 401 for call in flow_gateway.calls.to(CHAT)) and time.monotonic() < deadline:
+            time.sleep(0.005)
+
+    def in_thread() -> Any:
+        if first == "task":
+            first_401()
+        return client.chat.completions.create(**HELLO)
+
+    async def in_task() -> Any:
+        if first == "thread":
+            await asyncio.to_thread(first_401)
+        return await twin.chat.completions.create(**HELLO)
+
+    with client:
+        async with twin:
+            answers = await asyncio.wait_for(asyncio.gather(asyncio.to_thread(in_thread), in_task()), 30)
+    assert [answer.choices[0].message.content for answer in answers] == ["Hello there! How can I help?"] * 2
+    assert refresh.calls == 1
+    assert flow_gateway.tokens_issued == 2
+    assert client.auth_refreshes == twin.auth_refreshes == 1
+
+
+async def test_a_blocking_call_in_the_loop_of_a_renewing_task_does_not_wait_for_it(
+    flow_gateway: LocalFlowGateway,
+) -> None:
+    """Waiting there would never end (the renewing task needs the loop the call holds): it renews on its own."""
+    sync_call_refused = asyncio.Event()
+
+    async def slow_issue() -> str:
+        await asyncio.wait_for(sync_call_refused.wait(), timeout=10)
+        return flow_gateway.issue_token()
+
+    client = flow.AsyncOpenAI(
+        base_url=flow_gateway.base_url,
+        auth_token=flow_gateway.auth_token,
+        on_auth_token_refresh=lambda: slow_issue(),  # a plain function: a sync twin is allowed
+        max_retries=0,
+    )
+    twin = as_sync(client)
+    flow_gateway.expire_tokens()
+
+    async def blocking_call_in_the_loop() -> None:
+        while not flow_gateway.calls.to(CHAT):
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)  # the task below has met its 401 and awaits its renewal
+        try:
+            with pytest.raises(flow.ConfigurationError, match="returned an awaitable"):
+                twin.chat.completions.create(**HELLO)  # blocks the loop: not a deadlock, a clear error
+        finally:
+            sync_call_refused.set()
+
+    async with client:
+        renewed, _ = await asyncio.wait_for(
+            asyncio.gather(client.chat.completions.create(**HELLO), blocking_call_in_the_loop()), 30
+        )
+    twin.close()
+    assert renewed.choices[0].message.content == "Hello there! How can I help?"
+    assert client.auth_refreshes == 1

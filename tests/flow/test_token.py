@@ -95,3 +95,65 @@ def test_the_repr_shows_no_token() -> None:
     token = BearerToken(secret, refresh=None)
     assert secret not in repr(token)
     assert "payload" not in repr(token)
+
+
+async def test_a_cancelled_renewal_lets_a_waiting_call_renew() -> None:
+    """The renewing task is cancelled mid-way: the call waiting for it renews instead of waiting for ever."""
+    started, calls = asyncio.Event(), 0
+
+    async def issue() -> str:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            started.set()
+            await asyncio.sleep(30)
+        return f"token-{calls}"
+
+    token = BearerToken("token-0", refresh=issue)
+    renewing = asyncio.create_task(token.arenew("token-0"))
+    await asyncio.wait_for(started.wait(), timeout=5)
+    waiting = asyncio.create_task(token.arenew("token-0"))
+    await asyncio.sleep(0.01)
+    renewing.cancel()
+    assert await asyncio.wait_for(waiting, timeout=5) is True
+    assert renewing.cancelled()
+    assert (token.secret.reveal(), token.refreshes, calls) == ("token-2", 1, 2)
+
+
+async def test_a_cancelled_waiter_cancels_no_renewal() -> None:
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def issue() -> str:
+        started.set()
+        await asyncio.wait_for(release.wait(), timeout=5)
+        return "token-1"
+
+    token = BearerToken("token-0", refresh=issue)
+    renewing = asyncio.create_task(token.arenew("token-0"))
+    await asyncio.wait_for(started.wait(), timeout=5)
+    impatient = asyncio.create_task(token.arenew("token-0"))
+    await asyncio.sleep(0.01)
+    impatient.cancel()
+    patient = asyncio.create_task(token.arenew("token-0"))
+    await asyncio.sleep(0.01)
+    release.set()
+    assert await asyncio.wait_for(asyncio.gather(renewing, patient), timeout=5) == [True, True]
+    assert (token.secret.reveal(), token.refreshes) == ("token-1", 1)
+
+
+def test_a_thread_waits_for_a_renewal_running_in_an_event_loop() -> None:
+    """A sync client and its async twin share the token: the thread waits for the loop's renewal, never calling
+    the callback itself (here it could not: it is a coroutine function)."""
+    issuer, in_flight = Issuer(delay=0.3), threading.Event()
+
+    async def issue() -> str:
+        in_flight.set()
+        return await issuer.issue()
+
+    token = BearerToken("token-0", refresh=issue)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        renewing = pool.submit(asyncio.run, token.arenew("token-0"))
+        assert in_flight.wait(timeout=5)
+        assert token.renew("token-0") is True
+        assert renewing.result(timeout=5) is True
+    assert (token.secret.reveal(), issuer.calls) == ("token-1", 1)

@@ -113,3 +113,19 @@ def patched(gateway: LocalGateway) -> Iterator[LocalGateway]:
         yield gateway
     finally:
         og.unpatch_openai()
+
+
+@pytest.fixture
+def agents_defaults_restored() -> Iterator[None]:
+    """`integrations.openai_agents.install` sets openai-agents' process-wide defaults: put them back after the test."""
+    from agents.models import _openai_shared
+    from agents.tracing import get_trace_provider
+    from agents.tracing.processors import default_exporter
+
+    saved = (_openai_shared.get_default_openai_client(), _openai_shared.get_use_responses_by_default())
+    exporter_key = default_exporter()._api_key
+    yield
+    _openai_shared.set_default_openai_client(saved[0])  # type: ignore[arg-type]
+    _openai_shared.set_use_responses_by_default(saved[1])
+    default_exporter()._api_key = exporter_key
+    get_trace_provider().set_disabled(False)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import agents
 import pytest
 from agents import Agent, ModelSettings, RunConfig, Runner, SQLiteSession
-from agents.models import _openai_shared
 from agents.models.default_models import get_default_model
 from agents.models.openai_provider import OpenAIProvider
 from agents.tracing import get_trace_provider
@@ -24,17 +21,7 @@ from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ToolCall
 
 from .conftest import USER_ID, chat_calls
 
-
-@pytest.fixture(autouse=True)
-def _restore_agents_defaults() -> Iterator[None]:
-    """`install` sets process-wide defaults; put openai-agents' back after each test."""
-    saved = (_openai_shared.get_default_openai_client(), _openai_shared.get_use_responses_by_default())
-    exporter_key = default_exporter()._api_key
-    yield
-    _openai_shared.set_default_openai_client(saved[0])  # type: ignore[arg-type]
-    _openai_shared.set_use_responses_by_default(saved[1])
-    default_exporter()._api_key = exporter_key
-    get_trace_provider().set_disabled(False)
+pytestmark = pytest.mark.usefixtures("agents_defaults_restored")
 
 
 async def test_one_turn_run_through_chat_completions(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:

@@ -65,6 +65,12 @@ def _settings_for(
     )
 
 
+_NO_SYNC_TWIN = (
+    "a sync twin of this `flow.AsyncOpenAI` could not call it at its first 401; build the `flow.OpenAI` yourself "
+    "with a plain function as `on_auth_token_refresh` and pass both clients (e.g. `client=` and `async_client=`)"
+)
+
+
 class _FlowClient:
     """What both Flow clients add to the core ones; nothing here awaits."""
 
@@ -148,6 +154,10 @@ class OpenAI(_FlowClient, _client.OpenAI):  # type: ignore[misc]
         return super().gateway  # type: ignore[return-value, unused-ignore]
 
     @override
+    def _twin(self) -> AsyncOpenAI:
+        return AsyncOpenAI(**self._twin_options())
+
+    @override
     def __repr__(self) -> str:
         return self._flow_repr()
 
@@ -189,6 +199,13 @@ class AsyncOpenAI(_FlowClient, _client.AsyncOpenAI):  # type: ignore[misc]
     def gateway(self) -> AsyncFlowGateway:  # type: ignore[override, unused-ignore]  # the core's is OmniGate's
         """Model discovery: `models()`, `provider_models(provider, scope=...)`, `providers()`."""
         return super().gateway  # type: ignore[return-value, unused-ignore]
+
+    @override
+    def _twin(self) -> OpenAI:
+        """The sync `flow.OpenAI` sharing this client's token; refused now if it could not renew that token."""
+        token = self.settings.token
+        refuse_coroutine_refresh(None if token is None else token.refresh, advice=_NO_SYNC_TWIN)
+        return OpenAI(**self._twin_options())
 
     @override
     def __repr__(self) -> str:

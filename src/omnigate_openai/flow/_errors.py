@@ -13,15 +13,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from .._exceptions import APIError, AuthError, ModelNotFoundError, ProviderError, RateLimitError
 from .._sdk import httpx
 from ._wire import API_KEY_HEADER
 
-__all__ = ["error_message", "scrubbed", "status_error", "stream_error"]
+__all__ = ["error_message", "scrubbed", "scrubbed_body", "status_error", "stream_error"]
 
 _GATEWAY = "The Flow gateway"
+
+_BodyT = TypeVar("_BodyT")
 
 _LITELLM_PROVIDER_REFUSAL = re.compile(r"^litellm\.(?:AuthenticationError|PermissionDeniedError)\b")
 """How LiteLLM words a 401/403 of the *provider* (its key refused): the platform's token was fine.
@@ -37,7 +39,8 @@ _LITELLM_UNKNOWN_MODEL = re.compile(r"Invalid model name passed in model=(?P<mod
 def status_error(response: httpx.Response, body: object) -> APIError:
     """The typed error for a non-2xx answer; `body` is the parsed JSON, or the text if it was not JSON."""
     status = response.status_code
-    message = scrubbed(error_message(body, status), response.request)
+    body = scrubbed_body(body, response.request)
+    message = error_message(body, status)
     common: dict[str, Any] = {"response": response, "body": body, "detail": _detail(body, message)}
     if status in (401, 403):
         if _LITELLM_PROVIDER_REFUSAL.match(message):
@@ -62,9 +65,9 @@ def stream_error(response: httpx.Response, failure: Mapping[str, object]) -> API
     LiteLLM puts the status in the frame's `code`; one without a status is the provider's failure (502).
     A 401/403 here is the provider's refusal: the platform had authenticated the call before its 200.
     """
-    message = scrubbed(str(failure.get("message") or f"{_GATEWAY} failed during the stream"), response.request)
-    status = _status_in(failure.get("code")) or 502
-    body = dict(failure)
+    body = scrubbed_body(dict(failure), response.request)
+    message = str(body.get("message") or f"{_GATEWAY} failed during the stream")
+    status = _status_in(body.get("code")) or 502
     if status == 429:
         exc: APIError = RateLimitError(message, response=response, body=body, detail=message, source="provider")
     elif status in (401, 403):
@@ -105,16 +108,42 @@ def error_message(body: object, status: int) -> str:
 
 def scrubbed(message: str, request: httpx.Request | None) -> str:
     """`message` without the credentials the request carried: some servers echo a rejected key back."""
+    for secret in _credentials(request):
+        message = message.replace(secret, "***")
+    return message
+
+
+def scrubbed_body(body: _BodyT, request: httpx.Request | None) -> _BodyT:
+    """`body` with the request's credentials masked in every string, keys included; the rest kept as it was.
+
+    The error keeps its body (`error.body`), which outlives the call in logs and error trackers.
+    """
+    secrets = _credentials(request)
+    return cast(_BodyT, _scrub(body, secrets, 0)) if secrets else body
+
+
+def _credentials(request: httpx.Request | None) -> list[str]:
     if request is None:
-        return message
+        return []
     secrets = [request.headers.get(API_KEY_HEADER, "")]
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer":
         secrets.append(token)
-    for secret in secrets:
-        if len(secret) >= 4:
-            message = message.replace(secret, "***")
-    return message
+    return [secret for secret in secrets if len(secret) >= 4]
+
+
+def _scrub(value: object, secrets: list[str], depth: int) -> object:
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, "***")
+        return value
+    if depth > 32:  # JSON nested deeper than any envelope: dropped rather than walked without end
+        return "***"
+    if isinstance(value, Mapping):
+        return {_scrub(k, secrets, depth + 1): _scrub(v, secrets, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(item, secrets, depth + 1) for item in value]
+    return value
 
 
 def _with_fields(message: str, details: object) -> str:

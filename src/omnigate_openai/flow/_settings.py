@@ -15,7 +15,7 @@ from .._exceptions import ConfigurationError
 from .._profile import GatewayProfile
 from .._secret import Secret
 from ._token import BearerToken, TokenRefresh, checked_refresh
-from ._wire import API_PATH, ENV_AUTH_TOKEN, ENV_BASE_URL
+from ._wire import API_PATH, ENV_AUTH_TOKEN, ENV_BASE_URL, GATEWAY_PATH
 
 __all__ = ["FlowSettings"]
 
@@ -33,6 +33,13 @@ class FlowSettings(Settings):
     """Sent as `X-Workspace-ID` with every call, when set."""
     request_id: str | None = None
     """Sent as `X-Request-ID` with every call, when set (per call: `extra_headers`)."""
+
+    def __post_init__(self) -> None:
+        # The Flow SDK takes the platform root; `<root>/api/v1/gateway`, the gateway's own path in the
+        # platform's docs, would be doubled into a 404 that reads as an unknown model. Here, on every
+        # path in (arguments, `PLATFORM_API_URL`, `copy(base_url=...)`), it is read as the root.
+        if self.root_url.endswith(GATEWAY_PATH):
+            object.__setattr__(self, "root_url", self.root_url[: -len(GATEWAY_PATH)])
 
     @classmethod
     def resolve_flow(

@@ -7,9 +7,11 @@ ENV_BASE_URL = "PLATFORM_API_URL"
 ENV_AUTH_TOKEN = "AUTH_TOKEN"
 """The platform JWT, as the Flow SDK reads it."""
 
-API_PATH = "/api/v1/gateway/v1"
+GATEWAY_PATH = "/api/v1/gateway"
+"""Where the platform mounts its AI gateway; a `base_url` ending in it is read as the platform root."""
+API_PATH = GATEWAY_PATH + "/v1"
 """The OpenAI-compatible API (chat completions, embeddings, models) under the platform root."""
-DISCOVERY_PATH = "/api/v1/gateway/models"
+DISCOVERY_PATH = GATEWAY_PATH + "/models"
 """The platform's own discovery routes, beside the OpenAI-compatible API."""
 PROVIDERS_PATH = DISCOVERY_PATH + "/providers/list"
 """`GET` -> `{"providers": [...]}`: every provider the gateway knows."""
@@ -29,6 +31,7 @@ __all__ = [
     "DISCOVERY_PATH",
     "ENV_AUTH_TOKEN",
     "ENV_BASE_URL",
+    "GATEWAY_PATH",
     "PROVIDERS_PATH",
     "REQUEST_ID_HEADER",
     "WORKSPACE_HEADER",

@@ -7,7 +7,7 @@ that door without asking the user to build two clients.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import openai
 
@@ -32,31 +32,23 @@ def gateway_client(client: object, expected: type[_ClientT]) -> _ClientT:
 
 
 def as_async(client: OpenAI | AsyncOpenAI) -> AsyncOpenAI:
-    """`client` if it is async; else an `AsyncOpenAI` with the same gateway settings, timeout and retries."""
+    """`client` if it is async; else its twin: its gateway's async client, same settings, timeout and retries."""
     if isinstance(client, AsyncOpenAI):
         return client
-    return AsyncOpenAI(**_twin_options(gateway_client(client, OpenAI)))
+    return gateway_client(client, OpenAI)._twin()
 
 
 def as_sync(client: OpenAI | AsyncOpenAI) -> OpenAI:
-    """`client` if it is sync; else an `OpenAI` with the same gateway settings, timeout and retries."""
+    """`client` if it is sync; else its twin: its gateway's sync client, with the same settings, timeout and retries.
+
+    A twin that could not do what `client` does (a Flow client's async-only token renewal) is refused here.
+    """
     if isinstance(client, OpenAI):
         return client
-    return OpenAI(**_twin_options(gateway_client(client, AsyncOpenAI)))
+    return gateway_client(client, AsyncOpenAI)._twin()
 
 
 def pair(client: OpenAI, async_client: AsyncOpenAI | None) -> tuple[OpenAI, AsyncOpenAI]:
     """Both halves, checked: `async_client` if given, else the twin of `client`."""
     sync = gateway_client(client, OpenAI)
     return sync, as_async(sync) if async_client is None else gateway_client(async_client, AsyncOpenAI)
-
-
-def _twin_options(client: OpenAI | AsyncOpenAI) -> dict[str, Any]:
-    # The settings object carries the key, base URL, user and opt-outs; the connection pool can't be shared.
-    return {
-        "_settings": client.settings,
-        "_enforce_credentials": client.requires_credentials,
-        "timeout": client.timeout,
-        "max_retries": client.max_retries,
-        "default_headers": client._custom_headers,
-    }
