@@ -389,3 +389,20 @@ async def test_the_quickstart_under_patch_openai_keeps_prompts_off_openais_traci
     reached = [target for target in host_guard.attempts if "api.openai.com" in str(target)]
     host_guard.attempts.clear()  # seen here, so the guard reports it as this assertion
     assert reached == []
+
+
+async def test_the_quickstart_under_patch_openai_with_tracing_off(patched: LocalGateway) -> None:
+    """The README's advice for the patched quickstart: the run through the gateway, nothing to OpenAI."""
+    agents.set_tracing_disabled(True)  # put back by `agents_defaults_restored`
+
+    @agents.function_tool
+    def get_weather(city: str) -> str:
+        """The weather of a city."""
+        return f"21 C and sunny in {city}"
+
+    patched.model.script(ToolCall("get_weather", {"city": "Paris"}), "It is sunny in Paris.")
+    agent = Agent(name="Assistant", instructions="You are a helpful assistant", tools=[get_weather])
+    result = await Runner.run(agent, "What is the weather in Paris?")
+    get_trace_provider().force_flush()
+    assert result.final_output == "It is sunny in Paris."
+    assert len(chat_calls(patched)) == 2  # the host guard fails the test on any other connection
