@@ -250,6 +250,14 @@ async def long_retry_after(conn: _Conn, _kind: Kind) -> bool:
     return True
 
 
+async def retry_after_as_given(conn: _Conn, _kind: Kind) -> bool:
+    """A rate limit whose `Retry-After` is the next path segment, verbatim (`.../retry_after_as_given/nan`)."""
+    value = conn.path.lstrip("/").partition("/")[0]  # type: ignore[attr-defined]
+    body = json.dumps({"detail": "Rate limit exceeded: 60 requests per minute"}).encode()
+    await conn.full(429, body, "application/json", **{"retry-after": value})
+    return True
+
+
 def _redirect(target: Callable[[HostileServer], str]) -> Callable[[_Conn, Kind], Awaitable[bool]]:
     async def redirect(conn: _Conn, _kind: Kind) -> bool:
         location = target(conn.server) + conn.path  # type: ignore[attr-defined]
@@ -283,6 +291,7 @@ FAULTS: dict[str, Callable[[_Conn, Kind], Awaitable[bool]]] = {
 ODD_ANSWERS: dict[str, Callable[[_Conn, Kind], Awaitable[bool]]] = {
     "empty_object_200": empty_object_200,
     "json_array_200": json_array_200,
+    "retry_after_as_given": retry_after_as_given,
 }
 """Well-formed but odd answers, outside the fault matrix (whose cells are each client's faults)."""
 

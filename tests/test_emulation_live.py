@@ -265,6 +265,44 @@ def test_usage_chunks_pass_through_emulated_streams(client: og.OpenAI, local_gat
     assert chunks[-2].choices[0].finish_reason == "tool_calls"
 
 
+def _usage_of_every_attempt(gateway: LocalGateway) -> tuple[int, int, int]:
+    rows = gateway.state.usage
+    assert len(rows) == 2
+    prompt, completion = sum(row.prompt_tokens for row in rows), sum(row.completion_tokens for row in rows)
+    return prompt, completion, prompt + completion
+
+
+def test_a_re_asked_streams_usage_chunk_counts_every_attempt(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    local_gateway.model.script("No tool for you.", ToolCall("get_weather", {"city": "Rome"}))
+    guard = og.Guard(limits=og.Limits(max_usd=1.0))
+    chunks, _ = _streamed(
+        client.with_guard(guard), tools=[WEATHER], tool_choice="required", stream_options={"include_usage": True}
+    )
+    usage = chunks[-1].usage
+    assert usage is not None
+    assert (usage.prompt_tokens, usage.completion_tokens, usage.total_tokens) == _usage_of_every_attempt(local_gateway)
+    assert [chunk for chunk in chunks if chunk.usage is not None] == [chunks[-1]]  # the rejected answer's isn't shown
+    # The guard settled each attempt on that attempt's own usage, not on the sum shown to the caller.
+    rows = local_gateway.state.usage
+    assert [(r.prompt_tokens, r.completion_tokens) for r in guard.history()] == [
+        (row.prompt_tokens, row.completion_tokens) for row in rows
+    ]
+
+
+async def test_an_async_re_asked_streams_usage_chunk_counts_every_attempt(
+    async_client: og.AsyncOpenAI, local_gateway: LocalGateway
+) -> None:
+    local_gateway.model.script('{"tool_calls": [{"name": "launch"}]}', ToolCall("get_weather", {"city": "Rome"}))
+    stream = await async_client.chat.completions.create(
+        model=PINNED, messages=ASK, tools=[WEATHER], stream=True, stream_options={"include_usage": True}
+    )
+    usages = [chunk.usage async for chunk in stream if chunk.usage is not None]
+    assert len(usages) == 1
+    (usage,) = usages
+    assert (usage.prompt_tokens, usage.completion_tokens, usage.total_tokens) == _usage_of_every_attempt(local_gateway)
+    assert og.meta(stream).cost_usd == float(_billed(local_gateway))
+
+
 def test_a_broken_streamed_answer_already_shown_raises_at_its_end(
     client: og.OpenAI, local_gateway: LocalGateway
 ) -> None:

@@ -67,6 +67,35 @@ REFUSALS = [
         "tools[1]",
         "'web_search'",
     ),
+    Refusal(
+        "a deferred function",
+        _create(tools=[{"type": "function", "name": "f", "parameters": {}, "defer_loading": True}]),
+        "tools[0].defer_loading",
+        "no tool search",
+    ),
+    Refusal(
+        "an async function",
+        _create(tools=[{"type": "function", "name": "f", "parameters": {}, "async": True}]),
+        "tools[0].async",
+        "cannot come later",
+    ),
+    Refusal(
+        "a function only code may call",
+        _create(tools=[{"type": "function", "name": "f", "parameters": {}, "allowed_callers": ["programmatic"]}]),
+        "tools[0].allowed_callers",
+        "only call a function directly ('direct'), which ['programmatic'] rules out",
+    ),
+    Refusal(
+        "a function field chat tools lack, on the second tool",
+        _create(
+            tools=[
+                {"type": "function", "name": "f", "parameters": {}},
+                {"type": "function", "name": "g", "parameters": {}, "cache_control": {"type": "ephemeral"}},
+            ]
+        ),
+        "tools[1].cache_control",
+        "chat tools have no such setting",
+    ),
     Refusal("background", _create(background=True), "background", "no background mode"),
     Refusal("conversation", _create(conversation="conv_123"), "conversation", "no conversation objects"),
     Refusal("reasoning", _create(reasoning={"effort": "high"}), "reasoning", "reasoning settings"),
@@ -213,6 +242,10 @@ async def _settled(result: Any) -> None:
             "Expected `input[0].call_id` to be a string, got None",
         ),
         ({"tools": [{"type": "function", "parameters": {}}]}, "Expected `tools[0].name` to be a string, got None"),
+        (
+            {"tools": [{"type": "function", "name": "f", "parameters": {}, "output_schema": "JSON"}]},
+            "Expected `tools[0].output_schema` to be a JSON schema (a dict), got str",
+        ),
         ({"instructions": [{"role": "user", "content": "x"}]}, "Expected `instructions` to be a string, got list"),
         (
             {

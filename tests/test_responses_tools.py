@@ -45,6 +45,48 @@ def _calls(response: Any) -> list[tuple[str, dict[str, Any]]]:
     return [(item.name, json.loads(item.arguments)) for item in response.output if item.type == "function_call"]
 
 
+@pytest.mark.parametrize(
+    "defaults",
+    [
+        {"defer_loading": False, "async": False, "allowed_callers": None, "output_schema": None},
+        {"allowed_callers": ["direct"], "output_schema": {}},
+        {"allowed_callers": ["direct", "programmatic"]},  # programmatic calls need a built-in tool: never made
+    ],
+    ids=repr,
+)
+def test_function_fields_at_their_defaults_send_the_plain_chat_tool(
+    client: og.OpenAI, local_gateway: LocalGateway, defaults: dict[str, Any]
+) -> None:
+    client.responses.create(model=MODEL, input=QUESTION, tools=[{**WEATHER, **defaults}])
+    client.chat.completions.create(
+        model=MODEL,
+        messages=[{"role": "user", "content": QUESTION}],
+        tools=[CHAT_WEATHER],  # type: ignore[list-item]
+    )
+    sent = [call.json for call in local_gateway.calls.to(CHAT)]
+    assert sent[0] == sent[1]
+
+
+def test_an_output_schema_is_told_to_the_model_in_the_description(
+    client: og.OpenAI, local_gateway: LocalGateway
+) -> None:
+    forecast = {"type": "object", "properties": {"sky": {"type": "string"}}}
+    client.responses.create(model=MODEL, input=QUESTION, tools=[{**WEATHER, "output_schema": forecast}])
+    described = {
+        **CHAT_WEATHER["function"],
+        "description": "The weather in a city.\n\nIts output is JSON matching this schema: "
+        '{"type": "object", "properties": {"sky": {"type": "string"}}}',
+    }
+    client.chat.completions.create(
+        model=MODEL,
+        messages=[{"role": "user", "content": QUESTION}],
+        tools=[{"type": "function", "function": described}],  # type: ignore[list-item]
+    )
+    sent = [call.json for call in local_gateway.calls.to(CHAT)]
+    assert sent[0] == sent[1]
+    assert '\\"sky\\"' in json.dumps(sent[0])  # the schema reached the model's prompt
+
+
 def test_tool_calls_match_the_chat_calls(client: og.OpenAI, local_gateway: LocalGateway) -> None:
     local_gateway.model.script(TWO_CALLS, TWO_CALLS)
     response = client.responses.create(model=MODEL, input=QUESTION, tools=[WEATHER])

@@ -30,6 +30,7 @@ from ._masking import hide_headers, install_log_filter
 from ._meta import PROFILE_EXTENSION, parsed_with_meta, with_meta
 from ._profile import GatewayProfile, PriceCache
 from ._response_store import MemoryResponseStore, ResponseStore
+from ._retry_after import usable_wait
 from ._sdk import (
     AsyncHttpxClientWrapper,
     BaseClient,
@@ -262,12 +263,18 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         return self._settings
 
     def _twin_options(self) -> dict[str, Any]:
-        """What the client of the other kind (sync <-> async) is built with by `_twin()`: the settings object
-        carries the key, base URL, user and opt-outs (and a renewable token, shared); a pool can't be shared.
-        A guarded client's twin counts in the same guard, for the same agent: else its half of the calls went free."""
+        """What the client of the other kind (sync <-> async) is built with by `_twin()`: all a copy keeps but the
+        pool, which can't be shared. The settings carry the key, base URL, user and opt-outs (and a renewable
+        token, shared); a guarded client's twin counts in the same guard, for the same agent, else its half of
+        the calls went free; routing, bounds and the response store hold for the calls a framework makes there."""
         return {
             "_settings": self._settings,
             "_guard": self._guard,
+            "_routing": self._routing,
+            "_prices": self._price_cache,
+            "response_store": self._response_store,
+            "deadline": self._bounds.deadline,
+            "max_retry_wait": self._bounds.max_retry_wait,
             "_enforce_credentials": self._requires_key,
             "timeout": self.timeout,
             "max_retries": self.max_retries,
@@ -337,6 +344,11 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         if clock is not None and not clock.may_wait(self._parse_retry_after_header(response.headers)):
             return False  # the caller gets the error (and its `retry_after`) now, not after a long wait
         return super()._should_retry(response)
+
+    @override
+    def _parse_retry_after_header(self, response_headers: httpx.Headers | None = None) -> float | None:
+        # A `nan`, `inf` or `-1` is no wait: retried with the SDK's backoff, as if the header were missing.
+        return usable_wait(super()._parse_retry_after_header(response_headers))
 
     @override
     def _calculate_retry_timeout(self, remaining_retries: int, options: FinalRequestOptions, *args: Any) -> float:

@@ -46,16 +46,35 @@ class EmulatedChunks:
         self._done = False
         self._shown = False
         self._rejected: ReplyRejected | None = None
+        self._reasked = False
+        self.usage: Any = None
+        """The usage the gateway sent for the attempt being read, once its usage chunk came."""
 
     def restart(self) -> None:
         """Read the next attempt's answer (a re-ask), continuing the same stream."""
         self._scanner = ReplyScanner(self._emulation.rules)
-        self._reply, self._done, self._rejected = [], False, None
+        self._reply, self._done, self._rejected, self.usage, self._reasked = [], False, None, None, True
+
+    def spent(self, chunk: Any) -> Any:
+        """A chunk of a rejected answer, read to its end: its usage is kept for the next attempts' to add to."""
+        if chunk.usage is not None:
+            self.usage = chunk.usage
+        return chunk
+
+    def over_attempts(self, chunks: list[Any]) -> list[Any]:
+        """`chunks` as the caller sees them: after a re-ask, a usage chunk counts every attempt, as the
+        unstreamed answer's `usage` does. (A guard has seen each attempt's own usage by then.)"""
+        if self._reasked:
+            for chunk in chunks:
+                if chunk.usage is not None:
+                    chunk.usage = self._emulation.usage_over_attempts(chunk.usage)
+        return chunks
 
     def feed(self, chunk: Any) -> list[Any]:
         """What to yield for one chunk of the gateway's stream (often the chunk itself)."""
         choices = chunk.choices
         if not choices or self._done:  # the usage chunk, after the finish chunk
+            self.spent(chunk)
             return [chunk]
         if self._frame is None:
             self._frame = {key: getattr(chunk, key, None) for key in _FRAME if getattr(chunk, key, None) is not None}
@@ -154,17 +173,17 @@ class _EmulatedSync(Generic[_T]):
         while True:
             try:
                 for chunk in source:
-                    yield from _seen(call, chunks.feed(chunk))
+                    yield from chunks.over_attempts(_seen(call, chunks.feed(chunk)))
                 tail = _seen(call, chunks.end())
             except (RejectedReply, ModelOutputError) as rejected:
                 for rest in source:  # the rejected answer to its end: the gateway billed it, its usage prices it
-                    _seen(call, [rest])
+                    _seen(call, [chunks.spent(rest)])
                 if call is not None:
                     call.stream_ended(attempt, rejected=rejected)
                 if isinstance(rejected, ModelOutputError):
                     raise
                 rejected.completion = attempt  # what it cost, for `ask_again` to sum
-                emulation.ask_again(rejected)  # or ModelOutputError, once the re-asks are spent
+                emulation.ask_again(rejected, usage=chunks.usage)  # or ModelOutputError, once the re-asks are spent
                 attempt = _reask(self, emulation)
                 call = answer_read_above(attempt)
                 source = iter(attempt)
@@ -190,18 +209,18 @@ class _EmulatedAsync(Generic[_T]):
         while True:
             try:
                 async for chunk in source:
-                    for out in _seen(call, chunks.feed(chunk)):
+                    for out in chunks.over_attempts(_seen(call, chunks.feed(chunk))):
                         yield out
                 tail = _seen(call, chunks.end())
             except (RejectedReply, ModelOutputError) as rejected:
                 async for rest in source:
-                    _seen(call, [rest])
+                    _seen(call, [chunks.spent(rest)])
                 if call is not None:
                     await call.astream_ended(attempt, rejected=rejected)
                 if isinstance(rejected, ModelOutputError):
                     raise
                 rejected.completion = attempt
-                emulation.ask_again(rejected)
+                emulation.ask_again(rejected, usage=chunks.usage)
                 attempt = await _areask(self, emulation)
                 call = answer_read_above(attempt)
                 source = attempt.__aiter__()

@@ -169,10 +169,12 @@ class Emulation:
         """Whether `result` is a raw response to parse now (`with_raw_response`), so a broken answer is re-asked."""
         return hasattr(result, "http_response") and callable(getattr(result, "parse", None)) and not _streamed(result)
 
-    def ask_again(self, rejected: RejectedReply) -> None:
-        """Record a rejected attempt and queue the re-ask; `ModelOutputError` once the re-asks are spent."""
+    def ask_again(self, rejected: RejectedReply, *, usage: Any = None) -> None:
+        """Record a rejected attempt and queue the re-ask; `ModelOutputError` once the re-asks are spent.
+
+        `usage`: a streamed attempt's, from its usage chunk (a completion carries its own)."""
         completion = rejected.completion
-        self._spent.append((getattr(completion, "usage", None), _cost(completion)))
+        self._spent.append((usage if usage is not None else getattr(completion, "usage", None), _cost(completion)))
         if len(self._reasks) // 2 >= self.max_reasks:
             error = ModelOutputError(
                 f"The model's answer broke the {' and '.join(self._what())} contract after {self.attempts} "
@@ -208,9 +210,15 @@ class Emulation:
 
     def _settle(self, completion: Any) -> None:
         """Usage and metadata over every attempt so far (this one included)."""
-        if self._spent and getattr(completion, "usage", None) is not None:
-            completion.usage = summed_usage([usage for usage, _ in self._spent] + [completion.usage])
+        if getattr(completion, "usage", None) is not None:
+            completion.usage = self.usage_over_attempts(completion.usage)
         attach_meta(completion, self.meta_over_attempts(completion))
+
+    def usage_over_attempts(self, usage: Any) -> Any:
+        """`usage` (the last attempt's), summed with every rejected attempt's; itself when none was rejected."""
+        if not self._spent:
+            return usage
+        return summed_usage([spent for spent, _ in self._spent] + [usage])
 
     def meta_over_attempts(self, answer: Any) -> GatewayMeta:
         """The metadata of `answer` (the last attempt: a completion, or a re-ask's stream), saying what was

@@ -11,6 +11,7 @@ before anything is sent, with an error naming the field.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -69,6 +70,16 @@ _VERBOSITY: dict[str | None, str] = {
 """`text.verbosity`, which chat completions cannot pass, as a line of the system message (medium: the default)."""
 
 _BUILT_IN_TOOL = "the gateway runs no built-in tools; only `function` tools can be served"
+
+_FUNCTION_FIELDS = frozenset(
+    {"type", "name", "parameters", "strict", "description", "output_schema", "allowed_callers"}
+)
+"""A function tool's fields the translation honours; any other one set to more than its default is refused."""
+
+_TOOL_WHY: dict[str, str] = {
+    "defer_loading": "the gateway has no tool search to load a deferred function from; it would be offered at once",
+    "async": "a chat conversation needs each call's output in the very next request, so it cannot come later",
+}
 
 _ROLES = frozenset({"user", "system", "developer", "assistant"})
 _TEXT_PARTS = frozenset({"input_text", "output_text", "text"})
@@ -242,17 +253,40 @@ def _text(content: object, field: str) -> str:
 
 def _chat_tool(index: int, tool: Mapping[str, Any]) -> dict[str, Any]:
     kind = tool.get("type")
+    where = f"tools[{index}]"
     if kind != "function":
-        raise refused(f"tools[{index}]", f"{_BUILT_IN_TOOL} (this one is {kind!r})")
+        raise refused(where, f"{_BUILT_IN_TOOL} (this one is {kind!r})")
+    for field, value in tool.items():
+        if field not in _FUNCTION_FIELDS and value is not None and _asks_for_something(field, value):
+            raise refused(f"{where}.{field}", _TOOL_WHY.get(field, "chat tools have no such setting"))
+    callers = tool.get("allowed_callers")
+    if isinstance(callers, (list, tuple)) and "direct" not in callers:
+        raise refused(
+            f"{where}.allowed_callers",
+            f"over chat the model can only call a function directly ('direct'), which {list(callers)!r} rules out",
+        )
     function = {
-        "name": _string(tool, "name", f"tools[{index}]"),
+        "name": _string(tool, "name", where),
         "parameters": tool.get("parameters") or {"type": "object", "properties": {}},
     }
-    if tool.get("description"):
-        function["description"] = tool["description"]
+    if description := _description(tool, where):
+        function["description"] = description
     if tool.get("strict") is not None:
         function["strict"] = tool["strict"]
     return {"type": "function", "function": function}
+
+
+def _description(tool: Mapping[str, Any], where: str) -> str:
+    """The function's description, with its `output_schema` in words: chat tools have no field for it, and the
+    schema is there for the model to read the function's output by."""
+    description = tool.get("description") or ""
+    schema = tool.get("output_schema")
+    if schema is not None and not isinstance(schema, Mapping):
+        raise ValueError(f"Expected `{where}.output_schema` to be a JSON schema (a dict), got {type(schema).__name__}")
+    if not schema:
+        return str(description)
+    said = f"Its output is JSON matching this schema: {json.dumps(schema)}"
+    return f"{description}\n\n{said}" if description else said
 
 
 def _chat_tool_choice(choice: object, names: list[str]) -> object:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import threading
 import time
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -42,6 +44,39 @@ def test_a_stream_on_redis_settles(driver: Driver, redis_url: str) -> None:
     assert guard.history()[-1].cost_source == "gateway"
     assert guard.metrics().cost_usd == guard.history()[-1].cost_usd
     assert guard.metrics().reserved_usd == 0.0
+
+
+class _SlowFlusher:
+    """The store's pipe, slowed for every thread but the test's: a flusher thread preempted between taking the
+    queued settlements and sending them (as on a loaded machine)."""
+
+    def __init__(self, pipe: Any) -> None:
+        self._pipe, self._caller = pipe, threading.get_ident()
+
+    def call(self, command: bytes) -> Any:
+        if threading.get_ident() != self._caller:
+            time.sleep(0.2)
+        return self._pipe.call(command)
+
+    def close(self) -> None:
+        self._pipe.close()
+
+
+def test_usage_waits_for_settlements_the_flusher_is_sending(redis_url: str) -> None:
+    """`metrics()` once read the totals while the flusher held the last settlement on its way: the call was
+    still reserved and its cost missing (two suites saw it under load)."""
+    store = RedisStore(redis_url, namespace="in-flight", linger=0.0)
+    store._pipe = _SlowFlusher(store._pipe)  # type: ignore[assignment]
+    line = Line.of("in-flight|run", Limits(max_usd=1.0))
+    assert store.reserve("call", [line], Amounts(300, 100, 1, 0), ttl=5) is None
+    store.settle_soon("call", [line.scope], Amounts(300, 100, 1, 0), Amounts(6, 17, 1, 0))
+    deadline = time.monotonic() + 5
+    while store._queue and time.monotonic() < deadline:  # the flusher takes the settlement
+        time.sleep(0.001)
+    assert store._queue == []
+    used = store.usage([line.scope])[0]
+    assert (used.spent, used.reserved) == (Amounts(6, 17, 1, 0), Amounts())
+    store.close()
 
 
 def test_an_orphaned_reservation_expires_and_is_charged(redis_url: str) -> None:

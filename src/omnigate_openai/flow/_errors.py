@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
 from .._exceptions import APIError, AuthError, ModelNotFoundError, ProviderError, RateLimitError
+from .._retry_after import retry_after
 from .._sdk import httpx
 from ._wire import API_KEY_HEADER
 
@@ -52,7 +53,7 @@ def status_error(response: httpx.Response, body: object) -> APIError:
         model = unknown_model["model"] if unknown_model else _requested_model(response.request)
         return ModelNotFoundError.for_status(status)(message, model=model, **common)
     if status == 429:
-        return RateLimitError(message, retry_after=_retry_after(response), **common)
+        return RateLimitError(message, retry_after=retry_after(response.headers), **common)
     if status == 502:
         provider = _provider_of(_requested_model(response.request))
         return ProviderError.for_status(status)(message, provider=provider, **common)
@@ -189,13 +190,6 @@ def _status_in(code: object) -> int | None:
     except ValueError:
         return None
     return status if 400 <= status <= 599 else None
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    try:
-        return float(response.headers["retry-after"])
-    except (KeyError, ValueError):
-        return None
 
 
 def _requested_model(request: httpx.Request | None) -> str | None:

@@ -218,6 +218,7 @@ class RedisStore:
         self._serials: dict[str, int] = {}
         self._queue: list[str] = []
         self._queue_lock = threading.Lock()
+        self._flushing = threading.Lock()
         self._wake = threading.Event()
         self._flusher: threading.Thread | None = None
         self._flusher_pid = 0
@@ -284,13 +285,18 @@ class RedisStore:
         self._wake.set()
 
     def flush(self) -> None:
-        """Send the queued settlements now; if Redis is unreachable they are lost, and their reservations expire."""
-        queued = self._taken()
-        if queued:
-            try:
-                self._run(_STEP_AT, [f'{{"s":[{queued}]}}'])
-            except GuardStoreError as exc:
-                log.warning("Guard store %s: could not settle queued calls (they expire): %s", self._prefix, exc)
+        """Send the queued settlements now; if Redis is unreachable they are lost, and their reservations expire.
+
+        One flush at a time: a flush that finds the queue empty because the flusher thread took it waits until
+        those settlements reached Redis, so what `usage()` reads after it includes them.
+        """
+        with self._flushing:
+            queued = self._taken()
+            if queued:
+                try:
+                    self._run(_STEP_AT, [f'{{"s":[{queued}]}}'])
+                except GuardStoreError as exc:
+                    log.warning("Guard store %s: could not settle queued calls (they expire): %s", self._prefix, exc)
 
     def usage(self, scopes: Sequence[str]) -> list[ScopeUsage]:
         self.flush()

@@ -18,6 +18,7 @@ from .._exceptions import (
     ProviderError,
     RateLimitError,
 )
+from .._retry_after import retry_after
 from .._sdk import httpx
 from ._wire import (
     BUDGET_EXCEEDED,
@@ -60,7 +61,7 @@ def status_error(response: httpx.Response, body: object) -> APIError:
         scope, period = _budget(message)
         return BudgetExceededError(message, scope=scope, period=period, **common)
     if status == 429:
-        return RateLimitError(message, retry_after=_retry_after(response), source="gateway", **common)
+        return RateLimitError(message, retry_after=retry_after(response.headers), source="gateway", **common)
     return APIError.for_status(status)(message, **common)
 
 
@@ -142,14 +143,6 @@ def _flatten_validation_errors(errors: list[object]) -> str:
         else:
             parts.append(str(item))
     return "; ".join(parts) or "Request validation failed"
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after")
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
 
 
 def _budget(message: str) -> tuple[Any, Any]:

@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from omnigate_openai.testing import _flow_model as model
 from omnigate_openai.testing._calls import Call
 from omnigate_openai.testing._flow_state import CATALOGUE, SCOPES, Envelope, FlowFault, FlowGatewayState
+from omnigate_openai.testing._responses import JSONAnswer
 
 PREFIX = "/api/v1/gateway"
 """Where the platform mounts its AI gateway; the OpenAI-compatible API is under `PREFIX + "/v1"`."""
@@ -141,7 +142,7 @@ async def chat_completions(request: Request) -> Response:
     if unknown is not None:
         return unknown
     if not body.get("stream"):
-        return JSONResponse(model.completion(body, model=name))
+        return JSONAnswer(model.completion(body, model=name))  # a lone surrogate quoted is escaped, not a 500
     state: FlowGatewayState = request.app.state.flow
     cut = state.faults.take(request.url.path, kind="cut")
     return StreamingResponse(_sse(body, name, cut=cut), media_type="text/event-stream")

@@ -8,6 +8,7 @@ compact `data:` frames for SSE, and a plain-text 500 when the server itself brea
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -16,14 +17,26 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 ErrorType = Literal["invalid_request_error", "provider_error"]
 
 
-class DetailResponse(JSONResponse):
+class JSONAnswer(JSONResponse):
+    """A JSON body as FastAPI writes it: UTF-8, non-ASCII as is. A lone surrogate (half a UTF-16 pair, which a
+    provider's `\\ud83d` escape leaves in a string) has no UTF-8 form, so such a body is written with its
+    non-ASCII escaped, as every SSE frame is, where Starlette's encoding would fail the answer with a 500."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode()
+
+
+class DetailResponse(JSONAnswer):
     """FastAPI's `{"detail": ...}` shape: auth, rate limit, budget, validation and native-route errors."""
 
     def render(self, content: Any) -> bytes:
         return super().render({"detail": content})
 
 
-class OpenAIErrorResponse(JSONResponse):
+class OpenAIErrorResponse(JSONAnswer):
     """The OpenAI error object, used only for errors the compat and model-card handlers raise."""
 
     def __init__(
@@ -68,6 +81,17 @@ def sse_frame(payload: Mapping[str, Any] | str) -> bytes:
     return f"data: {data}\n\n".encode()
 
 
+def plain_text(text: str) -> bytes:
+    """Text of the native plain-text stream in UTF-8; a lone surrogate, which has no UTF-8 form, as U+FFFD."""
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub("\ufffd", text).encode()
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def sse_error(message: str) -> bytes:
     """The in-band error frame of a compat stream: no `param`, no `code`, always `provider_error`."""
     return sse_frame({"error": {"message": message, "type": "provider_error"}})
@@ -84,10 +108,12 @@ __all__ = [
     "SSE_DONE",
     "DetailResponse",
     "ErrorType",
+    "JSONAnswer",
     "NoContentResponse",
     "OpenAIErrorResponse",
     "UnhandledErrorResponse",
     "error_type_for",
+    "plain_text",
     "sse_error",
     "sse_frame",
 ]

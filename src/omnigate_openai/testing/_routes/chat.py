@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute
 
 from omnigate_openai.testing._execute import complete, usage
@@ -22,7 +22,9 @@ from omnigate_openai.testing._responses import (
     NATIVE_ERROR_SENTINEL,
     SSE_DONE,
     DetailResponse,
+    JSONAnswer,
     OpenAIErrorResponse,
+    plain_text,
     sse_error,
     sse_frame,
 )
@@ -52,7 +54,7 @@ async def chat_completions(request: Request) -> Response:
     except ProviderError as exc:
         return OpenAIErrorResponse(exc.message, status_code=exc.status_code, headers=admitted)
     answer = completion.body
-    return JSONResponse(
+    return JSONAnswer(
         {
             "id": completion_id,
             "object": "chat.completion",
@@ -179,7 +181,7 @@ async def native_chat(request: Request) -> Response:
         "x-llmgw-cached": _flag(completion.cached),
         "x-llmgw-fallback": _flag(completion.fallback_used),
     }
-    return JSONResponse(completion.body, headers=headers)
+    return JSONAnswer(completion.body, headers=headers)
 
 
 def _native_stream(
@@ -197,9 +199,9 @@ def _native_stream(
         try:
             try:
                 async for delta in stream_deltas(state, context, route, chat, outcome):
-                    yield delta.encode()
+                    yield plain_text(delta)
             except (ProviderError, StreamBroken):
-                yield (NATIVE_ERROR_SENTINEL + (outcome.error or "")).encode()
+                yield plain_text(NATIVE_ERROR_SENTINEL + (outcome.error or ""))
             finished = True
         finally:
             record_stream(state, context, chat, route, model, outcome if finished else StreamOutcome(), request_id)
