@@ -31,6 +31,12 @@ def _check(body: dict[str, Any], extra: dict[str, Any] | None = None, *, allow: 
         ({"response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": {}}}}, "response_format"),
         ({"logprobs": True}, "logprobs"),
         ({"top_logprobs": 3}, "top_logprobs"),
+        ({"reasoning_effort": "high"}, "reasoning_effort"),
+        ({"reasoning_effort": "minimal"}, "reasoning_effort"),
+        ({"logit_bias": {"1734": -100}}, "logit_bias"),
+        ({"web_search_options": {}}, "web_search_options"),
+        ({"modalities": ["text", "audio"], "audio": {"voice": "alloy", "format": "wav"}}, "modalities"),
+        ({"audio": {"voice": "alloy", "format": "wav"}}, "audio"),
     ],
 )
 def test_fields_the_gateway_would_ignore_are_refused(body: dict[str, Any], field: str) -> None:
@@ -61,6 +67,8 @@ def test_extra_body_is_checked_too() -> None:
         {"response_format": {"type": "text"}},
         {"logprobs": False},
         {"n": 1},
+        {"reasoning_effort": "none"},
+        {"logit_bias": {}, "modalities": ["text"], "web_search_options": None},
         {"user": "u-1", "seed": 3, "temperature": 0.2, "stop": ["x"]},
     ],
 )

@@ -106,6 +106,16 @@ async def async_client(gateway: LocalGateway) -> AsyncIterator[og.AsyncOpenAI]:
 
 
 @pytest.fixture
+def patched(gateway: LocalGateway) -> Iterator[LocalGateway]:
+    """`patch_openai()` for the test: a framework's own `openai.OpenAI()` is a gateway client meanwhile."""
+    og.patch_openai(api_key=gateway.api_key, base_url=gateway.base_url, user_id=USER_ID)
+    try:
+        yield gateway
+    finally:
+        og.unpatch_openai()
+
+
+@pytest.fixture
 def agents_defaults_restored() -> Iterator[None]:
     """`integrations.openai_agents.install` sets openai-agents' process-wide defaults: put them back after the test."""
     from agents.models import _openai_shared

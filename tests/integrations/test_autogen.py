@@ -5,7 +5,9 @@ from __future__ import annotations
 import openai
 import pytest
 from autogen_agentchat.agents import AssistantAgent
-from autogen_core.models import UserMessage
+from autogen_agentchat.conditions import TextMentionTermination
+from autogen_agentchat.teams import RoundRobinGroupChat
+from autogen_core.models import CreateResult, UserMessage
 from autogen_ext.models.openai import OpenAIChatCompletionClient
 from pydantic import BaseModel
 
@@ -80,3 +82,55 @@ async def test_structured_output(client: og.OpenAI, gateway: LocalGateway) -> No
     result = await agent.run(task="Where is the Eiffel tower?")
     assert result.messages[-1].content == City(city="Paris", country="France")
     assert "response_format" not in chat_calls(gateway)[0].json
+
+
+async def test_a_streaming_agent_runs_the_tool(client: og.OpenAI, gateway: LocalGateway) -> None:
+    async def get_weather(city: str) -> str:
+        """The weather of a city."""
+        return f"21 C and sunny in {city}"
+
+    gateway.model.script(ToolCall("get_weather", {"city": "Paris"}), "It is sunny in Paris.")
+    agent = AssistantAgent(
+        "assistant",
+        model_client=chat_client(client),
+        tools=[get_weather],
+        reflect_on_tool_use=True,
+        model_client_stream=True,
+    )
+    result = await agent.run(task="What is the weather in Paris?")
+    assert result.messages[-1].content == "It is sunny in Paris."
+    assert all(call.json["stream"] is True for call in chat_calls(gateway))
+
+
+async def test_create_stream_with_a_json_output_model(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    gateway.model.script({"city": "Paris", "country": "France"})
+    question = [UserMessage(content="Where is the Eiffel tower?", source="user")]
+    items = [item async for item in chat_client(async_client).create_stream(question, json_output=City)]
+    final = items[-1]
+    assert isinstance(final, CreateResult)
+    assert City.model_validate_json(str(final.content)) == City(city="Paris", country="France")
+    assert "response_format" not in chat_calls(gateway)[0].json
+
+
+async def test_json_mode(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    gateway.model.script({"city": "Paris", "country": "France"})
+    question = [UserMessage(content="Where is the Eiffel tower? Answer in JSON.", source="user")]
+    result = await chat_client(async_client).create(question, json_output=True)
+    assert City.model_validate_json(str(result.content)) == City(city="Paris", country="France")
+
+
+async def test_a_round_robin_team(client: og.OpenAI, gateway: LocalGateway) -> None:
+    gateway.model.script("A haiku.", "APPROVE")
+    writer = AssistantAgent("writer", model_client=chat_client(client))
+    critic = AssistantAgent("critic", model_client=chat_client(client), system_message="Say APPROVE when it is good.")
+    team = RoundRobinGroupChat([writer, critic], termination_condition=TextMentionTermination("APPROVE"))
+    result = await team.run(task="Write a haiku.")
+    assert [message.content for message in result.messages] == ["Write a haiku.", "A haiku.", "APPROVE"]
+    assert chat_calls(gateway)[1].json["messages"][0]["content"] == "Say APPROVE when it is good."
+
+
+async def test_the_documented_client_under_patch_openai(patched: LocalGateway) -> None:
+    agent = AssistantAgent("assistant", model_client=OpenAIChatCompletionClient(model="gpt-4o-mini"))
+    result = await agent.run(task="Hello")
+    assert result.messages[-1].content == DEFAULT_REPLY
+    assert len(chat_calls(patched)) == 1

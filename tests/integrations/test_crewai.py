@@ -8,9 +8,10 @@ from pathlib import Path
 
 import openai
 import pytest
-from crewai import LLM, Agent, Crew, Task
+from crewai import LLM, Agent, Crew, Process, Task
 from crewai.memory.unified_memory import Memory
 from crewai.tools import tool
+from pydantic import BaseModel
 
 import omnigate_openai as og
 from _socket_guard import SocketGuard
@@ -111,3 +112,41 @@ def test_the_guard_catches_the_traps_the_helpers_avoid(gateway: LocalGateway, ho
 def test_a_plain_openai_client_is_refused(gateway: LocalGateway) -> None:
     with pytest.raises(TypeError, match=r"Expected an omnigate_openai\.OpenAI, got a plain openai\.OpenAI"):
         llm(openai.OpenAI(base_url=gateway.base_url, api_key="unused"))  # type: ignore[arg-type]
+
+
+
+# --- structured task output, a sequential crew, structured calls --------------------------------------
+
+
+class City(BaseModel):
+    city: str
+    country: str
+
+
+PARIS = City(city="Paris", country="France")
+
+
+def test_a_task_with_pydantic_output(client: og.OpenAI, gateway: LocalGateway) -> None:
+    agent = Agent(role="Geographer", goal="Locate landmarks", backstory="Knows maps", llm=llm(client))
+    task = Task(description="Where is the Eiffel tower?", expected_output="Its city", agent=agent, output_pydantic=City)
+    gateway.model.script(PARIS.model_dump_json())
+    assert Crew(agents=[agent], tasks=[task]).kickoff().pydantic == PARIS
+    assert all("response_format" not in call.json for call in chat_calls(gateway))
+
+
+def test_a_sequential_crew_hands_the_first_tasks_output_on(client: og.OpenAI, gateway: LocalGateway) -> None:
+    researcher = Agent(role="Researcher", goal="Research", backstory="Curious", llm=llm(client))
+    writer = Agent(role="Writer", goal="Write", backstory="Clear", llm=llm(client))
+    research = Task(description="Research AI agents", expected_output="Notes", agent=researcher)
+    report = Task(description="Write a report", expected_output="A report", agent=writer, context=[research])
+    gateway.model.script("Notes on agents.", "The report.")
+    output = Crew(agents=[researcher, writer], tasks=[research, report], process=Process.sequential).kickoff()
+    assert output.raw == "The report."
+    assert "Notes on agents." in str(chat_calls(gateway)[1].json["messages"])
+
+
+def test_structured_calls_of_the_llm_and_of_an_agent(client: og.OpenAI, gateway: LocalGateway) -> None:
+    gateway.model.script(PARIS.model_dump_json(), PARIS.model_dump_json())
+    assert "Paris" in str(llm(client, response_format=City).call("Where is the Eiffel tower?"))
+    agent = Agent(role="Geographer", goal="Locate landmarks", backstory="Knows maps", llm=llm(client))
+    assert agent.kickoff("Where is the Eiffel tower?", response_format=City).pydantic == PARIS

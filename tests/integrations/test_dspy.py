@@ -60,3 +60,36 @@ def test_the_default_engine_bypasses_even_a_patched_openai(gateway: LocalGateway
     assert any("api.openai.com" in str(target) for target in host_guard.attempts)
     host_guard.attempts.clear()  # seen: the guard would have failed this test
     assert chat_calls(gateway) == []
+
+
+def test_chain_of_thought(client: og.OpenAI, gateway: LocalGateway) -> None:
+    gateway.model.script("[[ ## reasoning ## ]]\nTwo and two.\n\n[[ ## answer ## ]]\n4\n\n[[ ## completed ## ]]")
+    dspy.configure(lm=lm(client, cache=False))
+    prediction = dspy.ChainOfThought("question -> answer")(question="What is 2 + 2?")
+    assert (prediction.reasoning, prediction.answer) == ("Two and two.", "4")
+
+
+def test_react_runs_the_tool(client: og.OpenAI, gateway: LocalGateway) -> None:
+    ran: list[str] = []
+
+    def get_weather(city: str) -> str:
+        """The weather of a city."""
+        ran.append(city)
+        return f"21 C and sunny in {city}"
+
+    def step(thought: str, tool: str, args: str) -> str:
+        return (
+            f"[[ ## next_thought ## ]]\n{thought}\n\n[[ ## next_tool_name ## ]]\n{tool}\n\n"
+            f"[[ ## next_tool_args ## ]]\n{args}\n\n[[ ## completed ## ]]"
+        )
+
+    gateway.model.script(
+        step("I look it up.", "get_weather", '{"city": "Paris"}'),
+        step("I know it.", "finish", "{}"),
+        "[[ ## reasoning ## ]]\nThe tool said so.\n\n[[ ## answer ## ]]\nSunny\n\n[[ ## completed ## ]]",
+    )
+    dspy.configure(lm=lm(client, cache=False))
+    prediction = dspy.ReAct("question -> answer", tools=[get_weather])(question="Weather in Paris?")
+    assert ran == ["Paris"]
+    assert prediction.answer == "Sunny"
+    assert "21 C and sunny in Paris" in chat_calls(gateway)[1].json["messages"][-1]["content"]

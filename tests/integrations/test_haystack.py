@@ -6,8 +6,10 @@ from typing import Annotated
 
 import openai
 import pytest
+from haystack import Pipeline
 from haystack.components.agents import Agent
-from haystack.components.generators.chat import OpenAIChatGenerator
+from haystack.components.builders import ChatPromptBuilder
+from haystack.components.generators.chat import OpenAIChatGenerator, OpenAIResponsesChatGenerator
 from haystack.dataclasses import ChatMessage
 from haystack.tools import tool
 from pydantic import BaseModel
@@ -121,3 +123,67 @@ def test_structured_output_with_a_response_format(client: og.OpenAI, gateway: Lo
     [reply] = generator.run(messages=[ChatMessage.from_user("Where is the Eiffel tower?")])["replies"]
     assert City.model_validate_json(reply.text or "") == City(city="Paris", country="France")
     assert "response_format" not in chat_calls(gateway)[0].json
+
+
+def test_the_generator_returns_a_tool_call(client: og.OpenAI, gateway: LocalGateway) -> None:
+    @tool
+    def get_weather(city: Annotated[str, "The city"]) -> str:
+        """The weather of a city."""
+        return f"21 C and sunny in {city}"
+
+    gateway.model.script(ToolCall("get_weather", {"city": "Paris"}))
+    [reply] = chat_generator(client, tools=[get_weather]).run(messages=[ChatMessage.from_user("Weather?")])["replies"]
+    assert reply.tool_call is not None
+    assert (reply.tool_call.tool_name, reply.tool_call.arguments) == ("get_weather", {"city": "Paris"})
+    assert "tools" not in chat_calls(gateway)[0].json
+
+
+def test_a_pipeline_with_a_prompt_builder(client: og.OpenAI, gateway: LocalGateway) -> None:
+    pipeline = Pipeline()
+    template = [ChatMessage.from_user("Tell me about {{city}}.")]
+    pipeline.add_component("prompt", ChatPromptBuilder(template=template, required_variables="*"))
+    pipeline.add_component("llm", chat_generator(client))
+    pipeline.connect("prompt.prompt", "llm.messages")
+    [reply] = pipeline.run({"prompt": {"city": "Paris"}})["llm"]["replies"]
+    assert reply.text == DEFAULT_REPLY
+    assert chat_calls(gateway)[0].json["messages"] == [{"role": "user", "content": "Tell me about Paris."}]
+
+
+def test_streamed_structured_output_with_a_json_schema(client: og.OpenAI, gateway: LocalGateway) -> None:
+    """Haystack streams structured output only for a JSON schema (a model class needs `parse`, which can't stream)."""
+    schema = {"name": "City", "strict": True, "schema": {**City.model_json_schema(), "additionalProperties": False}}
+    pieces: list[str] = []
+    generator = chat_generator(
+        client,
+        generation_kwargs={"response_format": {"type": "json_schema", "json_schema": schema}},
+        streaming_callback=lambda chunk: pieces.append(chunk.content),
+    )
+    gateway.model.script({"city": "Paris", "country": "France"})
+    [reply] = generator.run(messages=[ChatMessage.from_user("Where is the Eiffel tower?")])["replies"]
+    assert City.model_validate_json(reply.text or "") == City(city="Paris", country="France")
+    assert "".join(pieces) == reply.text
+    assert "response_format" not in chat_calls(gateway)[0].json
+
+
+def test_generators_built_as_documented_under_patch_openai(patched: LocalGateway) -> None:
+    """Haystack builds its own clients (chat and Responses generators alike): `patch_openai()` makes them ours."""
+    [reply] = OpenAIChatGenerator(model="gpt-4o-mini").run(messages=HELLO)["replies"]
+    assert reply.text == DEFAULT_REPLY
+    [reply] = OpenAIResponsesChatGenerator(model="gpt-4o-mini").run(messages=HELLO)["replies"]
+    assert reply.text == DEFAULT_REPLY
+    assert len(chat_calls(patched)) == 2
+    assert not patched.calls.to("/v1/responses")
+
+
+def test_an_agent_on_the_responses_generator_under_patch_openai(patched: LocalGateway) -> None:
+    @tool
+    def get_weather(city: Annotated[str, "The city"]) -> str:
+        """The weather of a city."""
+        return f"21 C and sunny in {city}"
+
+    patched.model.script(ToolCall("get_weather", {"city": "Paris"}), "It is sunny in Paris.")
+    agent = Agent(chat_generator=OpenAIResponsesChatGenerator(model="gpt-4o-mini"), tools=[get_weather])
+    agent.warm_up()
+    result = agent.run(messages=[ChatMessage.from_user("What is the weather in Paris?")])
+    assert result["last_message"].text == "It is sunny in Paris."
+    assert "21 C and sunny in Paris" in chat_calls(patched)[-1].json["messages"][-1]["content"]

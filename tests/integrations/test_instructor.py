@@ -6,7 +6,7 @@ from typing import Any
 
 import instructor
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 
 import omnigate_openai as og
 from omnigate_openai.integrations.instructor import from_client
@@ -112,3 +112,68 @@ def test_a_plain_openai_client_is_refused(gateway: LocalGateway) -> None:
 
     with pytest.raises(TypeError, match=r"got a plain openai\.OpenAI"):
         from_client(openai.OpenAI(base_url=gateway.base_url, api_key="unused"))  # type: ignore[arg-type]
+
+
+# --- the Responses mode, instructor's other calls, and `from_provider` ----------------------------------
+
+
+def _call_the_tool(request: ModelRequest) -> ToolCall:
+    return ToolCall(request.tools[0].name, PARIS)
+
+
+def test_the_responses_mode(client: og.OpenAI, gateway: LocalGateway) -> None:
+    """`Mode.RESPONSES_TOOLS` calls `client.responses.create` with the model as a forced tool."""
+    gateway.model.script(_call_the_tool, _call_the_tool)
+    structured = from_client(client, mode=instructor.Mode.RESPONSES_TOOLS)
+    assert structured.create(**REQUEST).model_dump() == PARIS
+    assert list(structured.create_partial(**REQUEST))[-1].model_dump() == PARIS
+    assert not gateway.calls.to("/v1/responses")
+    _nothing_dropped(gateway)
+
+
+async def test_the_responses_mode_async(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    gateway.model.script(_call_the_tool)
+    city = await from_client(async_client, mode=instructor.Mode.RESPONSES_TOOLS).create(**REQUEST)
+    assert city.model_dump() == PARIS
+
+
+def test_create_with_completion(client: og.OpenAI, gateway: LocalGateway) -> None:
+    gateway.model.script(_call_the_tool)
+    city, completion = from_client(client).chat.completions.create_with_completion(**REQUEST)
+    assert city.model_dump() == PARIS
+    assert completion.usage is not None
+    assert completion.usage.total_tokens > 0
+
+
+def test_create_iterable(client: og.OpenAI, gateway: LocalGateway) -> None:
+    """Instructor asks for a list wrapper as one tool (`tasks`)."""
+    rome = {"city": "Rome", "country": "Italy"}
+    gateway.model.script(lambda request: ToolCall(request.tools[0].name, {"tasks": [PARIS, rome]}))
+    cities = list(from_client(client).chat.completions.create_iterable(**REQUEST))
+    assert [city.model_dump() for city in cities] == [PARIS, rome]
+
+
+def test_a_validation_error_is_retried_by_instructor(client: og.OpenAI, gateway: LocalGateway) -> None:
+    class Shouted(BaseModel):
+        word: str
+
+        @field_validator("word")
+        @classmethod
+        def upper(cls, word: str) -> str:
+            if word != word.upper():
+                raise ValueError("the word must be in capitals")
+            return word
+
+    gateway.model.script(ToolCall("Shouted", {"word": "paris"}), ToolCall("Shouted", {"word": "PARIS"}))
+    request = {**REQUEST, "response_model": Shouted, "max_retries": 1}
+    assert from_client(client).chat.completions.create(**request).word == "PARIS"
+    assert "the word must be in capitals" in str(chat_calls(gateway)[1].json["messages"])
+
+
+def test_from_provider_under_patch_openai(patched: LocalGateway) -> None:
+    """instructor's quickstart: `from_provider("openai/...")` builds its own `openai.OpenAI()`."""
+    patched.model.script(_call_the_tool)
+    structured = instructor.from_provider("openai/gpt-4o-mini")
+    city = structured.create(response_model=City, messages=QUESTION, max_retries=0)
+    assert city.model_dump() == PARIS
+    assert len(chat_calls(patched)) == 1

@@ -193,3 +193,126 @@ async def test_responses_api_streams_a_tool_call(client: og.OpenAI, gateway: Loc
     assert isinstance(total, AIMessageChunk)
     assert [(call["name"], call["args"]) for call in total.tool_calls] == [("get_weather", {"city": "Rome"})]
     assert all(call.json["stream"] is True for call in chat_calls(gateway))
+
+
+# --- the quickstart's agent with a structured response, and the Responses API's other paths -----------
+
+
+@pytest.mark.parametrize("api", ["chat", "responses"])
+def test_create_agent_with_a_tool_and_a_tool_strategy_response(
+    client: og.OpenAI, gateway: LocalGateway, api: str
+) -> None:
+    from langchain.agents import create_agent
+    from langchain.agents.structured_output import ToolStrategy
+
+    gateway.model.script(
+        ToolCall("get_weather", {"city": "Paris"}), ToolCall("City", {"city": "Paris", "country": "France"})
+    )
+    model = chat_model(client, use_responses_api=api == "responses")
+    agent = create_agent(model, tools=[get_weather], system_prompt="Be brief.", response_format=ToolStrategy(City))
+    result = agent.invoke({"messages": [{"role": "user", "content": "Where is it sunny?"}]})
+    assert result["structured_response"] == City(city="Paris", country="France")
+    first, second = chat_calls(gateway)
+    assert "## City" in first.json["messages"][0]["content"]  # the response format is offered as a tool
+    assert "21 C and sunny in Paris" in second.json["messages"][-1]["content"]
+
+
+@pytest.mark.parametrize("api", ["chat", "responses"])
+def test_create_agent_with_a_schema_as_response_format(client: og.OpenAI, gateway: LocalGateway, api: str) -> None:
+    """A bare schema picks the provider's native structured output for OpenAI models: `response_format`."""
+    from langchain.agents import create_agent
+
+    gateway.model.script(ToolCall("get_weather", {"city": "Paris"}), {"city": "Paris", "country": "France"})
+    agent = create_agent(
+        chat_model(client, use_responses_api=api == "responses"), tools=[get_weather], response_format=City
+    )
+    result = agent.invoke({"messages": [{"role": "user", "content": "Where is it sunny?"}]})
+    assert result["structured_response"] == City(city="Paris", country="France")
+    assert all("response_format" not in call.json for call in chat_calls(gateway))
+
+
+@pytest.mark.parametrize("method", ["function_calling", "json_schema", "json_mode"])
+def test_with_structured_output_over_the_responses_api(client: og.OpenAI, gateway: LocalGateway, method: str) -> None:
+    gateway.model.script(
+        ToolCall("City", {"city": "Paris", "country": "France"})
+        if method == "function_calling"
+        else {"city": "Paris", "country": "France"}
+    )
+    model = chat_model(client, use_responses_api=True).with_structured_output(City, method=method)  # type: ignore[arg-type]
+    assert model.invoke("Where is the Eiffel tower?") == City(city="Paris", country="France")
+    assert not gateway.calls.to("/v1/responses")
+
+
+@pytest.mark.parametrize("api", ["chat", "responses"])
+def test_structured_output_streams_to_the_whole_object(client: og.OpenAI, gateway: LocalGateway, api: str) -> None:
+    gateway.model.script(ToolCall("City", {"city": "Paris", "country": "France"}))
+    model = chat_model(client, use_responses_api=api == "responses").with_structured_output(
+        City, method="function_calling"
+    )
+    assert list(model.stream("Where is the Eiffel tower?"))[-1] == City(city="Paris", country="France")
+    assert chat_calls(gateway)[0].json["stream"] is True
+
+
+def test_structured_output_with_the_raw_message(client: og.OpenAI, gateway: LocalGateway) -> None:
+    gateway.model.script({"city": "Paris", "country": "France"})
+    out = chat_model(client).with_structured_output(City, include_raw=True).invoke("Where is the Eiffel tower?")
+    assert out["parsed"] == City(city="Paris", country="France")  # type: ignore[index]
+    assert out["parsing_error"] is None  # type: ignore[index]
+    assert out["raw"].usage_metadata["total_tokens"] > 0  # type: ignore[index]
+
+
+def test_responses_api_text_and_stream(client: og.OpenAI, gateway: LocalGateway) -> None:
+    model = chat_model(client, use_responses_api=True)
+    assert model.invoke("Hello").text == DEFAULT_REPLY
+    total = reduce(operator.add, model.stream("Hello"))
+    assert isinstance(total, AIMessageChunk)
+    assert total.text == DEFAULT_REPLY
+    assert total.usage_metadata is not None
+    assert total.usage_metadata["output_tokens"] > 0
+    assert not gateway.calls.to("/v1/responses")
+
+
+def test_responses_api_continues_from_the_previous_response_id(client: og.OpenAI, gateway: LocalGateway) -> None:
+    """`use_previous_response_id=True` sends only the new turn; the client's store supplies the rest."""
+    model = chat_model(client, use_responses_api=True, use_previous_response_id=True)
+    gateway.model.script("Hello Bob.", "Your name is Bob.")
+    first = model.invoke([HumanMessage("I'm Bob")])
+    second = model.invoke([HumanMessage("I'm Bob"), first, HumanMessage("What is my name?")])
+    assert second.text == "Your name is Bob."
+    assert [m["content"] for m in chat_calls(gateway)[1].json["messages"]] == [
+        "I'm Bob",
+        "Hello Bob.",
+        "What is my name?",
+    ]
+
+
+async def test_create_agent_streams_tokens_and_tool_calls(client: og.OpenAI, gateway: LocalGateway) -> None:
+    from langchain.agents import create_agent
+
+    gateway.model.script(ToolCall("get_weather", {"city": "Paris"}), "It is sunny in Paris.")
+    agent = create_agent(chat_model(client), tools=[get_weather])
+    chunks = [
+        token
+        async for token, _ in agent.astream(
+            {"messages": [{"role": "user", "content": "Weather in Paris?"}]}, stream_mode="messages"
+        )
+    ]
+    assert any(getattr(chunk, "tool_call_chunks", None) for chunk in chunks)
+    assert "".join(chunk.text for chunk in chunks if chunk.type == "AIMessageChunk") == "It is sunny in Paris."
+
+
+# --- `patch_openai()`: model strings, for which LangChain builds its own clients ----------------------
+
+
+def test_create_agent_with_a_model_string_under_patch_openai(patched: LocalGateway) -> None:
+    from langchain.agents import create_agent
+    from langchain.chat_models import init_chat_model
+
+    patched.model.script(ToolCall("get_weather", {"city": "Paris"}), {"city": "Paris", "country": "France"})
+    agent = create_agent(model="openai:gpt-4o-mini", tools=[get_weather], response_format=City)
+    result = agent.invoke({"messages": [{"role": "user", "content": "Where is it sunny?"}]})
+    assert result["structured_response"] == City(city="Paris", country="France")
+    model = init_chat_model("gpt-4o-mini", model_provider="openai")
+    assert model.invoke("Hello").text == DEFAULT_REPLY
+    assert "".join(chunk.text for chunk in model.stream("Hello")) == DEFAULT_REPLY
+    assert len(chat_calls(patched)) == 4  # the fixture checks each carried the gateway key and user id

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated, TypedDict
+
 import pytest
+from langchain_core.messages import AnyMessage
 from langchain_core.tools import tool
-from langgraph.prebuilt import create_react_agent
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.graph import START, StateGraph
+from langgraph.graph.message import add_messages
+from langgraph.prebuilt import ToolNode, create_react_agent, tools_condition
 
 import omnigate_openai as og
 from omnigate_openai.integrations.langchain import chat_model
@@ -65,3 +71,31 @@ async def test_react_agent_async_with_two_tools(client: og.OpenAI, gateway: Loca
     result = await agent.ainvoke({"messages": [("user", "(2 + 3) * 2?")]})
     assert result["messages"][-1].content == "Tool results: add: 5; double: 10"
     assert [m.name for m in result["messages"] if m.type == "tool"] == ["add", "double"]
+
+
+def test_a_graph_of_a_chatbot_and_a_tool_node(client: og.OpenAI, gateway: LocalGateway) -> None:
+    """LangGraph's own quickstart: a `StateGraph` with a chatbot node, a `ToolNode` and `tools_condition`."""
+
+    class State(TypedDict):
+        messages: Annotated[list[AnyMessage], add_messages]
+
+    @tool
+    def get_weather(city: str) -> str:
+        """The weather of a city."""
+        return f"21 C and sunny in {city}"
+
+    model = chat_model(client).bind_tools([get_weather])
+    builder = StateGraph(State)
+    builder.add_node("chatbot", lambda state: {"messages": [model.invoke(state["messages"])]})
+    builder.add_node("tools", ToolNode([get_weather]))
+    builder.add_edge(START, "chatbot")
+    builder.add_conditional_edges("chatbot", tools_condition)
+    builder.add_edge("tools", "chatbot")
+    graph = builder.compile(checkpointer=InMemorySaver())
+    gateway.model.script(ToolCall("get_weather", {"city": "Paris"}), "It is sunny in Paris.", "You asked about Paris.")
+    thread = {"configurable": {"thread_id": "1"}}
+    result = graph.invoke({"messages": [("user", "What is the weather in Paris?")]}, thread)
+    assert result["messages"][-1].content == "It is sunny in Paris."
+    again = graph.invoke({"messages": [("user", "Which city did I ask about?")]}, thread)  # the checkpointer's memory
+    assert again["messages"][-1].content == "You asked about Paris."
+    assert "It is sunny in Paris." in str(chat_calls(gateway)[-1].json["messages"])

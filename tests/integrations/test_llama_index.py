@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import openai
 import pytest
-from llama_index.core.agent.workflow import FunctionAgent
+from llama_index.core.agent.workflow import AgentStream, FunctionAgent, ToolCallResult
 from llama_index.core.llms import ChatMessage
 from llama_index.core.prompts import PromptTemplate
+from llama_index.llms.openai import OpenAIResponses
 from llama_index.llms.openai_like import OpenAILike
 from pydantic import BaseModel
 
@@ -105,3 +106,87 @@ async def test_the_guard_catches_the_trap_the_helper_avoids(
     assert "api.openai.com" in host_guard.attempts
     host_guard.attempts.clear()  # seen: the guard would have failed this test
     assert chat_calls(gateway) == []
+
+
+# --- structured LLMs, agents' structured output and events, the Responses LLM ------------------------
+
+PARIS = City(city="Paris", country="France")
+
+
+def test_a_structured_llm_chats_and_streams(client: og.OpenAI, gateway: LocalGateway) -> None:
+    structured = llm(client, model="gpt-4o-mini").as_structured_llm(City)
+    gateway.model.script(ToolCall("City", PARIS.model_dump()), ToolCall("City", PARIS.model_dump()))
+    assert structured.chat([ChatMessage(role="user", content="Where is the Eiffel tower?")]).raw == PARIS
+    parts = list(structured.stream_chat([ChatMessage(role="user", content="Where is the Eiffel tower?")]))
+    assert parts[-1].raw == PARIS
+    assert [call.json.get("stream", False) for call in chat_calls(gateway)] == [False, True]
+
+
+def multiply(x: int, y: int) -> int:
+    """Multiply two numbers."""
+    return x * y
+
+
+async def test_a_function_agent_with_an_output_class(client: og.OpenAI, gateway: LocalGateway) -> None:
+    gateway.model.script(ToolCall("multiply", {"x": 3, "y": 4}), "It is 12.", ToolCall("City", PARIS.model_dump()))
+    agent = FunctionAgent(tools=[multiply], llm=llm(client, model="gpt-4o-mini"), output_cls=City)
+    response = await agent.run("What is 3 * 4, and where is the Eiffel tower?")
+    assert response.get_pydantic_model(City) == PARIS
+    assert all("tools" not in call.json for call in chat_calls(gateway))
+
+
+async def test_a_function_agents_events(client: og.OpenAI, gateway: LocalGateway) -> None:
+    gateway.model.script(ToolCall("multiply", {"x": 3, "y": 4}), "It is 12.")
+    handler = FunctionAgent(tools=[multiply], llm=llm(client, model="gpt-4o-mini")).run("What is 3 * 4?")
+    deltas: list[str] = []
+    results: list[str] = []
+    async for event in handler.stream_events():
+        if isinstance(event, AgentStream):
+            deltas.append(event.delta)
+        elif isinstance(event, ToolCallResult):
+            results.append(str(event.tool_output.content))
+    assert str(await handler) == "It is 12."
+    assert results == ["12"]
+    assert "".join(deltas).endswith("It is 12.")
+
+
+def _responses_llm(client: og.OpenAI, async_client: og.AsyncOpenAI) -> OpenAIResponses:
+    """LlamaIndex's Responses LLM takes both clients like `OpenAILike` (its `api_key` is only shown, never sent)."""
+    return OpenAIResponses(
+        model="gpt-4o-mini", openai_client=client, async_openai_client=async_client, api_key="unused"
+    )
+
+
+async def test_the_responses_llm_chats_streams_and_runs_an_agent(
+    client: og.OpenAI, async_client: og.AsyncOpenAI, gateway: LocalGateway
+) -> None:
+    model = _responses_llm(client, async_client)
+    assert model.chat(HELLO).message.content == DEFAULT_REPLY
+    stream = await model.astream_chat(HELLO)
+    assert "".join([r.delta or "" async for r in stream]) == DEFAULT_REPLY
+    gateway.model.script(ToolCall("multiply", {"x": 3, "y": 4}), "It is 12.")
+    assert str(await FunctionAgent(tools=[multiply], llm=model).run("What is 3 * 4?")) == "It is 12."
+    assert not gateway.calls.to("/v1/responses")
+
+
+def test_the_responses_llm_structured_predict(
+    client: og.OpenAI, async_client: og.AsyncOpenAI, gateway: LocalGateway
+) -> None:
+    """It asks for `text.format` (native structured output), not a tool."""
+    gateway.model.script(PARIS.model_dump())
+    model = _responses_llm(client, async_client)
+    assert model.structured_predict(City, PromptTemplate("Where is the {place}?"), place="Eiffel tower") == PARIS
+    assert "response_format" not in chat_calls(gateway)[0].json
+
+
+# --- `patch_openai()`: LlamaIndex's own `OpenAI` LLM, as its quickstart builds it ---------------------
+
+
+async def test_llama_index_openai_llm_under_patch_openai(patched: LocalGateway) -> None:
+    from llama_index.llms.openai import OpenAI
+
+    model = OpenAI(model="gpt-4o-mini")
+    assert model.complete("Hello").text == DEFAULT_REPLY
+    patched.model.script(ToolCall("multiply", {"x": 3, "y": 4}), "It is 12.")
+    assert str(await FunctionAgent(tools=[multiply], llm=model).run("What is 3 * 4?")) == "It is 12."
+    assert len(chat_calls(patched)) == 3

@@ -79,3 +79,34 @@ def test_the_guard_catches_the_trap_the_wiring_avoids(gateway: LocalGateway, hos
     assert any("api.openai.com" in str(target) for target in host_guard.attempts)
     host_guard.attempts.clear()  # seen: the guard would have failed this test
     assert chat_calls(gateway) == []
+
+
+@pytest.mark.usefixtures("gateway_model")
+def test_run_a_task(gateway: LocalGateway) -> None:
+    gateway.model.script(mark_successful("A haiku about rain."))
+    assert marvin.run("Write a haiku about rain") == "A haiku about rain."
+    assert len(chat_calls(gateway)) == 1
+
+
+@pytest.mark.usefixtures("gateway_model")
+def test_classify_and_generate(gateway: LocalGateway) -> None:
+    gateway.model.script(mark_successful(0))  # Marvin asks for the index of the label
+    assert marvin.classify("I love this!", ["positive", "negative"]) == "positive"
+    pets = [Pet(name="Rex", kind="dog"), Pet(name="Tom", kind="cat")]
+    gateway.model.script(mark_successful([pet.model_dump() for pet in pets]))
+    assert marvin.generate(Pet, n=2, instructions="Two pets") == pets
+    assert len(chat_calls(gateway)) == 2
+
+
+def test_an_agent_with_a_tool(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    ran: list[str] = []
+
+    def get_weather(city: str) -> str:
+        """The weather of a city."""
+        ran.append(city)
+        return f"21 C and sunny in {city}"
+
+    agent = marvin.Agent(name="Weatherman", model=chat_model(async_client), tools=[get_weather])
+    gateway.model.script(ToolCall("get_weather", {"city": "Paris"}), mark_successful("Sunny in Paris."))
+    assert agent.run("What is the weather in Paris?") == "Sunny in Paris."
+    assert ran == ["Paris"]

@@ -115,3 +115,70 @@ def test_structured_call(client: og.OpenAI, gateway: LocalGateway) -> None:
     sent = chat_calls(gateway)[0].json
     assert "tools" not in sent
     assert "response_format" not in sent
+
+
+@llm.tool
+def get_weather(city: str) -> str:
+    """The weather of a city."""
+    return f"21 C and sunny in {city}"
+
+
+def test_a_streamed_call_with_a_tool(client: og.OpenAI, gateway: LocalGateway) -> None:
+    register(client)
+
+    @llm.call("openai/gpt-4o-mini", tools=[get_weather])
+    def ask(question: str) -> str:
+        return question
+
+    gateway.model.script(ToolCall("get_weather", {"city": "Paris"}), "It is sunny in Paris.")
+    response = ask.stream("What is the weather in Paris?")
+    for _ in response.chunk_stream():
+        pass
+    while response.tool_calls:
+        response = response.resume(response.execute_tools())
+        for _ in response.chunk_stream():
+            pass
+    assert response.text() == "It is sunny in Paris."
+    assert [call.json["stream"] for call in chat_calls(gateway)] == [True, True]
+
+
+def test_a_streamed_structured_call(client: og.OpenAI, gateway: LocalGateway) -> None:
+    register(client)
+
+    @llm.call("openai/gpt-4o-mini", format=City)
+    def locate(landmark: str) -> str:
+        return f"Where is the {landmark}?"
+
+    gateway.model.script({"city": "Paris", "country": "France"})
+    response = locate.stream("Eiffel tower")
+    for _ in response.chunk_stream():
+        pass
+    assert response.parse() == City(city="Paris", country="France")
+
+
+def test_an_explicit_responses_model_id(client: og.OpenAI, gateway: LocalGateway) -> None:
+    """`:responses` asks for the Responses API: served by the client over chat completions."""
+    register(client)
+
+    @llm.call("openai/gpt-4o-mini:responses", tools=[get_weather])
+    def ask(question: str) -> str:
+        return question
+
+    gateway.model.script(ToolCall("get_weather", {"city": "Paris"}), "It is sunny in Paris.")
+    response = ask("What is the weather in Paris?")
+    while response.tool_calls:
+        response = response.resume(response.execute_tools())
+    assert response.text() == "It is sunny in Paris."
+    assert not gateway.calls.to("/v1/responses")
+
+
+def test_the_default_model_id_under_patch_openai(patched: LocalGateway) -> None:
+    """Unregistered, Mirascope builds its own clients (on the Responses API): `patch_openai()` makes them ours."""
+
+    @llm.call("openai/gpt-4o-mini", format=City)
+    def locate(landmark: str) -> str:
+        return f"Where is the {landmark}?"
+
+    patched.model.script({"city": "Paris", "country": "France"})
+    assert locate("Eiffel tower").parse() == City(city="Paris", country="France")
+    assert len(chat_calls(patched)) == 1

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import agents
 import pytest
-from agents import Agent, RunConfig, Runner
+from agents import Agent, ModelSettings, RunConfig, Runner, SQLiteSession
 from agents.models.default_models import get_default_model
 from agents.models.openai_provider import OpenAIProvider
 from agents.tracing import get_trace_provider
 from agents.tracing.processors import default_exporter
+from openai.types.responses import ResponseTextDeltaEvent
+from openai.types.shared import Reasoning
 from pydantic import BaseModel
 
 import omnigate_openai as og
+from _socket_guard import SocketGuard
 from omnigate_openai.integrations.openai_agents import chat_model, install
+from omnigate_openai.integrations.patch import patch_openai, unpatch_openai
 from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ToolCall
 
 from .conftest import USER_ID, chat_calls
@@ -28,6 +32,53 @@ async def test_one_turn_run_through_chat_completions(async_client: og.AsyncOpenA
     assert call.json["messages"][0] == {"role": "system", "content": "Be brief."}
     assert not gateway.calls.to("/v1/responses")
     get_trace_provider().force_flush()  # a trace export would reach the guard now, not at exit
+
+
+async def test_install_with_the_default_model_as_the_quickstart_writes_it(
+    async_client: og.AsyncOpenAI, gateway: LocalGateway
+) -> None:
+    """No model named: openai-agents' default model and its settings (`reasoning.effort="none"`), on chat."""
+    install(async_client)
+    result = await Runner.run(Agent(name="Assistant", instructions="You are a helpful assistant"), "Hello")
+    assert result.final_output == DEFAULT_REPLY
+    [call] = chat_calls(gateway)
+    assert call.json["model"] == get_default_model()
+    assert call.json.get("reasoning_effort") in (None, "none")  # asks for nothing the gateway drops
+
+
+@pytest.mark.parametrize("api", ["chat", "responses"])
+async def test_a_reasoning_effort_the_gateway_would_drop_is_refused_on_either_api(
+    async_client: og.AsyncOpenAI, gateway: LocalGateway, api: str
+) -> None:
+    settings = ModelSettings(reasoning=Reasoning(effort="high"))
+    if api == "chat":
+        agent = Agent(name="thinker", model=chat_model(async_client), model_settings=settings)
+        run_config = RunConfig(tracing_disabled=True)
+    else:
+        agent, run_config = Agent(name="thinker", model_settings=settings), _responses_default(async_client)
+    with pytest.raises(og.UnsupportedFeatureError, match="reasoning") as caught:
+        await Runner.run(agent, "Hello", run_config=run_config)
+    assert caught.value.field == {"chat": "reasoning_effort", "responses": "reasoning"}[api]
+    assert chat_calls(gateway) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="lead to decide: on chat completions `verbosity` (openai-agents' default model settings send 'low') "
+    "is sent and OmniGate drops it; over Responses the client turns it into a line of the system message. "
+    "Refusing it would break this quickstart; emulating it on chat changes plain chat calls' messages.",
+)
+async def test_the_default_models_verbosity_is_served_alike_on_either_api(
+    async_client: og.AsyncOpenAI, gateway: LocalGateway
+) -> None:
+    agent = Agent(name="Assistant", instructions="You are a helpful assistant")
+    await Runner.run(agent, "Hello", run_config=_responses_default(async_client))
+    install(async_client)
+    await Runner.run(agent, "Hello")
+    over_responses, over_chat = (call.json for call in chat_calls(gateway))
+    assert "verbosity" not in over_responses
+    assert "verbosity" not in over_chat  # sent today, and dropped by the gateway
+    assert over_chat["messages"] == over_responses["messages"]
 
 
 def test_tracing_never_gets_the_gateway_key(client: og.OpenAI, gateway: LocalGateway) -> None:
@@ -188,3 +239,170 @@ async def test_a_streamed_run_with_a_tool_over_responses(async_client: og.AsyncO
     assert "response.function_call_arguments.done" in kinds
     assert kinds.count("response.completed") == 2
     assert all(call.json["stream"] is True for call in chat_calls(gateway))
+
+
+async def test_output_type_over_responses(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    """The default model sends `text.format` (a strict JSON schema): served by prompt, then validated."""
+    gateway.model.script({"city": "Paris", "country": "France"})
+    agent = Agent(name="geo", output_type=City)
+    result = await Runner.run(agent, "Where is the Eiffel tower?", run_config=_responses_default(async_client))
+    assert result.final_output == City(city="Paris", country="France")
+    assert "response_format" not in chat_calls(gateway)[0].json
+
+
+async def test_a_streamed_run_with_a_tool_and_an_output_type_over_responses(
+    async_client: og.AsyncOpenAI, gateway: LocalGateway
+) -> None:
+    @agents.function_tool
+    def city() -> str:
+        """The user's city."""
+        return "Paris"
+
+    gateway.model.script(ToolCall("city"), {"city": "Paris", "country": "France"})
+    agent = Agent(name="geo", tools=[city], output_type=City)
+    run = Runner.run_streamed(agent, "Where am I?", run_config=_responses_default(async_client))
+    async for _ in run.stream_events():
+        pass
+    assert run.final_output == City(city="Paris", country="France")
+
+
+async def test_streamed_text_deltas_over_responses(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    run = Runner.run_streamed(Agent(name="greeter"), "Hello", run_config=_responses_default(async_client))
+    deltas = [
+        event.data.delta
+        async for event in run.stream_events()
+        if event.type == "raw_response_event" and isinstance(event.data, ResponseTextDeltaEvent)
+    ]
+    assert "".join(deltas) == DEFAULT_REPLY == run.final_output
+    assert chat_calls(gateway)[0].json["stream"] is True
+
+
+async def test_a_handoff_over_responses(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    french = Agent(name="french", instructions="Answer in French.")
+    triage = Agent(name="triage", instructions="Hand off to the right agent.", handoffs=[french])
+    gateway.model.script(ToolCall("transfer_to_french"), "Bonjour !")
+    result = await Runner.run(triage, "Bonjour", run_config=_responses_default(async_client))
+    assert result.last_agent is french
+    assert result.final_output == "Bonjour !"
+    assert chat_calls(gateway)[1].json["messages"][0]["content"].startswith("Answer in French.")
+
+
+async def test_an_agent_as_a_tool_over_responses(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    spanish = Agent(name="spanish", instructions="Translate to Spanish.")
+    tool = spanish.as_tool(tool_name="translate_to_spanish", tool_description="Translate the input to Spanish.")
+    orchestrator = Agent(name="orchestrator", instructions="Use the tools.", tools=[tool])
+    gateway.model.script(ToolCall("translate_to_spanish", {"input": "Hello"}), "Hola", "In Spanish: Hola")
+    result = await Runner.run(orchestrator, "Say hello in Spanish", run_config=_responses_default(async_client))
+    assert result.final_output == "In Spanish: Hola"
+    assert len(chat_calls(gateway)) == 3
+
+
+async def test_parallel_tool_calls_over_responses(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    @agents.function_tool
+    def add_one(x: int) -> int:
+        """Add one."""
+        return x + 1
+
+    @agents.function_tool
+    def shout(text: str) -> str:
+        """Upper-case a text."""
+        return text.upper()
+
+    gateway.model.script([ToolCall("add_one", {"x": 1}), ToolCall("shout", {"text": "hi"})], "Done.")
+    result = await Runner.run(
+        Agent(name="both", tools=[add_one, shout]), "Go", run_config=_responses_default(async_client)
+    )
+    assert result.final_output == "Done."
+    [request] = [r for r in gateway.model.requests if r.tool_results]
+    assert sorted((found.name, found.content) for found in request.tool_results) == [("add_one", "2"), ("shout", "HI")]
+
+
+# --- conversations: the three ways the docs chain turns ----------------------------------------------
+
+
+async def test_a_conversation_from_to_input_list(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    @agents.function_tool
+    def city() -> str:
+        """The user's city."""
+        return "Paris"
+
+    agent = Agent(name="assistant", instructions="Reply concisely.", tools=[city])
+    gateway.model.script(ToolCall("city"), "You are in Paris.", "Still in Paris.")
+    first = await Runner.run(agent, "Where am I?", run_config=_responses_default(async_client))
+    follow_up = [*first.to_input_list(), {"role": "user", "content": "And now?"}]
+    second = await Runner.run(agent, follow_up, run_config=_responses_default(async_client))
+    assert second.final_output == "Still in Paris."
+    sent = chat_calls(gateway)[-1].json["messages"]
+    assert [m["content"] for m in sent if m["role"] == "user"][-1] == "And now?"
+    assert any(m["role"] == "assistant" and m["content"] == "You are in Paris." for m in sent)
+
+
+async def test_a_conversation_from_the_previous_response_id(
+    async_client: og.AsyncOpenAI, gateway: LocalGateway
+) -> None:
+    agent = Agent(name="assistant", instructions="Reply concisely.")
+    gateway.model.script("Hello Bob.", "Your name is Bob.")
+    first = await Runner.run(agent, "I'm Bob", run_config=_responses_default(async_client))
+    second = await Runner.run(
+        agent,
+        "What is my name?",
+        previous_response_id=first.last_response_id,
+        run_config=_responses_default(async_client),
+    )
+    assert second.final_output == "Your name is Bob."
+    sent = chat_calls(gateway)[-1].json["messages"]
+    assert [m["content"] for m in sent[1:]] == ["I'm Bob", "Hello Bob.", "What is my name?"]
+
+
+async def test_a_conversation_in_a_session(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
+    session = SQLiteSession("conversation")  # in memory
+    agent = Agent(name="assistant", instructions="Reply concisely.")
+    gateway.model.script("Hello Bob.", "Your name is Bob.")
+    await Runner.run(agent, "I'm Bob", session=session, run_config=_responses_default(async_client))
+    second = await Runner.run(agent, "What is my name?", session=session, run_config=_responses_default(async_client))
+    assert second.final_output == "Your name is Bob."
+    sent = chat_calls(gateway)[-1].json["messages"]
+    assert [m["content"] for m in sent[1:]] == ["I'm Bob", "Hello Bob.", "What is my name?"]
+
+
+# --- `patch_openai()`: the quickstart unchanged, its clients built by openai-agents ----------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="lead to decide: under patch_openai() the run goes through the gateway, but openai-agents' tracing "
+    "(on by default, its own HTTP client) still exports every prompt and answer to api.openai.com with "
+    "OPENAI_API_KEY; install() turns tracing off, patch_openai() leaves other libraries' settings alone.",
+)
+async def test_the_quickstart_under_patch_openai_keeps_prompts_off_openais_tracing(
+    gateway: LocalGateway, host_guard: SocketGuard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(default_exporter(), "max_retries", 0)  # one attempt, no backoff
+    patch_openai(api_key=gateway.api_key, base_url=gateway.base_url, user_id=USER_ID)
+    try:
+        result = await Runner.run(Agent(name="Assistant", instructions="You are a helpful assistant"), "Hello")
+        get_trace_provider().force_flush()
+    finally:
+        unpatch_openai()
+    assert result.final_output == DEFAULT_REPLY  # the run itself went through the gateway
+    assert len(chat_calls(gateway)) == 1
+    reached = [target for target in host_guard.attempts if "api.openai.com" in str(target)]
+    host_guard.attempts.clear()  # seen here, so the guard reports it as this assertion
+    assert reached == []
+
+
+async def test_the_quickstart_under_patch_openai_with_tracing_off(patched: LocalGateway) -> None:
+    """The README's advice for the patched quickstart: the run through the gateway, nothing to OpenAI."""
+    agents.set_tracing_disabled(True)  # put back by `agents_defaults_restored`
+
+    @agents.function_tool
+    def get_weather(city: str) -> str:
+        """The weather of a city."""
+        return f"21 C and sunny in {city}"
+
+    patched.model.script(ToolCall("get_weather", {"city": "Paris"}), "It is sunny in Paris.")
+    agent = Agent(name="Assistant", instructions="You are a helpful assistant", tools=[get_weather])
+    result = await Runner.run(agent, "What is the weather in Paris?")
+    get_trace_provider().force_flush()
+    assert result.final_output == "It is sunny in Paris."
+    assert len(chat_calls(patched)) == 2  # the host guard fails the test on any other connection

@@ -20,13 +20,6 @@ HELLO = [{"role": "user", "content": "Hello"}]
 ORIGINAL_INITS = (vars(openai.OpenAI)["__init__"], vars(openai.AsyncOpenAI)["__init__"])
 
 
-@pytest.fixture
-def patched(gateway: LocalGateway) -> Iterator[LocalGateway]:
-    patch_openai(api_key=gateway.api_key, base_url=gateway.base_url, user_id=USER_ID)
-    yield gateway
-    unpatch_openai()
-
-
 @pytest.fixture(autouse=True)
 def _always_unpatched() -> Iterator[None]:
     yield

@@ -7,7 +7,12 @@ import inspect
 import pytest
 from pydantic import BaseModel
 from pydantic_ai import Agent, NativeOutput, PromptedOutput, ToolOutput
-from pydantic_ai.models.openai import OpenAIResponsesModel
+from pydantic_ai.models.openai import (
+    OpenAIChatModel,
+    OpenAIChatModelSettings,
+    OpenAIResponsesModel,
+    OpenAIResponsesModelSettings,
+)
 from pydantic_ai.providers.openai import OpenAIProvider
 
 import omnigate_openai as og
@@ -145,3 +150,137 @@ async def test_responses_model_streams(async_client: og.AsyncOpenAI, gateway: Lo
         deltas = [delta async for delta in run.stream_text(delta=True)]
     assert "".join(deltas) == DEFAULT_REPLY
     assert chat_calls(gateway)[0].json["stream"] is True
+
+
+# --- reasoning settings: the gateway drops `reasoning_effort`, so asking for it is refused ---------------
+
+
+async def test_a_reasoning_effort_the_gateway_would_drop_is_refused(
+    async_client: og.AsyncOpenAI, gateway: LocalGateway
+) -> None:
+    """The same refusal as on the Responses model, where pydantic-ai sends it as `reasoning`."""
+    settings = OpenAIChatModelSettings(openai_reasoning_effort="high")
+    with pytest.raises(og.UnsupportedFeatureError, match=r"silently ignores `reasoning_effort`") as caught:
+        await Agent(chat_model(async_client), model_settings=settings).run("Hello")
+    assert caught.value.field == "reasoning_effort"
+    with pytest.raises(og.UnsupportedFeatureError, match=r"cannot honour `reasoning`"):
+        await Agent(_responses_model(async_client), model_settings=settings).run("Hello")
+    assert chat_calls(gateway) == []
+
+
+# --- structured output, streaming and conversations on either model -----------------------------------
+
+PARIS = City(city="Paris", country="France")
+
+
+def _model(client: og.AsyncOpenAI, api: str) -> OpenAIChatModel | OpenAIResponsesModel:
+    return chat_model(client) if api == "chat" else _responses_model(client)
+
+
+def _script_city(gateway: LocalGateway, output: object) -> None:
+    """`final_result` is pydantic-ai's output tool; the other modes ask for the JSON itself."""
+    gateway.model.script(
+        ToolCall("final_result", PARIS.model_dump())
+        if output is City or isinstance(output, ToolOutput)
+        else PARIS.model_dump()
+    )
+
+
+@pytest.mark.parametrize(
+    "output",
+    [City, ToolOutput(City), NativeOutput(City), PromptedOutput(City)],
+    ids=["default", "Tool", "Native", "Prompted"],
+)
+async def test_responses_model_structured_output(
+    async_client: og.AsyncOpenAI, gateway: LocalGateway, output: object
+) -> None:
+    _script_city(gateway, output)
+    result = await Agent(_responses_model(async_client), output_type=output).run("Where is the Eiffel tower?")  # type: ignore[call-overload]
+    assert result.output == PARIS
+    assert all("tools" not in c.json and "response_format" not in c.json for c in chat_calls(gateway))
+
+
+@pytest.mark.parametrize("api", ["chat", "responses"])
+@pytest.mark.parametrize("output", [City, NativeOutput(City)], ids=["default", "Native"])
+async def test_streamed_structured_output(
+    async_client: og.AsyncOpenAI, gateway: LocalGateway, api: str, output: object
+) -> None:
+    _script_city(gateway, output)
+    async with Agent(_model(async_client, api), output_type=output).run_stream("Where is the Eiffel tower?") as run:  # type: ignore[call-overload]
+        outputs = [partial async for partial in run.stream_output()]
+    assert outputs[-1] == PARIS
+    assert chat_calls(gateway)[0].json["stream"] is True
+
+
+@pytest.mark.parametrize("api", ["chat", "responses"])
+async def test_a_streamed_run_with_a_tool(async_client: og.AsyncOpenAI, gateway: LocalGateway, api: str) -> None:
+    agent = Agent(_model(async_client, api))
+
+    @agent.tool_plain
+    def get_weather(city: str) -> str:
+        """The weather of a city."""
+        return f"21 C and sunny in {city}"
+
+    gateway.model.script(ToolCall("get_weather", {"city": "Paris"}), "It is sunny in Paris.")
+    async with agent.run_stream("Weather in Paris?") as run:
+        deltas = [delta async for delta in run.stream_text(delta=True)]
+    assert "".join(deltas) == "It is sunny in Paris."
+    assert "21 C and sunny in Paris" in chat_calls(gateway)[-1].json["messages"][-1]["content"]
+
+
+@pytest.mark.parametrize("api", ["chat", "responses"])
+async def test_a_conversation_from_message_history(
+    async_client: og.AsyncOpenAI, gateway: LocalGateway, api: str
+) -> None:
+    agent = Agent(_model(async_client, api), instructions="Be brief.")
+
+    @agent.tool_plain
+    def get_weather(city: str) -> str:
+        """The weather of a city."""
+        return f"21 C and sunny in {city}"
+
+    gateway.model.script(ToolCall("get_weather", {"city": "Paris"}), "Sunny in Paris.", "Still sunny.")
+    first = await agent.run("Weather in Paris?")
+    second = await agent.run("And now?", message_history=first.all_messages())
+    assert second.output == "Still sunny."
+    sent = chat_calls(gateway)[-1].json["messages"]
+    assert any(m["role"] == "assistant" and m["content"] == "Sunny in Paris." for m in sent)
+    assert sent[-1] == {"role": "user", "content": "And now?"}
+
+
+async def test_responses_model_chains_by_previous_response_id(
+    async_client: og.AsyncOpenAI, gateway: LocalGateway
+) -> None:
+    """`openai_previous_response_id="auto"`: after the tool call only its result is sent; the store has the rest."""
+    settings = OpenAIResponsesModelSettings(openai_previous_response_id="auto")
+    agent = Agent(_responses_model(async_client), model_settings=settings)
+
+    @agent.tool_plain
+    def get_weather(city: str) -> str:
+        """The weather of a city."""
+        return f"21 C and sunny in {city}"
+
+    gateway.model.script(ToolCall("get_weather", {"city": "Paris"}), "Sunny in Paris.")
+    assert (await agent.run("Weather in Paris?")).output == "Sunny in Paris."
+    sent = chat_calls(gateway)[-1].json["messages"]
+    assert next(m["content"] for m in sent if m["role"] == "user") == "Weather in Paris?"
+    assert "21 C and sunny in Paris" in sent[-1]["content"]
+
+
+# --- `patch_openai()`: model strings, for which pydantic-ai builds its own client ---------------------
+
+
+@pytest.mark.parametrize("prefix", ["openai", "openai-responses"])
+async def test_model_strings_under_patch_openai(patched: LocalGateway, prefix: str) -> None:
+    agent = Agent(f"{prefix}:gpt-4o-mini", instructions="Be concise.")
+
+    @agent.tool_plain
+    def get_weather(city: str) -> str:
+        """The weather of a city."""
+        return f"21 C and sunny in {city}"
+
+    patched.model.script(ToolCall("get_weather", {"city": "Paris"}), "Sunny in Paris.")
+    assert (await agent.run("Weather in Paris?")).output == "Sunny in Paris."
+    _script_city(patched, City)
+    assert (await Agent(f"{prefix}:gpt-4o-mini", output_type=City).run("Where?")).output == PARIS
+    assert len(chat_calls(patched)) == 3

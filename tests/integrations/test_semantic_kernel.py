@@ -8,6 +8,7 @@ import openai
 import pytest
 from pydantic import BaseModel
 from semantic_kernel import Kernel
+from semantic_kernel.agents import ChatCompletionAgent
 from semantic_kernel.connectors.ai import FunctionChoiceBehavior
 from semantic_kernel.connectors.ai.open_ai import OpenAIChatCompletion, OpenAIChatPromptExecutionSettings
 from semantic_kernel.contents import ChatHistory
@@ -110,3 +111,30 @@ async def test_structured_output(client: og.OpenAI, gateway: LocalGateway) -> No
     assert reply is not None
     assert City.model_validate_json(reply.content) == City(city="Paris", country="France")
     assert "response_format" not in chat_calls(gateway)[0].json
+
+
+# --- `ChatCompletionAgent`, Semantic Kernel's agent quickstart ----------------------------------------
+
+
+async def test_an_agent_with_a_plugin(client: og.OpenAI, gateway: LocalGateway) -> None:
+    weather = Weather()
+    agent = ChatCompletionAgent(service=chat_service(client), name="Assistant", instructions="Help.", plugins=[weather])
+    gateway.model.script(ToolCall("Weather-get_weather", {"city": "Paris"}), "It is sunny in Paris.")
+    response = await agent.get_response(messages="What is the weather in Paris?")
+    assert str(response.content) == "It is sunny in Paris."
+    assert weather.ran == ["Paris"]
+    assert "21 C and sunny in Paris" in chat_calls(gateway)[-1].json["messages"][-1]["content"]
+
+
+async def test_an_agent_streams(client: og.OpenAI, gateway: LocalGateway) -> None:
+    agent = ChatCompletionAgent(service=chat_service(client), name="Assistant", instructions="Help.")
+    assert "".join([str(part.content) async for part in agent.invoke_stream(messages="Hello")]) == DEFAULT_REPLY
+    assert chat_calls(gateway)[0].json["stream"] is True
+
+
+async def test_an_agent_with_structured_output(client: og.OpenAI, gateway: LocalGateway) -> None:
+    settings = KernelArguments(settings=OpenAIChatPromptExecutionSettings(response_format=City))
+    agent = ChatCompletionAgent(service=chat_service(client), name="Geo", instructions="Locate.", arguments=settings)
+    gateway.model.script({"city": "Paris", "country": "France"})
+    response = await agent.get_response(messages="Where is the Eiffel tower?")
+    assert City.model_validate_json(str(response.content)) == City(city="Paris", country="France")

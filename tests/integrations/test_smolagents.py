@@ -6,7 +6,7 @@ import json
 
 import openai
 import pytest
-from smolagents import ChatMessage, MessageRole, OpenAIServerModel, ToolCallingAgent, tool
+from smolagents import ChatMessage, CodeAgent, MessageRole, OpenAIServerModel, ToolCallingAgent, tool
 
 import omnigate_openai as og
 from _socket_guard import SocketGuard
@@ -73,3 +73,59 @@ def test_tool_calling_agent_runs_the_tool_and_answers_with_its_result(client: og
     first, second = chat_calls(gateway)
     assert "tools" not in first.json
     assert "21 C and sunny in Paris" in json.dumps(second.json["messages"])
+
+
+# --- `CodeAgent`, smolagents' first example: the model writes Python, no tool API involved -------------
+
+
+@tool
+def weather(city: str) -> str:
+    """The weather of a city.
+
+    Args:
+        city: The city.
+    """
+    return f"21 C and sunny in {city}"
+
+
+CODE = 'Thought: I ask the tool.\n<code>\nreport = weather("Paris")\nfinal_answer(report)\n</code>'
+
+
+def test_code_agent_runs_the_code_the_model_writes(client: og.OpenAI, gateway: LocalGateway) -> None:
+    gateway.model.script(CODE)
+    agent = CodeAgent(tools=[weather], model=model(client, retry=False), max_steps=2)
+    assert agent.run("What is the weather in Paris?") == "21 C and sunny in Paris"
+    [call] = chat_calls(gateway)
+    assert "stop" in call.json  # smolagents stops the model at the end of its code block: forwarded by the gateway
+    assert "weather" in call.json["messages"][0]["content"]
+
+
+def test_code_agent_streams_its_steps(client: og.OpenAI, gateway: LocalGateway) -> None:
+    gateway.model.script(CODE)
+    agent = CodeAgent(tools=[weather], model=model(client, retry=False), max_steps=2, stream_outputs=True)
+    assert agent.run("What is the weather in Paris?") == "21 C and sunny in Paris"
+    assert chat_calls(gateway)[0].json["stream"] is True
+
+
+def test_code_agent_with_structured_outputs_internally(client: og.OpenAI, gateway: LocalGateway) -> None:
+    """`use_structured_outputs_internally=True` asks for `{"thought", "code"}` by `response_format`."""
+    gateway.model.script({"thought": "I ask the tool.", "code": 'final_answer(weather("Paris"))'})
+    agent = CodeAgent(
+        tools=[weather], model=model(client, retry=False), max_steps=2, use_structured_outputs_internally=True
+    )
+    assert agent.run("What is the weather in Paris?") == "21 C and sunny in Paris"
+    assert "response_format" not in chat_calls(gateway)[0].json
+
+
+def test_tool_calling_agent_streams(client: og.OpenAI, gateway: LocalGateway) -> None:
+    gateway.model.script(ToolCall("weather", {"city": "Paris"}), ToolCall("final_answer", {"answer": "Sunny."}))
+    agent = ToolCallingAgent(tools=[weather], model=model(client, retry=False), max_steps=3, stream_outputs=True)
+    assert agent.run("What is the weather in Paris?") == "Sunny."
+    assert all(call.json["stream"] is True for call in chat_calls(gateway))
+
+
+def test_the_documented_model_under_patch_openai(patched: LocalGateway) -> None:
+    patched.model.script(CODE)
+    agent = CodeAgent(tools=[weather], model=OpenAIServerModel("gpt-4o-mini", retry=False), max_steps=2)
+    assert agent.run("What is the weather in Paris?") == "21 C and sunny in Paris"
+    assert len(chat_calls(patched)) == 1

@@ -67,6 +67,13 @@ def _refuse_ignored_fields(body: Mapping[str, Any]) -> None:
         "response_format": _is_structured(body.get("response_format")),
         "logprobs": bool(body.get("logprobs")),
         "top_logprobs": bool(body.get("top_logprobs")),
+        # "none" asks for no reasoning, as the Responses emulation reads `reasoning.effort` (openai-agents'
+        # default model settings send it): nothing the answer could miss.
+        "reasoning_effort": body.get("reasoning_effort") not in (None, "none"),
+        "logit_bias": bool(body.get("logit_bias")),
+        "web_search_options": body.get("web_search_options") is not None,
+        "modalities": any(kind != "text" for kind in body.get("modalities") or ()),
+        "audio": bool(body.get("audio")),
         "fallback_models": "fallback_models" in body,
         "cache": "cache" in body,
     }
