@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar, cast
 
 from ._sdk import httpx
 
@@ -26,6 +26,7 @@ __all__ = [
     "install_log_filter",
     "mask_request_headers",
     "masked_bytes",
+    "masked_in",
     "masked_url",
     "masked_value",
     "remember",
@@ -43,6 +44,7 @@ _USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/@:\s]
 _KNOWN: dict[str, None] = {}
 _MAX_KNOWN = 256
 _MIN_KNOWN_LENGTH = 8
+_T = TypeVar("_T")
 
 
 def hide_headers(names: frozenset[str]) -> None:
@@ -116,6 +118,29 @@ def masked_value(value: Any, depth: int = 0) -> Any:
         }
     if isinstance(value, (list, tuple)):
         return type(value)(masked_value(v, depth + 1) for v in value)
+    return value
+
+
+def masked_in(value: _T, secrets: Sequence[str]) -> _T:
+    """`value` (an error answer: parsed JSON or text) with each of `secrets` masked in every string, keys
+    included, the rest kept as it was. A gateway's error module says which secrets its request carried.
+
+    JSON nested deeper than any envelope (32 levels) is masked whole rather than walked without end.
+    """
+    return cast(_T, _masked_in(value, secrets, 0)) if secrets else value
+
+
+def _masked_in(value: object, secrets: Sequence[str], depth: int) -> object:
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, MASK)
+        return value
+    if depth > 32:
+        return MASK
+    if isinstance(value, Mapping):
+        return {_masked_in(k, secrets, depth + 1): _masked_in(v, secrets, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked_in(item, secrets, depth + 1) for item in value]
     return value
 
 

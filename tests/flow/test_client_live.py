@@ -176,7 +176,7 @@ def test_an_echoed_credential_is_masked_in_the_errors_body_too(
     for shown in (repr(error), str(error), *_strings_in(error.body), *_strings_in(error.detail)):
         assert secret not in shown
     assert secret.encode() not in pickle.dumps(error)
-    assert str(error) == "Malformed credential '***' in request"
+    assert str(error) == "Malformed credential '[secure]' in request"
     if envelope == "platform":  # the rest of the body is kept
         assert error.body == {"code": "GATEWAY_ERROR", "message": str(error), "details": []}
     if envelope == "litellm":
@@ -192,8 +192,13 @@ def test_an_echoed_token_is_masked_in_an_in_band_stream_failures_body(flow_gatew
         for _ in client.chat.completions.create(**HELLO, stream=True):
             pass
     error = caught.value
-    assert str(error) == "upstream refused Bearer ***"
-    assert error.body == {"message": "upstream refused Bearer ***", "type": "api_error", "param": None, "code": "500"}
+    assert str(error) == "upstream refused Bearer [secure]"
+    assert error.body == {
+        "message": "upstream refused Bearer [secure]",
+        "type": "api_error",
+        "param": None,
+        "code": "500",
+    }
     for shown in (repr(error), *_strings_in(error.body)):
         assert token not in shown
     assert token.encode() not in pickle.dumps(error)
@@ -204,11 +209,11 @@ def test_a_pickled_error_hides_a_token_the_gateway_echoed(flow_gateway: LocalFlo
     flow_gateway.faults.respond(401, f"Invalid authentication token: Bearer {token}", envelope="fastapi")
     with _client(flow_gateway) as client, pytest.raises(og.AuthError) as caught:
         client.chat.completions.create(**HELLO)
-    assert str(caught.value) == "Invalid authentication token: Bearer ***"
+    assert str(caught.value) == "Invalid authentication token: Bearer [secure]"
     data = pickle.dumps(caught.value)
     assert token.encode() not in data
     restored = pickle.loads(data)
-    assert str(restored) == "Invalid authentication token: Bearer ***"
+    assert str(restored) == "Invalid authentication token: Bearer [secure]"
     assert restored.response.json() == {"detail": "Invalid authentication token: Bearer [secure]"}
 
 

@@ -143,7 +143,7 @@ def test_a_credential_echoed_by_the_server_is_masked() -> None:
     error = status_error(response, body)
     assert "secret-token" not in str(error)
     assert "fl_abcdef" not in str(error)
-    assert str(error) == "Received=***, key *** is invalid"
+    assert str(error) == "Received=[secure], key [secure] is invalid"
 
 
 @pytest.mark.parametrize(

@@ -13,14 +13,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from .._exceptions import APIError, AuthError, ModelNotFoundError, ProviderError, RateLimitError
+from .._masking import masked_in
 from .._retry_after import retry_after
 from .._sdk import httpx
 from ._wire import API_KEY_HEADER
 
-__all__ = ["error_message", "scrubbed", "scrubbed_body", "status_error", "stream_error"]
+__all__ = ["error_message", "scrubbed_body", "status_error", "stream_error"]
 
 _GATEWAY = "The Flow gateway"
 
@@ -107,20 +108,12 @@ def error_message(body: object, status: int) -> str:
     return f"{_GATEWAY} answered HTTP {status} with no message"
 
 
-def scrubbed(message: str, request: httpx.Request | None) -> str:
-    """`message` without the credentials the request carried: some servers echo a rejected key back."""
-    for secret in _credentials(request):
-        message = message.replace(secret, "***")
-    return message
-
-
 def scrubbed_body(body: _BodyT, request: httpx.Request | None) -> _BodyT:
     """`body` with the request's credentials masked in every string, keys included; the rest kept as it was.
 
     The error keeps its body (`error.body`), which outlives the call in logs and error trackers.
     """
-    secrets = _credentials(request)
-    return cast(_BodyT, _scrub(body, secrets, 0)) if secrets else body
+    return masked_in(body, _credentials(request))
 
 
 def _credentials(request: httpx.Request | None) -> list[str]:
@@ -131,20 +124,6 @@ def _credentials(request: httpx.Request | None) -> list[str]:
     if scheme.lower() == "bearer":
         secrets.append(token)
     return [secret for secret in secrets if len(secret) >= 4]
-
-
-def _scrub(value: object, secrets: list[str], depth: int) -> object:
-    if isinstance(value, str):
-        for secret in secrets:
-            value = value.replace(secret, "***")
-        return value
-    if depth > 32:  # JSON nested deeper than any envelope: dropped rather than walked without end
-        return "***"
-    if isinstance(value, Mapping):
-        return {_scrub(k, secrets, depth + 1): _scrub(v, secrets, depth + 1) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub(item, secrets, depth + 1) for item in value]
-    return value
 
 
 def _with_fields(message: str, details: object) -> str:

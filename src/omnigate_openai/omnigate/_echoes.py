@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import TypeVar, cast
+from typing import TypeVar
 
-from .._masking import MASK
+from .._masking import masked_in
 from .._sdk import httpx
 from ._wire import ADMIN_KEY_HEADER, API_KEY_HEADER
 
@@ -21,13 +21,11 @@ __all__ = ["without_echoes"]
 _T = TypeVar("_T")
 _MIN_SECRET = 8
 """Shorter values are not masked inside text: replacing every "abc" would garble the message."""
-_MAX_DEPTH = 32
 
 
 def without_echoes(body: _T, request: httpx.Request | None) -> _T:
     """`body` (parsed JSON or text) with the request's credentials masked in every string, keys included."""
-    secrets = _credentials(request)
-    return cast(_T, _masked(body, secrets, 0)) if secrets else body
+    return masked_in(body, _credentials(request))
 
 
 def _credentials(request: httpx.Request | None) -> list[str]:
@@ -48,17 +46,3 @@ def _provider_key(request: httpx.Request) -> str:
         return ""
     key = sent.get("api_key") if isinstance(sent, Mapping) else None
     return key if isinstance(key, str) else ""
-
-
-def _masked(value: object, secrets: list[str], depth: int) -> object:
-    if isinstance(value, str):
-        for secret in secrets:
-            value = value.replace(secret, MASK)
-        return value
-    if depth > _MAX_DEPTH:
-        return MASK
-    if isinstance(value, Mapping):
-        return {_masked(k, secrets, depth + 1): _masked(v, secrets, depth + 1) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_masked(item, secrets, depth + 1) for item in value]
-    return value
