@@ -198,40 +198,24 @@ async def error_json_200(conn: _Conn, kind: Kind) -> bool:
     return True
 
 
-async def empty_object_200(conn: _Conn, _kind: Kind) -> bool:
-    """`{}` with status 200 for every call, model listings too: a JSON answer missing every field."""
-    await conn.full(200, b"{}", "application/json")
-    return True
+def _json_200(body: object) -> Callable[[_Conn, Kind], Awaitable[bool]]:
+    """An answer of status 200 with this JSON for every call, model listings too."""
+    encoded = json.dumps(body).encode()
+
+    async def answer(conn: _Conn, _kind: Kind) -> bool:
+        await conn.full(200, encoded, "application/json")
+        return True
+
+    return answer
 
 
-async def json_array_200(conn: _Conn, _kind: Kind) -> bool:
-    """`[]` with status 200 for every call: JSON, but not an object."""
-    await conn.full(200, b"[]", "application/json")
-    return True
-
-
-async def json_null_200(conn: _Conn, _kind: Kind) -> bool:
-    """`null` with status 200 for every call: JSON, but neither an object nor a list."""
-    await conn.full(200, b"null", "application/json")
-    return True
-
-
-async def data_null_200(conn: _Conn, _kind: Kind) -> bool:
-    """A list envelope whose `data` is null, for every call."""
-    await conn.full(200, b'{"object": "list", "data": null}', "application/json")
-    return True
-
-
-async def unpriced_card_200(conn: _Conn, _kind: Kind) -> bool:
-    """A model list whose one card has a price that is not a number, for every call."""
-    card = {
-        "id": "m",
-        "owned_by": "x",
-        "provider": "openai",
-        "pricing": {"input_per_1k_usd": None, "output_per_1k_usd": 1},
-    }
-    await conn.full(200, json.dumps({"object": "list", "data": [card]}).encode(), "application/json")
-    return True
+_UNPRICED_CARD = {
+    "id": "m",
+    "owned_by": "x",
+    "provider": "openai",
+    "pricing": {"input_per_1k_usd": None, "output_per_1k_usd": 1},
+}
+"""A model card whose price is not a number."""
 
 
 async def huge_usage_200(conn: _Conn, _kind: Kind) -> bool:
@@ -275,13 +259,6 @@ async def echo_credentials_401(conn: _Conn, _kind: Kind) -> bool:
 ISSUED_TOKEN = "eyJhbGciOiJIUzI1NiJ9." + "eyJzdWIiOiJob3N0aWxlLXRva2VuIn0." + "aG9zdGlsZS1zaWduYXR1cmUtMDEyMzQ1"
 """The access token `token_exchange_200` hands out: a JWT, as Flow's platform issues."""
 ISSUED_REFRESH_TOKEN = "rt-hostile-" + "refresh-0123456789abcdef"
-
-
-async def token_exchange_200(conn: _Conn, _kind: Kind) -> bool:
-    """A token endpoint's answer for every call: what a token-refresh callback fetches over HTTP."""
-    body = {"access_token": ISSUED_TOKEN, "refresh_token": ISSUED_REFRESH_TOKEN, "token_type": "bearer"}
-    await conn.full(200, json.dumps(body).encode(), "application/json")
-    return True
 
 
 async def echo_binary_200(conn: _Conn, _kind: Kind) -> bool:
@@ -373,15 +350,18 @@ FAULTS: dict[str, Callable[[_Conn, Kind], Awaitable[bool]]] = {
 
 
 ODD_ANSWERS: dict[str, Callable[[_Conn, Kind], Awaitable[bool]]] = {
-    "empty_object_200": empty_object_200,
-    "json_array_200": json_array_200,
-    "json_null_200": json_null_200,
-    "data_null_200": data_null_200,
-    "unpriced_card_200": unpriced_card_200,
+    "empty_object_200": _json_200({}),  # a JSON answer missing every field
+    "json_array_200": _json_200([]),  # JSON, but not an object
+    "json_null_200": _json_200(None),  # neither an object nor a list
+    "data_null_200": _json_200({"object": "list", "data": None}),  # a list envelope without its list
+    "unpriced_card_200": _json_200({"object": "list", "data": [_UNPRICED_CARD]}),
     "huge_usage_200": huge_usage_200,
     "odd_probes_200": odd_probes_200,
     "echo_credentials_401": echo_credentials_401,
-    "token_exchange_200": token_exchange_200,
+    # a token endpoint's answer: what a token-refresh callback fetches over HTTP
+    "token_exchange_200": _json_200(
+        {"access_token": ISSUED_TOKEN, "refresh_token": ISSUED_REFRESH_TOKEN, "token_type": "bearer"}
+    ),
     "echo_binary_200": echo_binary_200,
     "retry_after_as_given": retry_after_as_given,
 }
