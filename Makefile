@@ -75,7 +75,9 @@ cassettes: $(VENVS)/openai3/.installed
 bench: $(VENVS)/openai3/.installed $(VENVS)/openai2/.installed
 	$(VENVS)/openai3/bin/python -m bench
 
-$(VENVS)/%/.installed: pyproject.toml requirements/%.txt bench/requirements.txt
+# The pytest plugin's module is copied into the venv even by an editable install (pyproject's
+# force-include): an edit to it re-installs, or the tests would run the old copy.
+$(VENVS)/%/.installed: pyproject.toml requirements/%.txt bench/requirements.txt src/omnigate_openai_pytest.py
 	$(call require_python,3.11)
 	$(call fresh_for_python,$(VENVS)/$*)
 	$(PYTHON) -m venv $(VENVS)/$*
