@@ -10,27 +10,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, get_args, get_origin
+from typing import TYPE_CHECKING, Any
 
 import pydantic
 from openai.types.chat import ChatCompletion
 
 from ._exceptions import APIError, InvalidResponseError
 from ._sdk import httpx
-from .omnigate.types._base import GatewayModel
 
 if TYPE_CHECKING:
     from ._profile import GatewayProfile
 
-__all__ = [
-    "error_in_answer",
-    "invalid_json",
-    "not_a_completion",
-    "not_json",
-    "not_the_gateway_shape",
-    "stream_mismatch",
-    "wrong_stream",
-]
+__all__ = ["error_in_answer", "invalid_json", "not_a_completion", "not_json", "stream_mismatch", "wrong_stream"]
 
 _EXCERPT = 200
 GatewayErrorType = APIError | InvalidResponseError
@@ -90,44 +81,6 @@ def not_a_completion(data: object, cast_to: Any, response: httpx.Response) -> In
     return InvalidResponseError(
         f"The gateway answered HTTP {response.status_code} with JSON that is not a chat completion (no `choices` "
         f"list): {excerpt(json.dumps(data))}",
-        response=response,
-        body=data,
-    )
-
-
-def not_the_gateway_shape(data: object, cast_to: Any, response: httpx.Response) -> InvalidResponseError | None:
-    """JSON of the wrong kind for a `client.gateway` answer: not an object where a model was expected, not
-    a list of objects where a list was (or, in an envelope such as `/v1/models`, its `data`). The SDK would
-    hand it back as it came (`me()` returning `[]`), or fail on it later with an `AttributeError`."""
-    if get_origin(cast_to) is list:
-        (item,) = get_args(cast_to)
-        if _is_gateway_model(item) and not _objects(data):
-            return _odd(response, data, f"a list of objects (a list of {item.__name__} was expected)")
-        return None
-    if not _is_gateway_model(cast_to):
-        return None
-    field = cast_to._list_field
-    if field is not None:
-        if not isinstance(data, Mapping) or (field in data and not _objects(data[field])):
-            return _odd(response, data, f"an object with a list of objects in `{field}`")
-        return None
-    if not isinstance(data, Mapping):
-        return _odd(response, data, f"an object (a {cast_to.__name__} was expected)")
-    return None
-
-
-def _is_gateway_model(cast_to: object) -> bool:
-    return isinstance(cast_to, type) and issubclass(cast_to, GatewayModel)
-
-
-def _objects(data: object) -> bool:
-    return isinstance(data, list) and all(isinstance(item, Mapping) for item in data)
-
-
-def _odd(response: httpx.Response, data: object, expected: str) -> InvalidResponseError:
-    return InvalidResponseError(
-        f"The gateway answered HTTP {response.status_code} with JSON that is not {expected}: "
-        f"{excerpt(json.dumps(data))}",
         response=response,
         body=data,
     )

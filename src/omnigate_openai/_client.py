@@ -374,8 +374,6 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
     def _process_response_data(self, *, data: object, cast_to: type[Any], response: httpx.Response) -> Any:
         if (refused := _bad_answers.error_in_answer(data, cast_to, response, self._settings.profile)) is not None:
             raise refused
-        if (odd := _bad_answers.not_the_gateway_shape(data, cast_to, response)) is not None:
-            raise odd
         prices = None if self._price_cache is None else self._price_cache.prices
         data, found = self._settings.profile.answer(data, cast_to=cast_to, response=response, prices=prices)
         if (odd := _bad_answers.not_a_completion(data, cast_to, response)) is not None:  # the native answer mapped
