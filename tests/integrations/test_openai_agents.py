@@ -62,22 +62,17 @@ async def test_a_reasoning_effort_the_gateway_would_drop_is_refused_on_either_ap
     assert chat_calls(gateway) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lead to decide: on chat completions `verbosity` (openai-agents' default model settings send 'low') "
-    "is sent and OmniGate drops it; over Responses the client turns it into a line of the system message. "
-    "Refusing it would break this quickstart; emulating it on chat changes plain chat calls' messages.",
-)
 async def test_the_default_models_verbosity_is_served_alike_on_either_api(
     async_client: og.AsyncOpenAI, gateway: LocalGateway
 ) -> None:
+    """openai-agents' default model settings send `verbosity="low"`: said in the system message on either API."""
     agent = Agent(name="Assistant", instructions="You are a helpful assistant")
     await Runner.run(agent, "Hello", run_config=_responses_default(async_client))
     install(async_client)
     await Runner.run(agent, "Hello")
     over_responses, over_chat = (call.json for call in chat_calls(gateway))
     assert "verbosity" not in over_responses
-    assert "verbosity" not in over_chat  # sent today, and dropped by the gateway
+    assert "verbosity" not in over_chat  # the gateway would drop it
     assert over_chat["messages"] == over_responses["messages"]
 
 
