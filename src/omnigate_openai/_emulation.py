@@ -1,8 +1,8 @@
-"""Tool calling and structured output by prompt, for a gateway that drops them: one emulated chat call.
+"""Tool calling, structured output and `verbosity` by prompt, for a gateway that drops them: one emulated chat call.
 
 `emulation_for(options, settings)` decides (the one place that does, from the gateway profile's
-`emulates_tools` and the caller's `emulate_tools`) and returns an `Emulation`, which the client's
-`request` drives:
+`emulates_tools` and `emulates_verbosity` and the caller's `emulate_tools`) and returns an
+`Emulation`, which the client's `request` drives:
 
     emulation = emulation_for(options, settings)            # None: an ordinary call
     while True:
@@ -33,6 +33,7 @@ from ._sdk import FinalRequestOptions, NotGiven, model_copy, not_given
 from ._tool_prompt import (
     AnswerFormat,
     Tool,
+    ToolChoice,
     answer_format,
     instructions,
     tool_choice,
@@ -41,11 +42,14 @@ from ._tool_prompt import (
     written_history,
 )
 from ._tool_reply import Reading, ReplyRejected, ReplyRules, read_reply, schema_error
+from ._verbosity import verbosity_line
 
 __all__ = ["Emulation", "RejectedReply", "emulated_tool_names", "emulation_for", "new_call_id"]
 
 _TOOL_FIELDS = ("tools", "functions", "tool_choice", "function_call", "parallel_tool_calls")
 _EMULATED_FIELDS = (*_TOOL_FIELDS, "response_format")
+_TOOL_PARTS = frozenset({"tools", "response_format", "tool_history"})
+"""What tool emulation serves; `verbosity` is served alone where tools are not (`emulate_tools=False`, Flow)."""
 
 
 def emulation_wanted(settings: Settings) -> bool:
@@ -56,16 +60,19 @@ def emulation_wanted(settings: Settings) -> bool:
 def emulation_for(
     options: FinalRequestOptions, settings: Settings, *, texts: Mapping[str, str] | None = None
 ) -> Emulation | None:
-    """The emulation of a chat call that offers tools, asks for JSON or carries tool messages; else None.
+    """The emulation of a chat call that offers tools, asks for JSON, carries tool messages or sets `verbosity`
+    (each where the gateway can't serve it); else None.
 
     `texts`: `json.dumps` of the body's `tools` / `functions` where the caller has it (`_emulated_chat.py`).
     """
     body = options.json_data
     # A chat completion, on whatever path the profile serves it: the one POST whose body has `messages`.
     chat = options.method.lower() == "post" and options.url.endswith("completions")
-    if not chat or not isinstance(body, Mapping) or "messages" not in body or not emulation_wanted(settings):
+    if not chat or not isinstance(body, Mapping) or "messages" not in body:
         return None
-    emulated = _emulated_parts(body)
+    emulated = _emulated_parts(body) if emulation_wanted(settings) else ()
+    if settings.profile.emulates_verbosity and body.get("verbosity") is not None:
+        emulated += ("verbosity",)  # whatever `allow_ignored_fields` says: Responses serves `text.verbosity` so too
     if not emulated:
         return None
     return Emulation(options, emulated, max_reasks=settings.max_reasks, texts=texts)
@@ -123,19 +130,24 @@ class Emulation:
         texts: Mapping[str, str] | None = None,
     ) -> None:
         body: Mapping[str, Any] = options.json_data  # type: ignore[assignment]
-        tools, self.legacy = tools_of(body, texts=texts)
-        answer = answer_format(body)
+        steer = verbosity_line(body.get("verbosity"), field="verbosity") if "verbosity" in emulated else ""
+        by_prompt = not _TOOL_PARTS.isdisjoint(emulated)  # else the tools, if any, stay in the body
+        tools, self.legacy = tools_of(body, texts=texts) if by_prompt else ((), False)
+        answer = answer_format(body) if by_prompt else None
         _refuse_broken_schemas(tools, answer, legacy=self.legacy)
-        self.rules = ReplyRules(tools, tool_choice(body, tools), answer)
+        self.rules = ReplyRules(tools, tool_choice(body, tools) if by_prompt else ToolChoice(), answer)
         self.emulated = emulated
         self.max_reasks = max_reasks
         self._original = options
         self._then: Callable[[Any], Any] | None = (
             None if isinstance(options.post_parser, NotGiven) else options.post_parser  # the SDK's `.parse()`
         )
-        messages = written_history(list(body.get("messages") or ()))
+        messages = list(body.get("messages") or ())
+        messages = with_instructions(written_history(messages) if by_prompt else messages, steer)
+        # The verbosity line first: where Responses puts it, after the instructions and before the tools.
         self._messages = with_instructions(messages, instructions(tools, self.rules.choice, answer))
-        self._body = {key: value for key, value in body.items() if key not in _EMULATED_FIELDS}
+        dropped = (_EMULATED_FIELDS if by_prompt else ()) + (("verbosity",) if "verbosity" in emulated else ())
+        self._body = {key: value for key, value in body.items() if key not in dropped}
         self._reasks: list[dict[str, Any]] = []
         self.attempts = 0
         self._spent: list[tuple[Any, float | None]] = []  # (usage, cost) of each rejected attempt
@@ -235,7 +247,8 @@ class Emulation:
         return found.replace(emulated=self.emulated, attempts=self.attempts, cost_usd=total)
 
     def _what(self) -> list[str]:
-        return [{"tools": "tool-call", "response_format": "JSON answer"}.get(part, part) for part in self.emulated]
+        named = {"tools": "tool-call", "response_format": "JSON answer"}
+        return [named.get(part, part) for part in self.emulated if part != "verbosity"]
 
 
 def _refuse_broken_schemas(tools: tuple[Tool, ...], answer: AnswerFormat | None, *, legacy: bool) -> None:

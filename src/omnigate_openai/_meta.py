@@ -71,7 +71,8 @@ class GatewayMeta:
     cost_note: str | None = None
     """Why `cost_usd` is None for a call the gateway bills (a stream of an alias, prices not fetched)."""
     emulated: tuple[str, ...] = ()
-    """What the client served itself because the gateway can't: `tools`, `response_format`, `tool_history`."""
+    """What the client served itself because the gateway can't: `tools`, `response_format`, `tool_history`,
+    `verbosity`."""
     attempts: int | None = None
     """For an emulated call: the calls it took, re-asks included (usage and cost are summed over them)."""
     end_confirmed: bool | None = None

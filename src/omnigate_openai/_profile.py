@@ -13,6 +13,7 @@ What a profile holds, and the hook of the client that asks for it:
                       refresh_credentials / arefresh_credentials(settings, error)   request (once per call)
     request policy    unsupported_endpoints, lacked_endpoint(options)        _prepare_options (core refuses)
                       emulates_tools                                         (read by tool/structured-output emulation)
+                      emulates_verbosity                                     (read by the same emulation)
                       prepare_request(options, client)                       _prepare_options
     errors            status_error(response, body)                           _make_status_error
     retries           vetoes_retry(status, headers)                          _should_retry
@@ -112,6 +113,11 @@ class GatewayProfile:
     emulated by prompt (OmniGate); False when the gateway honours them natively (a LiteLLM gateway).
     Until emulation exists, a gateway that would drop them gets them refused (`UnsupportedFeatureError`)
     unless the client was built with `allow_ignored_fields=True`: today's behaviour."""
+
+    emulates_verbosity: bool = False
+    """Request policy: True when the gateway can't honour a chat call's `verbosity` (OmniGate drops it, LiteLLM
+    refuses it for most models), so the client takes it out of the body and says it in the system message,
+    as it serves Responses' `text.verbosity` (`_verbosity.py`); False when the gateway passes it to the model."""
 
     unsupported_endpoints: Mapping[str, str] = {}
     """Request policy: the SDK resources the gateway lacks, by the first segment of their path under

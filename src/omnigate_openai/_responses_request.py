@@ -20,6 +20,7 @@ from openai.types.responses import Response
 
 from ._exceptions import UnknownResponseError, UnsupportedFeatureError
 from ._response_store import ResponseStore
+from ._verbosity import verbosity_line
 
 __all__ = ["ChatPlan", "chat_plan", "chat_tool_calls", "refused"]
 
@@ -61,13 +62,6 @@ _WHY: dict[str, str] = {
     "service_tier": "the gateway has no service tiers",
     "context_management": "the gateway cannot compact a conversation",
 }
-
-_VERBOSITY: dict[str | None, str] = {
-    "low": "Keep the answer as short as the question allows.",
-    "medium": "",
-    "high": "Give a thorough, detailed answer.",
-}
-"""`text.verbosity`, which chat completions cannot pass, as a line of the system message (medium: the default)."""
 
 _BUILT_IN_TOOL = "the gateway runs no built-in tools; only `function` tools can be served"
 
@@ -118,9 +112,8 @@ def chat_plan(body: Mapping[str, Any], *, store: ResponseStore) -> ChatPlan:
                 detail = f"{', '.join(map(repr, value))} cannot be produced; {detail}"
             raise refused(field, detail)
     text = given.get("text") or {}
-    verbosity = text.get("verbosity", given.get("verbosity"))  # `text.verbosity`, or openai 3.x's top-level one
-    if verbosity is not None and verbosity not in _VERBOSITY:
-        raise ValueError(f"Expected `text.verbosity` to be one of {sorted(map(str, _VERBOSITY))}, got {verbosity!r}")
+    # `text.verbosity` (or openai 3.x's top-level one): a line of the system message, as on chat completions.
+    verbosity = verbosity_line(text.get("verbosity", given.get("verbosity")), field="text.verbosity")
     instructions = given.get("instructions")
     if instructions is not None and not isinstance(instructions, str):
         raise ValueError(f"Expected `instructions` to be a string, got {type(instructions).__name__}")
@@ -132,7 +125,7 @@ def chat_plan(body: Mapping[str, Any], *, store: ResponseStore) -> ChatPlan:
 
     history = list(_previous_messages(given.get("previous_response_id"), store))
     history.extend(input_messages(given["input"]))
-    steer = [line for line in (instructions, _VERBOSITY.get(verbosity)) if line]
+    steer = [line for line in (instructions, verbosity) if line]
     messages = ([{"role": "system", "content": "\n\n".join(steer)}] if steer else []) + history
 
     chat: dict[str, Any] = {"model": model, "messages": messages}

@@ -21,6 +21,7 @@ from typing_extensions import override
 
 from . import _watchdog
 from ._bounds import deadline_error, deadline_of
+from ._emulation import Emulation
 from ._exceptions import ConnectionError, InvalidResponseError
 from ._guarding import astream_closed, guarded_call, stream_closed, stream_opened, usage_hidden
 from ._meta import GatewayMeta, attach_meta, meta, with_meta
@@ -55,7 +56,11 @@ class MetaFromTheStart(Generic[_T]):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         headers = options["response"].headers
-        attach_meta(self, _profile(self).meta_from_headers(headers, **self._known_facts))
+        found = _profile(self).meta_from_headers(headers, **self._known_facts)
+        emulation = getattr(options.get("options"), "post_parser", None)
+        if isinstance(emulation, Emulation):  # what was served by prompt, known before the answer is read
+            found = found.replace(emulated=emulation.emulated, attempts=emulation.attempts)
+        attach_meta(self, found)
         stream_opened(self)  # a guarded call settles even if the stream is freed unread
 
 

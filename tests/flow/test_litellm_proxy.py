@@ -13,6 +13,7 @@ import openai
 import pytest
 from pydantic import BaseModel
 
+import omnigate_openai as og
 from omnigate_openai import flow
 from omnigate_openai.testing._flow_model import vector_for
 
@@ -83,6 +84,18 @@ def test_a_streamed_tool_call(litellm_proxy: LiteLLMProxy) -> None:
     calls = [call for chunk in chunks if chunk.choices for call in (chunk.choices[0].delta.tool_calls or [])]
     assert calls[0].function.name == "lookup_order"  # type: ignore[union-attr]
     assert json.loads("".join(call.function.arguments or "" for call in calls)) == {"order_id": 1}  # type: ignore[union-attr]
+
+
+def test_verbosity_is_said_in_the_system_message_which_litellm_passes_on(litellm_proxy: LiteLLMProxy) -> None:
+    with _client(litellm_proxy) as client:
+        completion = client.chat.completions.create(**HELLO, verbosity="low")
+        with pytest.raises(og.APIError, match=r"does not support parameters: \['verbosity'\]") as caught:
+            client.chat.completions.create(**HELLO, extra_body={"verbosity": "low"})  # the field itself, as sent
+    assert completion.choices[0].message.content == "Hello there! How can I help?"
+    sent = litellm_proxy.upstream.calls.last.json
+    assert "verbosity" not in sent
+    assert sent["messages"][0] == {"role": "system", "content": "Keep the answer as short as the question allows."}
+    assert caught.value.status_code == 400
 
 
 class Order(BaseModel):

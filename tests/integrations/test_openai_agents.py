@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import agents
 import pytest
 from agents import Agent, ModelSettings, RunConfig, Runner, SQLiteSession
@@ -9,11 +13,13 @@ from agents.models.default_models import get_default_model
 from agents.models.openai_provider import OpenAIProvider
 from agents.tracing import get_trace_provider
 from agents.tracing.processors import default_exporter
+from agents.tracing.traces import NoOpTrace
 from openai.types.responses import ResponseTextDeltaEvent
 from openai.types.shared import Reasoning
 from pydantic import BaseModel
 
 import omnigate_openai as og
+from _fakes import fake_key
 from _socket_guard import SocketGuard
 from omnigate_openai.integrations.openai_agents import chat_model, install
 from omnigate_openai.integrations.patch import patch_openai, unpatch_openai
@@ -62,22 +68,17 @@ async def test_a_reasoning_effort_the_gateway_would_drop_is_refused_on_either_ap
     assert chat_calls(gateway) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lead to decide: on chat completions `verbosity` (openai-agents' default model settings send 'low') "
-    "is sent and OmniGate drops it; over Responses the client turns it into a line of the system message. "
-    "Refusing it would break this quickstart; emulating it on chat changes plain chat calls' messages.",
-)
 async def test_the_default_models_verbosity_is_served_alike_on_either_api(
     async_client: og.AsyncOpenAI, gateway: LocalGateway
 ) -> None:
+    """openai-agents' default model settings send `verbosity="low"`: said in the system message on either API."""
     agent = Agent(name="Assistant", instructions="You are a helpful assistant")
     await Runner.run(agent, "Hello", run_config=_responses_default(async_client))
     install(async_client)
     await Runner.run(agent, "Hello")
     over_responses, over_chat = (call.json for call in chat_calls(gateway))
     assert "verbosity" not in over_responses
-    assert "verbosity" not in over_chat  # sent today, and dropped by the gateway
+    assert "verbosity" not in over_chat  # the gateway would drop it
     assert over_chat["messages"] == over_responses["messages"]
 
 
@@ -368,12 +369,6 @@ async def test_a_conversation_in_a_session(async_client: og.AsyncOpenAI, gateway
 # --- `patch_openai()`: the quickstart unchanged, its clients built by openai-agents ----------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lead to decide: under patch_openai() the run goes through the gateway, but openai-agents' tracing "
-    "(on by default, its own HTTP client) still exports every prompt and answer to api.openai.com with "
-    "OPENAI_API_KEY; install() turns tracing off, patch_openai() leaves other libraries' settings alone.",
-)
 async def test_the_quickstart_under_patch_openai_keeps_prompts_off_openais_tracing(
     gateway: LocalGateway, host_guard: SocketGuard, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -391,9 +386,8 @@ async def test_the_quickstart_under_patch_openai_keeps_prompts_off_openais_traci
     assert reached == []
 
 
-async def test_the_quickstart_under_patch_openai_with_tracing_off(patched: LocalGateway) -> None:
-    """The README's advice for the patched quickstart: the run through the gateway, nothing to OpenAI."""
-    agents.set_tracing_disabled(True)  # put back by `agents_defaults_restored`
+async def test_a_run_with_a_tool_under_patch_openai(patched: LocalGateway) -> None:
+    """The patched quickstart with a tool: the run through the gateway, nothing to OpenAI (the host guard)."""
 
     @agents.function_tool
     def get_weather(city: str) -> str:
@@ -406,3 +400,95 @@ async def test_the_quickstart_under_patch_openai_with_tracing_off(patched: Local
     get_trace_provider().force_flush()
     assert result.final_output == "It is sunny in Paris."
     assert len(chat_calls(patched)) == 2  # the host guard fails the test on any other connection
+
+
+def _traced() -> bool:
+    """Whether a run now would be traced (exported): openai-agents hands out a no-op trace when tracing is off."""
+    return not isinstance(get_trace_provider().create_trace("probe"), NoOpTrace)
+
+
+@pytest.mark.parametrize("before", [None, True, False])
+def test_unpatch_puts_back_the_tracing_setting_it_found(gateway: LocalGateway, before: bool | None) -> None:
+    if before is not None:
+        agents.set_tracing_disabled(before)
+    found = _traced()
+    patch_openai(api_key=gateway.api_key, base_url=gateway.base_url)
+    assert not _traced()
+    patch_openai(api_key=gateway.api_key, base_url=gateway.base_url, user_id=USER_ID)  # again: still off
+    assert not _traced()
+    unpatch_openai()
+    assert _traced() is found is (before is not True)
+    unpatch_openai()
+    assert _traced() is found
+
+
+@pytest.mark.parametrize("way", ["keyword", "set_tracing_disabled"])
+async def test_tracing_can_be_kept_on_under_the_patch(
+    gateway: LocalGateway, host_guard: SocketGuard, monkeypatch: pytest.MonkeyPatch, way: str
+) -> None:
+    """Either documented way: openai-agents then exports the run to OpenAI, as it does unpatched."""
+    monkeypatch.setattr(default_exporter(), "max_retries", 0)
+    patch_openai(api_key=gateway.api_key, base_url=gateway.base_url, user_id=USER_ID, agents_tracing=way == "keyword")
+    try:
+        if way == "set_tracing_disabled":
+            agents.set_tracing_disabled(False)
+        await Runner.run(Agent(name="Assistant"), "Hello")
+        get_trace_provider().force_flush()
+    finally:
+        unpatch_openai()
+    reached = [target for target in host_guard.attempts if "api.openai.com" in str(target)]
+    host_guard.attempts.clear()  # expected here: the export the caller asked for
+    assert reached != []
+    assert len(chat_calls(gateway)) == 1
+
+
+def test_patching_again_with_tracing_wanted_turns_it_back_on(gateway: LocalGateway) -> None:
+    patch_openai(api_key=gateway.api_key, base_url=gateway.base_url)
+    assert not _traced()
+    patch_openai(api_key=gateway.api_key, base_url=gateway.base_url, agents_tracing=True)
+    assert _traced()
+    patch_openai(api_key=gateway.api_key, base_url=gateway.base_url)
+    assert not _traced()
+    unpatch_openai()
+    assert _traced()
+
+
+_IMPORTED_AFTERWARDS = """
+import sys
+import omnigate_openai as og
+og.patch_openai({keyword})
+loaded_by_the_patch = "agents" in sys.modules
+{before_import}
+import agents
+from agents.tracing import get_trace_provider
+from agents.tracing.traces import NoOpTrace
+
+def traced():
+    return not isinstance(get_trace_provider().create_trace("probe"), NoOpTrace)
+
+while_patched = traced()
+og.unpatch_openai()
+print(loaded_by_the_patch, while_patched, traced())
+"""
+
+
+@pytest.mark.parametrize(
+    ("keyword", "before_import", "expected"),
+    [
+        ("", "", "False False True"),  # off from its import on, back on once unpatched
+        ("agents_tracing=True", "", "False True True"),
+        ("", "og.unpatch_openai()", "False True True"),  # unpatched before the import: the hook does nothing
+    ],
+)
+def test_openai_agents_imported_after_the_patch(keyword: str, before_import: str, expected: str) -> None:
+    env = {
+        **os.environ,
+        "OMNIGATE_API_KEY": fake_key("llmg_", "imported-afterwards"),
+        "OMNIGATE_BASE_URL": "http://127.0.0.1:9/v1",
+        "PYTHONPATH": os.pathsep.join(sys.path),
+    }
+    env.pop("OPENAI_AGENTS_DISABLE_TRACING", None)
+    script = _IMPORTED_AFTERWARDS.format(keyword=keyword, before_import=before_import)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == expected

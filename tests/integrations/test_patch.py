@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import sysconfig
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import openai
 import pytest
 from openai import OpenAI as ImportedBeforePatching
 
 import omnigate_openai as og
+from _fakes import fake_key
 from omnigate_openai.integrations.patch import is_patched, patch_openai, unpatch_openai
 from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway
 
@@ -121,3 +126,31 @@ def test_thread_safe(gateway: LocalGateway) -> None:
     assert kinds <= {og.OpenAI, openai.OpenAI}
     patch_openai(api_key=gateway.api_key, base_url=gateway.base_url)
     assert getattr(vars(openai.OpenAI)["__init__"], "__wrapped__", None) is ORIGINAL_INITS[0]
+
+
+_WITHOUT_OPENAI_AGENTS = """
+import importlib.util, site, sys
+site.addsitedir({site_dir!r})
+sys.path.insert(0, {src!r})
+assert importlib.util.find_spec("agents") is None, "openai-agents is still importable"
+import omnigate_openai as og
+hooks = list(sys.meta_path)
+og.patch_openai(api_key={key!r}, base_url="http://127.0.0.1:9/v1")
+og.unpatch_openai()
+print(sys.meta_path == hooks, "agents" in sys.modules)
+"""
+
+
+def test_without_openai_agents_the_patch_touches_no_import(tmp_path: Path) -> None:
+    """Where openai-agents is not installed, the patch leaves no hook waiting for it in the import system."""
+    site_packages = Path(sysconfig.get_paths()["purelib"])
+    kept = tmp_path / "site-packages"
+    kept.mkdir()
+    for entry in site_packages.iterdir():
+        if entry.name != "agents" and not entry.name.startswith("openai_agents-"):
+            (kept / entry.name).symlink_to(entry)
+    src = str(Path(og.__file__).parents[1])
+    script = _WITHOUT_OPENAI_AGENTS.format(site_dir=str(kept), src=src, key=fake_key("llmg_", "no-agents-here"))
+    done = subprocess.run([sys.executable, "-S", "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True False"

@@ -1,8 +1,9 @@
 """FlowProfile: the Flow / Manifest platform gateway's answers to the questions `GatewayProfile` asks.
 
 A LiteLLM-based, OpenAI-compatible gateway: tools, `response_format` and embeddings are native (no
-emulation, nothing refused), model names are `provider/model` and pass through unchanged, the
-credential is a renewable JWT (or an `fl_` API key), and errors come in several envelopes.
+emulation, nothing refused; only `verbosity` is said in the system message), model names are
+`provider/model` and pass through unchanged, the credential is a renewable JWT (or an `fl_` API
+key), and errors come in several envelopes.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ class FlowProfile(GatewayProfile):
     api_path = API_PATH
     env = EnvNames(api_key=ENV_AUTH_TOKEN, base_url=ENV_BASE_URL)
     emulates_tools = False  # LiteLLM passes `tools` and `response_format` to the provider
+    # but refuses `verbosity` (`UnsupportedParamsError`) for every model but OpenAI's reasoning ones, or drops
+    # it where the platform sets `drop_params`: served by the system message, as Responses' `text.verbosity` is.
+    emulates_verbosity = True
     secret_headers = frozenset({API_KEY_HEADER})  # the `fl_` key: masked in reprs and pickled errors
 
     def auth_headers(self, settings: Settings, *, bearer_auth: bool) -> dict[str, str]:

@@ -9,6 +9,8 @@ never reach the gateway, nor the gateway key OpenAI. Other options (`timeout`, `
 
 The patch wraps the two constructors with `wrapt` (so `from openai import OpenAI` done before the
 patch is covered too), is idempotent, reversible with `unpatch_openai()`, and guarded by a lock.
+It also turns openai-agents' tracing off (`_agents_tracing.py`), which would otherwise send each
+run's prompts and answers to OpenAI, unless `agents_tracing=True`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import openai
 
 from .._client import AsyncOpenAI, OpenAI
 from .._config import Settings
+from . import _agents_tracing
 
 __all__ = ["is_patched", "patch_openai", "unpatch_openai"]
 
@@ -36,11 +39,15 @@ def patch_openai(
     user_id: str | None = None,
     allow_ignored_fields: bool = False,
     emulate_tools: bool = True,
+    agents_tracing: bool = False,
 ) -> None:
     """From now on, `openai.OpenAI(...)` and `openai.AsyncOpenAI(...)` build gateway clients.
 
     The settings are resolved now (arguments, else `OMNIGATE_*`), so a missing key fails here rather
     than at a library's first call. Patching again replaces the settings; it never wraps twice.
+    openai-agents' tracing is turned off until `unpatch_openai()` (now, or when openai-agents is
+    imported): it exports every prompt and answer to api.openai.com with `OPENAI_API_KEY`.
+    `agents_tracing=True` leaves it as it is, as does `agents.set_tracing_disabled(False)` after this.
     """
     import wrapt
 
@@ -60,16 +67,22 @@ def patch_openai(
         for sdk_class, _ in _TARGETS:
             if not _is_wrapped(sdk_class):
                 wrapt.wrap_function_wrapper(sdk_class, "__init__", _construct)
+        if agents_tracing:
+            _agents_tracing.put_back()  # patched again, now with tracing wanted
+        else:
+            _agents_tracing.turn_off()
 
 
 def unpatch_openai() -> None:
-    """Undo `patch_openai`: clients built from now on are plain `openai` clients. Safe to call when unpatched."""
+    """Undo `patch_openai`: clients built from now on are plain `openai` clients, and openai-agents' tracing is
+    as it was before. Safe to call when unpatched."""
     global _settings
     with _lock:
         for sdk_class, _ in _TARGETS:
             if _is_wrapped(sdk_class):
                 sdk_class.__init__ = vars(sdk_class)["__init__"].__wrapped__
         _settings = None
+        _agents_tracing.put_back()
 
 
 def is_patched() -> bool:

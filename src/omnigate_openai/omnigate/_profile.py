@@ -43,6 +43,7 @@ class OmniGateProfile(GatewayProfile):
     max_user_id_length = 255
     secret_headers = frozenset({API_KEY_HEADER, ADMIN_KEY_HEADER})
     emulates_tools = True  # OmniGate drops `tools` and `response_format`
+    emulates_verbosity = True  # and `verbosity`, silently
     prices_path = "/models"
     chat_paths = (CHAT_COMPLETIONS_PATH, NATIVE_CHAT_PATH)
     unsupported_endpoints = UNSUPPORTED_ENDPOINTS
