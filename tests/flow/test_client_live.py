@@ -118,6 +118,41 @@ async def test_the_gateways_path_in_the_environment_is_the_platform_root(
     ]
 
 
+URL_CREDENTIALS_REFUSED = "The platform URL must not carry `user:password@`: pass `auth_token=` or an `fl_` `api_key=`."
+"""The platform authenticates by token or key: a URL's credentials would reach it as Basic auth besides."""
+
+
+def _with_url_credentials(gateway: LocalFlowGateway) -> str:
+    return gateway.base_url.replace("http://", "http://ops:url-password-1234@")
+
+
+def test_url_credentials_are_refused_at_construction(flow_gateway: LocalFlowGateway) -> None:
+    for client_class in (flow.OpenAI, flow.AsyncOpenAI):
+        with pytest.raises(flow.ConfigurationError) as caught:
+            client_class(base_url=_with_url_credentials(flow_gateway), auth_token=flow_gateway.auth_token)
+        assert str(caught.value) == URL_CREDENTIALS_REFUSED
+
+
+@pytest.mark.parametrize("method", ["with_options", "copy"])
+def test_url_credentials_are_refused_by_a_copy(flow_gateway: LocalFlowGateway, method: str) -> None:
+    with _client(flow_gateway) as client:
+        with pytest.raises(flow.ConfigurationError) as caught:
+            getattr(client, method)(base_url=_with_url_credentials(flow_gateway))
+        assert str(caught.value) == URL_CREDENTIALS_REFUSED
+        client.chat.completions.create(**HELLO)  # the client itself is untouched
+    assert flow_gateway.calls.last.headers["authorization"] == f"Bearer {flow_gateway.auth_token}"
+
+
+@pytest.mark.parametrize("method", ["with_options", "copy"])
+async def test_url_credentials_are_refused_by_an_async_copy(flow_gateway: LocalFlowGateway, method: str) -> None:
+    async with flow.AsyncOpenAI(base_url=flow_gateway.base_url, auth_token=flow_gateway.auth_token) as client:
+        with pytest.raises(flow.ConfigurationError) as caught:
+            getattr(client, method)(base_url=_with_url_credentials(flow_gateway))
+        assert str(caught.value) == URL_CREDENTIALS_REFUSED
+        await client.chat.completions.create(**HELLO)  # the client itself is untouched
+    assert flow_gateway.calls.last.headers["authorization"] == f"Bearer {flow_gateway.auth_token}"
+
+
 @pytest.mark.parametrize("bad", [{"workspace_id": "ws\r\nX-Evil: 1"}, {"auth_token": "two\nlines"}])
 def test_header_values_with_line_breaks_are_refused(bad: dict[str, str]) -> None:
     with pytest.raises(flow.ConfigurationError, match="line break"):
