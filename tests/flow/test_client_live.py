@@ -378,6 +378,57 @@ async def test_async_embeddings_and_stream(flow_gateway: LocalFlowGateway) -> No
     assert text == "Hello there! How can I help?"
 
 
+# -- a wrong URL ----------------------------------------------------------------------------------
+
+ROUTE_ADVICE = (
+    "Check `base_url` (or `PLATFORM_API_URL`): the platform's root URL, e.g. https://api.example.com, "
+    "to which the client adds `/api/v1/gateway/v1`."
+)
+
+
+def _route_not_found(error: BaseException, method: str, url: str) -> None:
+    """A wrong path is said to be one, with the URL asked; it is no unknown model."""
+    assert isinstance(error, flow.APIError)
+    assert isinstance(error, openai.NotFoundError)
+    assert not isinstance(error, flow.ModelNotFoundError)
+    assert str(error) == (
+        f"URL not found: {method} {url} answered 404 with FastAPI's `Not Found`, the answer for a path "
+        f"the server has no route for. {ROUTE_ADVICE}"
+    )
+    assert error.body == {"detail": "Not Found"}
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["call", "stream"])
+def test_a_wrong_root_is_a_url_not_found(flow_gateway: LocalFlowGateway, stream: bool) -> None:
+    root = flow_gateway.base_url + "/platform"
+    with _client(flow_gateway, base_url=root) as client, pytest.raises(openai.NotFoundError) as caught:
+        client.chat.completions.create(**HELLO, stream=stream)
+    _route_not_found(caught.value, "POST", f"{root}/api/v1/gateway/v1/chat/completions")
+
+
+def test_a_wrong_root_is_a_url_not_found_for_discovery(flow_gateway: LocalFlowGateway) -> None:
+    root = flow_gateway.base_url + "/platform"
+    with _client(flow_gateway, base_url=root) as client, pytest.raises(openai.NotFoundError) as caught:
+        client.gateway.provider_models("openai", scope="workspace")
+    _route_not_found(caught.value, "GET", f"{root}/api/v1/gateway/models/openai")  # the query is left out
+
+
+async def test_a_wrong_root_is_a_url_not_found_async(flow_gateway: LocalFlowGateway) -> None:
+    root = flow_gateway.base_url + "/platform"
+    async with flow.AsyncOpenAI(base_url=root, auth_token=flow_gateway.auth_token, max_retries=0) as client:
+        with pytest.raises(openai.NotFoundError) as caught:
+            await client.embeddings.create(model="openai/text-embedding-3-small", input="alpha")
+    _route_not_found(caught.value, "POST", f"{root}/api/v1/gateway/v1/embeddings")
+
+
+def test_an_unknown_model_is_still_model_not_found(flow_gateway: LocalFlowGateway) -> None:
+    with _client(flow_gateway) as client, pytest.raises(flow.ModelNotFoundError) as caught:
+        client.chat.completions.create(**{**HELLO, "model": "openai/gpt-9"})
+    assert isinstance(caught.value, openai.NotFoundError)
+    assert caught.value.model == "openai/gpt-9"
+    assert str(caught.value) == "Model 'openai/gpt-9' not found or not enabled for this organization (field: model)"
+
+
 # -- discovery ---------------------------------------------------------------------------------------
 
 

@@ -39,7 +39,7 @@ class FlowSettings(Settings):
 
     def __post_init__(self) -> None:
         # The Flow SDK takes the platform root; `<root>/api/v1/gateway`, the gateway's own path in the
-        # platform's docs, would be doubled into a 404 that reads as an unknown model. Here, on every
+        # platform's docs, would be doubled into a 404 for a URL that does not exist. Here, on every
         # path in (arguments, `PLATFORM_API_URL`, `copy(base_url=...)`), it is read as the root.
         if self.root_url.endswith(GATEWAY_PATH):
             object.__setattr__(self, "root_url", self.root_url[: -len(GATEWAY_PATH)])
