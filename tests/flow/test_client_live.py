@@ -199,17 +199,22 @@ def _strings_in(value: object) -> list[str]:
 
 @pytest.mark.parametrize("envelope", ["platform", "litellm", "fastapi", "text"])
 @pytest.mark.parametrize("credential", ["auth_token", "api_key"])
+@pytest.mark.parametrize("stream", [False, True], ids=["call", "stream"])
 def test_an_echoed_credential_is_masked_in_the_errors_body_too(
-    flow_gateway: LocalFlowGateway, envelope: str, credential: str
+    flow_gateway: LocalFlowGateway, envelope: str, credential: str, stream: bool
 ) -> None:
     secret = flow_gateway.auth_token if credential == "auth_token" else flow_gateway.api_key
     flow_gateway.faults.respond(400, f"Malformed credential {secret!r} in request", envelope=envelope)  # type: ignore[arg-type]
     with _client(flow_gateway, **{credential: secret}) as client, pytest.raises(og.APIError) as caught:
-        client.chat.completions.create(**HELLO)
+        client.chat.completions.create(**HELLO, stream=stream)
     error = caught.value
     assert isinstance(error, openai.BadRequestError)
-    for shown in (repr(error), str(error), *_strings_in(error.body), *_strings_in(error.detail)):
+    shown_by_response = (error.response.text, error.response.content.decode(), *error.response.iter_text())
+    for shown in (repr(error), str(error), *_strings_in(error.body), *_strings_in(error.detail), *shown_by_response):
         assert secret not in shown
+    assert "'[secure]'" in error.response.text
+    if envelope != "text":
+        assert error.response.json() == error.body  # the masked body is still the JSON that was sent
     assert secret.encode() not in pickle.dumps(error)
     assert str(error) == "Malformed credential '[secure]' in request"
     if envelope == "platform":  # the rest of the body is kept
@@ -218,6 +223,17 @@ def test_an_echoed_credential_is_masked_in_the_errors_body_too(
         assert error.body == {
             "error": {"message": str(error), "type": "invalid_request_error", "param": None, "code": "400"}
         }
+
+
+async def test_an_echoed_credential_is_masked_in_an_async_errors_response(flow_gateway: LocalFlowGateway) -> None:
+    token = flow_gateway.auth_token
+    flow_gateway.faults.respond(401, f"Invalid authentication token: Bearer {token}", envelope="fastapi")
+    async with flow.AsyncOpenAI(base_url=flow_gateway.base_url, auth_token=token, max_retries=0) as client:
+        with pytest.raises(og.AuthError) as caught:
+            await client.chat.completions.create(**HELLO)
+    assert caught.value.response.json() == {"detail": "Invalid authentication token: Bearer [secure]"}
+    assert token not in caught.value.response.text
+    assert token not in "".join([text async for text in caught.value.response.aiter_text()])
 
 
 def test_an_echoed_token_is_masked_in_an_in_band_stream_failures_body(flow_gateway: LocalFlowGateway) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from .._exceptions import APIError, AuthError, ModelNotFoundError, ProviderError, RateLimitError
-from .._masking import masked_in
+from .._masking import mask_read_body, masked_in
 from .._retry_after import retry_after
 from .._sdk import httpx
 from ._wire import API_KEY_HEADER, API_PATH, ENV_BASE_URL
@@ -46,6 +46,7 @@ def status_error(response: httpx.Response, body: object) -> APIError:
     """The typed error for a non-2xx answer; `body` is the parsed JSON, or the text if it was not JSON."""
     status = response.status_code
     body = scrubbed_body(body, response.request)
+    mask_read_body(response, _credentials(response.request))  # `error.response.text` outlives the call too
     message = error_message(body, status)
     common: dict[str, Any] = {"response": response, "body": body, "detail": _detail(body, message)}
     if status in (401, 403):
