@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from email.utils import formatdate
 from typing import Literal
+from urllib.parse import parse_qsl
 
 __all__ = ["FAULTS", "ISSUED_REFRESH_TOKEN", "ISSUED_TOKEN", "ODD_ANSWERS", "HostileServer", "Seen", "hostile_server"]
 
@@ -311,11 +312,13 @@ async def long_retry_after(conn: _Conn, _kind: Kind) -> bool:
     return True
 
 
-async def retry_after_as_given(conn: _Conn, _kind: Kind) -> bool:
-    """A rate limit whose `Retry-After` is the next path segment, verbatim (`.../retry_after_as_given/nan`)."""
-    value = conn.path.lstrip("/").partition("/")[0]  # type: ignore[attr-defined]
+async def rate_limited_with(conn: _Conn, _kind: Kind) -> bool:
+    """A rate limit whose headers are the next path segment, form-encoded and sent verbatim
+    (`.../rate_limited_with/retry-after=nan`, `.../rate_limited_with/retry-after-ms=10&retry-after=5`)."""
+    segment = conn.path.lstrip("/").partition("/")[0]  # type: ignore[attr-defined]
+    headers = dict(parse_qsl(segment, keep_blank_values=True))
     body = json.dumps({"detail": "Rate limit exceeded: 60 requests per minute"}).encode()
-    await conn.full(429, body, "application/json", **{"retry-after": value})
+    await conn.full(429, body, "application/json", **headers)
     return True
 
 
@@ -363,10 +366,10 @@ ODD_ANSWERS: dict[str, Callable[[_Conn, Kind], Awaitable[bool]]] = {
         {"access_token": ISSUED_TOKEN, "refresh_token": ISSUED_REFRESH_TOKEN, "token_type": "bearer"}
     ),
     "echo_binary_200": echo_binary_200,
-    "retry_after_as_given": retry_after_as_given,
+    "rate_limited_with": rate_limited_with,
 }
 """Well-formed but odd answers, outside the fault matrix (whose cells are each client's faults)."""
-_ANSWER_PRICES_TOO = frozenset(ODD_ANSWERS) - {"retry_after_as_given"}
+_ANSWER_PRICES_TOO = frozenset(ODD_ANSWERS) - {"rate_limited_with"}
 """The odd answers that stand for a whole gateway, so they answer its model list (the price fetch) too."""
 
 

@@ -15,6 +15,7 @@ JSON = {"content-type": "application/json"}
     ("status", "headers", "retried"),
     [
         (429, {**JSON, "retry-after": "12"}, True),  # the gateway's own per-minute limit
+        (429, {**JSON, "retry-after-ms": "1200"}, True),  # a proxy's wait, which the SDK reads first
         (429, JSON, False),  # a provider's 429, already retried three times by the gateway
         (500, JSON, False),  # a provider's 500, already retried
         (502, JSON, False),

@@ -1,11 +1,16 @@
-"""A `Retry-After` that is no wait (`nan`, `inf`, `-1`, `1e999`): `retry_after` is None and the retry
-decision treats the header as missing, on both gateways' clients (`_retry_after.py`)."""
+"""`RateLimitError.retry_after` is the wait the SDK reads from the headers, on both gateways' clients, and the
+retry decision uses the same reading (`_retry_after.py`): `retry-after-ms` first, then `Retry-After` as seconds,
+then as an HTTP-date; what can be no wait (`nan`, `inf`, `-1`) is None and the retry gets the SDK's backoff."""
 
 from __future__ import annotations
 
 import asyncio
+import sys
+import time
 from dataclasses import dataclass
+from email.utils import formatdate
 from typing import Any
+from urllib.parse import urlencode
 
 import openai
 import pytest
@@ -14,32 +19,39 @@ import omnigate_openai as og
 from _fakes import fake_key
 from _hostile import hostile_server
 from omnigate_openai import flow
-from omnigate_openai._sdk import OPENAI_MAJOR
 
 KEY = fake_key("llmg_", "retry-after-0123456789abcdef")
 MESSAGES: Any = [{"role": "user", "content": "hi"}]
+LARGEST = sys.float_info.max
 
 
 @dataclass(frozen=True)
-class Header:
-    value: str
+class Answer:
+    headers: dict[str, str]
     retry_after: float | None
     """What the error's `retry_after` must be."""
     attempts: int
-    """Calls made with `max_retries=1`: 2 when the header is read as missing (the SDK's backoff)."""
+    """Calls made with `max_retries=1` and `max_retry_wait=0.05`: 2 when the wait fits or is read as missing."""
 
 
-HEADERS = [
-    Header("nan", None, 2),
-    Header("NaN", None, 2),
-    Header("inf", None, 2),
-    Header("-inf", None, 2),
-    Header("-1", None, 2),
-    # A number too large for a float: openai 3.x reads it as an excessive wait and does not retry.
-    Header("1e999", None, 1 if OPENAI_MAJOR >= 3 else 2),
-    Header("1e300", 1e300, 1),  # a real, long wait: kept for the caller, not waited for
-    Header("0.01", 0.01, 2),
-    Header("soon", None, 2),
+ANSWERS = [
+    Answer({"retry-after": "nan"}, None, 2),
+    Answer({"retry-after": "NaN"}, None, 2),
+    Answer({"retry-after": "inf"}, None, 2),
+    Answer({"retry-after": "-inf"}, None, 2),
+    Answer({"retry-after": "-1"}, None, 2),
+    Answer({"retry-after": "soon"}, None, 2),
+    Answer({"retry-after": "0.01"}, 0.01, 2),
+    # A real, long wait: kept for the caller as the server said it, not waited for.
+    Answer({"retry-after": "1e300"}, 1e300, 1),
+    # A number too large for a float is a long wait too (not an `inf`), under both openai majors.
+    Answer({"retry-after": "1e999"}, LARGEST, 1),
+    Answer({"retry-after-ms": "10"}, 0.01, 2),
+    Answer({"retry-after-ms": "100000"}, 100.0, 1),
+    Answer({"retry-after-ms": "1e999"}, LARGEST, 1),
+    Answer({"retry-after-ms": "10", "retry-after": "100"}, 0.01, 2),  # the SDK prefers the milliseconds
+    Answer({"retry-after-ms": "soon", "retry-after": "0.01"}, 0.01, 2),  # ... when they are a number
+    Answer({"retry-after-ms": "nan", "retry-after": "100"}, None, 2),  # a number, but no wait
 ]
 
 CLIENTS = ["omnigate-sync", "omnigate-async", "flow-sync", "flow-async"]
@@ -68,13 +80,40 @@ def _ask(client_kind: str, base_url: str) -> None:
     asyncio.run(call())
 
 
-@pytest.mark.parametrize("client_kind", CLIENTS)
-@pytest.mark.parametrize("header", HEADERS, ids=lambda header: header.value)
-def test_a_retry_after_that_is_no_wait_reads_as_none(header: Header, client_kind: str) -> None:
+def _rate_limited(client_kind: str, headers: dict[str, str]) -> tuple[og.RateLimitError, int]:
+    """The error a call got from a 429 with these headers, and how many calls were made."""
     with hostile_server() as (server, _), pytest.raises(og.RateLimitError) as caught:
-        _ask(client_kind, f"{server.url}/retry_after_as_given/{header.value}")
+        _ask(client_kind, f"{server.url}/rate_limited_with/{urlencode(headers)}")
     assert isinstance(caught.value, openai.RateLimitError)
-    assert caught.value.response.headers["retry-after"] == header.value
-    assert caught.value.retry_after == header.retry_after
-    calls = [seen for seen in server.requests if seen.path.endswith("/chat/completions")]
-    assert len(calls) == header.attempts
+    for name, value in headers.items():
+        assert caught.value.response.headers[name] == value
+    return caught.value, len([seen for seen in server.requests if seen.path.endswith("/chat/completions")])
+
+
+@pytest.mark.parametrize("client_kind", CLIENTS)
+@pytest.mark.parametrize("answer", ANSWERS, ids=lambda answer: urlencode(answer.headers))
+def test_retry_after_is_the_wait_the_sdk_reads(answer: Answer, client_kind: str) -> None:
+    error, attempts = _rate_limited(client_kind, answer.headers)
+    assert error.retry_after == answer.retry_after
+    assert attempts == answer.attempts
+
+
+@pytest.mark.parametrize("client_kind", CLIENTS)
+def test_an_http_date_is_the_seconds_until_then(client_kind: str) -> None:
+    error, attempts = _rate_limited(client_kind, {"retry-after": formatdate(time.time() + 30, usegmt=True)})
+    assert error.retry_after == pytest.approx(30, abs=2)  # the date is in whole seconds
+    assert attempts == 1  # past `max_retry_wait`
+
+
+@pytest.mark.parametrize("client_kind", CLIENTS)
+def test_an_http_date_in_the_past_is_no_wait_at_all(client_kind: str) -> None:
+    error, attempts = _rate_limited(client_kind, {"retry-after": formatdate(time.time() - 30, usegmt=True)})
+    assert error.retry_after == 0.0
+    assert attempts == 2
+
+
+@pytest.mark.parametrize("client_kind", CLIENTS)
+def test_the_last_http_date_there_is_a_long_wait(client_kind: str) -> None:
+    error, attempts = _rate_limited(client_kind, {"retry-after": "Fri, 31 Dec 9999 23:59:59 GMT"})
+    assert error.retry_after == pytest.approx(253402300799 - time.time(), abs=5)
+    assert attempts == 1

@@ -35,7 +35,7 @@ __all__ = [
 DEFAULT_MAX_RETRY_WAIT = 20.0
 """Seconds one call may spend waiting between its attempts. A gateway's `Retry-After` beyond what is
 left is not waited for: the `RateLimitError` is raised at once with its `retry_after`, for the caller
-to decide (the SDK alone would wait up to a minute, twice)."""
+to decide (the SDK alone would wait up to two minutes, twice)."""
 
 DEADLINE_KEY = "omnigate_openai.deadline"
 """Where a request carries its call's clock, for the streams that outlive the call."""

@@ -30,7 +30,7 @@ from ._masking import hide_headers, install_log_filter
 from ._meta import PROFILE_EXTENSION, parsed_with_meta, with_meta
 from ._profile import GatewayProfile, PriceCache
 from ._response_store import MemoryResponseStore, ResponseStore
-from ._retry_after import usable_wait
+from ._retry_after import retry_after
 from ._sdk import (
     AsyncHttpxClientWrapper,
     BaseClient,
@@ -347,8 +347,8 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
 
     @override
     def _parse_retry_after_header(self, response_headers: httpx.Headers | None = None) -> float | None:
-        # A `nan`, `inf` or `-1` is no wait: retried with the SDK's backoff, as if the header were missing.
-        return usable_wait(super()._parse_retry_after_header(response_headers))
+        # The same reading as `RateLimitError.retry_after`, and the same under both openai majors.
+        return retry_after(response_headers)
 
     @override
     def _calculate_retry_timeout(self, remaining_retries: int, options: FinalRequestOptions, *args: Any) -> float:

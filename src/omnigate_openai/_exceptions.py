@@ -165,7 +165,10 @@ class RateLimitError(APIError, openai.RateLimitError):
     """
 
     retry_after: float | None
-    """Seconds until the limit resets, from the gateway's `Retry-After` (None for a provider's 429)."""
+    """Seconds until the limit resets, as the retry decision read them (`retry-after-ms`, else `Retry-After`
+    in seconds or as an HTTP-date); None for a provider's 429 or a header that is no wait (`nan`, `-1`).
+    A large figure is kept as the server sent it (`1e300`; beyond a float, the largest float): compare it
+    with what you will wait before passing it to `time.sleep` or `timedelta`, which refuse such values."""
     source: RateLimitSource
 
     def __init__(

@@ -24,6 +24,7 @@ __all__ = [
     "SecretsFilter",
     "hide_headers",
     "install_log_filter",
+    "mask_read_body",
     "mask_request_headers",
     "masked_bytes",
     "masked_in",
@@ -128,6 +129,26 @@ def masked_in(value: _T, secrets: Sequence[str]) -> _T:
     JSON nested deeper than any envelope (32 levels) is masked whole rather than walked without end.
     """
     return cast(_T, _masked_in(value, secrets, 0)) if secrets else value
+
+
+def mask_read_body(response: Any, secrets: Sequence[str]) -> None:  # httpx or httpx2, by the openai major
+    """Mask each of `secrets` in an error answer's body as read, in place, so that the error's `response.text`,
+    `.content`, `.json()` and `.iter_text()` show what its `body` shows.
+
+    By the time an error is built the SDK has read the answer (for its own error text) and is done with it;
+    the body lives in the response's `_content` (httpx and httpx2 alike), and `.text` caches its decoding.
+    An answer closed unread has no body to mask. Secrets are matched as bytes of the body sent (ASCII keys in
+    UTF-8 or Latin-1 text), so a server that escaped one in JSON (`\u0041`) keeps that form unmasked.
+    """
+    content = getattr(response, "_content", None)
+    if not isinstance(content, bytes):
+        return
+    masked = content
+    for secret in secrets:
+        masked = masked.replace(secret.encode(), MASK.encode())
+    if masked != content:
+        response._content = masked
+        vars(response).pop("_text", None)
 
 
 def _masked_in(value: object, secrets: Sequence[str], depth: int) -> object:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from _hostile import hostile_server
 from omnigate_openai import OpenAI
 
 from .conftest import Cli
@@ -132,6 +133,17 @@ def test_bad_key_is_one_line_and_status_1(cli: Cli, env: dict[str, str]) -> None
     result = cli("models", env={**env, "OMNIGATE_API_KEY": "llmg_wrong"})
     assert result.exit_code == 1
     assert result.output.strip() == "error: Invalid API key"
+
+
+@pytest.mark.parametrize("headers", ["retry-after=1e300", "retry-after=1e999", "retry-after-ms=1e999"])
+def test_a_rate_limit_asking_for_an_endless_wait_is_one_line_and_status_1(cli: Cli, headers: str) -> None:
+    """Such a wait is not made and nothing turns it into a date: the error line, at once."""
+    with hostile_server() as (server, _):
+        env = {"OMNIGATE_BASE_URL": f"{server.url}/rate_limited_with/{headers}/v1", "OMNIGATE_API_KEY": "llmg_x"}
+        result = cli("metrics", env=env)
+    assert result.exit_code == 1
+    assert result.output == "error: Rate limit exceeded: 60 requests per minute\n"
+    assert len(server.requests) == 1
 
 
 # --- metrics -----------------------------------------------------------------------------------------------------

@@ -118,6 +118,41 @@ async def test_the_gateways_path_in_the_environment_is_the_platform_root(
     ]
 
 
+URL_CREDENTIALS_REFUSED = "The platform URL must not carry `user:password@`: pass `auth_token=` or an `fl_` `api_key=`."
+"""The platform authenticates by token or key: a URL's credentials would reach it as Basic auth besides."""
+
+
+def _with_url_credentials(gateway: LocalFlowGateway) -> str:
+    return gateway.base_url.replace("http://", "http://ops:url-password-1234@")
+
+
+def test_url_credentials_are_refused_at_construction(flow_gateway: LocalFlowGateway) -> None:
+    for client_class in (flow.OpenAI, flow.AsyncOpenAI):
+        with pytest.raises(flow.ConfigurationError) as caught:
+            client_class(base_url=_with_url_credentials(flow_gateway), auth_token=flow_gateway.auth_token)
+        assert str(caught.value) == URL_CREDENTIALS_REFUSED
+
+
+@pytest.mark.parametrize("method", ["with_options", "copy"])
+def test_url_credentials_are_refused_by_a_copy(flow_gateway: LocalFlowGateway, method: str) -> None:
+    with _client(flow_gateway) as client:
+        with pytest.raises(flow.ConfigurationError) as caught:
+            getattr(client, method)(base_url=_with_url_credentials(flow_gateway))
+        assert str(caught.value) == URL_CREDENTIALS_REFUSED
+        client.chat.completions.create(**HELLO)  # the client itself is untouched
+    assert flow_gateway.calls.last.headers["authorization"] == f"Bearer {flow_gateway.auth_token}"
+
+
+@pytest.mark.parametrize("method", ["with_options", "copy"])
+async def test_url_credentials_are_refused_by_an_async_copy(flow_gateway: LocalFlowGateway, method: str) -> None:
+    async with flow.AsyncOpenAI(base_url=flow_gateway.base_url, auth_token=flow_gateway.auth_token) as client:
+        with pytest.raises(flow.ConfigurationError) as caught:
+            getattr(client, method)(base_url=_with_url_credentials(flow_gateway))
+        assert str(caught.value) == URL_CREDENTIALS_REFUSED
+        await client.chat.completions.create(**HELLO)  # the client itself is untouched
+    assert flow_gateway.calls.last.headers["authorization"] == f"Bearer {flow_gateway.auth_token}"
+
+
 @pytest.mark.parametrize("bad", [{"workspace_id": "ws\r\nX-Evil: 1"}, {"auth_token": "two\nlines"}])
 def test_header_values_with_line_breaks_are_refused(bad: dict[str, str]) -> None:
     with pytest.raises(flow.ConfigurationError, match="line break"):
@@ -164,17 +199,22 @@ def _strings_in(value: object) -> list[str]:
 
 @pytest.mark.parametrize("envelope", ["platform", "litellm", "fastapi", "text"])
 @pytest.mark.parametrize("credential", ["auth_token", "api_key"])
+@pytest.mark.parametrize("stream", [False, True], ids=["call", "stream"])
 def test_an_echoed_credential_is_masked_in_the_errors_body_too(
-    flow_gateway: LocalFlowGateway, envelope: str, credential: str
+    flow_gateway: LocalFlowGateway, envelope: str, credential: str, stream: bool
 ) -> None:
     secret = flow_gateway.auth_token if credential == "auth_token" else flow_gateway.api_key
     flow_gateway.faults.respond(400, f"Malformed credential {secret!r} in request", envelope=envelope)  # type: ignore[arg-type]
     with _client(flow_gateway, **{credential: secret}) as client, pytest.raises(og.APIError) as caught:
-        client.chat.completions.create(**HELLO)
+        client.chat.completions.create(**HELLO, stream=stream)
     error = caught.value
     assert isinstance(error, openai.BadRequestError)
-    for shown in (repr(error), str(error), *_strings_in(error.body), *_strings_in(error.detail)):
+    shown_by_response = (error.response.text, error.response.content.decode(), *error.response.iter_text())
+    for shown in (repr(error), str(error), *_strings_in(error.body), *_strings_in(error.detail), *shown_by_response):
         assert secret not in shown
+    assert "'[secure]'" in error.response.text
+    if envelope != "text":
+        assert error.response.json() == error.body  # the masked body is still the JSON that was sent
     assert secret.encode() not in pickle.dumps(error)
     assert str(error) == "Malformed credential '[secure]' in request"
     if envelope == "platform":  # the rest of the body is kept
@@ -183,6 +223,17 @@ def test_an_echoed_credential_is_masked_in_the_errors_body_too(
         assert error.body == {
             "error": {"message": str(error), "type": "invalid_request_error", "param": None, "code": "400"}
         }
+
+
+async def test_an_echoed_credential_is_masked_in_an_async_errors_response(flow_gateway: LocalFlowGateway) -> None:
+    token = flow_gateway.auth_token
+    flow_gateway.faults.respond(401, f"Invalid authentication token: Bearer {token}", envelope="fastapi")
+    async with flow.AsyncOpenAI(base_url=flow_gateway.base_url, auth_token=token, max_retries=0) as client:
+        with pytest.raises(og.AuthError) as caught:
+            await client.chat.completions.create(**HELLO)
+    assert caught.value.response.json() == {"detail": "Invalid authentication token: Bearer [secure]"}
+    assert token not in caught.value.response.text
+    assert token not in "".join([text async for text in caught.value.response.aiter_text()])
 
 
 def test_an_echoed_token_is_masked_in_an_in_band_stream_failures_body(flow_gateway: LocalFlowGateway) -> None:
@@ -341,6 +392,57 @@ async def test_async_embeddings_and_stream(flow_gateway: LocalFlowGateway) -> No
         text = "".join([chunk.choices[0].delta.content or "" async for chunk in stream])
     assert result.data[0].embedding == vector_for("alpha", dimensions=4)
     assert text == "Hello there! How can I help?"
+
+
+# -- a wrong URL ----------------------------------------------------------------------------------
+
+ROUTE_ADVICE = (
+    "Check `base_url` (or `PLATFORM_API_URL`): the platform's root URL, e.g. https://api.example.com, "
+    "to which the client adds `/api/v1/gateway/v1`."
+)
+
+
+def _route_not_found(error: BaseException, method: str, url: str) -> None:
+    """A wrong path is said to be one, with the URL asked; it is no unknown model."""
+    assert isinstance(error, flow.APIError)
+    assert isinstance(error, openai.NotFoundError)
+    assert not isinstance(error, flow.ModelNotFoundError)
+    assert str(error) == (
+        f"URL not found: {method} {url} answered 404 with FastAPI's `Not Found`, the answer for a path "
+        f"the server has no route for. {ROUTE_ADVICE}"
+    )
+    assert error.body == {"detail": "Not Found"}
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["call", "stream"])
+def test_a_wrong_root_is_a_url_not_found(flow_gateway: LocalFlowGateway, stream: bool) -> None:
+    root = flow_gateway.base_url + "/platform"
+    with _client(flow_gateway, base_url=root) as client, pytest.raises(openai.NotFoundError) as caught:
+        client.chat.completions.create(**HELLO, stream=stream)
+    _route_not_found(caught.value, "POST", f"{root}/api/v1/gateway/v1/chat/completions")
+
+
+def test_a_wrong_root_is_a_url_not_found_for_discovery(flow_gateway: LocalFlowGateway) -> None:
+    root = flow_gateway.base_url + "/platform"
+    with _client(flow_gateway, base_url=root) as client, pytest.raises(openai.NotFoundError) as caught:
+        client.gateway.provider_models("openai", scope="workspace")
+    _route_not_found(caught.value, "GET", f"{root}/api/v1/gateway/models/openai")  # the query is left out
+
+
+async def test_a_wrong_root_is_a_url_not_found_async(flow_gateway: LocalFlowGateway) -> None:
+    root = flow_gateway.base_url + "/platform"
+    async with flow.AsyncOpenAI(base_url=root, auth_token=flow_gateway.auth_token, max_retries=0) as client:
+        with pytest.raises(openai.NotFoundError) as caught:
+            await client.embeddings.create(model="openai/text-embedding-3-small", input="alpha")
+    _route_not_found(caught.value, "POST", f"{root}/api/v1/gateway/v1/embeddings")
+
+
+def test_an_unknown_model_is_still_model_not_found(flow_gateway: LocalFlowGateway) -> None:
+    with _client(flow_gateway) as client, pytest.raises(flow.ModelNotFoundError) as caught:
+        client.chat.completions.create(**{**HELLO, "model": "openai/gpt-9"})
+    assert isinstance(caught.value, openai.NotFoundError)
+    assert caught.value.model == "openai/gpt-9"
+    assert str(caught.value) == "Model 'openai/gpt-9' not found or not enabled for this organization (field: model)"
 
 
 # -- discovery ---------------------------------------------------------------------------------------

@@ -135,6 +135,18 @@ def test_an_unknown_model_is_model_not_found(litellm_proxy: LiteLLMProxy) -> Non
     assert "Invalid model name passed in model=openai/gpt-9" in str(caught.value)
 
 
+def test_a_wrong_root_is_a_url_not_found(litellm_proxy: LiteLLMProxy) -> None:
+    """LiteLLM's router answers FastAPI's `{"detail": "Not Found"}` for a path it has no route for."""
+    root = litellm_proxy.base_url + "/platform"
+    client = flow.OpenAI(base_url=root, auth_token=litellm_proxy.master_key, max_retries=0)
+    with client, pytest.raises(openai.NotFoundError) as caught:
+        client.chat.completions.create(**HELLO)
+    assert isinstance(caught.value, flow.APIError)
+    assert not isinstance(caught.value, flow.ModelNotFoundError)
+    assert str(caught.value).startswith(f"URL not found: POST {root}{ROOT_PATH}/v1/chat/completions answered 404")
+    assert "Check `base_url` (or `PLATFORM_API_URL`)" in str(caught.value)
+
+
 @pytest.mark.parametrize(
     ("status", "raises", "also", "words"),
     [

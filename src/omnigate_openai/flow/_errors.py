@@ -16,10 +16,10 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from .._exceptions import APIError, AuthError, ModelNotFoundError, ProviderError, RateLimitError
-from .._masking import masked_in
+from .._masking import mask_read_body, masked_in
 from .._retry_after import retry_after
 from .._sdk import httpx
-from ._wire import API_KEY_HEADER
+from ._wire import API_KEY_HEADER, API_PATH, ENV_BASE_URL
 
 __all__ = ["error_message", "scrubbed_body", "status_error", "stream_error"]
 
@@ -34,6 +34,10 @@ The platform authenticates before LiteLLM is reached, so a 401 in LiteLLM's word
 caller's credential: it is a `ProviderError` (still an `openai.AuthenticationError`), and renewing the
 token would not help."""
 
+_ROUTE_NOT_FOUND = {"detail": "Not Found"}
+"""FastAPI's answer, exactly, for a path it has no route for: the URL is wrong (a `base_url` that is not
+the platform root). The platform and LiteLLM say which model or provider is unknown in their own words."""
+
 _LITELLM_UNKNOWN_MODEL = re.compile(r"Invalid model name passed in model=(?P<model>\S+?)\.?(?:\s|$)")
 """LiteLLM's answer (HTTP 400) for a model its router does not know, where the platform answers 404."""
 
@@ -42,6 +46,7 @@ def status_error(response: httpx.Response, body: object) -> APIError:
     """The typed error for a non-2xx answer; `body` is the parsed JSON, or the text if it was not JSON."""
     status = response.status_code
     body = scrubbed_body(body, response.request)
+    mask_read_body(response, _credentials(response.request))  # `error.response.text` outlives the call too
     message = error_message(body, status)
     common: dict[str, Any] = {"response": response, "body": body, "detail": _detail(body, message)}
     if status in (401, 403):
@@ -49,6 +54,8 @@ def status_error(response: httpx.Response, body: object) -> APIError:
             provider = _provider_of(_requested_model(response.request))
             return ProviderError.for_status(status)(message, provider=provider, upstream_status=status, **common)
         return AuthError.for_status(status)(message, **common)
+    if status == 404 and body == _ROUTE_NOT_FOUND:
+        return APIError.for_status(status)(_no_route(response.request), **common)
     unknown_model = _LITELLM_UNKNOWN_MODEL.search(message)
     if status == 404 or (status == 400 and unknown_model):
         model = unknown_model["model"] if unknown_model else _requested_model(response.request)
@@ -59,6 +66,17 @@ def status_error(response: httpx.Response, body: object) -> APIError:
         provider = _provider_of(_requested_model(response.request))
         return ProviderError.for_status(status)(message, provider=provider, **common)
     return APIError.for_status(status)(message, **common)
+
+
+def _no_route(request: httpx.Request) -> str:
+    """Which URL was not found (its path: the query is no part of a route), and where the mistake usually is."""
+    url = request.url
+    asked = f"{url.scheme}://{url.netloc.decode('ascii')}{url.path}"
+    return (
+        f"URL not found: {request.method} {asked} answered 404 with FastAPI's `Not Found`, the answer for a path "
+        f"the server has no route for. Check `base_url` (or `{ENV_BASE_URL}`): the platform's root URL, "
+        f"e.g. https://api.example.com, to which the client adds `{API_PATH}`."
+    )
 
 
 def stream_error(response: httpx.Response, failure: Mapping[str, object]) -> APIError:

@@ -9,6 +9,9 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Mapping
+from typing import cast
+
+from typing_extensions import override
 
 from .._config import Settings, check_header_value, split_credentials
 from .._exceptions import ConfigurationError
@@ -36,7 +39,7 @@ class FlowSettings(Settings):
 
     def __post_init__(self) -> None:
         # The Flow SDK takes the platform root; `<root>/api/v1/gateway`, the gateway's own path in the
-        # platform's docs, would be doubled into a 404 that reads as an unknown model. Here, on every
+        # platform's docs, would be doubled into a 404 for a URL that does not exist. Here, on every
         # path in (arguments, `PLATFORM_API_URL`, `copy(base_url=...)`), it is read as the root.
         if self.root_url.endswith(GATEWAY_PATH):
             object.__setattr__(self, "root_url", self.root_url[: -len(GATEWAY_PATH)])
@@ -67,10 +70,7 @@ class FlowSettings(Settings):
             )
         refresh = checked_refresh(on_auth_token_refresh)
         root, url_credentials = split_credentials(url, api_path=API_PATH)
-        if url_credentials is not None:  # the platform authenticates by token or key, never by Basic auth
-            raise ConfigurationError(
-                "The platform URL must not carry `user:password@`: pass `auth_token=` or an `fl_` `api_key=`."
-            )
+        _refuse_url_credentials(url_credentials)
         return cls(
             profile=profile,
             root_url=root,
@@ -78,4 +78,26 @@ class FlowSettings(Settings):
             token=None if token is None else BearerToken(token, refresh=refresh),
             workspace_id=None if workspace_id is None else check_header_value("workspace_id", workspace_id),
             request_id=None if request_id is None else check_header_value("request_id", request_id),
+        )
+
+    @override
+    def updated(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        user_id: str | None = None,
+        admin_key: str | None = None,
+    ) -> FlowSettings:
+        """A copy's settings (`copy`, `with_options`): its URL is refused on the same terms as the first one."""
+        changed = super().updated(api_key=api_key, base_url=base_url, user_id=user_id, admin_key=admin_key)
+        _refuse_url_credentials(changed.url_credentials)
+        return cast(FlowSettings, changed)
+
+
+def _refuse_url_credentials(credentials: tuple[str, Secret] | None) -> None:
+    """The platform authenticates by token or key, never by Basic auth."""
+    if credentials is not None:
+        raise ConfigurationError(
+            "The platform URL must not carry `user:password@`: pass `auth_token=` or an `fl_` `api_key=`."
         )

@@ -17,12 +17,13 @@ def vetoes_retry(status: int, headers: Mapping[str, str]) -> bool:
 
     Decided from status and headers alone, so no body is read before the retry decision:
     - a 429 with `Retry-After` is the gateway's own per-minute limit: wait and retry (the SDK does);
-      one without is a provider's 429 that the gateway already retried;
+      so is one with a proxy's `retry-after-ms`, which the SDK reads first; one with neither is a
+      provider's 429 that the gateway already retried;
     - a 5xx with a JSON body is the gateway reporting a provider failure it already retried, or its
       open circuit breaker; a non-JSON 5xx (the gateway's own crash, or a proxy's page) is retried.
     """
     if status == 429:
-        return "retry-after" not in headers
+        return "retry-after" not in headers and "retry-after-ms" not in headers
     if status >= 500:
         return headers.get("content-type", "").startswith("application/json")
     return False
