@@ -10,18 +10,24 @@ from haystack import Pipeline
 from haystack.components.agents import Agent
 from haystack.components.builders import ChatPromptBuilder
 from haystack.components.generators.chat import OpenAIChatGenerator, OpenAIResponsesChatGenerator
-from haystack.dataclasses import ChatMessage
+from haystack.dataclasses import ChatMessage, StreamingChunk
 from haystack.tools import tool
 from pydantic import BaseModel
 
 import omnigate_openai as og
 from _socket_guard import SocketGuard
-from omnigate_openai.integrations.haystack import chat_generator
+from omnigate_openai.integrations.haystack import chat_generator, responses_chat_generator
 from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ToolCall
 
-from .conftest import chat_calls
+from .conftest import CHAT, chat_calls
 
 HELLO = [ChatMessage.from_user("Hello")]
+
+
+@tool
+def get_weather(city: Annotated[str, "The city"]) -> str:
+    """The weather of a city."""
+    return f"21 C and sunny in {city}"
 
 
 class City(BaseModel):
@@ -126,11 +132,6 @@ def test_structured_output_with_a_response_format(client: og.OpenAI, gateway: Lo
 
 
 def test_the_generator_returns_a_tool_call(client: og.OpenAI, gateway: LocalGateway) -> None:
-    @tool
-    def get_weather(city: Annotated[str, "The city"]) -> str:
-        """The weather of a city."""
-        return f"21 C and sunny in {city}"
-
     gateway.model.script(ToolCall("get_weather", {"city": "Paris"}))
     [reply] = chat_generator(client, tools=[get_weather]).run(messages=[ChatMessage.from_user("Weather?")])["replies"]
     assert reply.tool_call is not None
@@ -176,14 +177,139 @@ def test_generators_built_as_documented_under_patch_openai(patched: LocalGateway
 
 
 def test_an_agent_on_the_responses_generator_under_patch_openai(patched: LocalGateway) -> None:
-    @tool
-    def get_weather(city: Annotated[str, "The city"]) -> str:
-        """The weather of a city."""
-        return f"21 C and sunny in {city}"
-
     patched.model.script(ToolCall("get_weather", {"city": "Paris"}), "It is sunny in Paris.")
     agent = Agent(chat_generator=OpenAIResponsesChatGenerator(model="gpt-4o-mini"), tools=[get_weather])
     agent.warm_up()
     result = agent.run(messages=[ChatMessage.from_user("What is the weather in Paris?")])
     assert result["last_message"].text == "It is sunny in Paris."
     assert "21 C and sunny in Paris" in chat_calls(patched)[-1].json["messages"][-1]["content"]
+
+
+# --- `responses_chat_generator`: the Responses generator, its calls served over the gateway's chat route --------
+
+
+def _asked(gateway: LocalGateway) -> list[list[dict[str, object]]]:
+    """The messages of each chat call the gateway received; it must have received no Responses call."""
+    assert not gateway.calls.to("/v1/responses")
+    return [call.json["messages"] for call in chat_calls(gateway)]
+
+
+def test_the_responses_generator_runs_as_a_chat_call(client: og.OpenAI, gateway: LocalGateway) -> None:
+    generator = responses_chat_generator(client, generation_kwargs={"temperature": 0.2})
+    generator.warm_up()  # keeps the gateway client
+    assert generator.client is client
+    [reply] = generator.run(messages=HELLO)["replies"]
+    assert reply.text == DEFAULT_REPLY
+    assert reply.meta["usage"]["total_tokens"] > 0
+    [call] = chat_calls(gateway)
+    assert (call.json["model"], call.json["temperature"]) == ("gpt-4o-mini", 0.2)
+    assert _asked(gateway) == [[{"role": "user", "content": "Hello"}]]
+
+
+def test_the_responses_generator_streams(client: og.OpenAI, gateway: LocalGateway) -> None:
+    pieces: list[str] = []
+    generator = responses_chat_generator(client, streaming_callback=lambda chunk: pieces.append(chunk.content))
+    [reply] = generator.run(messages=HELLO)["replies"]
+    assert reply.text == DEFAULT_REPLY == "".join(pieces)
+    assert chat_calls(gateway)[0].json["stream"] is True
+    assert _asked(gateway) == [[{"role": "user", "content": "Hello"}]]
+
+
+async def test_the_responses_generator_runs_async_on_the_twin(client: og.OpenAI, gateway: LocalGateway) -> None:
+    generator = responses_chat_generator(client)
+    assert isinstance(generator.async_client, og.AsyncOpenAI)
+    [reply] = (await generator.run_async(messages=HELLO))["replies"]
+    assert reply.text == DEFAULT_REPLY
+    pieces: list[str] = []
+
+    async def collect(chunk: StreamingChunk) -> None:
+        pieces.append(chunk.content)
+
+    [reply] = (await generator.run_async(messages=HELLO, streaming_callback=collect))["replies"]
+    assert reply.text == DEFAULT_REPLY == "".join(pieces)
+    assert [call.json.get("stream", False) for call in chat_calls(gateway)] == [False, True]
+    assert _asked(gateway) == [[{"role": "user", "content": "Hello"}]] * 2
+
+
+def test_the_responses_generator_returns_a_tool_call(client: og.OpenAI, gateway: LocalGateway) -> None:
+    gateway.model.script(ToolCall("get_weather", {"city": "Paris"}))
+    generator = responses_chat_generator(client, tools=[get_weather])
+    [reply] = generator.run(messages=[ChatMessage.from_user("Weather?")])["replies"]
+    assert reply.tool_call is not None
+    assert (reply.tool_call.tool_name, reply.tool_call.arguments) == ("get_weather", {"city": "Paris"})
+    [call] = chat_calls(gateway)
+    assert "tools" not in call.json  # offered by prompt
+    assert "get_weather" in call.json["messages"][0]["content"]
+
+
+async def test_an_agent_on_the_responses_generator_streams_the_tool_call_async(
+    client: og.OpenAI, gateway: LocalGateway
+) -> None:
+    pieces: list[str] = []
+    gateway.model.script(ToolCall("get_weather", {"city": "Paris"}), "It is sunny in Paris.")
+    agent = Agent(
+        chat_generator=responses_chat_generator(client),
+        tools=[get_weather],
+        streaming_callback=lambda chunk: pieces.append(chunk.content),
+    )
+    result = await agent.run_async(messages=[ChatMessage.from_user("What is the weather in Paris?")])
+    assert result["last_message"].text == "It is sunny in Paris."
+    assert "".join(pieces).endswith("It is sunny in Paris.")
+    first, second = chat_calls(gateway)
+    assert first.json["stream"] is second.json["stream"] is True
+    assert "21 C and sunny in Paris" in second.json["messages"][-1]["content"]
+
+
+def test_an_agent_on_the_responses_generator_runs_the_tool(client: og.OpenAI, gateway: LocalGateway) -> None:
+    gateway.model.script(ToolCall("get_weather", {"city": "Paris"}), "It is sunny in Paris.")
+    agent = Agent(chat_generator=responses_chat_generator(client), tools=[get_weather])
+    agent.warm_up()
+    result = agent.run(messages=[ChatMessage.from_user("What is the weather in Paris?")])
+    assert result["last_message"].text == "It is sunny in Paris."
+    assert "21 C and sunny in Paris" in chat_calls(gateway)[-1].json["messages"][-1]["content"]
+
+
+async def test_the_responses_generators_sync_and_async_calls_count_in_one_guard(
+    client: og.OpenAI, gateway: LocalGateway
+) -> None:
+    guard = og.Guard(limits=og.Limits(max_calls=1))
+    generator = responses_chat_generator(client.with_guard(guard, agent_id="hay"))
+    await generator.run_async(messages=HELLO)
+    with pytest.raises(og.LimitExceededError, match="max_calls"):
+        generator.run(messages=HELLO)
+    with pytest.raises(og.LimitExceededError, match="max_calls"):
+        await generator.run_async(messages=HELLO)
+    assert [record.agent_id for record in guard.history()] == ["hay"] * 3
+    assert len(chat_calls(gateway)) == 1
+
+
+async def test_the_responses_generator_keeps_the_clients_routing_and_timeout(
+    client: og.OpenAI, gateway: LocalGateway
+) -> None:
+    routed = client.with_routing(fallbacks=["gpt-4o"]).with_options(timeout=7.0)
+    generator = responses_chat_generator(routed)
+    assert generator.async_client is not None
+    assert generator.async_client.timeout == 7.0
+    generator.run(messages=HELLO)
+    await generator.run_async(messages=HELLO)
+    assert [call.json["fallback_models"] for call in gateway.calls.to("/v1/chat")] == [["gpt-4o"]] * 2
+    assert not gateway.calls.to(CHAT)  # a routed call takes the gateway's native chat route
+
+
+def test_a_closed_responses_generator_rebuilds_a_client_for_the_gateway(
+    client: og.OpenAI, gateway: LocalGateway
+) -> None:
+    """After `close()` Haystack builds a plain `openai.OpenAI`: it goes to the gateway, with the placeholder key,
+    and gets the 404 of a route the gateway lacks, instead of reaching OpenAI with `OPENAI_API_KEY`."""
+    generator = responses_chat_generator(client)
+    generator.close()
+    with pytest.raises(openai.NotFoundError, match="Error code: 404"):
+        generator.run(messages=HELLO)
+    [call] = gateway.calls.to("/v1/responses")
+    assert "x-api-key" not in call.headers
+    gateway.calls.clear()  # the fixture checks that every remaining call carried the gateway key
+
+
+def test_the_responses_generator_refuses_a_plain_openai_client(gateway: LocalGateway) -> None:
+    with pytest.raises(TypeError, match=r"Expected an omnigate_openai\.OpenAI, got a plain openai\.OpenAI"):
+        responses_chat_generator(openai.OpenAI(base_url=gateway.base_url, api_key="unused"))  # type: ignore[arg-type]

@@ -7,16 +7,17 @@ import pytest
 from llama_index.core.agent.workflow import AgentStream, FunctionAgent, ToolCallResult
 from llama_index.core.llms import ChatMessage
 from llama_index.core.prompts import PromptTemplate
-from llama_index.llms.openai import OpenAIResponses
+from llama_index.core.tools import FunctionTool
 from llama_index.llms.openai_like import OpenAILike
 from pydantic import BaseModel
 
 import omnigate_openai as og
 from _socket_guard import SocketGuard
-from omnigate_openai.integrations.llama_index import llm
+from omnigate_openai._client import KEY_PLACEHOLDER
+from omnigate_openai.integrations.llama_index import llm, responses_llm
 from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ToolCall
 
-from .conftest import chat_calls
+from .conftest import OPENAI_DUMMY_KEY, chat_calls
 
 HELLO = [ChatMessage(role="user", content="Hello")]
 
@@ -150,33 +151,131 @@ async def test_a_function_agents_events(client: og.OpenAI, gateway: LocalGateway
     assert "".join(deltas).endswith("It is 12.")
 
 
-def _responses_llm(client: og.OpenAI, async_client: og.AsyncOpenAI) -> OpenAIResponses:
-    """LlamaIndex's Responses LLM takes both clients like `OpenAILike` (its `api_key` is only shown, never sent)."""
-    return OpenAIResponses(
-        model="gpt-4o-mini", openai_client=client, async_openai_client=async_client, api_key="unused"
-    )
+# --- `responses_llm`: the Responses LLM, its calls served over the gateway's chat route -------------------
 
 
-async def test_the_responses_llm_chats_streams_and_runs_an_agent(
-    client: og.OpenAI, async_client: og.AsyncOpenAI, gateway: LocalGateway
-) -> None:
-    model = _responses_llm(client, async_client)
+def _asked(gateway: LocalGateway) -> list[list[dict[str, object]]]:
+    """The messages of each chat call the gateway received; it must have received no Responses call."""
+    assert not gateway.calls.to("/v1/responses")
+    return [call.json["messages"] for call in chat_calls(gateway)]
+
+
+def test_the_responses_llm_chats_and_completes(client: og.OpenAI, gateway: LocalGateway) -> None:
+    model = responses_llm(client, model="gpt-4o-mini", temperature=0.2)
     assert model.chat(HELLO).message.content == DEFAULT_REPLY
+    assert model.complete("Hello").text == DEFAULT_REPLY
+    sent = [(call.json["model"], call.json["temperature"]) for call in chat_calls(gateway)]
+    assert sent == [("gpt-4o-mini", 0.2)] * 2
+    assert _asked(gateway) == [[{"role": "user", "content": "Hello"}]] * 2
+
+
+def test_the_responses_llm_streams(client: og.OpenAI, gateway: LocalGateway) -> None:
+    model = responses_llm(client, model="gpt-4o-mini")
+    assert "".join(r.delta or "" for r in model.stream_chat(HELLO)) == DEFAULT_REPLY
+    assert "".join(r.delta or "" for r in model.stream_complete("Hello")) == DEFAULT_REPLY
+    assert [call.json["stream"] for call in chat_calls(gateway)] == [True, True]
+    assert _asked(gateway) == [[{"role": "user", "content": "Hello"}]] * 2
+
+
+async def test_the_responses_llm_async_on_the_twin(client: og.OpenAI, gateway: LocalGateway) -> None:
+    model = responses_llm(client, model="gpt-4o-mini")
+    assert (await model.achat(HELLO)).message.content == DEFAULT_REPLY
+    assert (await model.acomplete("Hello")).text == DEFAULT_REPLY
     stream = await model.astream_chat(HELLO)
     assert "".join([r.delta or "" async for r in stream]) == DEFAULT_REPLY
+    assert [call.json.get("stream", False) for call in chat_calls(gateway)] == [False, False, True]
+    assert _asked(gateway) == [[{"role": "user", "content": "Hello"}]] * 3
+
+
+async def test_the_responses_llm_async_on_a_given_client(
+    client: og.OpenAI, async_client: og.AsyncOpenAI, gateway: LocalGateway
+) -> None:
+    model = responses_llm(client, async_client, model="gpt-4o-mini")
+    assert (await model.achat(HELLO)).message.content == DEFAULT_REPLY
+    assert _asked(gateway) == [[{"role": "user", "content": "Hello"}]]
+
+
+def test_the_responses_llm_returns_a_tool_call(client: og.OpenAI, gateway: LocalGateway) -> None:
+    gateway.model.script(ToolCall("multiply", {"x": 3, "y": 4}))
+    model = responses_llm(client, model="gpt-4o-mini")
+    response = model.chat_with_tools([FunctionTool.from_defaults(multiply)], user_msg="What is 3 * 4?")
+    [selection] = model.get_tool_calls_from_response(response)
+    assert (selection.tool_name, selection.tool_kwargs) == ("multiply", {"x": 3, "y": 4})
+    [call] = chat_calls(gateway)
+    assert "tools" not in call.json  # offered by prompt
+    assert "multiply" in call.json["messages"][0]["content"]
+
+
+async def test_a_function_agent_on_the_responses_llm(client: og.OpenAI, gateway: LocalGateway) -> None:
     gateway.model.script(ToolCall("multiply", {"x": 3, "y": 4}), "It is 12.")
-    assert str(await FunctionAgent(tools=[multiply], llm=model).run("What is 3 * 4?")) == "It is 12."
+    agent = FunctionAgent(tools=[multiply], llm=responses_llm(client, model="gpt-4o-mini"))
+    assert str(await agent.run("What is 3 * 4?")) == "It is 12."
+    first, second = chat_calls(gateway)
+    assert first.json["stream"] is second.json["stream"] is True  # FunctionAgent streams
+    assert "12" in second.json["messages"][-1]["content"]
     assert not gateway.calls.to("/v1/responses")
 
 
-def test_the_responses_llm_structured_predict(
-    client: og.OpenAI, async_client: og.AsyncOpenAI, gateway: LocalGateway
-) -> None:
+def test_the_responses_llm_structured_predict(client: og.OpenAI, gateway: LocalGateway) -> None:
     """It asks for `text.format` (native structured output), not a tool."""
     gateway.model.script(PARIS.model_dump())
-    model = _responses_llm(client, async_client)
+    model = responses_llm(client, model="gpt-4o-mini")
     assert model.structured_predict(City, PromptTemplate("Where is the {place}?"), place="Eiffel tower") == PARIS
     assert "response_format" not in chat_calls(gateway)[0].json
+
+
+async def test_the_responses_llms_sync_and_async_calls_count_in_one_guard(
+    client: og.OpenAI, gateway: LocalGateway
+) -> None:
+    guard = og.Guard(limits=og.Limits(max_calls=1))
+    model = responses_llm(client.with_guard(guard, agent_id="li"), model="gpt-4o-mini")
+    await model.achat(HELLO)
+    with pytest.raises(og.LimitExceededError, match="max_calls"):
+        model.chat(HELLO)
+    with pytest.raises(og.LimitExceededError, match="max_calls"):
+        await model.achat(HELLO)
+    assert [record.agent_id for record in guard.history()] == ["li"] * 3
+    assert len(chat_calls(gateway)) == 1
+
+
+async def test_the_responses_llm_keeps_the_clients_routing(client: og.OpenAI, gateway: LocalGateway) -> None:
+    model = responses_llm(client.with_routing(fallbacks=["gpt-4o"]), model="gpt-4o-mini")
+    model.chat(HELLO)
+    await model.achat(HELLO)
+    assert [call.json["fallback_models"] for call in gateway.calls.to("/v1/chat")] == [["gpt-4o"]] * 2
+    assert not chat_calls(gateway)  # a routed call takes the gateway's native chat route
+
+
+def test_the_responses_llm_does_not_retry_past_the_clients_deadline(client: og.OpenAI, gateway: LocalGateway) -> None:
+    """LlamaIndex's own retries (3 by default) would call again, after a wait, once the client's deadline passed."""
+    model = responses_llm(client.with_options(deadline=0.5), model="gpt-4o-mini")
+    gateway.faults.slow(2.0)
+    with pytest.raises(og.ConnectionError, match="The request to the gateway timed out"):
+        model.chat(HELLO)
+    assert len(chat_calls(gateway)) == 1
+
+
+async def test_the_responses_llm_does_not_retry_past_the_async_twins_deadline(
+    client: og.OpenAI, gateway: LocalGateway
+) -> None:
+    model = responses_llm(client.with_options(deadline=0.5), model="gpt-4o-mini")
+    gateway.faults.slow(2.0)
+    with pytest.raises(og.ConnectionError, match="The request to the gateway timed out"):
+        await model.achat(HELLO)
+    assert len(chat_calls(gateway)) == 1
+
+
+def test_the_responses_llm_holds_the_placeholder_not_openai_api_key(client: og.OpenAI) -> None:
+    """Without `api_key=`, `OpenAIResponses` reads `OPENAI_API_KEY` into a field that its `to_json()` exports."""
+    model = responses_llm(client, model="gpt-4o-mini")
+    assert model.api_key == KEY_PLACEHOLDER
+    assert OPENAI_DUMMY_KEY not in model.to_json()
+    assert model.api_base == str(client.base_url)
+
+
+def test_the_responses_llm_refuses_a_plain_openai_client(gateway: LocalGateway) -> None:
+    with pytest.raises(TypeError, match=r"Expected an omnigate_openai\.OpenAI, got a plain openai\.OpenAI"):
+        responses_llm(openai.OpenAI(base_url=gateway.base_url, api_key="unused"), model="gpt-4o-mini")  # type: ignore[arg-type]
 
 
 # --- `patch_openai()`: LlamaIndex's own `OpenAI` LLM, as its quickstart builds it ---------------------

@@ -1,4 +1,4 @@
-"""LlamaIndex: an `OpenAILike` LLM that sends chat completions through the gateway clients.
+"""LlamaIndex: `OpenAILike` and `OpenAIResponses` LLMs that send chat calls through the gateway clients.
 
 `OpenAILike` calls `/v1/completions` (which OmniGate lacks) unless `is_chat_model=True`, and it
 builds its async client itself, from `OPENAI_API_KEY`, unless `async_openai_client` is given too.
@@ -6,6 +6,12 @@ builds its async client itself, from `OPENAI_API_KEY`, unless `async_openai_clie
 default is False): the gateway client serves tools by prompt, so `FunctionAgent`,
 `structured_predict` (which forces `tool_choice="required"`) and `as_structured_llm` take their
 function-calling paths. Needs `llama-index-llms-openai-like>=0.8` (openai<3).
+
+`OpenAIResponses` builds both of its clients from `OPENAI_API_KEY` unless both are given, and keeps
+that key in its fields. `responses_llm` gives it both gateway clients and the key placeholder; the
+client's Responses API serves its calls over the gateway's chat route. It also turns off
+LlamaIndex's own retries (`max_retries=0`), which would repeat, after waits of their own, a call the
+client already retried as far as the gateway allows or stopped at its `deadline`.
 """
 
 from __future__ import annotations
@@ -16,11 +22,12 @@ from .._client import KEY_PLACEHOLDER
 from ._clients import pair
 
 if TYPE_CHECKING:
+    from llama_index.llms.openai import OpenAIResponses  # type: ignore[import-not-found,import-untyped,unused-ignore]
     from llama_index.llms.openai_like import OpenAILike  # type: ignore[import-not-found,import-untyped,unused-ignore]
 
     from .._client import AsyncOpenAI, OpenAI
 
-__all__ = ["llm"]
+__all__ = ["llm", "responses_llm"]
 
 
 def llm(client: OpenAI, async_client: AsyncOpenAI | None = None, *, model: str, **kwargs: Any) -> OpenAILike:
@@ -33,6 +40,28 @@ def llm(client: OpenAI, async_client: AsyncOpenAI | None = None, *, model: str, 
     sync, async_ = pair(client, async_client)
     options: dict[str, Any] = {"is_chat_model": True, "is_function_calling_model": True, **kwargs}
     return OpenAILike(
+        model=model,
+        openai_client=sync,
+        async_openai_client=async_,
+        # Only shown, never sent: requests go through the clients above.
+        api_base=str(sync.base_url),
+        api_key=KEY_PLACEHOLDER,
+        **options,
+    )
+
+
+def responses_llm(
+    client: OpenAI, async_client: AsyncOpenAI | None = None, *, model: str, **kwargs: Any
+) -> OpenAIResponses:
+    """An `OpenAIResponses` for `model` over `client` (and `async_client`, or a twin of `client`).
+
+    Other keywords are `OpenAIResponses`' (`temperature=`, `instructions=`, `context_window=`, ...).
+    """
+    from llama_index.llms.openai import OpenAIResponses
+
+    sync, async_ = pair(client, async_client)
+    options: dict[str, Any] = {"max_retries": 0, **kwargs}
+    return OpenAIResponses(
         model=model,
         openai_client=sync,
         async_openai_client=async_,
