@@ -1,5 +1,5 @@
 """A 401 that echoes the credentials and body it was sent (a proxy's, or a 422 listing its `input`): the typed
-error's message, `detail` and `body` hold the request's keys masked, gateway key, admin key and provider key."""
+error's message, `detail`, `body` and `response` hold the request's keys masked, gateway key, admin key and provider key."""
 
 from __future__ import annotations
 
@@ -52,3 +52,6 @@ def test_echoed_credentials_are_masked_in_the_error(
     for secret in (KEY, ADMIN_KEY, PROVIDER_KEY):
         assert secret not in repr(error)
         assert secret not in repr(error.body)
+        assert secret not in error.response.text  # the answer as read outlives the call with the error
+        assert secret.encode() not in error.response.content
+    assert error.response.json() == {"detail": expected}

@@ -3,7 +3,8 @@
 OmniGate itself never echoes a key (a provider's 401 shows it masked, `sk-bad-o****0000`), but a proxy
 before it, or a 422 listing the `input` it refused, can. The error's message, `detail` and `body`
 outlive the call in logs and error trackers, so the request's gateway key, admin key, bearer token and
-provider key (the `api_key` of `POST /v1/keys`) are masked in every string of the body they are built from.
+provider key (the `api_key` of `POST /v1/keys`) are masked in every string of the body they are built from,
+and in the answer as read (`error.response.text`), which outlives the call with the error.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ import json
 from collections.abc import Mapping
 from typing import TypeVar
 
-from .._masking import masked_in
+from .._masking import mask_read_body, masked_in
 from .._sdk import httpx
 from ._wire import ADMIN_KEY_HEADER, API_KEY_HEADER
 
-__all__ = ["without_echoes"]
+__all__ = ["mask_echoes_in_answer", "without_echoes"]
 
 _T = TypeVar("_T")
 _MIN_SECRET = 8
@@ -26,6 +27,11 @@ _MIN_SECRET = 8
 def without_echoes(body: _T, request: httpx.Request | None) -> _T:
     """`body` (parsed JSON or text) with the request's credentials masked in every string, keys included."""
     return masked_in(body, _credentials(request))
+
+
+def mask_echoes_in_answer(response: httpx.Response) -> None:
+    """The request's credentials masked in the error answer's body as read (`response.text`, `.json()`)."""
+    mask_read_body(response, _credentials(response.request))
 
 
 def _credentials(request: httpx.Request | None) -> list[str]:

@@ -15,7 +15,7 @@ from .._sdk import FinalRequestOptions, httpx
 from .._streaming import AsyncGatewayStream, GatewayStream
 from . import _answers, _errors, _metadata, _pricing, _retries, _routing, _stream_dialects
 from ._credentials import auth_headers
-from ._echoes import without_echoes
+from ._echoes import mask_echoes_in_answer, without_echoes
 from ._endpoints import UNSUPPORTED_ENDPOINTS
 from ._shapes import not_the_gateway_shape
 from ._streams import AsyncNativeChatStream, NativeChatStream
@@ -67,6 +67,7 @@ class OmniGateProfile(GatewayProfile):
         )
 
     def status_error(self, response: httpx.Response, body: object) -> APIError:
+        mask_echoes_in_answer(response)
         return _errors.status_error(response, without_echoes(body, response.request))
 
     def vetoes_retry(self, status: int, headers: Mapping[str, str]) -> bool:
