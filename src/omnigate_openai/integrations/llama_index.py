@@ -9,9 +9,11 @@ function-calling paths. Needs `llama-index-llms-openai-like>=0.8` (openai<3).
 
 `OpenAIResponses` builds both of its clients from `OPENAI_API_KEY` unless both are given, and keeps
 that key in its fields. `responses_llm` gives it both gateway clients and the key placeholder; the
-client's Responses API serves its calls over the gateway's chat route. It also turns off
-LlamaIndex's own retries (`max_retries=0`), which would repeat, after waits of their own, a call the
-client already retried as far as the gateway allows or stopped at its `deadline`.
+client's Responses API serves its calls over the gateway's chat route.
+
+Both helpers turn off LlamaIndex's own retries (`max_retries=0`; pass it to have them back), which
+would repeat, after waits of their own, a call the client already retried as far as the gateway
+allows or stopped at its `deadline`.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ def llm(client: OpenAI, async_client: AsyncOpenAI | None = None, *, model: str, 
     from llama_index.llms.openai_like import OpenAILike
 
     sync, async_ = pair(client, async_client)
-    options: dict[str, Any] = {"is_chat_model": True, "is_function_calling_model": True, **kwargs}
+    options: dict[str, Any] = {"is_chat_model": True, "is_function_calling_model": True, "max_retries": 0, **kwargs}
     return OpenAILike(
         model=model,
         openai_client=sync,
