@@ -116,16 +116,10 @@ def _price_cache(client: Any) -> PriceCache:
 def _refresh(cache: PriceCache, models: object) -> None:
     """Store a fresh model list's prices; a raw response (`with_raw_response.models()`) is not a list.
 
-    A card whose prices are not numbers (kept as sent, as every odd field is) leaves the cache as it was,
-    as a failed price fetch does: the list is still the caller's answer.
+    Its prices were checked on arrival (`_shapes.py`): a list with a price that is no amount never gets here.
     """
     if isinstance(models, list):
-        listing = {"data": [info.model_dump(warnings=False) for info in models]}
-        try:
-            prices = prices_from_models(listing)
-        except (ValueError, TypeError, KeyError, ArithmeticError):
-            return
-        cache.store(prices)
+        cache.store(prices_from_models({"data": [info.model_dump(warnings=False) for info in models]}))
 
 
 def _priced(cache: PriceCache, model: str, usage: object) -> float:
