@@ -22,6 +22,7 @@ from typing import Literal
 
 __all__ = [
     "FAULTS",
+    "CUSTOM_CALL",
     "ISSUED_REFRESH_TOKEN",
     "ISSUED_TOKEN",
     "ODD_ANSWERS",
@@ -262,6 +263,29 @@ async def odd_prices_200(conn: _Conn, _kind: Kind) -> bool:
     return True
 
 
+CUSTOM_CALL = {"id": "call_custom_1", "type": "custom", "custom": {"name": "shell", "input": "ls -la /tmp"}}
+
+
+async def custom_tool_call_200(conn: _Conn, _kind: Kind) -> bool:
+    """A chat answer calling a custom tool (`CUSTOM_CALL`: free-form input, no JSON arguments) until the request
+    carries a tool result, then one saying what the tool said."""
+    if conn.path.endswith("/models"):  # type: ignore[attr-defined]
+        await conn.full(200, json.dumps(MODELS).encode(), "application/json")
+        return True
+    asked = json.loads(conn.server.requests[-1].body)  # type: ignore[attr-defined]
+    results = [message["content"] for message in asked["messages"] if message.get("role") == "tool"]
+    if results:
+        choice = {"message": {"role": "assistant", "content": f"the tool said: {results[-1]}"}, "finish_reason": "stop"}
+    else:
+        choice = {
+            "message": {"role": "assistant", "content": None, "tool_calls": [CUSTOM_CALL]},
+            "finish_reason": "tool_calls",
+        }
+    body = {**COMPLETION, "choices": [{"index": 0, **choice}]}
+    await conn.full(200, json.dumps(body).encode(), "application/json")
+    return True
+
+
 async def odd_probes_200(conn: _Conn, _kind: Kind) -> bool:
     """What `doctor` reads, oddly: a Date of unknown zone (`-0000`), a version without `version`, an empty `/me`."""
     path: str = conn.path  # type: ignore[attr-defined]
@@ -390,6 +414,7 @@ ODD_ANSWERS: dict[str, Callable[[_Conn, Kind], Awaitable[bool]]] = {
     "unpriced_card_200": _json_200({"object": "list", "data": [_UNPRICED_CARD]}),
     "huge_usage_200": huge_usage_200,
     "odd_prices_200": odd_prices_200,
+    "custom_tool_call_200": custom_tool_call_200,
     "odd_probes_200": odd_probes_200,
     "echo_credentials_401": echo_credentials_401,
     # a token endpoint's answer: what a token-refresh callback fetches over HTTP
