@@ -50,8 +50,7 @@ def unpriceable_card(data: object, cast_to: Any, response: httpx.Response) -> In
     Called once the answer has the right shape; a card without prices (`pricing: null`) is the gateway's
     word for a model it bills at $0, and stays.
     """
-    cards = [data] if cast_to is ModelInfo else _listed_cards(data, cast_to)
-    for card in cards:
+    for card in _model_cards(data, cast_to):
         try:
             card_prices(card)
         except ValueError as error:
@@ -63,11 +62,16 @@ def unpriceable_card(data: object, cast_to: Any, response: httpx.Response) -> In
     return None
 
 
-def _listed_cards(data: object, cast_to: Any) -> list[Mapping[str, object]]:
-    field = cast_to._list_field if _is_gateway_model(cast_to) else None
-    if field is None or not isinstance(data, Mapping) or cast_to.model_fields[field].annotation != list[ModelInfo]:
+def _model_cards(data: object, cast_to: Any) -> list[Mapping[str, object]]:
+    """The model cards of an answer: itself for a `ModelInfo`, its list for a list of them (`/v1/models`)."""
+    if not isinstance(data, Mapping):
         return []
-    return list(data.get(field) or [])
+    if cast_to is ModelInfo:
+        return [data]
+    field = cast_to._list_field if _is_gateway_model(cast_to) else None
+    if field is None or cast_to.model_fields[field].annotation != list[ModelInfo]:
+        return []
+    return [card for card in data.get(field) or () if isinstance(card, Mapping)]
 
 
 def _is_gateway_model(cast_to: object) -> bool:
