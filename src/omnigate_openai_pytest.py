@@ -129,11 +129,11 @@ def pytest_recording_configure(vcr: Any) -> None:
     vcr.register_matcher(BODY_MATCHER, body_matcher)
 
 
-def cassette_config(*, scrub_user_id: bool = False, secrets: Iterable[str] = ()) -> dict[str, Any]:
+def cassette_config(*, scrub_user_id: bool = False, secrets: Iterable[str] = (), recorded: str = "") -> dict[str, Any]:
     """`use_cassette` keyword arguments with scrubbing and matching on (see `omnigate_openai.testing`)."""
     from omnigate_openai.testing._cassettes import cassette_config as config
 
-    return config(scrub_user_id=scrub_user_id, secrets=secrets)
+    return config(scrub_user_id=scrub_user_id, secrets=secrets, recorded=recorded)
 
 
 def _recording_plugin_owns_record_mode(pluginmanager: pytest.PytestPluginManager) -> bool:
@@ -255,7 +255,14 @@ class Recorder:
         from omnigate_openai.testing._cassettes import BODY_MATCHER, body_matcher
 
         recorder.register_matcher(BODY_MATCHER, body_matcher)
-        config = cassette_config(scrub_user_id=merged.pop("scrub_user_id", False), secrets=merged.pop("secrets", ()))
+        # A cassette recorded into (`new_episodes`, `all`) keeps its interactions: new secrets are numbered after
+        # them. Not when only replaying: a live query's secret must get the number it was recorded with (the query
+        # is matched as written, placeholder numbers included).
+        extends = mode in ("new_episodes", "all") and path.exists()
+        recorded = path.read_text(encoding="utf-8", errors="replace") if extends else ""
+        config = cassette_config(
+            scrub_user_id=merged.pop("scrub_user_id", False), secrets=merged.pop("secrets", ()), recorded=recorded
+        )
         config.update(merged)
         with contextlib.ExitStack() as stack:
             try:

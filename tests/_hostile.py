@@ -21,7 +21,17 @@ from email.utils import formatdate
 from typing import Literal
 from urllib.parse import parse_qsl
 
-__all__ = ["FAULTS", "ISSUED_REFRESH_TOKEN", "ISSUED_TOKEN", "ODD_ANSWERS", "HostileServer", "Seen", "hostile_server"]
+__all__ = [
+    "FAULTS",
+    "CUSTOM_CALL",
+    "ISSUED_REFRESH_TOKEN",
+    "ISSUED_TOKEN",
+    "ODD_ANSWERS",
+    "PRICED_AT",
+    "HostileServer",
+    "Seen",
+    "hostile_server",
+]
 
 Kind = Literal["json", "sse", "native"]
 
@@ -230,6 +240,53 @@ async def huge_usage_200(conn: _Conn, _kind: Kind) -> bool:
     return True
 
 
+PRICED_AT = {"gpt-4o-mini": "NaN", "gpt-4o": "1e999", "o1": "-0.001", "gpt-4.1": "0.002"}
+"""The input price `odd_prices_200` lists each model at, as JSON text: NaN, infinity, a negative, a price."""
+
+
+async def odd_prices_200(conn: _Conn, _kind: Kind) -> bool:
+    """A model list pricing the models of `PRICED_AT` so (`.../models/<id>`: that model's card), and a chat
+    answer naming the model it was asked for."""
+    path: str = conn.path  # type: ignore[attr-defined]
+    cards = {
+        model: f'{{"id": "{model}", "owned_by": "openai", "provider": "openai", '
+        f'"pricing": {{"input_per_1k_usd": {price}, "output_per_1k_usd": 0.001}}}}'
+        for model, price in PRICED_AT.items()
+    }
+    if path.endswith("/models"):
+        body = ('{"object": "list", "data": [' + ", ".join(cards.values()) + "]}").encode()
+    elif "/models/" in path:
+        body = cards[path.rpartition("/")[2]].encode()
+    else:
+        asked = json.loads(conn.server.requests[-1].body)["model"]  # type: ignore[attr-defined]
+        body = json.dumps({**COMPLETION, "model": asked}).encode()
+    await conn.full(200, body, "application/json")
+    return True
+
+
+CUSTOM_CALL = {"id": "call_custom_1", "type": "custom", "custom": {"name": "shell", "input": "ls -la /tmp"}}
+
+
+async def custom_tool_call_200(conn: _Conn, _kind: Kind) -> bool:
+    """A chat answer calling a custom tool (`CUSTOM_CALL`: free-form input, no JSON arguments) until the request
+    carries a tool result, then one saying what the tool said."""
+    if conn.path.endswith("/models"):  # type: ignore[attr-defined]
+        await conn.full(200, json.dumps(MODELS).encode(), "application/json")
+        return True
+    asked = json.loads(conn.server.requests[-1].body)  # type: ignore[attr-defined]
+    results = [message["content"] for message in asked["messages"] if message.get("role") == "tool"]
+    if results:
+        choice = {"message": {"role": "assistant", "content": f"the tool said: {results[-1]}"}, "finish_reason": "stop"}
+    else:
+        choice = {
+            "message": {"role": "assistant", "content": None, "tool_calls": [CUSTOM_CALL]},
+            "finish_reason": "tool_calls",
+        }
+    body = {**COMPLETION, "choices": [{"index": 0, **choice}]}
+    await conn.full(200, json.dumps(body).encode(), "application/json")
+    return True
+
+
 async def odd_probes_200(conn: _Conn, _kind: Kind) -> bool:
     """What `doctor` reads, oddly: a Date of unknown zone (`-0000`), a version without `version`, an empty `/me`."""
     path: str = conn.path  # type: ignore[attr-defined]
@@ -359,6 +416,8 @@ ODD_ANSWERS: dict[str, Callable[[_Conn, Kind], Awaitable[bool]]] = {
     "data_null_200": _json_200({"object": "list", "data": None}),  # a list envelope without its list
     "unpriced_card_200": _json_200({"object": "list", "data": [_UNPRICED_CARD]}),
     "huge_usage_200": huge_usage_200,
+    "odd_prices_200": odd_prices_200,
+    "custom_tool_call_200": custom_tool_call_200,
     "odd_probes_200": odd_probes_200,
     "echo_credentials_401": echo_credentials_401,
     # a token endpoint's answer: what a token-refresh callback fetches over HTTP

@@ -96,7 +96,7 @@ ROWS: list[tuple[str, Callable[[LocalGateway], object], type[Exception], str]] =
     ("httpx.Timeout part", _new(timeout=httpx.Timeout(5.0, connect=0)), og.ConfigurationError, "`timeout.connect`"),
     ("deadline=0", _new(deadline=0), og.ConfigurationError, "Expected `deadline` to be above 0"),
     ("max_retry_wait=-1", _new(max_retry_wait=-1), og.ConfigurationError, "`max_retry_wait` to be at least 0"),
-    ("model_id ../me", _model("../me"), ValueError, "`model_id` may not contain `.` or `..` path steps"),
+    ("model_id ../me", _model("../me"), ValueError, "`model_id` may not have an empty, `.` or `..` part"),
     ("model_id empty", _model(""), ValueError, "`model_id` to be a non-empty string"),
 ]
 

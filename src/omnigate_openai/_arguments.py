@@ -2,9 +2,8 @@
 
 The SDK lets these through to places that report them badly: a negative `max_retries` is an
 `AssertionError` under openai 2.x, a non-numeric `timeout` a "could not reach the gateway" after the
-attempt, `timeout=0` a timeout reported after the gateway already ran (and billed) the call, a
-non-ASCII header value a bare `UnicodeEncodeError`, and a path parameter such as `"../me"` is
-resolved by the URL into another endpoint.
+attempt, `timeout=0` a timeout reported after the gateway already ran (and billed) the call, and a
+non-ASCII header value a bare `UnicodeEncodeError`. (Model ids in a path: `omnigate/resources/models.py`.)
 """
 
 from __future__ import annotations
@@ -12,12 +11,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
 
 from ._exceptions import ConfigurationError
 from ._sdk import NotGiven, Omit, httpx
 
-__all__ = ["check_headers", "check_max_retries", "check_timeout", "path_segment"]
+__all__ = ["check_headers", "check_max_retries", "check_timeout"]
 
 
 def check_max_retries(value: object, *, name: str = "max_retries") -> None:
@@ -58,18 +56,3 @@ def check_headers(headers: Mapping[str, Any], *, name: str = "extra_headers") ->
                     f"The {part} of header {shown} in `{name}` must be printable ASCII without line breaks "
                     "(percent- or base64-encode other text)"
                 )
-
-
-def path_segment(name: str, value: object, *, keep_slashes: bool = False) -> str:
-    """A URL path segment from an argument, escaped; `.`/`..` steps and empty values are refused.
-
-    Without this `gateway.model("../me")` would request `/v1/me`. `keep_slashes` for ids that are
-    paths on the gateway's side (`azure/gpt-4o`).
-    """
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"Expected `{name}` to be a non-empty string, got {value!r}")
-    if value in (".", "..") or any(step in (".", "..") for step in value.split("/")):
-        raise ValueError(f"`{name}` may not contain `.` or `..` path steps, got {value!r}")
-    if not value.isprintable():
-        raise ValueError(f"`{name}` may not contain control characters, got {value!r}")
-    return quote(value, safe="/" if keep_slashes else "")

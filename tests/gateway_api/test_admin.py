@@ -86,7 +86,6 @@ def test_admin_only_client(mode: str, local_gateway: Any) -> None:
     ("arguments", "message"),
     [
         ({"name": ""}, "Expected a name of 1 to 255 characters, got ''"),
-        ({"name": "x", "daily_budget": -1}, "Expected daily_budget >= 0 in USD (0 means unlimited), got -1"),
         ({"name": "x", "monthly_budget": 1.5}, "Expected monthly_budget as a Decimal, int or decimal text in USD"),
         ({"name": "x", "daily_budget": "lots"}, "Expected daily_budget as a decimal amount in USD, got 'lots'"),
     ],
@@ -95,6 +94,45 @@ def test_bad_org_arguments(live: Any, local_gateway: Any, arguments: dict[str, A
     with pytest.raises(ValueError, match=re.escape(message)):
         live(lambda g: g.admin.orgs.create(**arguments))
     assert local_gateway.calls.to("/v1/admin/orgs") == []
+
+
+NO_BUDGET = [  # a budget no gateway keeps, and how it is shown
+    ("1e9999", "'1e9999'"),
+    ("Infinity", "'Infinity'"),
+    ("-inf", "'-inf'"),
+    ("NaN", "'NaN'"),
+    (Decimal("Infinity"), "Decimal('Infinity')"),
+    (Decimal("sNaN"), "Decimal('sNaN')"),
+    (-1, "-1"),
+    ("-0.5", "'-0.5'"),
+    (10**8, "100000000"),
+    ("100000000.0000", "'100000000.0000'"),
+]
+NOT_DECIMAL = [(float("inf"), "inf"), (float("nan"), "nan"), (1e9999, "inf"), (True, "True")]
+
+
+@pytest.mark.parametrize("field", ["daily_budget", "monthly_budget"])
+@pytest.mark.parametrize("kind", ["orgs", "projects"])
+def test_a_budget_past_what_the_gateway_keeps_is_refused_naming_the_field(
+    live: Any, local_gateway: Any, kind: str, field: str
+) -> None:
+    """`"1e9999"` passed: a finite decimal, which the gateway's `Numeric(12,4)` column cannot hold."""
+    create = {
+        "orgs": lambda g, budget: g.admin.orgs.create("acme", **{field: budget}),
+        "projects": lambda g, budget: g.admin.projects.create(UNKNOWN_ORG, "backend", **{field: budget}),
+    }[kind]
+    for budget, shown in NO_BUDGET:
+        with pytest.raises(ValueError, match=field) as caught:
+            live(lambda g, budget=budget: create(g, budget))
+        assert type(caught.value) is ValueError
+        assert str(caught.value) == f"Expected {field} from 0 to 99999999.9999 USD (0 means unlimited), got {shown}"
+    for budget, shown in NOT_DECIMAL:
+        with pytest.raises(ValueError, match=field) as caught:
+            live(lambda g, budget=budget: create(g, budget))
+        assert str(caught.value) == f"Expected {field} as a Decimal, int or decimal text in USD, got {shown}"
+    assert list(local_gateway.calls) == []
+    largest = live(lambda g: g.admin.orgs.create("acme", **{field: "99999999.9999"}))
+    assert getattr(largest, field) == Decimal("99999999.9999")
 
 
 @pytest.mark.parametrize(

@@ -9,11 +9,15 @@ import openai
 import pytest
 from openai.types import CompletionUsage
 
+from _fakes import fake_key
+from _hostile import hostile_server
 from omnigate_openai import AuthError, ModelNotFoundError
 from omnigate_openai.omnigate._pricing import price_call, prices_from_models, token_counts
 from omnigate_openai.types import ModelInfo, ModelPricing
 
-from ._support import REFERENCE, Driver, recorded, recorded_json
+from ._support import REFERENCE, Driver, driver, recorded, recorded_json
+
+KEY = fake_key("llmg_", "gateway-model-ids-0123456789")
 
 # --- live --------------------------------------------------------------------------------------------------------
 
@@ -46,14 +50,51 @@ def test_unknown_model_is_model_not_found(live: Driver) -> None:
     assert isinstance(caught.value, openai.NotFoundError)
 
 
-def test_empty_model_id_is_refused_before_sending(live: Driver) -> None:
-    with pytest.raises(ValueError, match="Expected `model_id` to be a non-empty string, got ''"):
-        live(lambda g: g.model(""))
+BAD_IDS = {  # a model id no model has, and why it is refused
+    "": "Expected `model_id` to be a non-empty string, got ''",
+    "a//b": "`model_id` may not have an empty, `.` or `..` part, got 'a//b'",
+    "/gpt-4o": "`model_id` may not have an empty, `.` or `..` part, got '/gpt-4o'",
+    "azure/": "`model_id` may not have an empty, `.` or `..` part, got 'azure/'",
+    "../me": "`model_id` may not have an empty, `.` or `..` part, got '../me'",
+    "azure/..": "`model_id` may not have an empty, `.` or `..` part, got 'azure/..'",
+    "azure/gpt-4o/x": "`model_id` may hold one `/` at most (as in 'azure/gpt-4o'), got 'azure/gpt-4o/x'",
+    "gpt-4o?x=1": "`model_id` may not contain `?`, `#`, whitespace or control characters, got 'gpt-4o?x=1'",
+    "gpt-4o#x": "`model_id` may not contain `?`, `#`, whitespace or control characters, got 'gpt-4o#x'",
+    "gpt 4o": "`model_id` may not contain `?`, `#`, whitespace or control characters, got 'gpt 4o'",
+    "gpt-4o\t": "`model_id` may not contain `?`, `#`, whitespace or control characters, got 'gpt-4o\\t'",
+    "gpt-4o\x00": "`model_id` may not contain `?`, `#`, whitespace or control characters, got 'gpt-4o\\x00'",
+}
+SENT_AS = {  # a model id, and the path `model(id)` asks for
+    "gpt-4o": "/v1/models/gpt-4o",
+    "azure/gpt-4o": "/v1/models/azure/gpt-4o",
+    "models/gemini-1.5-pro": "/v1/models/models/gemini-1.5-pro",
+    "ft:gpt-4o:acme%1": "/v1/models/ft%3Agpt-4o%3Aacme%251",
+    "modèle": "/v1/models/mod%C3%A8le",
+}
+
+
+@pytest.mark.parametrize("model_id", list(BAD_IDS))
+def test_a_model_id_no_model_has_is_refused_before_sending(mode: str, model_id: str) -> None:
+    """`a//b`, `gpt-4o?x=1` or `gpt-4o#x` were sent as given: the URL asked for another route or cut the id short."""
+    with (
+        hostile_server() as (server, _),
+        driver(mode, base_url=f"{server.url}/ok/v1", api_key=KEY) as gateway,
+        pytest.raises(ValueError, match="model_id") as caught,
+    ):
+        gateway(lambda g: g.model(model_id))
+    assert type(caught.value) is ValueError
+    assert str(caught.value) == BAD_IDS[model_id]
+    assert server.requests == []
+
+
+def test_a_model_id_is_sent_quoted_with_its_one_slash(mode: str) -> None:
+    with hostile_server() as (server, _), driver(mode, base_url=f"{server.url}/ok/v1", api_key=KEY) as gateway:
+        for model_id in SENT_AS:
+            gateway(lambda g, model_id=model_id: g.model(model_id))
+    assert [seen.path.removeprefix("/ok") for seen in server.requests] == list(SENT_AS.values())
 
 
 def test_bad_key_is_auth_error(mode: str, local_gateway: Any) -> None:
-    from ._support import driver
-
     with (
         driver(mode, base_url=local_gateway.base_url, api_key="llmg_not-a-key") as bad,
         pytest.raises(AuthError, match="Invalid API key") as caught,

@@ -1,6 +1,6 @@
 """A `client.gateway` answer of the wrong JSON kind (`null`, `[]` for an object, `{"data": null}` for a list) is
 an `InvalidResponseError` saying what came, not the raw JSON handed back as if it were the typed answer, nor an
-`AttributeError` later; a model card with a price that is not a number leaves the listing usable."""
+`AttributeError` later; so is a model card (or a list holding one) whose price is not a finite amount >= 0."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ import pytest
 
 import omnigate_openai as og
 from _fakes import fake_key
-from _hostile import hostile_server
+from _hostile import PRICED_AT, hostile_server
 from omnigate_openai import meta
 
 from ._support import driver
+
+QUIET = og.LoopDetection(same_answer=None, ping_pong=None)
 
 KEY = fake_key("llmg_", "gateway-odd-answers-0123456789")
 ADMIN_KEY = fake_key("adm_", "gateway-odd-answers-0123456789")
@@ -86,17 +88,75 @@ def test_an_empty_list_is_an_answer(mode: str) -> None:
         assert gateway(lambda g: g.admin.orgs.list()) == []
 
 
+NO_AMOUNT = {  # the model, and what the gateway's list is refused for
+    "gpt-4o-mini": "model 'gpt-4o-mini' has `pricing.input_per_1k_usd` = nan, not a finite amount >= 0",
+    "gpt-4o": "model 'gpt-4o' has `pricing.input_per_1k_usd` = inf, not a finite amount >= 0",
+    "o1": "model 'o1' has `pricing.input_per_1k_usd` = -0.001, not a finite amount >= 0",
+}
+REFUSED = "The gateway answered HTTP 200 with a price that is no amount: "
+
+
 @pytest.mark.parametrize("mode", ["sync", "async"])
-def test_a_price_that_is_no_number_keeps_the_listing_and_leaves_the_model_unpriced(mode: str) -> None:
+def test_a_price_that_is_no_number_refuses_the_listing_naming_the_model_and_field(mode: str) -> None:
     with (
         hostile_server() as (server, _),
         driver(mode, base_url=f"{server.url}/unpriced_card_200/v1", api_key=KEY) as gateway,
     ):
-        (card,) = gateway(lambda g: g.models())
-        assert card.id == "m"
-        with pytest.raises(TypeError) as caught:
-            gateway(lambda g: g.price("m", {"prompt_tokens": 1000, "completion_tokens": 1000}))
-    assert str(caught.value) == "Cannot price 'm': the gateway's prices could not be fetched"
+        for call in (lambda g: g.models(), lambda g: g.price("m", {"prompt_tokens": 1000, "completion_tokens": 1000})):
+            with pytest.raises(og.InvalidResponseError) as caught:
+                gateway(call)
+            assert isinstance(caught.value, openai.APIResponseValidationError)
+            assert str(caught.value) == (
+                REFUSED + "model 'm' has `pricing.input_per_1k_usd` = None, not a finite amount >= 0"
+            )
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_price_of_nan_infinity_or_below_zero_is_never_shown_nor_billed(mode: str) -> None:
+    """NaN, `1e999` and -0.001 were shown on the model cards as prices, and a negative one priced calls below $0."""
+    assert set(PRICED_AT) == {*NO_AMOUNT, "gpt-4.1"}
+    with (
+        hostile_server() as (server, _),
+        driver(mode, base_url=f"{server.url}/odd_prices_200/v1", api_key=KEY) as gateway,
+    ):
+        with pytest.raises(og.InvalidResponseError) as listed:
+            gateway(lambda g: g.models())
+        assert str(listed.value) == REFUSED + NO_AMOUNT["gpt-4o-mini"]  # the first card it cannot bill by
+        assert gateway(lambda g: g.model("gpt-4.1")).pricing.input_per_1k_usd == 0.002
+        for model, why in NO_AMOUNT.items():
+            with pytest.raises(og.InvalidResponseError) as card:
+                gateway(lambda g, model=model: g.model(model))
+            assert str(card.value) == REFUSED + why
+            completion = gateway(
+                lambda g, model=model: g._client.chat.completions.create(model=model, messages=MESSAGES)
+            )
+            assert completion.choices[0].message.content == "hi"
+            found = meta(completion)
+            assert (found.cost_usd, found.cost_note) == (None, "the gateway's prices could not be fetched")
+            with pytest.raises(og.InvalidResponseError) as priced:
+                gateway(lambda g, model=model: g.price(model, {"prompt_tokens": 1000, "completion_tokens": 1000}))
+            assert str(priced.value) == REFUSED + NO_AMOUNT["gpt-4o-mini"]
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("model", list(NO_AMOUNT))
+def test_a_budget_refuses_a_model_priced_at_no_amount_or_reserves_it_at_the_stated_price(mode: str, model: str) -> None:
+    """The guard reserved at such a price: NaN and infinity failed the call untyped, a negative one freed budget."""
+    refusing = og.Guard(limits=og.Limits(max_usd=1.0), loops=QUIET)
+    stated = og.Guard(limits=og.Limits(max_usd=1.0), loops=QUIET, unpriced_model=(0.01, 0.03))
+    ask = {"model": model, "messages": MESSAGES, "max_tokens": 10}
+    with (
+        hostile_server() as (server, _),
+        driver(mode, base_url=f"{server.url}/odd_prices_200/v1", api_key=KEY) as gateway,
+    ):
+        with pytest.raises(og.UnpricedModelError) as caught:
+            gateway(lambda g: g._client.with_guard(refusing).chat.completions.create(**ask))
+        assert caught.value.model == model
+        assert str(caught.value).startswith("The gateway's prices could not be fetched")
+        assert [seen.path for seen in server.requests] == ["/odd_prices_200/v1/models"]  # the call was never sent
+        answered = gateway(lambda g: g._client.with_guard(stated).chat.completions.create(**ask))
+    assert answered.choices[0].message.content == "hi"
+    assert stated.metrics().calls == 1
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])

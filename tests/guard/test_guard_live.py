@@ -700,5 +700,42 @@ def test_with_guard_copies_keep_it_and_none_removes_it(local_gateway: LocalGatew
 def test_bad_settings_are_refused(options: dict[str, Any], match: str) -> None:
     with pytest.raises(ValueError, match=match):
         og.Guard(**options)
-    with pytest.raises(ValueError, match=r"Limits\(max_calls=...\) to be a number >= 0"):
+    with pytest.raises(ValueError, match=r"Limits\(max_calls=...\) to be a whole number >= 0"):
         og.Limits(max_calls=-1)
+
+
+NO_LIMIT_VALUES = [  # a limit no guard can keep, and how it is shown; None is the way to say "no limit"
+    (float("inf"), "inf"),
+    (float("-inf"), "-inf"),
+    (float("nan"), "nan"),
+    (-0.5, "-0.5"),
+    (True, "True"),
+    ("1", "'1'"),
+    (10**400, "1" + "0" * 400),
+]
+
+
+@pytest.mark.parametrize("field", ["max_usd", "max_seconds", "max_tokens", "max_calls", "max_tool_calls"])
+def test_a_limit_that_is_no_finite_amount_is_refused_naming_the_field(field: str) -> None:
+    """`Limits(max_usd=inf)` (or NaN) was taken, then failed the first guarded call with an untyped
+    OverflowError (ValueError for NaN); a count of 2.5 was cut to 2 unseen."""
+    kind = "a finite number" if field in ("max_usd", "max_seconds") else "a whole number"
+    bad = NO_LIMIT_VALUES if kind == "a finite number" else [*NO_LIMIT_VALUES, (2.5, "2.5")]
+    for value, shown in bad:
+        with pytest.raises(ValueError, match=field) as caught:
+            og.Limits(**{field: value})
+        assert str(caught.value) == f"Expected Limits({field}=...) to be {kind} >= 0, or None for no limit; got {shown}"
+    assert getattr(og.Limits(**{field: None}), field) is None
+    assert getattr(og.Limits(**{field: 0}), field) == 0
+
+
+@pytest.mark.parametrize(
+    "price", [(float("inf"), 0.01), (0.01, float("nan")), (True, 0.01), (-0.01, 0.01), ("0.01", 0.01), (0.01,)]
+)
+def test_a_stated_price_that_is_no_finite_amount_is_refused(price: tuple[Any, ...]) -> None:
+    """`unpriced_model=(inf, ...)` was taken and failed the first reservation with an OverflowError; a string, a
+    TypeError from the comparison."""
+    with pytest.raises(ValueError, match="unpriced_model") as caught:
+        og.Guard(unpriced_model=price)  # type: ignore[arg-type]
+    expected = "unpriced_model='refuse' or (usd_per_1k_prompt, usd_per_1k_completion), finite amounts >= 0"
+    assert str(caught.value) == f"Expected {expected}, got {price!r}"

@@ -4,6 +4,7 @@ repeated tool calls, the tool-call limit, and the re-asks of tool emulation (eac
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
@@ -12,7 +13,8 @@ import pytest
 
 import omnigate_openai as og
 from _fakes import fake_key
-from _hostile import hostile_server
+from _hostile import CUSTOM_CALL, hostile_server
+from omnigate_openai import flow
 from omnigate_openai.testing import LocalGateway, ToolCall
 
 from ._drive import MODES
@@ -68,6 +70,65 @@ def test_the_tool_loop_runs_the_tools_under_the_guard(mode: str, local_gateway: 
     assert guard.metrics().tool_calls == 1
     billed = sum((row.cost for row in local_gateway.state.usage), Decimal(0))
     assert Decimal(str(guard.metrics().cost_usd)) == billed
+
+
+SHELL = {"type": "custom", "custom": {"name": "shell", "description": "Runs a shell command."}}
+"""A custom tool: the model writes its input as free text, not JSON arguments (openai >= 1.99)."""
+
+
+def run_custom_tool_loop(mode: str, base_url: str, guard: og.Guard, executor: Any, **options: Any) -> Any:
+    """The tool loop through Flow (LiteLLM passes tools on, so a custom tool can be offered), sync or async."""
+    settings = {"base_url": base_url, "auth_token": "t", "max_retries": 0}
+    request = {"messages": ASK, "tools": [SHELL], "model": "openai/gpt-4o-mini", **options}
+    if mode == "sync":
+        with flow.OpenAI(**settings) as client:
+            return og.call_with_tools(client.with_guard(guard, agent_id="agent"), tool_executor=executor, **request)
+
+    async def run() -> Any:
+        async with flow.AsyncOpenAI(**settings) as client:
+            return await og.acall_with_tools(
+                client.with_guard(guard, agent_id="agent"), tool_executor=executor, **request
+            )
+
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_tool_loop_runs_a_custom_tool_call_with_its_input(mode: str) -> None:
+    """A custom tool call (`.custom`, no `.function`) raised AttributeError; it runs through the executor with
+    its input text, and the guard counts, records and checks it as any tool call."""
+    ran: list[tuple[str, object]] = []
+
+    def shell(name: str, arguments: object) -> str:
+        ran.append((name, arguments))
+        return "a.txt b.txt"
+
+    guard = og.Guard(limits=og.Limits(max_tool_calls=5), loops=NO_ANSWER_LOOPS)
+    with hostile_server() as (server, _):
+        final = run_custom_tool_loop(mode, f"{server.url}/custom_tool_call_200", guard, shell)
+    assert ran == [("shell", "ls -la /tmp")]
+    assert final.choices[0].message.content == "the tool said: a.txt b.txt"
+    *_, called, result = json.loads(server.requests[-1].body)["messages"]
+    assert called == {"role": "assistant", "tool_calls": [CUSTOM_CALL]}
+    assert result == {"role": "tool", "tool_call_id": "call_custom_1", "content": "a.txt b.txt"}
+    first, second = guard.history()
+    assert (first.tool_calls, second.tool_calls) == (("shell",), ())
+    assert guard.metrics().tool_calls == 1
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("where", ["offered", "called"])
+def test_a_denied_custom_tool_is_refused_where_it_is_offered_or_called(mode: str, where: str) -> None:
+    guard = og.Guard(tool_access=og.ToolAccess(deny=["shell"]), loops=NO_ANSWER_LOOPS)
+    tools = [SHELL] if where == "offered" else [WEATHER]  # the model calls `shell` all the same
+    with (
+        hostile_server() as (server, _),
+        pytest.raises(og.ToolAccessDeniedError, match=f"'shell' was {where}") as caught,
+    ):
+        run_custom_tool_loop(mode, f"{server.url}/custom_tool_call_200", guard, weather, tools=tools)
+    assert (caught.value.where, caught.value.tool) == (where, "shell")
+    chats = [seen for seen in server.requests if seen.path.endswith("/chat/completions")]
+    assert len(chats) == (0 if where == "offered" else 1)
 
 
 @pytest.mark.parametrize("mode", MODES)

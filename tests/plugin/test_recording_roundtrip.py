@@ -116,3 +116,32 @@ def test_a_recorded_session_holds_no_secret_and_replays_the_same(local_gateway: 
     assert replayed == recorded
     assert dict(recorded)["provider 401"][0] == "ProviderError"
     assert dict(recorded)["midstream"][3] == 502
+
+
+@pytest.mark.parametrize("mode", ["new_episodes", "all"])
+def test_a_cassette_recorded_again_numbers_new_secrets_after_its_own(
+    local_gateway: LocalGateway, tmp_path: Path, mode: str
+) -> None:
+    """Recorded again (`new_episodes`; `all` keeps the old interactions too), numbering restarted at 1: a second
+    gateway key and a second provider key got the placeholders of the first ones, two secrets for one name."""
+    sessions = [  # a gateway key, and the provider key it stores (another provider: a new episode)
+        (local_gateway.api_key, "openai", fake_key("sk-proj-", "First0First0First0First0First0")),
+        (local_gateway.new_project().api_key, "anthropic", fake_key("sk-ant-", "api03-Second0Second0Second0")),
+    ]
+    for key, provider, provider_key in sessions:
+        recording = Recorder(cassette_dir=tmp_path, record_mode=mode)
+        with (
+            recording.use_cassette("twice"),
+            og.OpenAI(base_url=local_gateway.base_url, api_key=key, max_retries=0) as client,
+        ):
+            sent = client.post("/keys", body={"provider": provider, "api_key": provider_key}, cast_to=httpx.Response)
+            assert sent.status_code == 204
+
+    cassette = (tmp_path / "twice.yaml").read_text()
+    assert [secret for session in sessions for secret in (session[0], session[2]) if secret in cassette] == []
+    first, later = cassette.split("- request:")[1:]
+    for placeholder in ("llmg_<redacted-1>", "<redacted-provider-key-1>"):
+        assert placeholder in first
+        assert placeholder not in later
+    for placeholder in ("llmg_<redacted-2>", "<redacted-provider-key-2>"):
+        assert placeholder in later

@@ -331,6 +331,8 @@ class GuardedCall:
                 function = getattr(call, "function", None)
                 if function is not None:
                     self._tool_parts[index] = [function.name or "", function.arguments or ""]
+                elif (custom := getattr(call, "custom", None)) is not None:  # a custom tool's free-form input
+                    self._tool_parts[index] = [custom.name or "", custom.input or ""]
         found = self._own
         if found is None:
             self._usage = getattr(completion, "usage", None)

@@ -19,7 +19,7 @@ from .._profile import GatewayProfile, Prices
 from ._errors import CallVetoedError, GuardError, LimitName
 from ._estimate import price_per_1k
 from ._history import CallRecord, History
-from ._limits import METRICS, Amounts, Limits, Line, Scopes, as_shown
+from ._limits import METRICS, Amounts, Limits, Line, Scopes, as_shown, is_amount
 from ._loops import LoopDetection, LoopTracker
 from ._store import MemoryStore, Store
 from ._tools import ToolAccess
@@ -115,9 +115,9 @@ class Guard:
         if not 0 < warn_at <= 1:
             raise ValueError(f"Expected 0 < warn_at <= 1, got {warn_at!r}")
         if unpriced_model != "refuse" and not (
-            isinstance(unpriced_model, tuple) and len(unpriced_model) == 2 and all(p >= 0 for p in unpriced_model)
+            isinstance(unpriced_model, tuple) and len(unpriced_model) == 2 and all(map(is_amount, unpriced_model))
         ):
-            expected = "unpriced_model='refuse' or (usd_per_1k_prompt, usd_per_1k_completion)"
+            expected = "unpriced_model='refuse' or (usd_per_1k_prompt, usd_per_1k_completion), finite amounts >= 0"
             raise ValueError(f"Expected {expected}, got {unpriced_model!r}")
         if default_output_tokens < 1 or reservation_ttl <= 0 or history_size < 1:
             raise ValueError("Expected default_output_tokens >= 1, reservation_ttl > 0 and history_size >= 1")

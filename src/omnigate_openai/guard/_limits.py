@@ -13,12 +13,24 @@ from typing import NamedTuple
 
 from ._errors import LimitName
 
-__all__ = ["METRICS", "Amounts", "Limits", "Line", "Scopes", "micro_usd"]
+__all__ = ["METRICS", "Amounts", "Limits", "Line", "Scopes", "is_amount", "micro_usd"]
 
 METRICS: tuple[LimitName, ...] = ("max_usd", "max_tokens", "max_calls", "max_tool_calls")
 """The counted metrics, in the order of `Amounts`."""
 
 NO_LIMIT = -1
+
+_COUNTS = ("max_tokens", "max_calls", "max_tool_calls")
+
+
+def is_amount(value: object) -> bool:
+    """A finite number >= 0 (not a bool): what a limit or a stated price may be."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value) and value >= 0
+    except OverflowError:  # an integer past float's range
+        return False
 
 
 class Amounts(NamedTuple):
@@ -47,10 +59,15 @@ class Limits:
     """Wall time since the scope's first call."""
 
     def __post_init__(self) -> None:
+        # `inf` or NaN failed the first call untyped (they have no integer in a store's units); None is no limit.
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
-                raise ValueError(f"Expected Limits({field.name}=...) to be a number >= 0 or None, got {value!r}")
+            counted = field.name in _COUNTS
+            if value is None or (is_amount(value) and (not counted or float(value).is_integer())):
+                continue
+            kind = "a whole number" if counted else "a finite number"
+            expected = f"Limits({field.name}=...) to be {kind} >= 0, or None for no limit"
+            raise ValueError(f"Expected {expected}; got {value!r}")
 
     def bounds(self) -> Amounts:
         """The counted limits in a store's units; -1 for none."""

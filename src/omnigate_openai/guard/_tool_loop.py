@@ -4,6 +4,10 @@ Every ask is a guarded call of the client it is given (limits, loops, tool acces
 every tool call is checked before it is executed: a denied tool or a spent tool-call limit raises
 instead of running. The loop stops with `LimitExceededError(limit="max_iterations")` after
 `max_iterations` asks that all ended in tool calls.
+
+The executor gets a function tool call's name and JSON arguments (a dict), and a custom tool call's
+(`{"type": "custom"}` tools, openai's `ChatCompletionMessageCustomToolCall`) name and free-form input
+(a str, as the model wrote it); its result goes back as the call's tool message either way.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from ._tools import policy_for
 
 __all__ = ["acall_with_tools", "call_with_tools"]
 
-ToolExecutor = Callable[[str, dict[str, Any]], Any]
-"""`executor(name, arguments)` -> the tool's result (a string, or anything `json.dumps` can write)."""
+ToolExecutor = Callable[[str, Any], Any]
+"""`executor(name, arguments)` -> the tool's result (a string, or anything `json.dumps` can write). `arguments`
+is a dict for a function tool, the input text (a str) for a custom tool."""
 
 
 def call_with_tools(
@@ -39,8 +44,9 @@ def call_with_tools(
             return completion
         conversation.append(_assistant_turn(completion))
         for call in calls:
-            _check(client, call)
-            result = tool_executor(call.function.name, _arguments(call))
+            tool = _tool_name(call)
+            _check(client, tool)
+            result = tool_executor(tool, _arguments(call))
             if isinstance(result, Awaitable):
                 raise TypeError("call_with_tools got an async tool_executor: use acall_with_tools")
             conversation.append(_tool_turn(call, result))
@@ -65,8 +71,9 @@ async def acall_with_tools(
             return completion
         conversation.append(_assistant_turn(completion))
         for call in calls:
-            _check(client, call)
-            result = tool_executor(call.function.name, _arguments(call))
+            tool = _tool_name(call)
+            _check(client, tool)
+            result = tool_executor(tool, _arguments(call))
             if isinstance(result, Awaitable):
                 result = await result
             conversation.append(_tool_turn(call, result))
@@ -99,7 +106,17 @@ def _tool_turn(call: Any, result: object) -> dict[str, Any]:
     return {"role": "tool", "tool_call_id": call.id, "content": content}
 
 
-def _arguments(call: Any) -> dict[str, Any]:
+def _tool_name(call: Any) -> str:
+    """A custom tool call has `custom` (name, free-form input) where a function tool call has `function`."""
+    custom = getattr(call, "custom", None)
+    return str(custom.name if custom is not None else call.function.name)
+
+
+def _arguments(call: Any) -> Any:
+    """A function tool's JSON arguments as a dict; a custom tool's input text as written."""
+    custom = getattr(call, "custom", None)
+    if custom is not None:
+        return custom.input
     raw = call.function.arguments or "{}"
     parsed = json.loads(raw)
     if not isinstance(parsed, dict):
@@ -107,15 +124,15 @@ def _arguments(call: Any) -> dict[str, Any]:
     return parsed
 
 
-def _check(client: Any, call: Any) -> None:
+def _check(client: Any, tool: str) -> None:
     """Before a tool runs: the agent may use it, and the guard's tool-call limits are not exceeded."""
     binding = getattr(client, "_guard", None)
     if binding is None:
         return
     guard, agent_id = binding.guard, binding.agent_id
     policy = policy_for(guard.tool_access, agent_id)
-    if policy is not None and not policy.allows(call.function.name):
-        raise ToolAccessDeniedError(tool=call.function.name, agent_id=agent_id, where="called")
+    if policy is not None and not policy.allows(tool):
+        raise ToolAccessDeniedError(tool=tool, agent_id=agent_id, where="called")
     scopes = guard.scopes(agent_id, client.user_id)
     for line, used in zip(scopes.lines, guard.store.usage(scopes.names), strict=True):
         bound = line.bounds.tool_calls

@@ -47,10 +47,10 @@ def policy_for(access: ToolAccess | Mapping[str, ToolAccess] | None, agent_id: s
 
 
 def offered_tools(body: Mapping[str, Any]) -> list[str]:
-    """The names of the tools (and legacy functions) a chat request offers."""
+    """The names of the tools (function and custom ones, and legacy functions) a chat request offers."""
     names = []
     for tool in body.get("tools") or ():
-        function = tool.get("function") if isinstance(tool, Mapping) else None
+        function = tool.get("function") or tool.get("custom") if isinstance(tool, Mapping) else None
         if isinstance(function, Mapping) and isinstance(function.get("name"), str):
             names.append(function["name"])
     for function in body.get("functions") or ():

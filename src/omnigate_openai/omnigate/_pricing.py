@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import math
 import re
 import threading
 import time
@@ -31,6 +32,7 @@ __all__ = [
     "PriceCache",
     "Prices",
     "Provider",
+    "card_prices",
     "price_call",
     "prices_from_models",
     "provider_for_model",
@@ -171,16 +173,40 @@ def token_counts(usage: object) -> tuple[int, int]:
 
 
 def prices_from_models(listing: object) -> dict[str, tuple[float, float]]:
-    """The prices in a `GET /v1/models` answer (`{"data": [{"id", "pricing": {...}}]}`); unpriced cards skipped."""
+    """The prices in a `GET /v1/models` answer (`{"data": [{"id", "pricing": {...}}]}`); unpriced cards skipped.
+
+    Raises ValueError for a list without `data`, or with a price that is no finite amount >= 0 (`card_prices`).
+    """
     data = listing.get("data") if isinstance(listing, Mapping) else None
     if not isinstance(data, list):
         raise ValueError(f"Expected a model list with `data`, got {listing!r:.200}")
     prices: dict[str, tuple[float, float]] = {}
     for card in data:
-        pricing = card.get("pricing") if isinstance(card, Mapping) else None
-        if isinstance(pricing, Mapping) and isinstance(card.get("id"), str):
-            prices[card["id"]] = (float(pricing["input_per_1k_usd"]), float(pricing["output_per_1k_usd"]))
+        if isinstance(card, Mapping) and isinstance(card.get("id"), str) and (pair := card_prices(card)) is not None:
+            prices[card["id"]] = pair
     return prices
+
+
+def card_prices(card: Mapping[str, object]) -> tuple[float, float] | None:
+    """A model card's (prompt, completion) price; None for a card the gateway cannot price (`pricing: null`).
+
+    A price that is no finite amount >= 0 (NaN, `1e999`, a negative, a string, none at all) is not a price
+    the gateway bills by, nor one to show or reserve at: ValueError, naming the model and the field.
+    """
+    pricing = card.get("pricing")
+    if pricing is None:
+        return None
+    if not isinstance(pricing, Mapping):
+        raise ValueError(f"model {card.get('id')!r} has `pricing` = {pricing!r:.100}, not an object of prices")
+    pair: list[float] = []
+    for field in ("input_per_1k_usd", "output_per_1k_usd"):
+        value = pricing.get(field)
+        if not _is_amount(value):
+            raise ValueError(
+                f"model {card.get('id')!r} has `pricing.{field}` = {value!r:.100}, not a finite amount >= 0"
+            )
+        pair.append(float(value))
+    return pair[0], pair[1]
 
 
 class PriceCache:
@@ -251,8 +277,17 @@ def _attempt(fetch: Callable[[], object]) -> Prices | None:
 def _parsed(listing: object) -> Prices | None:
     try:
         return prices_from_models(listing) or None
-    except (ValueError, TypeError, KeyError, ArithmeticError):  # `ArithmeticError`: an integer price past float's range
+    except ValueError:  # not a list of cards, or a price the gateway could not bill by
         return None
+
+
+def _is_amount(value: object) -> TypeGuard[float]:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value) and value >= 0
+    except OverflowError:  # an integer past float's range
+        return False
 
 
 def _is_count(value: object) -> TypeGuard[int]:

@@ -17,7 +17,7 @@ from . import _answers, _errors, _metadata, _pricing, _retries, _routing, _strea
 from ._credentials import auth_headers
 from ._echoes import mask_echoes_in_answer, without_echoes
 from ._endpoints import UNSUPPORTED_ENDPOINTS
-from ._shapes import not_the_gateway_shape
+from ._shapes import not_the_gateway_shape, unpriceable_card
 from ._streams import AsyncNativeChatStream, NativeChatStream
 from ._wire import ADMIN_KEY_HEADER, API_KEY_HEADER, CHAT_COMPLETIONS_PATH, NATIVE_CHAT_PATH
 
@@ -82,7 +82,8 @@ class OmniGateProfile(GatewayProfile):
     def answer(
         self, data: object, *, cast_to: object, response: httpx.Response, prices: Prices | None
     ) -> tuple[object, GatewayMeta | None]:
-        if (odd := not_the_gateway_shape(data, cast_to, response)) is not None:  # `client.gateway`'s answers
+        odd = not_the_gateway_shape(data, cast_to, response) or unpriceable_card(data, cast_to, response)
+        if odd is not None:  # `client.gateway`'s answers
             raise odd
         return _answers.chat_result(data, cast_to, response, prices)
 

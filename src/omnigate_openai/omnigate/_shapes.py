@@ -1,7 +1,10 @@
-"""Answers of `client.gateway` of the wrong JSON kind, refused before the SDK builds them.
+"""Answers of `client.gateway` of the wrong JSON kind, or with a price that is no amount, refused before the
+SDK builds them.
 
 The SDK hands back JSON that is not an object as it came (`me()` returning `[]`), and a list envelope
 without its list fails later with an `AttributeError`; here each is an `InvalidResponseError` saying what came.
+A model card priced at NaN, `1e999` (infinity) or a negative would show that as its price, and price calls
+with it: the card, and a list holding it, are refused the same way, naming the model and the field.
 """
 
 from __future__ import annotations
@@ -13,9 +16,11 @@ from typing import Any, get_args, get_origin
 from .._bad_answers import excerpt
 from .._exceptions import InvalidResponseError
 from .._sdk import httpx
+from ._pricing import card_prices
 from .types._base import GatewayModel
+from .types.models import ModelInfo
 
-__all__ = ["not_the_gateway_shape"]
+__all__ = ["not_the_gateway_shape", "unpriceable_card"]
 
 
 def not_the_gateway_shape(data: object, cast_to: Any, response: httpx.Response) -> InvalidResponseError | None:
@@ -37,6 +42,36 @@ def not_the_gateway_shape(data: object, cast_to: Any, response: httpx.Response) 
     if not isinstance(data, Mapping):
         return _odd(response, data, f"an object (a {cast_to.__name__} was expected)")
     return None
+
+
+def unpriceable_card(data: object, cast_to: Any, response: httpx.Response) -> InvalidResponseError | None:
+    """A model card (`model(id)`), or one in a model list (`models()`), whose price is no finite amount >= 0.
+
+    Called once the answer has the right shape; a card without prices (`pricing: null`) is the gateway's
+    word for a model it bills at $0, and stays.
+    """
+    for card in _model_cards(data, cast_to):
+        try:
+            card_prices(card)
+        except ValueError as error:
+            return InvalidResponseError(
+                f"The gateway answered HTTP {response.status_code} with a price that is no amount: {error}",
+                response=response,
+                body=data,
+            )
+    return None
+
+
+def _model_cards(data: object, cast_to: Any) -> list[Mapping[str, object]]:
+    """The model cards of an answer: itself for a `ModelInfo`, its list for a list of them (`/v1/models`)."""
+    if not isinstance(data, Mapping):
+        return []
+    if cast_to is ModelInfo:
+        return [data]
+    field = cast_to._list_field if _is_gateway_model(cast_to) else None
+    if field is None or cast_to.model_fields[field].annotation != list[ModelInfo]:
+        return []
+    return [card for card in data.get(field) or () if isinstance(card, Mapping)]
 
 
 def _is_gateway_model(cast_to: object) -> bool:

@@ -67,6 +67,9 @@ _REDACTED = "<redacted"
 _PLACEHOLDER = re.compile(r"<redacted-(?P<kind>[a-z]+(?:-[a-z]+)*?)(?:-\d+)?(?::[^>]*)?>")
 """`<redacted-provider-key-2>`, `<redacted-provider-key:starts-with-sk-bad>` -> kind `provider-key`."""
 
+_NUMBERED = re.compile(r"llmg_<redacted-(?P<gateway>\d+)>|<redacted-(?P<kind>[a-z]+(?:-[a-z]+)*)-(?P<number>\d+)>")
+"""A numbered placeholder: `llmg_<redacted-2>` (a gateway key), `<redacted-provider-key-3>`."""
+
 _SECRET_HEADERS: dict[str, SecretKind] = {
     "x-api-key": "gateway-key",
     "x-admin-key": "admin-key",
@@ -117,8 +120,9 @@ class Scrubber:
     """Hides every secret of one cassette behind a placeholder that is stable within that cassette.
 
     One instance per cassette: the numbering (`llmg_<redacted-1>`, `llmg_<redacted-2>`) follows the
-    order in which secrets are first seen. Placeholders are never scrubbed again, so replaying a
-    cassette whose answers hand out `llmg_<redacted-2>` sends that placeholder back unchanged.
+    order in which secrets are first seen, after those the cassette already holds (`number_after`).
+    Placeholders are never scrubbed again, so replaying a cassette whose answers hand out
+    `llmg_<redacted-2>` sends that placeholder back unchanged.
     """
 
     scrub_user_id: bool = False
@@ -174,6 +178,17 @@ class Scrubber:
         return response
 
     # -- the decisions ---------------------------------------------------------------------------
+
+    def number_after(self, recorded: str) -> None:
+        """Number new secrets after the placeholders `recorded` (the text of a cassette being extended) holds.
+
+        A cassette recorded again in `new_episodes` mode keeps its interactions: numbering from 1 again gave
+        a new, different secret the placeholder of an old one. (The secrets behind them are unknown here, so
+        a secret of the old session seen again gets a new number: two numbers, never one for two secrets.)
+        """
+        for match in _NUMBERED.finditer(recorded):
+            kind, number = ("gateway-key", match["gateway"]) if match["gateway"] else (match["kind"], match["number"])
+            self._counts[kind] = max(self._counts.get(kind, 0), int(number))
 
     def placeholder(self, secret: str, kind: SecretKind) -> str:
         """The stable placeholder of `secret`, numbering it if it is new."""
@@ -340,13 +355,15 @@ def _short(value: object, limit: int = 300) -> str:
 # -- the vcrpy configuration ---------------------------------------------------------------------
 
 
-def cassette_config(*, scrub_user_id: bool = False, secrets: Iterable[str] = ()) -> dict[str, Any]:
+def cassette_config(*, scrub_user_id: bool = False, secrets: Iterable[str] = (), recorded: str = "") -> dict[str, Any]:
     """`use_cassette` keyword arguments with scrubbing and matching on; a fresh scrubber each call.
 
-    For `pytest-recording` users: return it from your `vcr_config` fixture. The `omnigate_body`
-    matcher is registered on pytest-recording's VCR by this package's plugin.
+    `recorded`: the text of the cassette these will extend, if any, whose placeholders new secrets are
+    numbered after. For `pytest-recording` users: return it from your `vcr_config` fixture. The
+    `omnigate_body` matcher is registered on pytest-recording's VCR by this package's plugin.
     """
     scrubber = Scrubber(scrub_user_id=scrub_user_id, secrets=tuple(secrets))
+    scrubber.number_after(recorded)
     hooks: tuple[Callable[[Any], Any], Callable[[Any], Any]] = (scrubber.request, scrubber.response)
     return {
         "before_record_request": hooks[0],

@@ -36,6 +36,8 @@ Budget = Decimal | int | str
 """USD, sent as given (`Decimal` as its exact text); 0 means unlimited."""
 
 _MAX_NAME = 255
+_MAX_BUDGET = Decimal("99999999.9999")
+"""The most a `Numeric(12,4)` budget column holds."""
 
 
 class Admin(SyncAPIResource):
@@ -223,15 +225,19 @@ def _check_id(what: str, value: str) -> str:
 
 
 def _budget(what: str, value: Budget) -> object:
-    """Budgets travel as JSON numbers (int) or exact decimal text, never as binary floats."""
+    """Budgets travel as JSON numbers (int) or exact decimal text, never as binary floats.
+
+    The gateway keeps them in a `Numeric(12,4)` column (protocol §0.1): `"1e9999"` is a finite decimal
+    that no column holds, and would fail there after the request was sent.
+    """
     if isinstance(value, bool) or not isinstance(value, (Decimal, int, str)):
         raise ValueError(f"Expected {what} as a Decimal, int or decimal text in USD, got {value!r}")
     try:
         amount = Decimal(value)
     except InvalidOperation:
         raise ValueError(f"Expected {what} as a decimal amount in USD, got {value!r}") from None
-    if not amount.is_finite() or amount < 0:
-        raise ValueError(f"Expected {what} >= 0 in USD (0 means unlimited), got {value!r}")
+    if not amount.is_finite() or not 0 <= amount <= _MAX_BUDGET:
+        raise ValueError(f"Expected {what} from 0 to {_MAX_BUDGET} USD (0 means unlimited), got {value!r}")
     return str(value) if isinstance(value, Decimal) else value
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from typing import Any, ClassVar, cast
+from urllib.parse import quote
 
 from pydantic import Field
 from typing_extensions import Unpack
 
-from ..._arguments import path_segment
 from ..._request_options import RequestOptions, options
 from ..._sdk import AsyncAPIResource, SyncAPIResource
 from .._pricing import PriceCache, price_call, prices_from_models
@@ -98,7 +98,22 @@ def _unwrap_list(page: _ModelList) -> list[ModelInfo]:
 
 
 def _model_path(model_id: str) -> str:
-    return "/models/" + path_segment("model_id", model_id, keep_slashes=True)  # `azure/gpt-4o`: the route takes a path
+    """`/models/<id>`, the id percent-quoted, after refusing what no model id holds (protocol §3, §11.11).
+
+    Ids are bare names or `azure/<deployment>` / `models/<gemini>`: at most one `/`. Sent as given, an
+    empty or `..` step, `?` or `#` would make the URL ask for another route or cut the id short (`a//b`,
+    `../me`, `gpt-4o?x`), and whitespace or control characters are no model's name.
+    """
+    if not isinstance(model_id, str) or not model_id:
+        raise ValueError(f"Expected `model_id` to be a non-empty string, got {model_id!r}")
+    steps = model_id.split("/")
+    if any(step in ("", ".", "..") for step in steps):
+        raise ValueError(f"`model_id` may not have an empty, `.` or `..` part, got {model_id!r}")
+    if len(steps) > 2:
+        raise ValueError(f"`model_id` may hold one `/` at most (as in 'azure/gpt-4o'), got {model_id!r}")
+    if any(char in "?#" or char.isspace() or not char.isprintable() for char in model_id):
+        raise ValueError(f"`model_id` may not contain `?`, `#`, whitespace or control characters, got {model_id!r}")
+    return "/models/" + quote(model_id, safe="/")
 
 
 def _check_model(model: object) -> None:
@@ -116,16 +131,10 @@ def _price_cache(client: Any) -> PriceCache:
 def _refresh(cache: PriceCache, models: object) -> None:
     """Store a fresh model list's prices; a raw response (`with_raw_response.models()`) is not a list.
 
-    A card whose prices are not numbers (kept as sent, as every odd field is) leaves the cache as it was,
-    as a failed price fetch does: the list is still the caller's answer.
+    Its prices were checked on arrival (`_shapes.py`): a list with a price that is no amount never gets here.
     """
     if isinstance(models, list):
-        listing = {"data": [info.model_dump(warnings=False) for info in models]}
-        try:
-            prices = prices_from_models(listing)
-        except (ValueError, TypeError, KeyError, ArithmeticError):
-            return
-        cache.store(prices)
+        cache.store(prices_from_models({"data": [info.model_dump(warnings=False) for info in models]}))
 
 
 def _priced(cache: PriceCache, model: str, usage: object) -> float:

@@ -8,7 +8,8 @@ __all__ = ["ModelInfo", "ModelPricing"]
 
 
 class ModelPricing(GatewayModel):
-    """What the gateway charges for a model, in USD per 1,000 tokens."""
+    """What the gateway charges for a model, in USD per 1,000 tokens: finite amounts >= 0 (an answer with any
+    other price, NaN, infinite or negative, is refused with `InvalidResponseError`)."""
 
     input_per_1k_usd: float
     """USD per 1,000 prompt tokens."""
