@@ -1,5 +1,6 @@
 """A 401 that echoes the credentials and body it was sent (a proxy's, or a 422 listing its `input`): the typed
-error's message, `detail`, `body` and `response` hold the request's keys masked, gateway key, admin key and provider key."""
+error's message, `detail`, `body` and `response` hold the request's keys masked, gateway key, admin key and
+provider key."""
 
 from __future__ import annotations
 
