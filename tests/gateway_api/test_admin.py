@@ -135,6 +135,26 @@ def test_a_budget_past_what_the_gateway_keeps_is_refused_naming_the_field(
     assert getattr(largest, field) == Decimal("99999999.9999")
 
 
+@pytest.mark.parametrize("field", ["daily_budget", "monthly_budget"])
+@pytest.mark.parametrize(
+    ("budget", "shown"),
+    [("0.00004", "'0.00004'"), (Decimal("12.34567"), "Decimal('12.34567')"), ("1.00001", "'1.00001'")],
+)
+def test_a_budget_finer_than_the_gateway_keeps_is_refused(
+    live: Any, local_gateway: Any, field: str, budget: Any, shown: str
+) -> None:
+    """The gateway's `Numeric(12,4)` column rounds to 4 decimal places: `"0.00004"` would be stored as 0, which means
+    unlimited, and `"12.34567"` as another budget than the one asked for."""
+    with pytest.raises(ValueError, match=field) as caught:
+        live(lambda g: g.admin.orgs.create("acme", **{field: budget}))
+    assert str(caught.value) == (
+        f"Expected {field} in whole ten-thousandths of a USD (the gateway keeps 4 decimal places), got {shown}"
+    )
+    assert list(local_gateway.calls) == []
+    kept = live(lambda g: g.admin.orgs.create("acme", **{field: "12.3400000"}))  # trailing zeros are no finer
+    assert getattr(kept, field) == Decimal("12.34")
+
+
 @pytest.mark.parametrize(
     "call",
     [

@@ -15,11 +15,12 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from .._exceptions import ConfigurationError, GatewayError
+from .._numbers import is_amount
 from .._profile import GatewayProfile, Prices
 from ._errors import CallVetoedError, GuardError, LimitName
 from ._estimate import price_per_1k
 from ._history import CallRecord, History
-from ._limits import METRICS, Amounts, Limits, Line, Scopes, as_shown, is_amount
+from ._limits import METRICS, Amounts, Limits, Line, Scopes, as_shown
 from ._loops import LoopDetection, LoopTracker
 from ._store import MemoryStore, Store
 from ._tools import ToolAccess

@@ -11,9 +11,10 @@ import dataclasses
 import math
 from typing import NamedTuple
 
+from .._numbers import is_amount
 from ._errors import LimitName
 
-__all__ = ["METRICS", "Amounts", "Limits", "Line", "Scopes", "is_amount", "micro_usd"]
+__all__ = ["METRICS", "Amounts", "Limits", "Line", "Scopes", "micro_usd"]
 
 METRICS: tuple[LimitName, ...] = ("max_usd", "max_tokens", "max_calls", "max_tool_calls")
 """The counted metrics, in the order of `Amounts`."""
@@ -21,16 +22,6 @@ METRICS: tuple[LimitName, ...] = ("max_usd", "max_tokens", "max_calls", "max_too
 NO_LIMIT = -1
 
 _COUNTS = ("max_tokens", "max_calls", "max_tool_calls")
-
-
-def is_amount(value: object) -> bool:
-    """A finite number >= 0 (not a bool): what a limit or a stated price may be."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return False
-    try:
-        return math.isfinite(value) and value >= 0
-    except OverflowError:  # an integer past float's range
-        return False
 
 
 class Amounts(NamedTuple):

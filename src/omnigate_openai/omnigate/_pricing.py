@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import math
 import re
 import threading
 import time
@@ -25,6 +24,7 @@ from collections.abc import Awaitable, Callable, Container, Mapping
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Literal, TypeGuard
 
+from .._numbers import is_amount
 from .._profile import Prices
 
 __all__ = [
@@ -201,7 +201,7 @@ def card_prices(card: Mapping[str, object]) -> tuple[float, float] | None:
     pair: list[float] = []
     for field in ("input_per_1k_usd", "output_per_1k_usd"):
         value = pricing.get(field)
-        if not _is_amount(value):
+        if not is_amount(value):
             raise ValueError(
                 f"model {card.get('id')!r} has `pricing.{field}` = {value!r:.100}, not a finite amount >= 0"
             )
@@ -279,15 +279,6 @@ def _parsed(listing: object) -> Prices | None:
         return prices_from_models(listing) or None
     except ValueError:  # not a list of cards, or a price the gateway could not bill by
         return None
-
-
-def _is_amount(value: object) -> TypeGuard[float]:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return False
-    try:
-        return math.isfinite(value) and value >= 0
-    except OverflowError:  # an integer past float's range
-        return False
 
 
 def _is_count(value: object) -> TypeGuard[int]:

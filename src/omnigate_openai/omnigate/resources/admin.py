@@ -38,6 +38,8 @@ Budget = Decimal | int | str
 _MAX_NAME = 255
 _MAX_BUDGET = Decimal("99999999.9999")
 """The most a `Numeric(12,4)` budget column holds."""
+_BUDGET_STEP = Decimal("0.0001")
+"""The finest amount it holds: a budget finer than that would be stored rounded."""
 
 
 class Admin(SyncAPIResource):
@@ -228,7 +230,8 @@ def _budget(what: str, value: Budget) -> object:
     """Budgets travel as JSON numbers (int) or exact decimal text, never as binary floats.
 
     The gateway keeps them in a `Numeric(12,4)` column (protocol §0.1): `"1e9999"` is a finite decimal
-    that no column holds, and would fail there after the request was sent.
+    that no column holds, and would fail there after the request was sent; `"0.00004"` would be stored
+    rounded to 0, which means unlimited.
     """
     if isinstance(value, bool) or not isinstance(value, (Decimal, int, str)):
         raise ValueError(f"Expected {what} as a Decimal, int or decimal text in USD, got {value!r}")
@@ -238,6 +241,10 @@ def _budget(what: str, value: Budget) -> object:
         raise ValueError(f"Expected {what} as a decimal amount in USD, got {value!r}") from None
     if not amount.is_finite() or not 0 <= amount <= _MAX_BUDGET:
         raise ValueError(f"Expected {what} from 0 to {_MAX_BUDGET} USD (0 means unlimited), got {value!r}")
+    if amount != amount.quantize(_BUDGET_STEP):  # the column would round it: "0.00004" to 0, unlimited
+        raise ValueError(
+            f"Expected {what} in whole ten-thousandths of a USD (the gateway keeps 4 decimal places), got {value!r}"
+        )
     return str(value) if isinstance(value, Decimal) else value
 
 
