@@ -39,6 +39,40 @@ def test_the_deadline_bounds_the_retries_of_a_gateway_that_never_answers(server:
     assert isinstance(caught.value, openai.APITimeoutError)
 
 
+@pytest.mark.parametrize("max_retries", [0, 2])
+def test_a_deadline_that_passes_before_the_headers_says_so(server: HostileServer, max_retries: int) -> None:
+    """The last attempt's timeout is cut to the deadline: when it fires, the call says its deadline passed (it said
+    "The request to the gateway timed out" when no retry was left to find the clock run out)."""
+    options = {"api_key": KEY, "max_retries": max_retries, "deadline": 0.5}
+    with (
+        og.OpenAI(base_url=f"{server.url}/stall_before_headers", **options) as client,  # type: ignore[arg-type]
+        pytest.raises(og.ConnectionError) as caught,
+    ):
+        client.chat.completions.create(**HELLO)  # type: ignore[call-overload]
+    assert str(caught.value) == "The call's deadline of 0.5 s passed before the gateway's answer was complete"
+    assert isinstance(caught.value, openai.APITimeoutError)
+
+
+async def test_an_async_deadline_that_passes_before_the_headers_says_so(server: HostileServer) -> None:
+    options = {"api_key": KEY, "max_retries": 0, "deadline": 0.5}
+    async with og.AsyncOpenAI(base_url=f"{server.url}/stall_before_headers", **options) as client:  # type: ignore[arg-type]
+        with pytest.raises(og.ConnectionError) as caught:
+            await client.chat.completions.create(**HELLO)  # type: ignore[call-overload]
+    assert str(caught.value) == "The call's deadline of 0.5 s passed before the gateway's answer was complete"
+    assert isinstance(caught.value, openai.APITimeoutError)
+
+
+def test_a_timeout_before_the_deadline_is_a_timeout(server: HostileServer) -> None:
+    """The call's own `timeout` fired well before its deadline: that is what the error says."""
+    options = {"api_key": KEY, "max_retries": 0, "deadline": 30.0, "timeout": 0.3}
+    with (
+        og.OpenAI(base_url=f"{server.url}/stall_before_headers", **options) as client,  # type: ignore[arg-type]
+        pytest.raises(og.ConnectionError, match=r"^The request to the gateway timed out") as caught,
+    ):
+        client.chat.completions.create(**HELLO)  # type: ignore[call-overload]
+    assert isinstance(caught.value, openai.APITimeoutError)
+
+
 def test_a_per_call_deadline_by_with_options(server: HostileServer) -> None:
     started = time.monotonic()
     with og.OpenAI(base_url=f"{server.url}/endless", api_key=KEY) as client:

@@ -18,7 +18,7 @@ from typing_extensions import Self, override
 
 from . import _bad_answers, _send
 from ._arguments import check_headers, check_max_retries, check_timeout
-from ._bounds import DEFAULT_MAX_RETRY_WAIT, CallBounds, call_clock, current_clock
+from ._bounds import DEFAULT_MAX_RETRY_WAIT, CallBounds, call_clock, current_clock, deadline_error, deadline_of
 from ._config import Settings
 from ._emulated_stream import emulated_stream_class
 from ._emulation import RejectedReply, emulation_for
@@ -479,6 +479,9 @@ def check_call_options(options: object) -> None:
 
 def _connection_error(exc: openai.APIConnectionError) -> ConnectionError:
     timed_out = isinstance(exc, openai.APITimeoutError)
+    clock = deadline_of(exc.request) if timed_out else None
+    if clock is not None and (clock.remaining() or 0.0) <= 0:  # its timeout was cut to the deadline (`_send._arm`)
+        return deadline_error(clock, exc.request)
     cause = exc.__cause__
     reason = f": {cause}" if cause is not None and str(cause) else ""
     message = ("The request to the gateway timed out" if timed_out else "Could not reach the gateway") + reason

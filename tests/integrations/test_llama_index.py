@@ -250,7 +250,7 @@ def test_the_llm_does_not_retry_past_the_clients_deadline(client: og.OpenAI, gat
     """`OpenAILike`'s own retries (3 by default) would call again, after a wait, once the client's deadline passed."""
     model = llm(client.with_options(deadline=0.5), model="gpt-4o-mini")
     gateway.faults.slow(2.0)
-    with pytest.raises(og.ConnectionError, match="The request to the gateway timed out"):
+    with pytest.raises(og.ConnectionError, match=r"^The call.s deadline of 0\.5 s passed"):
         model.chat(HELLO)
     assert len(chat_calls(gateway)) == 1
 
@@ -258,7 +258,7 @@ def test_the_llm_does_not_retry_past_the_clients_deadline(client: og.OpenAI, gat
 async def test_the_llm_does_not_retry_past_the_async_twins_deadline(client: og.OpenAI, gateway: LocalGateway) -> None:
     model = llm(client.with_options(deadline=0.5), model="gpt-4o-mini")
     gateway.faults.slow(2.0)
-    with pytest.raises(og.ConnectionError, match="The request to the gateway timed out"):
+    with pytest.raises(og.ConnectionError, match=r"^The call.s deadline of 0\.5 s passed"):
         await model.achat(HELLO)
     assert len(chat_calls(gateway)) == 1
 
@@ -267,7 +267,7 @@ def test_the_responses_llm_does_not_retry_past_the_clients_deadline(client: og.O
     """LlamaIndex's own retries (3 by default) would call again, after a wait, once the client's deadline passed."""
     model = responses_llm(client.with_options(deadline=0.5), model="gpt-4o-mini")
     gateway.faults.slow(2.0)
-    with pytest.raises(og.ConnectionError, match="The request to the gateway timed out"):
+    with pytest.raises(og.ConnectionError, match=r"^The call.s deadline of 0\.5 s passed"):
         model.chat(HELLO)
     assert len(chat_calls(gateway)) == 1
 
@@ -277,7 +277,7 @@ async def test_the_responses_llm_does_not_retry_past_the_async_twins_deadline(
 ) -> None:
     model = responses_llm(client.with_options(deadline=0.5), model="gpt-4o-mini")
     gateway.faults.slow(2.0)
-    with pytest.raises(og.ConnectionError, match="The request to the gateway timed out"):
+    with pytest.raises(og.ConnectionError, match=r"^The call.s deadline of 0\.5 s passed"):
         await model.achat(HELLO)
     assert len(chat_calls(gateway)) == 1
 
