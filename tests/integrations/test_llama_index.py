@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import openai
 import pytest
 from llama_index.core.agent.workflow import AgentStream, FunctionAgent, ToolCallResult
@@ -246,36 +248,19 @@ async def test_the_responses_llm_keeps_the_clients_routing(client: og.OpenAI, ga
     assert not chat_calls(gateway)  # a routed call takes the gateway's native chat route
 
 
-def test_the_llm_does_not_retry_past_the_clients_deadline(client: og.OpenAI, gateway: LocalGateway) -> None:
-    """`OpenAILike`'s own retries (3 by default) would call again, after a wait, once the client's deadline passed."""
-    model = llm(client.with_options(deadline=0.5), model="gpt-4o-mini")
-    gateway.faults.slow(2.0)
-    with pytest.raises(og.ConnectionError, match=r"^The call.s deadline of 0\.5 s passed"):
-        model.chat(HELLO)
-    assert len(chat_calls(gateway)) == 1
-
-
-async def test_the_llm_does_not_retry_past_the_async_twins_deadline(client: og.OpenAI, gateway: LocalGateway) -> None:
-    model = llm(client.with_options(deadline=0.5), model="gpt-4o-mini")
-    gateway.faults.slow(2.0)
-    with pytest.raises(og.ConnectionError, match=r"^The call.s deadline of 0\.5 s passed"):
-        await model.achat(HELLO)
-    assert len(chat_calls(gateway)) == 1
-
-
-def test_the_responses_llm_does_not_retry_past_the_clients_deadline(client: og.OpenAI, gateway: LocalGateway) -> None:
+@pytest.mark.parametrize("helper", [llm, responses_llm], ids=["llm", "responses_llm"])
+def test_no_retry_past_the_clients_deadline(client: og.OpenAI, gateway: LocalGateway, helper: Any) -> None:
     """LlamaIndex's own retries (3 by default) would call again, after a wait, once the client's deadline passed."""
-    model = responses_llm(client.with_options(deadline=0.5), model="gpt-4o-mini")
+    model = helper(client.with_options(deadline=0.5), model="gpt-4o-mini")
     gateway.faults.slow(2.0)
     with pytest.raises(og.ConnectionError, match=r"^The call.s deadline of 0\.5 s passed"):
         model.chat(HELLO)
     assert len(chat_calls(gateway)) == 1
 
 
-async def test_the_responses_llm_does_not_retry_past_the_async_twins_deadline(
-    client: og.OpenAI, gateway: LocalGateway
-) -> None:
-    model = responses_llm(client.with_options(deadline=0.5), model="gpt-4o-mini")
+@pytest.mark.parametrize("helper", [llm, responses_llm], ids=["llm", "responses_llm"])
+async def test_no_retry_past_the_async_twins_deadline(client: og.OpenAI, gateway: LocalGateway, helper: Any) -> None:
+    model = helper(client.with_options(deadline=0.5), model="gpt-4o-mini")
     gateway.faults.slow(2.0)
     with pytest.raises(og.ConnectionError, match=r"^The call.s deadline of 0\.5 s passed"):
         await model.achat(HELLO)

@@ -39,17 +39,8 @@ def llm(client: OpenAI, async_client: AsyncOpenAI | None = None, *, model: str, 
     """
     from llama_index.llms.openai_like import OpenAILike
 
-    sync, async_ = pair(client, async_client)
-    options: dict[str, Any] = {"is_chat_model": True, "is_function_calling_model": True, "max_retries": 0, **kwargs}
-    return OpenAILike(
-        model=model,
-        openai_client=sync,
-        async_openai_client=async_,
-        # Only shown, never sent: requests go through the clients above.
-        api_base=str(sync.base_url),
-        api_key=KEY_PLACEHOLDER,
-        **options,
-    )
+    options = {"is_chat_model": True, "is_function_calling_model": True, **kwargs}
+    return _wired(OpenAILike, client, async_client, model=model, **options)  # type: ignore[no-any-return,unused-ignore]
 
 
 def responses_llm(
@@ -61,14 +52,17 @@ def responses_llm(
     """
     from llama_index.llms.openai import OpenAIResponses
 
+    return _wired(OpenAIResponses, client, async_client, model=model, **kwargs)  # type: ignore[no-any-return,unused-ignore]
+
+
+def _wired(llm_class: Any, client: OpenAI, async_client: AsyncOpenAI | None, **options: Any) -> Any:
+    """Both LLM classes take their clients, URL and key the same way; their own retries are off by default."""
     sync, async_ = pair(client, async_client)
-    options: dict[str, Any] = {"max_retries": 0, **kwargs}
-    return OpenAIResponses(
-        model=model,
+    return llm_class(
         openai_client=sync,
         async_openai_client=async_,
         # Only shown, never sent: requests go through the clients above.
         api_base=str(sync.base_url),
         api_key=KEY_PLACEHOLDER,
-        **options,
+        **{"max_retries": 0, **options},
     )
