@@ -492,3 +492,50 @@ def test_openai_agents_imported_after_the_patch(keyword: str, before_import: str
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == expected
+
+
+_PATCHED_DURING_ANOTHER_THREADS_IMPORT = """
+import sys, threading
+import omnigate_openai as og
+og.patch_openai()
+og.unpatch_openai()  # a hook for openai-agents' import stays registered, waiting
+failed = []
+
+def importer():
+    try:
+        import agents  # noqa: F401
+    except Exception as exc:
+        failed.append(repr(exc))
+
+thread = threading.Thread(target=importer)
+thread.start()
+while "agents" not in sys.modules:  # its import is under way in the other thread
+    pass
+og.patch_openai()
+thread.join()
+from agents.tracing import get_trace_provider
+from agents.tracing.traces import NoOpTrace
+print(failed or "imported", not isinstance(get_trace_provider().create_trace("probe"), NoOpTrace))
+"""
+
+
+def test_patching_while_another_thread_imports_openai_agents() -> None:
+    """The patch found openai-agents in `sys.modules` half-imported and imported its `tracing` from this thread: the
+    other thread's `import agents` failed ("partially initialized module 'agents.tracing'"). It now waits for it."""
+    env = {
+        **os.environ,
+        "OMNIGATE_API_KEY": fake_key("llmg_", "patched-meanwhile"),
+        "OMNIGATE_BASE_URL": "http://127.0.0.1:9/v1",
+        "PYTHONPATH": os.pathsep.join(sys.path),
+    }
+    env.pop("OPENAI_AGENTS_DISABLE_TRACING", None)
+    for _ in range(3):
+        done = subprocess.run(
+            [sys.executable, "-c", _PATCHED_DURING_ANOTHER_THREADS_IMPORT],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == "imported False"

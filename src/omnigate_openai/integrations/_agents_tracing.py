@@ -11,6 +11,7 @@ openai-agents reads `OPENAI_AGENTS_DISABLE_TRACING` once, at its first trace; `s
 overrides it from then on. What `unpatch_openai()` puts back is that override as it was found
 (`DefaultTraceProvider._manual_disabled`, None meaning "as the variable says", which no public call
 can say); a trace provider of the application's own is set back to enabled, openai-agents' default.
+A provider the application sets while patched (`set_trace_provider`) is left as it comes: tracing on.
 """
 
 from __future__ import annotations
@@ -39,15 +40,17 @@ def turn_off() -> None:
         _wanted_off = True
         if _found is not None:
             return
-        if _MODULE in sys.modules:
-            _turn_off_now()
-            return
-        if _hook_waiting or importlib.util.find_spec(_MODULE) is None:
-            return
-        _hook_waiting = True
+        imported = _MODULE in sys.modules  # perhaps half-imported by another thread: see `_turn_off_once_loaded`
+        if not imported:
+            if _hook_waiting or importlib.util.find_spec(_MODULE) is None:
+                return
+            _hook_waiting = True
+    if imported:
+        _turn_off_once_loaded()
+        return
     import wrapt
 
-    wrapt.register_post_import_hook(_imported, _MODULE)  # calls it now if the import finished meanwhile
+    wrapt.register_post_import_hook(_imported, _MODULE)  # calls it now if the import began meanwhile
 
 
 def put_back() -> None:
@@ -69,6 +72,22 @@ def _imported(module: object) -> None:
     del module
     with _lock:
         _hook_waiting = False
+    _turn_off_once_loaded()
+
+
+def _turn_off_once_loaded() -> None:
+    """Tracing off, once openai-agents has finished loading.
+
+    `sys.modules` holds it from the start of its import: importing `agents.tracing` from this thread while
+    another thread is still importing `agents` makes that import fail. `import_module` waits for the other
+    thread's import (Python's per-module import lock), and must wait outside `_lock`: the import runs
+    `_imported` at its end, which takes `_lock`.
+    """
+    try:
+        importlib.import_module(_MODULE)
+    except ImportError:  # the other thread's import failed: nothing to turn off
+        return
+    with _lock:
         if _wanted_off and _found is None:
             _turn_off_now()
 
