@@ -314,6 +314,15 @@ async def echo_credentials_401(conn: _Conn, _kind: Kind) -> bool:
     return True
 
 
+async def echo_credentials_401_utf16(conn: _Conn, _kind: Kind) -> bool:
+    """`echo_credentials_401`'s answer as UTF-16 text: the echoed credentials are no UTF-8 bytes in the body."""
+    seen: Seen = conn.server.requests[-1]  # type: ignore[attr-defined]
+    sent = [seen.headers.get(name, "") for name in ("x-api-key", "authorization", "x-admin-key")]
+    detail = f"Invalid credentials {' '.join(sent)}"
+    await conn.full(401, detail.encode("utf-16"), "text/plain; charset=utf-16")
+    return True
+
+
 ISSUED_TOKEN = "eyJhbGciOiJIUzI1NiJ9." + "eyJzdWIiOiJob3N0aWxlLXRva2VuIn0." + "aG9zdGlsZS1zaWduYXR1cmUtMDEyMzQ1"
 """The access token `token_exchange_200` hands out: a JWT, as Flow's platform issues."""
 ISSUED_REFRESH_TOKEN = "rt-hostile-" + "refresh-0123456789abcdef"
@@ -420,6 +429,7 @@ ODD_ANSWERS: dict[str, Callable[[_Conn, Kind], Awaitable[bool]]] = {
     "custom_tool_call_200": custom_tool_call_200,
     "odd_probes_200": odd_probes_200,
     "echo_credentials_401": echo_credentials_401,
+    "echo_credentials_401_utf16": echo_credentials_401_utf16,
     # a token endpoint's answer: what a token-refresh callback fetches over HTTP
     "token_exchange_200": _json_200(
         {"access_token": ISSUED_TOKEN, "refresh_token": ISSUED_REFRESH_TOKEN, "token_type": "bearer"}

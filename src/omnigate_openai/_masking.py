@@ -22,6 +22,7 @@ __all__ = [
     "MASK",
     "SENSITIVE_HEADERS",
     "SecretsFilter",
+    "echoed_credentials",
     "hide_headers",
     "install_log_filter",
     "mask_read_body",
@@ -138,17 +139,36 @@ def mask_read_body(response: Any, secrets: Sequence[str]) -> None:  # httpx or h
     By the time an error is built the SDK has read the answer (for its own error text) and is done with it;
     the body lives in the response's `_content` (httpx and httpx2 alike), and `.text` caches its decoding.
     An answer closed unread has no body to mask. Secrets are matched as bytes of the body sent (ASCII keys in
-    UTF-8 or Latin-1 text), so a server that escaped one in JSON (`\u0041`) keeps that form unmasked.
+    UTF-8 or Latin-1 text), else in the body as its charset decodes it (UTF-16, say: then it is encoded
+    back in that charset); a server that escaped one in JSON (`\u0041`) keeps that form unmasked.
     """
     content = getattr(response, "_content", None)
-    if not isinstance(content, bytes):
+    if not isinstance(content, bytes) or not secrets:
         return
     masked = content
     for secret in secrets:
         masked = masked.replace(secret.encode(), MASK.encode())
+    if masked == content:
+        text = response.text
+        if any(secret in text for secret in secrets):
+            masked = masked_in(text, secrets).encode(response.encoding or "utf-8", errors="replace")
     if masked != content:
         response._content = masked
         vars(response).pop("_text", None)
+
+
+def echoed_credentials(request: Any, headers: Sequence[str], *extra: str) -> list[str]:
+    """The credentials a request carried that its answer may echo: the values of `headers` (a gateway's key
+    headers), a bearer token, and `extra` (a key sent in the body), longest first (a key may hold a shorter
+    one). Values shorter than 8 characters are left out: masking every "abc" would garble the message."""
+    if request is None:
+        return []
+    found = [request.headers.get(name, "") for name in headers]
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer":
+        found.append(token)
+    found.extend(extra)
+    return sorted({secret for secret in found if len(secret) >= _MIN_KNOWN_LENGTH}, key=len, reverse=True)
 
 
 def _masked_in(value: object, secrets: Sequence[str], depth: int) -> object:

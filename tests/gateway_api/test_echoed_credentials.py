@@ -56,3 +56,20 @@ def test_echoed_credentials_are_masked_in_the_error(
         assert secret not in error.response.text  # the answer as read outlives the call with the error
         assert secret.encode() not in error.response.content
     assert error.response.json() == {"detail": expected}
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_credential_echoed_in_another_charset_is_masked_in_the_answer_too(mode: str) -> None:
+    """A UTF-16 answer holds the key as no UTF-8 bytes: it was masked in the message and `body` (decoded text) but
+    stayed in `error.response.text` and `.content`."""
+    with (
+        hostile_server() as (server, _),
+        driver(mode, base_url=f"{server.url}/echo_credentials_401_utf16/v1", api_key=KEY) as gateway,
+        pytest.raises(og.AuthError) as caught,
+    ):
+        gateway(lambda g: g.me())
+    error = caught.value
+    assert str(error) == "Invalid credentials [secure]"  # the message is stripped
+    assert error.response.text == "Invalid credentials [secure]  "
+    assert KEY.encode("utf-16-le") not in error.response.content
+    assert KEY not in error.response.content.decode("utf-16")

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from .._exceptions import APIError, AuthError, ModelNotFoundError, ProviderError, RateLimitError
-from .._masking import mask_read_body, masked_in
+from .._masking import echoed_credentials, mask_read_body, masked_in
 from .._retry_after import retry_after
 from .._sdk import httpx
 from ._wire import API_KEY_HEADER, API_PATH, ENV_BASE_URL
@@ -135,13 +135,7 @@ def scrubbed_body(body: _BodyT, request: httpx.Request | None) -> _BodyT:
 
 
 def _credentials(request: httpx.Request | None) -> list[str]:
-    if request is None:
-        return []
-    secrets = [request.headers.get(API_KEY_HEADER, "")]
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer":
-        secrets.append(token)
-    return [secret for secret in secrets if len(secret) >= 4]
+    return echoed_credentials(request, (API_KEY_HEADER,))
 
 
 def _with_fields(message: str, details: object) -> str:

@@ -13,15 +13,13 @@ import json
 from collections.abc import Mapping
 from typing import TypeVar
 
-from .._masking import mask_read_body, masked_in
+from .._masking import echoed_credentials, mask_read_body, masked_in
 from .._sdk import httpx
 from ._wire import ADMIN_KEY_HEADER, API_KEY_HEADER
 
 __all__ = ["mask_echoes_in_answer", "without_echoes"]
 
 _T = TypeVar("_T")
-_MIN_SECRET = 8
-"""Shorter values are not masked inside text: replacing every "abc" would garble the message."""
 
 
 def without_echoes(body: _T, request: httpx.Request | None) -> _T:
@@ -35,14 +33,8 @@ def mask_echoes_in_answer(response: httpx.Response) -> None:
 
 
 def _credentials(request: httpx.Request | None) -> list[str]:
-    if request is None:
-        return []
-    found = [request.headers.get(API_KEY_HEADER, ""), request.headers.get(ADMIN_KEY_HEADER, "")]
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer":
-        found.append(token)
-    found.append(_provider_key(request))
-    return sorted({secret for secret in found if len(secret) >= _MIN_SECRET}, key=len, reverse=True)
+    extra = () if request is None else (_provider_key(request),)
+    return echoed_credentials(request, (API_KEY_HEADER, ADMIN_KEY_HEADER), *extra)
 
 
 def _provider_key(request: httpx.Request) -> str:
