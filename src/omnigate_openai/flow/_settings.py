@@ -9,9 +9,6 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Mapping
-from typing import cast
-
-from typing_extensions import override
 
 from .._config import Settings, check_header_value, split_credentials
 from .._exceptions import ConfigurationError
@@ -43,6 +40,10 @@ class FlowSettings(Settings):
         # path in (arguments, `PLATFORM_API_URL`, `copy(base_url=...)`), it is read as the root.
         if self.root_url.endswith(GATEWAY_PATH):
             object.__setattr__(self, "root_url", self.root_url[: -len(GATEWAY_PATH)])
+        if self.url_credentials is not None:  # on the same paths: the platform never takes Basic auth
+            raise ConfigurationError(
+                "The platform URL must not carry `user:password@`: pass `auth_token=` or an `fl_` `api_key=`."
+            )
 
     @classmethod
     def resolve_flow(
@@ -70,34 +71,12 @@ class FlowSettings(Settings):
             )
         refresh = checked_refresh(on_auth_token_refresh)
         root, url_credentials = split_credentials(url, api_path=API_PATH)
-        _refuse_url_credentials(url_credentials)
         return cls(
             profile=profile,
             root_url=root,
+            url_credentials=url_credentials,
             api_key=None if api_key is None else Secret(check_header_value("api_key", api_key)),
             token=None if token is None else BearerToken(token, refresh=refresh),
             workspace_id=None if workspace_id is None else check_header_value("workspace_id", workspace_id),
             request_id=None if request_id is None else check_header_value("request_id", request_id),
-        )
-
-    @override
-    def updated(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        user_id: str | None = None,
-        admin_key: str | None = None,
-    ) -> FlowSettings:
-        """A copy's settings (`copy`, `with_options`): its URL is refused on the same terms as the first one."""
-        changed = super().updated(api_key=api_key, base_url=base_url, user_id=user_id, admin_key=admin_key)
-        _refuse_url_credentials(changed.url_credentials)
-        return cast(FlowSettings, changed)
-
-
-def _refuse_url_credentials(credentials: tuple[str, Secret] | None) -> None:
-    """The platform authenticates by token or key, never by Basic auth."""
-    if credentials is not None:
-        raise ConfigurationError(
-            "The platform URL must not carry `user:password@`: pass `auth_token=` or an `fl_` `api_key=`."
         )
