@@ -27,6 +27,7 @@ class Lacked:
     call: Callable[[Any], Any]
 
 
+_STORED = "client.chat.completions stored completions (list, retrieve, update, delete, messages)"
 LACKED = [
     Lacked("client.embeddings", "POST /v1/embeddings", lambda c: c.embeddings.create(model="e", input="hi")),
     Lacked("client.images", "POST /v1/images/generations", lambda c: c.images.generate(prompt="a cat")),
@@ -59,6 +60,21 @@ LACKED = [
     Lacked("client.skills", "GET /v1/skills", lambda c: c.skills.list()),
     Lacked("client.realtime", "POST /v1/realtime/client_secrets", lambda c: c.realtime.client_secrets.create()),
     Lacked("client.admin", "GET /v1/organization/projects", lambda c: c.admin.organization.projects.list()),
+    # Within the resources OmniGate serves, the methods it lacks: stored chat completions, model deletion.
+    Lacked(_STORED, "GET /v1/chat/completions", lambda c: c.chat.completions.list()),
+    Lacked(_STORED, "GET /v1/chat/completions/chatcmpl-1", lambda c: c.chat.completions.retrieve("chatcmpl-1")),
+    Lacked(
+        _STORED,
+        "POST /v1/chat/completions/chatcmpl-1",
+        lambda c: c.chat.completions.update("chatcmpl-1", metadata={"a": "b"}),
+    ),
+    Lacked(_STORED, "DELETE /v1/chat/completions/chatcmpl-1", lambda c: c.chat.completions.delete("chatcmpl-1")),
+    Lacked(
+        _STORED,
+        "GET /v1/chat/completions/chatcmpl-1/messages",
+        lambda c: c.chat.completions.messages.list("chatcmpl-1"),
+    ),
+    Lacked("client.models.delete", "DELETE /v1/models/ft-1", lambda c: c.models.delete("ft-1")),
     # Every way of calling goes through the same hook.
     Lacked(
         "client.embeddings",
@@ -95,7 +111,7 @@ def test_sync_call_is_refused_before_sending(client: og.OpenAI, local_gateway: L
         _send(client, row)
     assert caught.value.field == row.resource
     assert isinstance(caught.value, og.GatewayError)
-    assert "404 Not Found" in str(caught.value)
+    assert "the gateway has no such route, so nothing was sent" in str(caught.value)
     assert len(local_gateway.calls) == 0
 
 

@@ -68,7 +68,8 @@ def test_messages_are_rewritten_role_and_content() -> None:
 REFUSED = [  # extra body, field named, a fragment of the message
     ({"tools": [{"type": "function", "function": {"name": "f"}}]}, "tools", "silently ignores `tools`"),
     ({"logit_bias": {"50256": -100}}, "logit_bias", "silently ignores `logit_bias`"),  # on either route
-    ({"service_tier": "flex"}, "service_tier", "has no `service_tier`"),
+    ({"service_tier": "flex"}, "service_tier", "silently ignores `service_tier`"),  # on either route
+    ({"metadata": {"run": "7"}}, "metadata", "has no `metadata`"),
     ({"stream": True, "stream_options": {"include_usage": True}}, "stream_options.include_usage", "carries no usage"),
     ({"messages": [{"role": "tool", "content": "42"}]}, "messages[0].role", "rejects `tool` messages"),
     ({"messages": [{"role": "critic", "content": "x"}]}, "messages[0].role", "has role 'critic'"),

@@ -37,6 +37,9 @@ def _check(body: dict[str, Any], extra: dict[str, Any] | None = None, *, allow: 
         ({"web_search_options": {}}, "web_search_options"),
         ({"modalities": ["text", "audio"], "audio": {"voice": "alloy", "format": "wav"}}, "modalities"),
         ({"audio": {"voice": "alloy", "format": "wav"}}, "audio"),
+        ({"service_tier": "priority"}, "service_tier"),
+        ({"service_tier": "flex"}, "service_tier"),
+        ({"store": True}, "store"),
     ],
 )
 def test_fields_the_gateway_would_ignore_are_refused(body: dict[str, Any], field: str) -> None:
@@ -70,6 +73,8 @@ def test_extra_body_is_checked_too() -> None:
         {"reasoning_effort": "none"},
         {"logit_bias": {}, "modalities": ["text"], "web_search_options": None},
         {"user": "u-1", "seed": 3, "temperature": 0.2, "stop": ["x"]},
+        {"service_tier": "auto", "store": False},
+        {"service_tier": "default"},
     ],
 )
 def test_harmless_values_pass(body: dict[str, Any]) -> None:

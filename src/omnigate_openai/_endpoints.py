@@ -2,7 +2,8 @@
 
 The fact (which SDK resources a gateway lacks) is its profile's (`GatewayProfile.unsupported_endpoints`);
 the refusal is here, once, in the request hook every call passes (`create`, `list`, `with_raw_response`,
-`with_streaming_response` alike), so nothing reaches a gateway that would answer a bare `404 Not Found`.
+`with_streaming_response` alike), so nothing reaches a gateway that would answer a bare `404 Not Found`
+or `405 Method Not Allowed`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ def refuse_lacked_endpoint(profile: GatewayProfile, options: FinalRequestOptions
         return
     endpoint = f"{options.method.upper()} {profile.api_path}/{options.url.lstrip('/')}"
     raise UnsupportedFeatureError(
-        f"{profile.name} does not serve `{resource}` (`{endpoint}`): the gateway would answer 404 Not Found, "
+        f"{profile.name} does not serve `{resource}` (`{endpoint}`): the gateway has no such route, "
         "so nothing was sent.",
         field=resource,
     )

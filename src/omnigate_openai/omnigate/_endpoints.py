@@ -4,7 +4,8 @@ Keyed by the first segment of the resource's path under `/v1`, as `GatewayProfil
 reads it; the value names the resource in the error. The list covers every resource of openai 2.x
 and 3.x that OmniGate does not serve. `responses` is absent on purpose: the Responses API is served
 over chat completions by the client (its own issue), not refused here. The gateway-only routes
-(`/me`, `/metrics`, `/keys`, `/signup`, `/admin`, `/chat`) and `/chat/completions` and `/models` are served.
+(`/me`, `/metrics`, `/keys`, `/signup`, `/admin`, `/chat`) and `/chat/completions` and `/models` are served,
+but not every method of the last two (`lacked_method`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-__all__ = ["UNSUPPORTED_ENDPOINTS"]
+__all__ = ["UNSUPPORTED_ENDPOINTS", "lacked_method"]
 
 UNSUPPORTED_ENDPOINTS: Mapping[str, str] = MappingProxyType(
     {
@@ -47,3 +48,21 @@ UNSUPPORTED_ENDPOINTS: Mapping[str, str] = MappingProxyType(
         "webhook_event_types": "client.webhooks",
     }
 )
+
+
+_STORED_COMPLETIONS = "client.chat.completions stored completions (list, retrieve, update, delete, messages)"
+
+
+def lacked_method(method: str, url: str) -> str | None:
+    """The SDK method a call belongs to if OmniGate serves its resource but not that method, else None.
+
+    OmniGate answers `POST /chat/completions` only (it stores no completion, whatever `store` says:
+    listing them is 405, the rest 404) and lists and reads `/models` but deletes none (405).
+    """
+    path = url.split("?", 1)[0].rstrip("/")
+    method = method.lower()
+    if path.startswith("/chat/completions") and (path != "/chat/completions" or method != "post"):
+        return _STORED_COMPLETIONS
+    if path.startswith("/models/") and method == "delete":
+        return "client.models.delete"
+    return None

@@ -16,7 +16,7 @@ from .._streaming import AsyncGatewayStream, GatewayStream
 from . import _answers, _errors, _metadata, _pricing, _retries, _routing, _stream_dialects
 from ._credentials import auth_headers
 from ._echoes import mask_echoes_in_answer, without_echoes
-from ._endpoints import UNSUPPORTED_ENDPOINTS
+from ._endpoints import UNSUPPORTED_ENDPOINTS, lacked_method
 from ._shapes import not_the_gateway_shape, unpriceable_card
 from ._streams import AsyncNativeChatStream, NativeChatStream
 from ._wire import ADMIN_KEY_HEADER, API_KEY_HEADER, CHAT_COMPLETIONS_PATH, NATIVE_CHAT_PATH
@@ -57,6 +57,12 @@ class OmniGateProfile(GatewayProfile):
                 check_user_id(value, profile=self)
         if settings.api_key is None and settings.admin_key is None and require_credentials:
             raise ConfigurationError(f"Missing gateway key: pass `api_key=` or set `{self.env.api_key}`.")
+
+    def lacked_endpoint(self, options: FinalRequestOptions) -> str | None:
+        found = super().lacked_endpoint(options)
+        if found is None and "://" not in options.url:
+            found = lacked_method(options.method, options.url)
+        return found
 
     def prepare_request(self, options: FinalRequestOptions, client: Any) -> FinalRequestOptions:
         settings: Settings = client.settings

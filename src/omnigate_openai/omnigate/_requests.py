@@ -74,6 +74,8 @@ def _refuse_ignored_fields(body: Mapping[str, Any]) -> None:
         "web_search_options": body.get("web_search_options") is not None,
         "modalities": any(kind != "text" for kind in body.get("modalities") or ()),
         "audio": bool(body.get("audio")),
+        "service_tier": body.get("service_tier") not in (None, "auto", "default"),
+        "store": body.get("store") is True,  # the gateway stores no completion: `chat.completions.retrieve` is refused
         "fallback_models": "fallback_models" in body,
         "cache": "cache" in body,
     }
