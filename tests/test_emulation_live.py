@@ -696,3 +696,72 @@ def test_a_huge_broken_schema_part_is_quoted_short(client: og.OpenAI, local_gate
     assert problem.startswith("`tools[0]` is not a valid JSON Schema: 'xxx")
     assert "x' is not valid under any of the given schemas (at properties/a/type)" in problem
     assert local_gateway.calls.to("/v1/chat/completions") == []
+
+
+# -- allowed_tools ------------------------------------------------------------------------------------------
+
+CLOCK = {
+    "type": "function",
+    "function": {
+        "name": "get_time",
+        "description": "The time in a city.",
+        "parameters": WEATHER["function"]["parameters"],
+    },  # type: ignore[index]
+}
+ONLY_THE_CLOCK = {
+    "type": "allowed_tools",
+    "allowed_tools": {"mode": "required", "tools": [{"type": "function", "function": {"name": "get_time"}}]},
+}
+
+
+def _shown_tools(gateway: LocalGateway) -> str:
+    return str(_sent(gateway)["messages"][0]["content"])
+
+
+def test_allowed_tools_shows_and_accepts_only_the_allowed_ones(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    """A call of an offered but not allowed tool is re-asked, like a call of a tool never offered."""
+    local_gateway.model.script(ToolCall("get_weather", {"city": "Paris"}), ToolCall("get_time", {"city": "Paris"}))
+    completion = client.chat.completions.create(
+        model=MODEL,
+        messages=ASK,
+        tools=[WEATHER, CLOCK],
+        tool_choice=ONLY_THE_CLOCK,  # type: ignore[list-item,arg-type]
+    )
+    (call,) = completion.choices[0].message.tool_calls or []
+    assert call.function.name == "get_time"  # type: ignore[union-attr]
+    assert og.meta(completion).attempts == 2
+    assert og.meta(completion).emulated == ("tools",)
+    shown = _shown_tools(local_gateway)
+    assert "## get_time" in shown
+    assert "get_weather" not in shown.split("# Calling tools")[0]
+    assert "Tool choice: required." in shown
+
+
+async def test_allowed_tools_on_the_async_client_and_in_a_stream(
+    async_client: og.AsyncOpenAI, local_gateway: LocalGateway
+) -> None:
+    local_gateway.model.script("It is sunny.", ToolCall("get_time", {"city": "Paris"}))
+    stream = await async_client.chat.completions.create(
+        model=MODEL,
+        messages=ASK,
+        tools=[WEATHER, CLOCK],
+        tool_choice=ONLY_THE_CLOCK,
+        stream=True,  # type: ignore[list-item,arg-type]
+    )
+    state = ChatCompletionStreamState()
+    async for chunk in stream:
+        state.handle_chunk(chunk)
+    (call,) = state.get_final_completion().choices[0].message.tool_calls or []
+    assert (call.function.name, call.function.arguments) == ("get_time", '{"city":"Paris"}')  # type: ignore[union-attr]
+    assert len(local_gateway.calls.to("/v1/chat/completions")) == 2  # "required": the plain answer was re-asked
+
+
+def test_allowed_tools_naming_a_tool_not_offered_is_refused_before_sending(
+    client: og.OpenAI, local_gateway: LocalGateway
+) -> None:
+    with pytest.raises(
+        og.UnsupportedFeatureError, match=r"allowed_tools.tools\[0\]` must name one of the offered"
+    ) as caught:
+        client.chat.completions.create(model=MODEL, messages=ASK, tools=[WEATHER], tool_choice=ONLY_THE_CLOCK)  # type: ignore[list-item,arg-type]
+    assert caught.value.field == "tool_choice"
+    assert len(local_gateway.calls) == 0

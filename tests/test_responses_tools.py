@@ -231,3 +231,32 @@ def test_a_broken_answer_is_the_chat_layers_error(client: og.OpenAI, local_gatew
     local_gateway.model.script({"name": "Ada"}, {"name": "Ada"})  # no `age`, asked again, still none
     with pytest.raises(og.ModelOutputError, match="age"):
         client.responses.parse(model=MODEL, input="Who?", text_format=Person)
+
+
+def test_allowed_tools_in_the_responses_spelling(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    clock = {**WEATHER, "name": "get_time", "description": "The time in a city."}
+    local_gateway.model.script(ToolCall("get_weather", {"city": "Paris"}), ToolCall("get_time", {"city": "Paris"}))
+    response = client.responses.create(
+        model=MODEL,
+        input=QUESTION,
+        tools=[WEATHER, clock],  # type: ignore[list-item]
+        tool_choice={"type": "allowed_tools", "mode": "auto", "tools": [{"type": "function", "name": "get_time"}]},
+    )
+    assert _calls(response) == [("get_time", {"city": "Paris"})]
+    assert og.meta(response).attempts == 2  # the call of a tool not allowed was re-asked
+    assert response.tool_choice.type == "allowed_tools"  # type: ignore[union-attr]
+
+
+async def test_allowed_tools_naming_a_tool_not_offered_is_refused(
+    async_client: og.AsyncOpenAI, local_gateway: LocalGateway
+) -> None:
+    with pytest.raises(og.UnsupportedFeatureError, match="must name one of the offered functions") as caught:
+        await async_client.responses.create(
+            model=MODEL,
+            input=QUESTION,
+            tools=[WEATHER],  # type: ignore[list-item]
+            tool_choice={"type": "allowed_tools", "mode": "auto", "tools": [{"type": "function", "name": "get_time"}]},
+        )
+    assert caught.value.field == "tool_choice"
+    assert "'get_time'" in str(caught.value)
+    assert len(local_gateway.calls) == 0

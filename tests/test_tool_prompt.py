@@ -28,6 +28,10 @@ WEATHER_TOOL = {
 }
 
 
+def _allowed(mode: str, *tools: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "allowed_tools", "allowed_tools": {"mode": mode, "tools": list(tools)}}
+
+
 def test_the_prompt_states_tools_choice_and_format_exactly() -> None:
     body: dict[str, Any] = {
         "tools": [WEATHER_TOOL],
@@ -73,6 +77,10 @@ def test_the_prompt_states_tools_choice_and_format_exactly() -> None:
         ),
         ({"function_call": {"name": "get_weather"}}, ToolChoice("function", "get_weather")),
         ({"parallel_tool_calls": False}, ToolChoice("auto", parallel=False)),
+        (
+            {"tool_choice": _allowed("required", {"type": "function", "function": {"name": "get_weather"}})},
+            ToolChoice("required", allowed=("get_weather",)),
+        ),
     ],
 )
 def test_tool_choices(body: dict[str, Any], expected: ToolChoice) -> None:
@@ -91,6 +99,22 @@ def test_tool_choices(body: dict[str, Any], expected: ToolChoice) -> None:
             "name one of the offered functions",
         ),
         ({"response_format": {"type": "json_schema", "json_schema": {"name": "x"}}}, "response_format", "`schema`"),
+        (
+            {"tools": [WEATHER_TOOL], "tool_choice": _allowed("none", {"type": "function", "function": {"name": "x"}})},
+            "tool_choice",
+            "must have a `mode` of 'auto' or 'required'",
+        ),
+        ({"tools": [WEATHER_TOOL], "tool_choice": _allowed("auto")}, "tool_choice", "a non-empty list of `tools`"),
+        (
+            {"tools": [WEATHER_TOOL], "tool_choice": _allowed("auto", {"type": "function", "function": {"name": "x"}})},
+            "tool_choice",
+            r"allowed_tools.tools\[0\]` must name one of the offered functions",
+        ),
+        (
+            {"tools": [WEATHER_TOOL], "tool_choice": _allowed("auto", {"type": "custom", "custom": {"name": "x"}})},
+            "tool_choice",
+            r"allowed_tools.tools\[0\]` must name one of the offered functions; got \{'type': 'custom'",
+        ),
     ],
 )
 def test_what_cannot_be_emulated_is_refused_naming_the_field(body: dict[str, Any], field: str, message: str) -> None:

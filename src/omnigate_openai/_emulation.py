@@ -135,7 +135,9 @@ class Emulation:
         tools, self.legacy = tools_of(body, texts=texts) if by_prompt else ((), False)
         answer = answer_format(body) if by_prompt else None
         _refuse_broken_schemas(tools, answer, legacy=self.legacy)
-        self.rules = ReplyRules(tools, tool_choice(body, tools) if by_prompt else ToolChoice(), answer)
+        choice = tool_choice(body, tools) if by_prompt else ToolChoice()
+        tools = choice.offered(tools)
+        self.rules = ReplyRules(tools, choice, answer)
         self.emulated = emulated
         self.max_reasks = max_reasks
         self._original = options

@@ -292,8 +292,26 @@ def _chat_tool_choice(choice: object, names: list[str]) -> object:
                 f"`tool_choice` names the function {choice['name']!r}, which is not one of the `tools` ({offered})"
             )
         return {"type": "function", "function": {"name": choice["name"]}}
+    if isinstance(choice, Mapping) and choice.get("type") == "allowed_tools":
+        listed = choice.get("tools")
+        return {  # checked by the chat layer: `_tool_prompt._allowed_tools`
+            "type": "allowed_tools",
+            "allowed_tools": {
+                "mode": choice.get("mode"),
+                "tools": [_chat_allowed_tool(tool) for tool in listed] if isinstance(listed, list) else listed,
+            },
+        }
     kind = choice.get("type") if isinstance(choice, Mapping) else choice
-    raise refused("tool_choice", f"only 'auto', 'none', 'required' or one function can be chosen, not {kind!r}")
+    raise refused(
+        "tool_choice", f"only 'auto', 'none', 'required', one function or `allowed_tools` can be chosen, not {kind!r}"
+    )
+
+
+def _chat_allowed_tool(tool: object) -> object:
+    """`{"type": "function", "name": n}` as chat completions spell it; anything else as it came, to be refused."""
+    if isinstance(tool, Mapping) and tool.get("type") == "function" and "name" in tool:
+        return {"type": "function", "function": {"name": tool["name"]}}
+    return tool
 
 
 def _response_format(fmt: object) -> dict[str, Any] | None:

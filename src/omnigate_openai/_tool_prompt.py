@@ -59,6 +59,14 @@ class ToolChoice:
     name: str | None = None
     """The one function a `function` choice names."""
     parallel: bool = True
+    allowed: tuple[str, ...] | None = None
+    """`allowed_tools`: the only offered functions the model may call (and is shown); None: every one."""
+
+    def offered(self, tools: tuple[Tool, ...]) -> tuple[Tool, ...]:
+        """The tools the model is shown: those `allowed_tools` names, else all. A tool it is not shown
+        is one it cannot call, and a call to it is refused like a call to a tool never offered."""
+        allowed = self.allowed
+        return tools if allowed is None else tuple(tool for tool in tools if tool.name in allowed)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,6 +138,9 @@ def tool_choice(body: Mapping[str, Any], tools: Sequence[Tool]) -> ToolChoice:
         return ToolChoice("auto", parallel=parallel)
     if raw in ("none", "required"):
         return ToolChoice(raw, parallel=parallel)
+    if isinstance(raw, Mapping) and raw.get("type") == "allowed_tools" and field == "tool_choice":
+        mode, allowed = _allowed_tools(raw.get("allowed_tools"), tools)
+        return ToolChoice(mode, parallel=parallel, allowed=allowed)
     name = None
     if isinstance(raw, Mapping):
         function = raw.get("function") if field == "tool_choice" else raw
@@ -140,6 +151,31 @@ def tool_choice(body: Mapping[str, Any], tools: Sequence[Tool]) -> ToolChoice:
             field=field,
         )
     return ToolChoice("function", name, parallel=parallel)
+
+
+def _allowed_tools(spec: object, tools: Sequence[Tool]) -> tuple[Literal["auto", "required"], tuple[str, ...]]:
+    """`tool_choice={"type": "allowed_tools", "allowed_tools": {"mode": ..., "tools": [...]}}`, checked:
+    its mode, and the names of the offered functions it allows."""
+    mode = spec.get("mode") if isinstance(spec, Mapping) else None
+    listed = spec.get("tools") if isinstance(spec, Mapping) else None
+    if mode not in ("auto", "required") or not isinstance(listed, list) or not listed:
+        raise UnsupportedFeatureError(
+            "`tool_choice.allowed_tools` must have a `mode` of 'auto' or 'required' and a non-empty list of "
+            f"`tools`; got {spec!r}",
+            field="tool_choice",
+        )
+    offered = {tool.name for tool in tools}
+    names = []
+    for index, item in enumerate(listed):
+        function = item.get("function") if isinstance(item, Mapping) and item.get("type") == "function" else None
+        name = function.get("name") if isinstance(function, Mapping) else None
+        if name not in offered:
+            raise UnsupportedFeatureError(
+                f"`tool_choice.allowed_tools.tools[{index}]` must name one of the offered functions; got {item!r}",
+                field="tool_choice",
+            )
+        names.append(name)
+    return mode, tuple(names)
 
 
 def answer_format(body: Mapping[str, Any]) -> AnswerFormat | None:
