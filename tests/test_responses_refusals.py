@@ -109,16 +109,6 @@ REFUSALS = [
     Refusal("top_logprobs", _create(top_logprobs=3), "top_logprobs", "no logprobs"),
     Refusal("truncation auto", _create(truncation="auto"), "truncation", "cannot truncate"),
     Refusal("service_tier", _create(service_tier="flex"), "service_tier", "no service tiers"),
-    Refusal("max_tool_calls", _create(max_tool_calls=2), "max_tool_calls", "cannot cap tool calls"),
-    Refusal(
-        "allowed_tools choice",
-        _create(
-            tools=[{"type": "function", "name": "f", "parameters": {}}],
-            tool_choice={"type": "allowed_tools", "mode": "auto", "tools": [{"type": "function", "name": "f"}]},
-        ),
-        "tool_choice",
-        "'allowed_tools'",
-    ),
     Refusal(
         "an image part",
         _create(
@@ -291,3 +281,12 @@ def test_bad_input_is_a_value_error_before_sending(
 def test_default_values_are_not_refused(client: og.OpenAI, local_gateway: LocalGateway, fields: dict[str, Any]) -> None:
     assert client.responses.create(**{**HI, **fields}).output_text
     assert local_gateway.calls.last.json == {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}]}
+
+
+def test_max_tool_calls_is_honoured_and_echoed(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    """It caps calls of built-in tools, which the gateway never makes: nothing to refuse, nothing to send."""
+    response = client.responses.create(**HI, max_tool_calls=2)
+    assert response.max_tool_calls == 2
+    assert local_gateway.calls.last.json == {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}]}
+    with pytest.raises(ValueError, match=re.escape("Expected `max_tool_calls` as OpenAI defines it")):
+        client.responses.create(**HI, max_tool_calls="two")

@@ -34,6 +34,7 @@ _SERVED = frozenset(
         "parallel_tool_calls",
         "text",
         "max_output_tokens",
+        "max_tool_calls",
         "temperature",
         "top_p",
         "user",
@@ -57,7 +58,6 @@ _WHY: dict[str, str] = {
     "include": "the gateway's chat route cannot produce them",
     "prompt": "the gateway has no stored prompt templates",
     "top_logprobs": "the gateway returns no logprobs",
-    "max_tool_calls": "the gateway cannot cap tool calls",
     "truncation": "the gateway cannot truncate a conversation to fit the context window",
     "service_tier": "the gateway has no service tiers",
     "context_management": "the gateway cannot compact a conversation",
@@ -332,6 +332,7 @@ def _echo(given: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "instructions": given.get("instructions"),
         "max_output_tokens": given.get("max_output_tokens"),
+        "max_tool_calls": given.get("max_tool_calls"),  # of built-in tools, which the gateway never calls
         "metadata": dict(given.get("metadata") or {}),
         "parallel_tool_calls": given.get("parallel_tool_calls", True),
         "previous_response_id": given.get("previous_response_id"),
