@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -764,4 +765,35 @@ def test_allowed_tools_naming_a_tool_not_offered_is_refused_before_sending(
     ) as caught:
         client.chat.completions.create(model=MODEL, messages=ASK, tools=[WEATHER], tool_choice=ONLY_THE_CLOCK)  # type: ignore[list-item,arg-type]
     assert caught.value.field == "tool_choice"
+    assert len(local_gateway.calls) == 0
+
+
+# -- a tool result must answer a call ------------------------------------------------------------------------
+
+_CALLED = {
+    "role": "assistant",
+    "content": None,
+    "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}],
+}
+
+
+@pytest.mark.parametrize(
+    ("result", "says"),
+    [
+        ({"role": "tool", "content": "rain"}, "`messages[2].tool_call_id` is missing"),
+        (
+            {"role": "tool", "tool_call_id": "call_9", "content": "rain"},
+            "`messages[2]` answers the tool call 'call_9', which no earlier assistant message made (calls: call_1)",
+        ),
+    ],
+)
+async def test_a_tool_result_without_its_call_is_refused_before_sending(
+    client: og.OpenAI, async_client: og.AsyncOpenAI, local_gateway: LocalGateway, result: dict[str, Any], says: str
+) -> None:
+    """OpenAI answers 400 to these; served by prompt, the model would read a result of a nameless tool."""
+    messages: Any = [*ASK, _CALLED, result]
+    with pytest.raises(ValueError, match=re.escape(says)):
+        client.chat.completions.create(model=MODEL, messages=messages, tools=[WEATHER])  # type: ignore[list-item]
+    with pytest.raises(ValueError, match=re.escape(says)):
+        await async_client.chat.completions.create(model=MODEL, messages=messages, tools=[WEATHER])  # type: ignore[list-item]
     assert len(local_gateway.calls) == 0

@@ -256,11 +256,11 @@ def written_history(messages: Sequence[Any]) -> list[dict[str, Any]]:
     written: list[dict[str, Any]] = []
     names: dict[str, str] = {}
     results: list[dict[str, Any]] = []
-    for message in messages:
+    for index, message in enumerate(messages):
         role = message.get("role") if isinstance(message, Mapping) else None
         if role in ("tool", "function"):
             assert isinstance(message, Mapping)
-            results.append(_result(message, names))
+            results.append(_result(index, message, names))
             continue
         if results:
             written.append(_results_message(results))
@@ -290,11 +290,22 @@ def _calls_message(message: Mapping[str, Any], names: dict[str, str]) -> dict[st
     return {**kept, "role": "assistant", "content": f"{text}\n{envelope}" if text else envelope}
 
 
-def _result(message: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+def _result(index: int, message: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    """A result with its call's id and name; one that answers no earlier call is a `ValueError`, as OpenAI's 400
+    (the model would read the result of a nameless tool)."""
     if message.get("role") == "function":
         return {"name": message.get("name"), "content": _text(message.get("content"))}
     call_id = message.get("tool_call_id")
-    return {"id": call_id, "name": names.get(str(call_id), ""), "content": _text(message.get("content"))}
+    if call_id is None:
+        raise ValueError(f"`messages[{index}].tool_call_id` is missing: a `tool` message answers one tool call")
+    name = names.get(str(call_id))
+    if name is None:
+        made = ", ".join(names) or "none"
+        raise ValueError(
+            f"`messages[{index}]` answers the tool call {call_id!r}, which no earlier assistant message made "
+            f"(calls: {made})"
+        )
+    return {"id": call_id, "name": name, "content": _text(message.get("content"))}
 
 
 def _results_message(results: list[dict[str, Any]]) -> dict[str, Any]:
