@@ -6,6 +6,7 @@ faults make the provider fail so that LiteLLM's own envelopes and status mapping
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -84,6 +85,39 @@ def test_a_streamed_tool_call(litellm_proxy: LiteLLMProxy) -> None:
     calls = [call for chunk in chunks if chunk.choices for call in (chunk.choices[0].delta.tool_calls or [])]
     assert calls[0].function.name == "lookup_order"  # type: ignore[union-attr]
     assert json.loads("".join(call.function.arguments or "" for call in calls)) == {"order_id": 1}  # type: ignore[union-attr]
+
+
+SHELL: dict[str, Any] = {"type": "custom", "custom": {"name": "shell", "description": "Runs a shell command."}}
+"""A custom tool (free-form input): the upstream model calls it with the last message as its input."""
+
+
+def _guarded_stream(proxy: LiteLLMProxy, mode: str, guard: og.Guard, **call: Any) -> list[Any]:
+    if mode == "sync":
+        with _client(proxy) as client:
+            return list(client.with_guard(guard, agent_id="agent").chat.completions.create(**call, stream=True))
+
+    async def run() -> list[Any]:
+        async with flow.AsyncOpenAI(base_url=proxy.base_url, auth_token=proxy.master_key, max_retries=0) as client:
+            stream = await client.with_guard(guard, agent_id="agent").chat.completions.create(**call, stream=True)
+            return [chunk async for chunk in stream]
+
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_streamed_custom_tool_call_reaches_the_guard(litellm_proxy: LiteLLMProxy, mode: str) -> None:
+    """LiteLLM passes a streamed custom tool call on as it came: `custom` is no field of openai's chunk type,
+    so it is an extra one, which the guard reads (name and input pieces) as it reads a function call."""
+    guard = og.Guard(limits=og.Limits(max_tool_calls=5), loops=og.LoopDetection(same_answer=None))
+    ask = {**HELLO, "messages": [{"role": "user", "content": "ls -la /tmp"}], "tools": [SHELL]}
+    chunks = _guarded_stream(litellm_proxy, mode, guard, **ask)
+    calls = [call for chunk in chunks if chunk.choices for call in chunk.choices[0].delta.tool_calls or ()]
+    assert (calls[0].function, calls[0].custom["name"]) == (None, "shell")
+    assert "".join(call.custom["input"] for call in calls) == "ls -la /tmp"
+    assert litellm_proxy.upstream.calls.last.json["tools"] == [SHELL]
+    (record,) = guard.history()
+    assert (record.stream, record.tool_calls, record.error) == (True, ("shell",), None)
+    assert guard.metrics().tool_calls == 1
 
 
 def test_verbosity_is_said_in_the_system_message_which_litellm_passes_on(litellm_proxy: LiteLLMProxy) -> None:
