@@ -267,14 +267,17 @@ async def odd_prices_200(conn: _Conn, _kind: Kind) -> bool:
 CUSTOM_CALL = {"id": "call_custom_1", "type": "custom", "custom": {"name": "shell", "input": "ls -la /tmp"}}
 
 
-async def custom_tool_call_200(conn: _Conn, _kind: Kind) -> bool:
+async def custom_tool_call_200(conn: _Conn, kind: Kind) -> bool:
     """A chat answer calling a custom tool (`CUSTOM_CALL`: free-form input, no JSON arguments) until the request
-    carries a tool result, then one saying what the tool said."""
+    carries a tool result, then one saying what the tool said. Streamed when asked (`_custom_call_stream`)."""
     if conn.path.endswith("/models"):  # type: ignore[attr-defined]
         await conn.full(200, json.dumps(MODELS).encode(), "application/json")
         return True
     asked = json.loads(conn.server.requests[-1].body)  # type: ignore[attr-defined]
     results = [message["content"] for message in asked["messages"] if message.get("role") == "tool"]
+    if kind == "sse":
+        await _custom_call_stream(conn, asked["messages"][-1]["content"], results)
+        return True
     if results:
         choice = {"message": {"role": "assistant", "content": f"the tool said: {results[-1]}"}, "finish_reason": "stop"}
     else:
@@ -285,6 +288,27 @@ async def custom_tool_call_200(conn: _Conn, _kind: Kind) -> bool:
     body = {**COMPLETION, "choices": [{"index": 0, **choice}]}
     await conn.full(200, json.dumps(body).encode(), "application/json")
     return True
+
+
+async def _custom_call_stream(conn: _Conn, command: str, results: list[str]) -> None:
+    """What the tool said, or a call of `shell` whose input is `command` (the last message), streamed as OpenAI
+    streams a custom tool call (openai's chunk types have no `custom`): the opening delta with id, type, name
+    and an empty input, then the input word by word."""
+    if results:
+        deltas: list[dict[str, object]] = [{"role": "assistant", "content": f"the tool said: {results[-1]}"}]
+    else:
+        opening = {"index": 0, "id": CUSTOM_CALL["id"], "type": "custom", "custom": {"name": "shell", "input": ""}}
+        words = command.split(" ")
+        pieces = [word if index == 0 else f" {word}" for index, word in enumerate(words)]
+        deltas = [{"role": "assistant", "content": None, "tool_calls": [opening]}]
+        deltas += [{"tool_calls": [{"index": 0, "custom": {"input": piece}}]} for piece in pieces]
+    await conn.head(200, "OK", {"content-type": "text/event-stream", **_CHUNKED})
+    for delta in deltas:
+        await conn.chunk(_sse({**CHUNK, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}))
+    finish = "stop" if results else "tool_calls"
+    await conn.chunk(_sse({**CHUNK, "choices": [{"index": 0, "delta": {}, "finish_reason": finish}]}))
+    await conn.chunk(_sse(b"[DONE]"))
+    await conn.end_chunks()
 
 
 async def odd_probes_200(conn: _Conn, _kind: Kind) -> bool:

@@ -61,6 +61,12 @@ REFUSALS = [
         "'mcp'",
     ),
     Refusal("local_shell", _create(tools=[{"type": "local_shell"}]), "tools[0]", "'local_shell'"),
+    Refusal(  # chat's custom tools pass on natively on Flow, but Responses is served by function tools only
+        "a streamed custom tool",
+        _create(tools=[{"type": "custom", "name": "shell"}], stream=True),
+        "tools[0]",
+        "only `function` tools can be served (this one is 'custom')",
+    ),
     Refusal(
         "a built-in tool after a function",
         _create(tools=[{"type": "function", "name": "f", "parameters": {}}, {"type": "web_search"}]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import openai
 import pytest
 
 import omnigate_openai as og
@@ -24,6 +25,13 @@ WEATHER: dict[str, Any] = {
     },
 }
 CHAT = "/v1/chat/completions"
+WAYS = ["field", "extra_body"]
+"""How a call asks: the SDK's `verbosity=` argument, or `extra_body={"verbosity": ...}` (the SDK merges it in
+after the client's hooks have seen the body), served alike."""
+
+
+def _asking(way: str, verbosity: object) -> dict[str, Any]:
+    return {"verbosity": verbosity} if way == "field" else {"extra_body": {"verbosity": verbosity}}
 
 
 def _sent(gateway: LocalGateway) -> dict[str, Any]:
@@ -42,8 +50,11 @@ def test_a_verbosity_openai_does_not_define_is_named_with_its_field(given: objec
         verbosity_line(given, field="text.verbosity")
 
 
-def test_low_is_a_line_of_the_system_message_and_not_sent(client: og.OpenAI, local_gateway: LocalGateway) -> None:
-    completion = client.chat.completions.create(model=MODEL, messages=BRIEF, verbosity="low")  # type: ignore[arg-type]
+@pytest.mark.parametrize("way", WAYS)
+def test_low_is_a_line_of_the_system_message_and_not_sent(
+    client: og.OpenAI, local_gateway: LocalGateway, way: str
+) -> None:
+    completion = client.chat.completions.create(model=MODEL, messages=BRIEF, **_asking(way, "low"))  # type: ignore[arg-type]
     assert completion.choices[0].message.content == DEFAULT_REPLY
     sent = _sent(local_gateway)
     assert "verbosity" not in sent
@@ -76,8 +87,9 @@ def test_a_call_without_verbosity_is_untouched(client: og.OpenAI, local_gateway:
     assert og.meta(completion).emulated == ()
 
 
-def test_a_stream_says_it_was_served_from_the_start(client: og.OpenAI, local_gateway: LocalGateway) -> None:
-    stream = client.chat.completions.create(model=MODEL, messages=BRIEF, verbosity="low", stream=True)  # type: ignore[arg-type]
+@pytest.mark.parametrize("way", WAYS)
+def test_a_stream_says_it_was_served_from_the_start(client: og.OpenAI, local_gateway: LocalGateway, way: str) -> None:
+    stream = client.chat.completions.create(model=MODEL, messages=BRIEF, stream=True, **_asking(way, "low"))  # type: ignore[arg-type]
     assert og.meta(stream).emulated == ("verbosity",)
     text = "".join(chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices)
     assert text == DEFAULT_REPLY
@@ -88,17 +100,39 @@ def test_a_stream_says_it_was_served_from_the_start(client: og.OpenAI, local_gat
     assert sent["messages"][0]["content"] == f"Be brief.\n\n{LOW}"
 
 
-async def test_an_async_stream(async_client: og.AsyncOpenAI, local_gateway: LocalGateway) -> None:
+@pytest.mark.parametrize("way", WAYS)
+async def test_an_async_stream(async_client: og.AsyncOpenAI, local_gateway: LocalGateway, way: str) -> None:
     stream = await async_client.chat.completions.create(
         model=MODEL,
         messages=BRIEF,
-        verbosity="high",
-        stream=True,  # type: ignore[arg-type]
+        stream=True,
+        **_asking(way, "high"),  # type: ignore[arg-type]
     )
     text = "".join([chunk.choices[0].delta.content or "" async for chunk in stream if chunk.choices])
     assert text == DEFAULT_REPLY
     assert og.meta(stream).emulated == ("verbosity",)
+    assert "verbosity" not in _sent(local_gateway)
     assert _sent(local_gateway)["messages"][0]["content"] == f"Be brief.\n\n{HIGH}"
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_extra_body_wins_over_the_field_as_in_what_the_sdk_sends(
+    async_client: og.AsyncOpenAI, local_gateway: LocalGateway, stream: bool
+) -> None:
+    answer: Any = await async_client.chat.completions.create(
+        model=MODEL,
+        messages=BRIEF,
+        verbosity="high",  # type: ignore[arg-type]
+        extra_body={"verbosity": "low", "seed": 7},
+        stream=stream,
+    )
+    if stream:
+        text = "".join([chunk.choices[0].delta.content or "" async for chunk in answer if chunk.choices])
+        assert text == DEFAULT_REPLY
+    sent = _sent(local_gateway)
+    assert (sent.get("verbosity"), sent["seed"]) == (None, 7)  # the rest of `extra_body` is sent as given
+    assert sent["messages"][0]["content"] == f"Be brief.\n\n{LOW}"
+    assert og.meta(answer).emulated == ("verbosity",)
 
 
 def test_a_raw_response_parses_to_the_flagged_completion(client: og.OpenAI, local_gateway: LocalGateway) -> None:
@@ -144,26 +178,39 @@ def _responses_tool() -> Any:
             "parameters": function["parameters"], "strict": None}  # fmt: skip
 
 
+def test_extra_body_omitting_it_sends_none_and_says_nothing(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    completion = client.chat.completions.create(
+        model=MODEL,
+        messages=BRIEF,
+        verbosity="low",  # type: ignore[arg-type]
+        extra_body={"verbosity": openai.omit},
+    )
+    assert _sent(local_gateway) == {"model": MODEL, "messages": BRIEF}
+    assert og.meta(completion).emulated == ()
+
+
+@pytest.mark.parametrize("way", WAYS)
 @pytest.mark.parametrize("given", ["loud", 3])
 def test_an_undefined_verbosity_is_refused_before_sending(
-    client: og.OpenAI, local_gateway: LocalGateway, given: object
+    client: og.OpenAI, local_gateway: LocalGateway, given: object, way: str
 ) -> None:
     expected = rf"^Expected `verbosity` to be one of \['high', 'low', 'medium'\], got {given!r}$"
     with pytest.raises(ValueError, match=expected):
-        client.chat.completions.create(model=MODEL, messages=BRIEF, verbosity=given)  # type: ignore[arg-type]
+        client.chat.completions.create(model=MODEL, messages=BRIEF, **_asking(way, given))  # type: ignore[arg-type]
     assert local_gateway.calls.to(CHAT) == []
 
 
+@pytest.mark.parametrize("way", WAYS)
 async def test_an_undefined_verbosity_is_refused_before_an_async_stream(
-    async_client: og.AsyncOpenAI, local_gateway: LocalGateway
+    async_client: og.AsyncOpenAI, local_gateway: LocalGateway, way: str
 ) -> None:
     expected = r"^Expected `verbosity` to be one of \['high', 'low', 'medium'\], got 'loud'$"
     with pytest.raises(ValueError, match=expected):
         await async_client.chat.completions.create(
             model=MODEL,
             messages=BRIEF,
-            verbosity="loud",
-            stream=True,  # type: ignore[arg-type]
+            stream=True,
+            **_asking(way, "loud"),  # type: ignore[arg-type]
         )
     assert local_gateway.calls.to(CHAT) == []
 
@@ -191,11 +238,14 @@ def test_without_tool_emulation_verbosity_is_served_and_tools_still_refused(loca
     assert len(local_gateway.calls.to(CHAT)) == 1
 
 
-def test_a_routed_call_takes_the_native_route_with_the_line(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+@pytest.mark.parametrize("way", WAYS)
+def test_a_routed_call_takes_the_native_route_with_the_line(
+    client: og.OpenAI, local_gateway: LocalGateway, way: str
+) -> None:
     completion = client.with_routing(cache=False).chat.completions.create(
         model=MODEL,
         messages=BRIEF,
-        verbosity="low",  # type: ignore[arg-type]
+        **_asking(way, "low"),  # type: ignore[arg-type]
     )
     assert completion.choices[0].message.content == DEFAULT_REPLY
     [call] = local_gateway.calls.to("/v1/chat")
@@ -204,14 +254,15 @@ def test_a_routed_call_takes_the_native_route_with_the_line(client: og.OpenAI, l
     assert og.meta(completion).emulated == ("verbosity",)
 
 
-def test_flow_says_it_too_and_keeps_its_native_tools(flow_gateway: LocalFlowGateway) -> None:
+@pytest.mark.parametrize("way", WAYS)
+def test_flow_says_it_too_and_keeps_its_native_tools(flow_gateway: LocalFlowGateway, way: str) -> None:
     """LiteLLM refuses `verbosity` for most models (`tests/flow/test_litellm_proxy.py`): Flow serves it by prompt."""
     with flow.OpenAI(base_url=flow_gateway.base_url, auth_token=flow_gateway.auth_token, max_retries=0) as client:
         completion = client.chat.completions.create(
             model="openai/gpt-4o",
             messages=BRIEF,
             tools=[WEATHER],
-            verbosity="low",  # type: ignore[arg-type]
+            **_asking(way, "low"),  # type: ignore[arg-type]
         )
     assert completion.choices[0].message.tool_calls is not None  # answered natively by the gateway
     sent = flow_gateway.calls.last.json

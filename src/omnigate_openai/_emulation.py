@@ -29,7 +29,7 @@ from typing import Any
 from ._config import Settings
 from ._exceptions import ModelOutputError, UnsupportedFeatureError
 from ._meta import GatewayMeta, attach_meta, meta, with_meta
-from ._sdk import FinalRequestOptions, NotGiven, model_copy, not_given
+from ._sdk import FinalRequestOptions, NotGiven, Omit, model_copy, not_given
 from ._tool_prompt import (
     AnswerFormat,
     Tool,
@@ -71,7 +71,7 @@ def emulation_for(
     if not chat or not isinstance(body, Mapping) or "messages" not in body:
         return None
     emulated = _emulated_parts(body) if emulation_wanted(settings) else ()
-    if settings.profile.emulates_verbosity and body.get("verbosity") is not None:
+    if settings.profile.emulates_verbosity and _asked_verbosity(options) is not None:
         emulated += ("verbosity",)  # whatever `allow_ignored_fields` says: Responses serves `text.verbosity` so too
     if not emulated:
         return None
@@ -85,6 +85,15 @@ def emulated_tool_names(options: FinalRequestOptions) -> list[str]:
     """
     emulation = options.post_parser
     return [tool.name for tool in emulation.rules.tools] if isinstance(emulation, Emulation) else []
+
+
+def _asked_verbosity(options: FinalRequestOptions) -> object:
+    """The `verbosity` the SDK would send: `extra_body`'s over the body's, as the SDK merges them (after the
+    client's hooks, which see `extra_body` apart, in `extra_json`); an `omit` there sends none."""
+    body: Mapping[str, Any] = options.json_data  # type: ignore[assignment]
+    extra = options.extra_json if isinstance(options.extra_json, Mapping) else {}
+    verbosity = extra.get("verbosity", body.get("verbosity"))
+    return None if isinstance(verbosity, Omit) else verbosity
 
 
 def _emulated_parts(body: Mapping[str, Any]) -> tuple[str, ...]:
@@ -130,7 +139,7 @@ class Emulation:
         texts: Mapping[str, str] | None = None,
     ) -> None:
         body: Mapping[str, Any] = options.json_data  # type: ignore[assignment]
-        steer = verbosity_line(body.get("verbosity"), field="verbosity") if "verbosity" in emulated else ""
+        steer = verbosity_line(_asked_verbosity(options), field="verbosity") if "verbosity" in emulated else ""
         by_prompt = not _TOOL_PARTS.isdisjoint(emulated)  # else the tools, if any, stay in the body
         tools, self.legacy = tools_of(body, texts=texts) if by_prompt else ((), False)
         answer = answer_format(body) if by_prompt else None
@@ -150,6 +159,10 @@ class Emulation:
         self._messages = with_instructions(messages, instructions(tools, self.rules.choice, answer))
         dropped = (_EMULATED_FIELDS if by_prompt else ()) + (("verbosity",) if "verbosity" in emulated else ())
         self._body = {key: value for key, value in body.items() if key not in dropped}
+        extra = options.extra_json
+        if "verbosity" in emulated and isinstance(extra, Mapping) and "verbosity" in extra:
+            extra = {key: value for key, value in extra.items() if key != "verbosity"} or None
+        self._extra = extra
         self._reasks: list[dict[str, Any]] = []
         self.attempts = 0
         self._spent: list[tuple[Any, float | None]] = []  # (usage, cost) of each rejected attempt
@@ -166,6 +179,7 @@ class Emulation:
         """
         options = model_copy(self._original)
         options.json_data = {**self._body, "messages": [*self._messages, *self._reasks]}
+        options.extra_json = self._extra
         options.post_parser = self if read else not_given
         self.attempts += 1
         return options

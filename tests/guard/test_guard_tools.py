@@ -131,6 +131,77 @@ def test_a_denied_custom_tool_is_refused_where_it_is_offered_or_called(mode: str
     assert len(chats) == (0 if where == "offered" else 1)
 
 
+def stream_custom_call(mode: str, base_url: str, guard: og.Guard, command: str = "ls -la /tmp", **options: Any) -> str:
+    """One guarded, streamed call through Flow, answered by a streamed call of the custom tool `shell` with
+    `command` as its input, read to its end by the sync or the async client: the input as the chunks carried it."""
+    settings = {"base_url": base_url, "auth_token": "t", "max_retries": 0}
+    request = {"messages": [{"role": "user", "content": command}], "model": "openai/gpt-4o-mini", "stream": True}
+    request |= {"tools": [SHELL], **options}
+    if mode == "sync":
+        with flow.OpenAI(**settings) as client:
+            chunks = list(client.with_guard(guard, agent_id="agent").chat.completions.create(**request))
+    else:
+
+        async def run() -> list[Any]:
+            async with flow.AsyncOpenAI(**settings) as client:
+                stream = await client.with_guard(guard, agent_id="agent").chat.completions.create(**request)
+                return [chunk async for chunk in stream]
+
+        chunks = asyncio.run(run())
+    calls = [call for chunk in chunks if chunk.choices for call in chunk.choices[0].delta.tool_calls or ()]
+    assert all(call.function is None for call in calls)  # openai's chunk types have no `custom`: an extra field
+    return "".join(call.custom["input"] for call in calls)
+
+
+def chats(server: Any) -> int:
+    return len([seen for seen in server.requests if seen.path.endswith("/chat/completions")])
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_streamed_custom_tool_call_is_recorded_and_counted(mode: str) -> None:
+    """The guard read only `function` in a stream's tool-call deltas: a streamed custom call was counted as a
+    call of a tool named "" (recorded so, and never checked by name)."""
+    guard = og.Guard(limits=og.Limits(max_tool_calls=1), loops=NO_ANSWER_LOOPS)
+    with hostile_server() as (server, _):
+        url = f"{server.url}/custom_tool_call_200"
+        assert stream_custom_call(mode, url, guard) == "ls -la /tmp"
+        with pytest.raises(og.LimitExceededError, match="max_tool_calls") as caught:
+            stream_custom_call(mode, url, guard, command="ls /var")
+    assert (caught.value.limit, caught.value.current, caught.value.maximum) == ("max_tool_calls", 1.0, 1.0)
+    assert chats(server) == 1
+    answered, refused = guard.history()
+    assert (answered.stream, answered.tool_calls, answered.error) == (True, ("shell",), None)
+    assert refused.tool_calls == ()
+    assert guard.metrics().tool_calls == 1
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_denied_custom_tool_called_in_a_stream_raises_at_its_end(mode: str) -> None:
+    guard = og.Guard(tool_access=og.ToolAccess(deny=["shell"]), loops=NO_ANSWER_LOOPS)
+    with (
+        hostile_server() as (server, _),
+        pytest.raises(og.ToolAccessDeniedError, match="'shell' was called") as caught,
+    ):
+        stream_custom_call(mode, f"{server.url}/custom_tool_call_200", guard, tools=[WEATHER])  # `shell` not offered
+    assert (caught.value.where, caught.value.tool, caught.value.agent_id) == ("called", "shell", "agent")
+    assert guard.history()[-1].tool_calls == ("shell",)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_streamed_custom_tool_call_repeated_with_the_same_input_is_a_loop(mode: str) -> None:
+    """Calls with another input are not repetitions (all streamed custom calls looked alike: name and input "")."""
+    guard = og.Guard(loops=og.LoopDetection(same_tool_call=2, same_answer=None, same_request=None))
+    with hostile_server() as (server, _):
+        url = f"{server.url}/custom_tool_call_200"
+        for command in ("ls /tmp", "ls /var", "ls /tmp"):
+            stream_custom_call(mode, url, guard, command=command)
+        repeated = "called the same tool with the same arguments 2 times"
+        with pytest.raises(og.LoopDetectedError, match=repeated) as caught:
+            stream_custom_call(mode, url, guard, command="ls /etc")
+    assert caught.value.kind == "same_tool_call"
+    assert chats(server) == 3
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_the_tool_loop_stops_at_max_iterations(mode: str, local_gateway: LocalGateway) -> None:
     local_gateway.model.script(*[ToolCall("get_weather", {"city": f"City {n}"}) for n in range(3)])

@@ -378,6 +378,9 @@ class GuardedCall:
             if function is not None:
                 parts[0] += function.name or ""
                 parts[1] += function.arguments or ""
+            elif (custom := getattr(call, "custom", None)) is not None:  # a custom tool's free-form input
+                parts[0] += _field(custom, "name")
+                parts[1] += _field(custom, "input")
 
     def usage_hidden(self, usage: object) -> None:
         """The usage of a stream whose usage chunk the caller does not iterate (`saw` never gets it)."""
@@ -622,6 +625,13 @@ def _completion(result: object) -> Any:
     if callable(parse) and getattr(result, "is_closed", False):  # a raw or streaming response: its body was read
         return parse()
     return None
+
+
+def _field(custom: object, name: str) -> str:
+    """A field of a streamed custom tool call's `custom`: openai's chunk types have no such field (only `function`),
+    so the SDK keeps it as it came, a dict; read as an attribute should a later openai type it."""
+    value = custom.get(name) if isinstance(custom, Mapping) else getattr(custom, name, None)
+    return value if isinstance(value, str) else ""
 
 
 def _meta_of(obj: object) -> GatewayMeta | None:

@@ -2,7 +2,8 @@
 
 Flow routes through LiteLLM, so tools and `response_format` are native there. The model honours them
 in the simplest deterministic way: offered tools and no tool result yet -> it calls the first tool
-(or the one `tool_choice` names) with arguments valid against its schema; a `json_schema` format ->
+(or the one `tool_choice` names) with arguments valid against its schema, or for a custom tool
+(free-form input) with the last message's text as its input; a `json_schema` format ->
 an instance of the schema; `json_object` -> a small JSON object; otherwise the fixed reply. Written
 from OpenAI's documented shapes, independently of the client's code.
 """
@@ -49,7 +50,13 @@ def chunks(body: Mapping[str, Any], *, model: str) -> Iterator[dict[str, Any]]:
 
     yield chunk({"role": "assistant", "content": ""})
     for index, call in enumerate(message.get("tool_calls") or ()):
-        yield chunk({"tool_calls": [{"index": index, **call}]})
+        if call["type"] == "custom":  # as OpenAI streams one: name first, then the input in pieces
+            custom = call["custom"]
+            yield chunk({"tool_calls": [{"index": index, **call, "custom": {"name": custom["name"], "input": ""}}]})
+            for word in _WORD.findall(custom["input"]):
+                yield chunk({"tool_calls": [{"index": index, "custom": {"input": word}}]})
+        else:
+            yield chunk({"tool_calls": [{"index": index, **call}]})
     for word in _WORD.findall(message.get("content") or ""):
         yield chunk({"content": word})
     yield chunk({}, finish)
@@ -111,10 +118,12 @@ def _answer(body: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
     last = messages[-1] if messages else {}
     tool = _tool_to_call(body, last)
     if tool is not None:
-        name = tool["function"]["name"]
-        arguments = json.dumps(instance(tool["function"].get("parameters") or {"type": "object"}))
-        function = {"name": name, "arguments": arguments}
-        call = {"id": f"call_{_digest(body)[:24]}", "type": "function", "function": function}
+        call: dict[str, Any] = {"id": f"call_{_digest(body)[:24]}", "type": tool["type"]}
+        if tool["type"] == "custom":
+            call["custom"] = {"name": tool["custom"]["name"], "input": _text(last.get("content"))}
+        else:
+            arguments = json.dumps(instance(tool["function"].get("parameters") or {"type": "object"}))
+            call["function"] = {"name": tool["function"]["name"], "arguments": arguments}
         return {"role": "assistant", "content": None, "tool_calls": [call]}, "tool_calls"
     if last.get("role") == "tool":
         return {"role": "assistant", "content": f"The tool said: {_text(last.get('content'))}"}, "stop"
@@ -122,14 +131,22 @@ def _answer(body: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
 
 
 def _tool_to_call(body: Mapping[str, Any], last: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    tools = [tool for tool in body.get("tools") or () if isinstance(tool, Mapping) and tool.get("type") == "function"]
+    tools = [
+        tool
+        for tool in body.get("tools") or ()
+        if isinstance(tool, Mapping) and tool.get("type") in _CALLABLE and isinstance(tool.get(tool["type"]), Mapping)
+    ]
     choice = body.get("tool_choice")
     if not tools or choice == "none" or last.get("role") == "tool":
         return None
     if isinstance(choice, Mapping):
-        wanted = (choice.get("function") or {}).get("name")
-        return next((tool for tool in tools if tool["function"].get("name") == wanted), tools[0])
+        wanted = (choice.get(choice.get("type")) or {}).get("name")
+        return next((tool for tool in tools if tool[tool["type"]].get("name") == wanted), tools[0])
     return tools[0]
+
+
+_CALLABLE = ("function", "custom")
+"""The tool types the model calls: a function with JSON arguments, a custom tool with free-form input."""
 
 
 def _formatted_reply(response_format: object) -> str:
@@ -143,11 +160,13 @@ def _formatted_reply(response_format: object) -> str:
 
 
 def _usage(body: Mapping[str, Any], message: Mapping[str, Any]) -> dict[str, int]:
-    """3 tokens per message plus its words; the answer's words (or its tool call's argument text)."""
+    """3 tokens per message plus its words; the answer's words (or its tool call's argument or input text)."""
     messages = body.get("messages") or ()
     prompt = sum(3 + len(_text(item.get("content")).split()) for item in messages if isinstance(item, Mapping))
     calls = message.get("tool_calls") or ()
-    answer = message.get("content") or " ".join(call["function"]["arguments"] for call in calls)
+    answer = message.get("content") or " ".join(
+        call["custom"]["input"] if call["type"] == "custom" else call["function"]["arguments"] for call in calls
+    )
     completion_tokens = len(answer.split())
     return {"prompt_tokens": prompt, "completion_tokens": completion_tokens, "total_tokens": prompt + completion_tokens}
 
