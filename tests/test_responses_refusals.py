@@ -65,7 +65,7 @@ REFUSALS = [
         "a streamed custom tool",
         _create(tools=[{"type": "custom", "name": "shell"}], stream=True),
         "tools[0]",
-        "only `function` tools can be served (this one is 'custom')",
+        "not a custom tool's free-form input; only `function` tools can be served (this one is 'custom')",
     ),
     Refusal(
         "a built-in tool after a function",

@@ -247,6 +247,12 @@ def _text(content: object, field: str) -> str:
 def _chat_tool(index: int, tool: Mapping[str, Any]) -> dict[str, Any]:
     kind = tool.get("type")
     where = f"tools[{index}]"
+    if kind == "custom":
+        raise refused(
+            where,
+            "the tool emulation reads JSON arguments, not a custom tool's free-form input; "
+            "only `function` tools can be served (this one is 'custom')",
+        )
     if kind != "function":
         raise refused(where, f"{_BUILT_IN_TOOL} (this one is {kind!r})")
     for field, value in tool.items():
