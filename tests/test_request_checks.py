@@ -147,3 +147,21 @@ def test_portable_model_names(given: str, sent: str) -> None:
 def test_an_empty_model_is_refused(model: str) -> None:
     with pytest.raises(ValueError, match="Expected a non-empty model name"):
         gateway_model_name(model)
+
+
+def test_an_assistant_refusal_is_what_the_assistant_said() -> None:
+    """The SDK hands back a refused answer as `refusal` (content None) or a `refusal` part: the gateway keeps
+    text only, so the model would otherwise see its refusal turn as empty."""
+    parts = [{"type": "text", "text": "Well."}, {"type": "refusal", "refusal": "I can't help with that."}]
+    as_parts = _check({"messages": [*HELLO, {"role": "assistant", "content": parts}]})["messages"][1]
+    assert as_parts == {"role": "assistant", "content": "Well.\nI can't help with that."}
+    as_field = {"role": "assistant", "content": None, "refusal": "I can't help with that."}
+    assert _check({"messages": [*HELLO, as_field]})["messages"][1]["content"] == "I can't help with that."
+    with pytest.raises(og.UnsupportedFeatureError, match=re.escape("messages[0].content[0] is of type 'refusal'")):
+        _check({"messages": [{"role": "user", "content": [{"type": "refusal", "refusal": "no"}]}]})
+
+
+def test_a_refusal_reaches_the_gateway_as_the_assistants_text(client: og.OpenAI, local_gateway: Any) -> None:
+    refused = {"role": "assistant", "content": None, "refusal": "I can't help with that."}
+    client.chat.completions.create(model="gpt-4o-mini", messages=[*HELLO, refused, *HELLO])  # type: ignore[list-item]
+    assert local_gateway.calls.last.json["messages"][1] == {"role": "assistant", "content": "I can't help with that."}

@@ -110,20 +110,25 @@ def _checked_message(index: int, message: Any, *, allow_ignored_fields: bool) ->
             field=f"messages[{index}].tool_calls",
         )
     content = message.get("content")
+    said = role == "assistant"  # an assistant's refusal is what it said (OpenAI's `refusal`, a field or a part)
     if isinstance(content, list):
-        return {**message, "content": _flattened_text(index, content)}
+        return {**message, "content": _flattened_text(index, content, refusals=said)}
+    if said and content is None and isinstance(message.get("refusal"), str):
+        kept = {key: value for key, value in message.items() if key != "refusal"}  # the gateway drops it
+        return {**kept, "content": message["refusal"]}  # rather than null content, which it reads as ""
     return message
 
 
-def _flattened_text(index: int, parts: list[Any]) -> str:
+def _flattened_text(index: int, parts: list[Any], *, refusals: bool) -> str:
     """Text-only parts become one string, one part per line (OmniGate answers 400 to any list); others are refused."""
     texts = []
     for position, part in enumerate(parts):
-        if not (isinstance(part, Mapping) and part.get("type") == "text" and isinstance(part.get("text"), str)):
-            kind = part.get("type") if isinstance(part, Mapping) else type(part).__name__
+        kind = part.get("type") if isinstance(part, Mapping) else type(part).__name__
+        key = "refusal" if refusals and kind == "refusal" else "text"
+        if kind != key or not isinstance(part.get(key), str):
             raise UnsupportedFeatureError(
                 f"OmniGate accepts text only; messages[{index}].content[{position}] is of type {kind!r}",
                 field=f"messages[{index}].content[{position}]",
             )
-        texts.append(part["text"])
+        texts.append(part[key])
     return "\n".join(texts)  # separate parts stay separate, as a provider reads consecutive text blocks
