@@ -59,12 +59,25 @@ def _observe(gateway: LocalGateway) -> dict[str, Any]:
         seen["named keys"] = http.get("/v1/keys/api").json()
         seen["orgs"] = http.get("/v1/admin/orgs", headers=admin).json()
         seen["projects"] = http.get("/v1/admin/projects", headers=admin).json()
-        seen["metrics"] = http.get("/v1/metrics", params=METRICS_WINDOW).json()
-        seen["prometheus"] = http.get("/metrics").text
+        seen["metrics"] = _timeless(http.get("/v1/metrics", params=METRICS_WINDOW).json())
+        seen["prometheus"] = _LATENCY_LINE.sub(r"\1 <ms>", http.get("/metrics").text)
     seen["usage"] = [(r.model, r.status, r.cost, r.prompt_tokens, r.completion_tokens) for r in gateway.state.usage]
     seen["calls"] = [(call.method, call.path, call.status) for call in gateway.calls]
     seen["model requests"] = [(request.model, request.last_user) for request in gateway.model.requests]
     return _blanked(seen)
+
+
+_LATENCY_LINE = re.compile(r"^(llmgw_request_latency_ms_(?:bucket|sum)\S*) \d+$", re.MULTILINE)
+"""A histogram line: its value depends on how long the call took (a loaded machine crosses a bucket)."""
+
+
+def _timeless(value: Any) -> Any:
+    """Metrics with their latency figures blanked: wall time, the one thing two gateways can't share."""
+    if isinstance(value, dict):
+        return {key: "<ms>" if "latency" in key else _timeless(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_timeless(item) for item in value]
+    return value
 
 
 def _blanked(value: Any) -> Any:
