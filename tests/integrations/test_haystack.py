@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import openai
 import pytest
+import yaml
 from haystack import Pipeline
 from haystack.components.agents import Agent
 from haystack.components.builders import ChatPromptBuilder
 from haystack.components.generators.chat import OpenAIChatGenerator, OpenAIResponsesChatGenerator
+from haystack.core.errors import DeserializationError
 from haystack.dataclasses import ChatMessage, StreamingChunk
 from haystack.tools import tool
+from haystack.utils import Secret
 from pydantic import BaseModel
 
 import omnigate_openai as og
+from _fakes import fake_key
 from _socket_guard import SocketGuard
+from omnigate_openai import flow
+from omnigate_openai._client import KEY_PLACEHOLDER
 from omnigate_openai.integrations.haystack import chat_generator, responses_chat_generator
 from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ToolCall
 
-from .conftest import CHAT, chat_calls
+from .conftest import CHAT, OPENAI_DUMMY_KEY, chat_calls
 
 HELLO = [ChatMessage.from_user("Hello")]
 
@@ -60,15 +68,20 @@ async def test_run_async_uses_the_twin(client: og.OpenAI, gateway: LocalGateway)
     assert chat_calls(gateway)[0].json["temperature"] == 0.2
 
 
-def test_a_rebuilt_client_still_goes_to_the_gateway(client: og.OpenAI, gateway: LocalGateway) -> None:
-    """After `close()` Haystack builds a plain client: to the gateway, with the placeholder key, so a 401."""
-    generator = chat_generator(client)
+def test_a_rebuilt_client_still_goes_to_the_gateway(
+    client: og.OpenAI, gateway: LocalGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After `close()` the generator builds a gateway client again, from its fields and `OMNIGATE_API_KEY`."""
+    generator = chat_generator(client.with_options(default_headers={"x-trace": "t1"}))
     generator.close()
-    with pytest.raises(openai.AuthenticationError):
+    with pytest.raises(ValueError, match=r"None of the following authentication environment variables are set: "):
         generator.run(messages=HELLO)
-    [call] = gateway.calls.to("/v1/chat/completions")
-    assert "x-api-key" not in call.headers
-    gateway.calls.clear()  # the fixture checks that every remaining call carried the gateway key
+    monkeypatch.setenv("OMNIGATE_API_KEY", gateway.api_key)
+    [reply] = generator.run(messages=HELLO)["replies"]
+    assert reply.text == DEFAULT_REPLY
+    assert isinstance(generator.client, og.OpenAI)
+    [call] = chat_calls(gateway)  # the fixture checks its key and user id
+    assert call.headers["x-trace"] == "t1"
 
 
 def test_the_guard_catches_the_trap_the_helper_avoids(gateway: LocalGateway, host_guard: SocketGuard) -> None:
@@ -296,20 +309,157 @@ async def test_the_responses_generator_keeps_the_clients_routing_and_timeout(
     assert not gateway.calls.to(CHAT)  # a routed call takes the gateway's native chat route
 
 
-def test_a_closed_responses_generator_rebuilds_a_client_for_the_gateway(
-    client: og.OpenAI, gateway: LocalGateway
+async def test_a_closed_responses_generator_rebuilds_a_client_for_the_gateway(
+    client: og.OpenAI, gateway: LocalGateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """After `close()` Haystack builds a plain `openai.OpenAI`: it goes to the gateway, with the placeholder key,
-    and gets the 404 of a route the gateway lacks, instead of reaching OpenAI with `OPENAI_API_KEY`."""
+    """After `close()` / `close_async()` both clients are built again as gateway clients: chat calls, no Responses."""
+    monkeypatch.setenv("OMNIGATE_API_KEY", gateway.api_key)
     generator = responses_chat_generator(client)
     generator.close()
-    with pytest.raises(openai.NotFoundError, match="Error code: 404"):
-        generator.run(messages=HELLO)
-    [call] = gateway.calls.to("/v1/responses")
-    assert "x-api-key" not in call.headers
-    gateway.calls.clear()  # the fixture checks that every remaining call carried the gateway key
+    await generator.close_async()
+    generator.run(messages=HELLO)
+    [reply] = (await generator.run_async(messages=HELLO))["replies"]
+    assert reply.text == DEFAULT_REPLY
+    assert isinstance(generator.async_client, og.AsyncOpenAI)
+    assert _asked(gateway) == [[{"role": "user", "content": "Hello"}]] * 2
 
 
 def test_the_responses_generator_refuses_a_plain_openai_client(gateway: LocalGateway) -> None:
     with pytest.raises(TypeError, match=r"Expected an omnigate_openai\.OpenAI, got a plain openai\.OpenAI"):
         responses_chat_generator(openai.OpenAI(base_url=gateway.base_url, api_key="unused"))  # type: ignore[arg-type]
+
+
+# --- Serialization: `Pipeline.dumps()` / `loads()` and `to_dict()` / `from_dict()` ----------------------------
+
+GENERATORS_MODULE = "omnigate_openai.integrations.haystack.generators"
+HELPERS = pytest.mark.parametrize("helper", [chat_generator, responses_chat_generator])
+
+
+def _dumped(generator: OpenAIChatGenerator | OpenAIResponsesChatGenerator) -> str:
+    pipeline = Pipeline()
+    pipeline.add_component("llm", generator)
+    return pipeline.dumps()
+
+
+@HELPERS
+async def test_a_dumped_pipeline_holds_no_secret_and_loads_to_the_same_gateway(
+    helper: Any, client: og.OpenAI, gateway: LocalGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    routed = client.with_routing(fallbacks=["gpt-4o"]).with_options(timeout=7.0, default_headers={"x-trace": "t1"})
+    dumped = _dumped(helper(routed, generation_kwargs={"temperature": 0.2}))
+    for secret in (gateway.api_key, KEY_PLACEHOLDER, OPENAI_DUMMY_KEY):
+        assert secret not in dumped
+    params = yaml.safe_load(dumped)["components"]["llm"]["init_parameters"]
+    assert params["api_key"] == {"type": "env_var", "env_vars": ["OMNIGATE_API_KEY"], "strict": True}
+    assert (params["api_base_url"], params["timeout"], params["max_retries"]) == (gateway.base_url, 7.0, 0)
+
+    monkeypatch.setenv("OMNIGATE_API_KEY", gateway.api_key)
+    loaded = Pipeline.loads(dumped, allowed_modules=[GENERATORS_MODULE])
+    assert loaded.dumps() == dumped
+    [reply] = loaded.run({"llm": {"messages": HELLO}})["llm"]["replies"]
+    assert reply.text == DEFAULT_REPLY
+    [reply] = (await loaded.run_async({"llm": {"messages": HELLO}}))["llm"]["replies"]
+    assert reply.text == DEFAULT_REPLY
+    generator = loaded.get_component("llm")
+    assert isinstance(generator.client, og.OpenAI)
+    assert isinstance(generator.async_client, og.AsyncOpenAI)
+    assert generator.async_client.timeout == 7.0
+    calls = gateway.calls.to("/v1/chat")  # routed: the native route; the fixture checks key and user id
+    assert [(c.json["fallback_models"], c.json["temperature"], c.headers["x-trace"]) for c in calls] == [
+        (["gpt-4o"], 0.2, "t1")
+    ] * 2
+    assert not gateway.calls.to("/v1/responses")
+
+
+@HELPERS
+def test_a_loaded_pipeline_without_the_key_variable_stops_before_sending(
+    helper: Any, client: og.OpenAI, gateway: LocalGateway
+) -> None:
+    loaded = Pipeline.loads(_dumped(helper(client)), allowed_modules=[GENERATORS_MODULE])
+    with pytest.raises(ValueError, match=r"None of the following authentication environment variables are set: "):
+        loaded.run({"llm": {"messages": HELLO}})
+    assert list(gateway.calls) == []
+
+
+async def test_a_loaded_generator_without_the_key_variable_stops_before_sending_async(
+    client: og.OpenAI, gateway: LocalGateway
+) -> None:
+    data = responses_chat_generator(client).to_dict()
+    loaded = type(responses_chat_generator(client)).from_dict(data)
+    with pytest.raises(ValueError, match=r"variables are set: \('OMNIGATE_API_KEY',\)"):
+        await loaded.run_async(messages=HELLO)
+    assert list(gateway.calls) == []
+
+
+def test_loading_needs_the_module_on_haystacks_allowlist(client: og.OpenAI) -> None:
+    with pytest.raises(
+        DeserializationError, match=rf"Refusing to deserialize a class from module '{GENERATORS_MODULE}'"
+    ):
+        Pipeline.loads(_dumped(chat_generator(client)))
+
+
+def test_the_key_variable_can_be_named(
+    client: og.OpenAI, gateway: LocalGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    generator = chat_generator(client, api_key=Secret.from_env_var("MY_GATEWAY_KEY"))
+    data = generator.to_dict()
+    assert data["init_parameters"]["api_key"]["env_vars"] == ["MY_GATEWAY_KEY"]
+    monkeypatch.setenv("MY_GATEWAY_KEY", gateway.api_key)
+    [reply] = type(generator).from_dict(data).run(messages=HELLO)["replies"]
+    assert reply.text == DEFAULT_REPLY
+
+
+class _OwnResponseStore(og.MemoryResponseStore):
+    """A response store of the user's: it lives in this process, and no field can name it."""
+
+
+def _gateway_url(client: og.OpenAI) -> str:
+    return str(client.base_url).rstrip("/")
+
+
+NOT_CARRIED: dict[str, Callable[[og.OpenAI], og.OpenAI | tuple[og.OpenAI, og.AsyncOpenAI]]] = {
+    "a guard": lambda c: c.with_guard(og.Guard(limits=og.Limits(max_calls=9))),
+    "a response store of its own": lambda c: og.OpenAI(
+        base_url=_gateway_url(c), api_key=fake_key("llmg_", "store-test"), response_store=_OwnResponseStore()
+    ),
+    "credentials in its base URL": lambda c: c.with_options(base_url=_gateway_url(c).replace("//", "//u:pw@")),
+    "the header 'X-Tenant-Token', which looks like a secret": lambda c: c.with_options(
+        default_headers={"X-Tenant-Token": "tenant-secret-value"}
+    ),
+    "a timeout that is not a number of seconds": lambda c: c.with_options(timeout=openai.Timeout(5.0, connect=1.0)),
+    "the settings of another gateway (The Flow gateway)": lambda c: flow.OpenAI(
+        base_url=_gateway_url(c).removesuffix("/v1"), api_key=fake_key("fl_", "flow-key-never-sent")
+    ),
+    "a twin that differs from it": lambda c: (c, c.with_user("someone-else")._twin()),
+}
+
+
+@HELPERS
+@pytest.mark.parametrize("what", NOT_CARRIED)
+async def test_what_no_field_can_carry_is_refused_not_dropped(
+    helper: Any, what: str, client: og.OpenAI, gateway: LocalGateway
+) -> None:
+    """A guard dropped from a loaded pipeline, or from a client built again after `close()`, would let calls past it."""
+    built = NOT_CARRIED[what](client)
+    sync, async_ = built if isinstance(built, tuple) else (built, None)
+    generator = helper(sync, async_)
+    with pytest.raises(
+        og.ConfigurationError, match=rf"^Can't serialize this generator: its gateway client has {re.escape(what)}"
+    ):
+        _dumped(generator)
+    generator.close()
+    with pytest.raises(
+        og.ConfigurationError, match=rf"^Can't build this generator's client again: .*{re.escape(what)}"
+    ):
+        generator.run(messages=HELLO)
+    await generator.close_async()
+    with pytest.raises(og.ConfigurationError, match=r"which no field can carry\. Build the generator from a client"):
+        await generator.run_async(messages=HELLO)
+    assert list(gateway.calls) == []
+
+
+def test_unknown_client_options_are_refused_when_loaded(client: og.OpenAI) -> None:
+    data = chat_generator(client).to_dict()
+    data["init_parameters"]["client_options"]["organisation"] = "acme"
+    with pytest.raises(TypeError, match=r"Unknown client_options \['organisation'\]; known: \['allow_ignored_fields'"):
+        type(chat_generator(client)).from_dict(data)

@@ -275,6 +275,31 @@ def test_the_responses_llm_holds_the_placeholder_not_openai_api_key(client: og.O
     assert model.api_base == str(client.base_url)
 
 
+@pytest.mark.parametrize(
+    ("helper", "refusal"),
+    [(llm, openai.AuthenticationError), (responses_llm, openai.NotFoundError)],
+    ids=["llm", "responses_llm"],
+)
+async def test_an_llm_rebuilt_from_its_dict_holds_no_key_and_stays_on_the_gateway(
+    client: og.OpenAI, gateway: LocalGateway, helper: Any, refusal: type[Exception]
+) -> None:
+    """`to_dict()` / `to_json()` carry the URL and the placeholder, never a key. `from_dict` builds plain
+    clients from them: they call the gateway without its key (a 401, or a 404 for `/v1/responses`),
+    never OpenAI with `OPENAI_API_KEY` (the host guard and the fixture's header check see to that)."""
+    model = helper(client, model="gpt-4o-mini")
+    for dumped in (repr(model.to_dict()), model.to_json()):
+        assert gateway.api_key not in dumped
+        assert OPENAI_DUMMY_KEY not in dumped
+    rebuilt = type(model).from_dict(model.to_dict())
+    assert (rebuilt.api_key, rebuilt.api_base) == (KEY_PLACEHOLDER, str(client.base_url))
+    with pytest.raises(refusal, match=r"^Error code: 40[14]"):
+        rebuilt.chat(HELLO)
+    with pytest.raises(refusal, match=r"^Error code: 40[14]"):
+        await rebuilt.achat(HELLO)
+    assert [call.headers.get("x-api-key") for call in gateway.calls] == [None, None]
+    gateway.calls.clear()  # the fixture checks that every remaining call carried the gateway key
+
+
 def test_the_responses_llm_refuses_a_plain_openai_client(gateway: LocalGateway) -> None:
     with pytest.raises(TypeError, match=r"Expected an omnigate_openai\.OpenAI, got a plain openai\.OpenAI"):
         responses_llm(openai.OpenAI(base_url=gateway.base_url, api_key="unused"), model="gpt-4o-mini")  # type: ignore[arg-type]

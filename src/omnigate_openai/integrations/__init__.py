@@ -12,6 +12,7 @@ imported by `omnigate_openai` itself except `patch` (the root exports `patch_ope
     omnigate_openai.integrations.pydantic_ai    chat_model(client, model, **kw)
     omnigate_openai.integrations.instructor     from_client(client, mode=None)
     omnigate_openai.integrations.llama_index    llm(...), responses_llm(client, async_client=None, *, model, **kw)
-    omnigate_openai.integrations.haystack       chat_generator(...), responses_chat_generator(client, ...)
+    omnigate_openai.integrations.haystack       chat_generator(...), responses_chat_generator(client, ...);
+                                                .generators: their classes, which serialize (Pipeline.dumps)
     omnigate_openai.integrations.patch          patch_openai(), unpatch_openai()
 """
