@@ -323,6 +323,35 @@ async def echo_credentials_401_utf16(conn: _Conn, _kind: Kind) -> bool:
     return True
 
 
+def _escaped(text: str, style: str) -> str:
+    """`text` as a JSON string body (no quotes), spelled as servers escape: `slashes` writes `/` as `\\/` (PHP);
+    `every_upper` / `every_lower` write every character as `\\uXXXX` (servers that escape everything); `mixed`
+    escapes every other character, alternating the hex case, and writes `/` as `\\/`."""
+    if style == "slashes":
+        return json.dumps(text)[1:-1].replace("/", "\\/")
+    spelled = []
+    for index, char in enumerate(text):
+        escaped = f"\\u{ord(char):04x}"
+        if style == "every_upper" or (style == "mixed" and index % 4 == 1):
+            spelled.append(escaped.upper().replace("\\U", "\\u"))
+        elif style == "every_lower" or (style == "mixed" and index % 4 == 3):
+            spelled.append(escaped)
+        else:
+            spelled.append("\\/" if char == "/" else json.dumps(char)[1:-1])
+    return "".join(spelled)
+
+
+async def echo_credentials_401_escaped(conn: _Conn, _kind: Kind) -> bool:
+    """`echo_credentials_401`'s answer with its message JSON-escaped as the next path segment says (`_escaped`):
+    `.../echo_credentials_401_escaped/every_upper/v1`. The credentials are no literal text of the body."""
+    seen: Seen = conn.server.requests[-1]  # type: ignore[attr-defined]
+    style = conn.path.lstrip("/").partition("/")[0]  # type: ignore[attr-defined]
+    sent = [seen.headers.get(name, "") for name in ("x-api-key", "authorization", "x-admin-key")]
+    detail = f"Invalid credentials {' '.join(sent)} for {seen.body.decode('utf-8', 'replace')}"
+    await conn.full(401, f'{{"detail": "{_escaped(detail, style)}"}}'.encode(), "application/json")
+    return True
+
+
 ISSUED_TOKEN = "eyJhbGciOiJIUzI1NiJ9." + "eyJzdWIiOiJob3N0aWxlLXRva2VuIn0." + "aG9zdGlsZS1zaWduYXR1cmUtMDEyMzQ1"
 """The access token `token_exchange_200` hands out: a JWT, as Flow's platform issues."""
 ISSUED_REFRESH_TOKEN = "rt-hostile-" + "refresh-0123456789abcdef"
@@ -430,6 +459,7 @@ ODD_ANSWERS: dict[str, Callable[[_Conn, Kind], Awaitable[bool]]] = {
     "odd_probes_200": odd_probes_200,
     "echo_credentials_401": echo_credentials_401,
     "echo_credentials_401_utf16": echo_credentials_401_utf16,
+    "echo_credentials_401_escaped": echo_credentials_401_escaped,
     # a token endpoint's answer: what a token-refresh callback fetches over HTTP
     "token_exchange_200": _json_200(
         {"access_token": ISSUED_TOKEN, "refresh_token": ISSUED_REFRESH_TOKEN, "token_type": "bearer"}
