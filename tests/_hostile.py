@@ -27,6 +27,7 @@ __all__ = [
     "ISSUED_REFRESH_TOKEN",
     "ISSUED_TOKEN",
     "ODD_ANSWERS",
+    "ODD_CHOICES",
     "PRICED_AT",
     "HostileServer",
     "Seen",
@@ -300,6 +301,35 @@ async def odd_probes_200(conn: _Conn, _kind: Kind) -> bool:
     return True
 
 
+ODD_CHOICES: dict[str, str | None] = {
+    "no_choices": None,
+    "choices_object": "{}",
+    "choice_without_part": '[{"index": 0, "finish_reason": "stop"}]',
+    "part_null": '[{"index": 0, "PART": null, "finish_reason": "stop"}]',
+    "choice_null": "[null]",
+    "second_choice_bare": '[{"index": 0, "PART": {"role": "assistant", "content": "hi"}}, {"index": 1}]',
+    "no_choice": "[]",
+}
+"""The `choices` of `odd_choices_200`'s answers (None: none at all); `PART` is `message`, or `delta` in a stream."""
+
+
+async def odd_choices_200(conn: _Conn, kind: Kind) -> bool:
+    """A chat answer (or one-chunk stream) whose `choices` are the next path segment's `ODD_CHOICES`:
+    `.../odd_choices_200/part_null/v1`."""
+    shape = ODD_CHOICES[conn.path.lstrip("/").partition("/")[0]]  # type: ignore[attr-defined]
+    base = {key: value for key, value in (CHUNK if kind == "sse" else COMPLETION).items() if key != "choices"}
+    if shape is not None:
+        base["choices"] = json.loads(shape.replace("PART", "delta" if kind == "sse" else "message"))
+    if kind != "sse":
+        await conn.full(200, json.dumps(base).encode(), "application/json")
+        return True
+    await conn.head(200, "OK", {"content-type": "text/event-stream", **_CHUNKED})
+    await conn.chunk(_sse(base))
+    await conn.chunk(_sse(b"[DONE]"))
+    await conn.end_chunks()
+    return True
+
+
 async def echo_credentials_401(conn: _Conn, _kind: Kind) -> bool:
     """A 401 whose message echoes the credentials and the body it was sent (a careless proxy's or server's);
     a call without credentials (the health probes) is answered as healthy OmniGate 0.2."""
@@ -466,9 +496,10 @@ ODD_ANSWERS: dict[str, Callable[[_Conn, Kind], Awaitable[bool]]] = {
     ),
     "echo_binary_200": echo_binary_200,
     "rate_limited_with": rate_limited_with,
+    "odd_choices_200": odd_choices_200,
 }
 """Well-formed but odd answers, outside the fault matrix (whose cells are each client's faults)."""
-_ANSWER_PRICES_TOO = frozenset(ODD_ANSWERS) - {"rate_limited_with"}
+_ANSWER_PRICES_TOO = frozenset(ODD_ANSWERS) - {"rate_limited_with", "odd_choices_200"}
 """The odd answers that stand for a whole gateway, so they answer its model list (the price fetch) too."""
 
 

@@ -1,9 +1,10 @@
 """A 2xx answer that is not what the protocol promises becomes a typed error saying what came instead.
 
 Left to the SDK, a 200 with an HTML page returns a `str` where a `ChatCompletion` was expected,
-invalid JSON raises a bare `json.JSONDecodeError`, and `{"error": {...}}` (a proxy's or provider's
-error passed through with a 200) fails later with a `TypeError`. Decided from the response alone, so
-it is tested without a client.
+invalid JSON raises a bare `json.JSONDecodeError`, `{"error": {...}}` (a proxy's or provider's
+error passed through with a 200) fails later with a `TypeError`, and a completion or chunk without its
+`message` or `delta` with an `AttributeError` wherever the caller reads it. Decided from the response
+alone, so it is tested without a client.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import pydantic
-from openai.types.chat import ChatCompletion
+from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 from ._exceptions import APIError, InvalidResponseError
 from ._sdk import httpx
@@ -72,18 +73,33 @@ def error_in_answer(
 
 
 def not_a_completion(data: object, cast_to: Any, response: httpx.Response) -> InvalidResponseError | None:
-    """JSON where a chat completion was expected that has no `choices` list (`{}`, `[]`): the SDK would build a
-    completion of `choices=None` from it, which fails wherever the caller reads the answer."""
-    if not (isinstance(cast_to, type) and issubclass(cast_to, ChatCompletion)):
+    """JSON where a chat completion or chunk was expected without what every reader of one reads: a `choices` list
+    (`{}`, `[]`), each choice with its `message` (a chunk's: `delta`) object. The SDK would build `choices=None` or
+    `message=None` from it, which fails wherever the caller reads the answer. An empty list is an answer (a content
+    filter's; a stream's usage chunk)."""
+    if not isinstance(cast_to, type):
         return None
-    if isinstance(data, Mapping) and isinstance(data.get("choices"), list):
+    if issubclass(cast_to, ChatCompletion):
+        sent, part = f"The gateway answered HTTP {response.status_code} with", "message"
+        no_list, whose = f"{sent} JSON that is not a chat completion (no `choices` list)", f"{sent} a chat completion"
+    elif issubclass(cast_to, ChatCompletionChunk):
+        sent, part = "The gateway's event stream sent a chunk", "delta"
+        no_list, whose = f"{sent} with no `choices` list", sent
+    else:
         return None
-    return InvalidResponseError(
-        f"The gateway answered HTTP {response.status_code} with JSON that is not a chat completion (no `choices` "
-        f"list): {excerpt(json.dumps(data))}",
-        response=response,
-        body=data,
-    )
+    choices = data.get("choices") if isinstance(data, Mapping) else None
+    if not isinstance(choices, list):
+        said = no_list
+    else:
+        lacking = next((index for index, choice in enumerate(choices) if not _has_object(choice, part)), None)
+        if lacking is None:
+            return None
+        said = f"{whose} whose `choices[{lacking}]` has no `{part}` object"
+    return InvalidResponseError(f"{said}: {excerpt(json.dumps(data))}", response=response, body=data)
+
+
+def _has_object(choice: object, part: str) -> bool:
+    return isinstance(choice, Mapping) and isinstance(choice.get(part), Mapping)
 
 
 def _reported_error(response: httpx.Response, error: object, profile: GatewayProfile) -> APIError:
