@@ -382,6 +382,24 @@ async def echo_credentials_401_escaped(conn: _Conn, _kind: Kind) -> bool:
     return True
 
 
+async def echo_credentials_200(conn: _Conn, _kind: Kind) -> bool:
+    """A 200 that is no answer and echoes the credentials it was sent, as the next path segment says: `html` (a
+    proxy's page), `invalid_json`, `no_choices` (JSON of no chat completion), `error` (an error envelope)."""
+    seen: Seen = conn.server.requests[-1]  # type: ignore[attr-defined]
+    what = conn.path.lstrip("/").partition("/")[0]  # type: ignore[attr-defined]
+    sent = " ".join(seen.headers.get(name, "") for name in ("x-api-key", "authorization", "x-admin-key"))
+    if what == "html":
+        await conn.full(200, f"<html><body>Denied: {sent}</body></html>".encode(), "text/html")
+        return True
+    bodies = {
+        "invalid_json": '{"detail": "Denied: ' + sent,
+        "no_choices": json.dumps({"detail": f"Denied: {sent}"}),
+        "error": json.dumps({"error": {"message": f"OpenAI error 401: Denied: {sent}", "type": "provider_error"}}),
+    }
+    await conn.full(200, bodies[what].encode(), "application/json")
+    return True
+
+
 ISSUED_TOKEN = "eyJhbGciOiJIUzI1NiJ9." + "eyJzdWIiOiJob3N0aWxlLXRva2VuIn0." + "aG9zdGlsZS1zaWduYXR1cmUtMDEyMzQ1"
 """The access token `token_exchange_200` hands out: a JWT, as Flow's platform issues."""
 ISSUED_REFRESH_TOKEN = "rt-hostile-" + "refresh-0123456789abcdef"
@@ -497,9 +515,10 @@ ODD_ANSWERS: dict[str, Callable[[_Conn, Kind], Awaitable[bool]]] = {
     "echo_binary_200": echo_binary_200,
     "rate_limited_with": rate_limited_with,
     "odd_choices_200": odd_choices_200,
+    "echo_credentials_200": echo_credentials_200,
 }
 """Well-formed but odd answers, outside the fault matrix (whose cells are each client's faults)."""
-_ANSWER_PRICES_TOO = frozenset(ODD_ANSWERS) - {"rate_limited_with", "odd_choices_200"}
+_ANSWER_PRICES_TOO = frozenset(ODD_ANSWERS) - {"rate_limited_with", "odd_choices_200", "echo_credentials_200"}
 """The odd answers that stand for a whole gateway, so they answer its model list (the price fetch) too."""
 
 

@@ -15,6 +15,7 @@ from _hostile import hostile_server
 from omnigate_openai import flow
 
 KEY = fake_key("llmg_", "odd-answers-0123456789abcdef")
+FLOW_TOKEN = "eyJhbGciOiJIUzI1NiJ9." + "eyJzdWIiOiJvZGQtYW5zd2VycyJ9." + "b2RkLWFuc3dlcnMtc2lnbmF0dXJl"
 MESSAGES: Any = [{"role": "user", "content": "hi"}]
 
 
@@ -67,10 +68,11 @@ def _expected(lacking: str, part: str) -> str:
     return SAID[(part, no_list)] + lacking.replace("PART", part) + (")" if part == "message" and no_list else "")
 
 
-def _client_options(server_url: str, shape: str, gateway: str) -> dict[str, Any]:
+def _client_options(fault_url: str, gateway: str) -> dict[str, Any]:
+    """A `gateway` client's options, its base URL the hostile server's fault (`<server>/odd_choices_200/part_null`)."""
     if gateway == "flow":
-        return {"base_url": f"{server_url}/odd_choices_200/{shape}", "auth_token": "t" * 16, "max_retries": 0}
-    return {"base_url": f"{server_url}/odd_choices_200/{shape}/v1", "api_key": KEY, "max_retries": 0}
+        return {"base_url": fault_url, "auth_token": FLOW_TOKEN, "max_retries": 0}
+    return {"base_url": f"{fault_url}/v1", "api_key": KEY, "max_retries": 0}
 
 
 def _read(options: dict[str, Any], gateway: str, mode: str, call: str) -> list[Any]:
@@ -107,7 +109,7 @@ def test_choices_without_their_message_or_delta_are_a_typed_error(
     `TypeError` or `AttributeError`. The Responses API builds its answer from the same chat answer or chunks."""
     part = "delta" if call.endswith("stream") else "message"
     with hostile_server() as (server, _), pytest.raises(og.InvalidResponseError) as caught:
-        _read(_client_options(server.url, shape, gateway), gateway, mode, call)
+        _read(_client_options(f"{server.url}/odd_choices_200/{shape}", gateway), gateway, mode, call)
     assert isinstance(caught.value, openai.APIResponseValidationError)
     assert str(caught.value).startswith(_expected(lacking, part) + ": '{")
 
@@ -117,8 +119,39 @@ def test_choices_without_their_message_or_delta_are_a_typed_error(
 def test_an_empty_choices_list_is_an_answer(gateway: str, mode: str) -> None:
     """A content filter's answer, or a stream's usage chunk: no choice, and nothing missing from one."""
     with hostile_server() as (server, _):
-        options = _client_options(server.url, "no_choice", gateway)
+        options = _client_options(f"{server.url}/odd_choices_200/no_choice", gateway)
         (completion,) = _read(options, gateway, mode, "chat")
         chunks = _read(options, gateway, mode, "stream")
     assert completion.choices == []
     assert [chunk.choices for chunk in chunks] == [[]]
+
+
+# -- credentials echoed by an answer that is none -------------------------------------------------
+
+ECHOED = [  # the answer (`echo_credentials_200`), the error it raises
+    ("html", og.InvalidResponseError),
+    ("invalid_json", og.InvalidResponseError),
+    ("no_choices", og.InvalidResponseError),
+    ("error", og.ProviderError),
+]
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("gateway", GATEWAYS)
+@pytest.mark.parametrize("call", ["chat", "stream"])
+@pytest.mark.parametrize(("answer", "raises"), ECHOED, ids=[answer for answer, _ in ECHOED])
+def test_a_credential_echoed_by_an_answer_that_is_none_is_masked(
+    answer: str, raises: type[Exception], call: str, gateway: str, mode: str
+) -> None:
+    """A proxy's page or an error sent with a 200, quoting the key: the error showed it in its message, `body`
+    and `response.text`."""
+    secret = FLOW_TOKEN if gateway == "flow" else KEY
+    with hostile_server() as (server, _), pytest.raises(raises) as caught:
+        _read(_client_options(f"{server.url}/echo_credentials_200/{answer}", gateway), gateway, mode, call)
+    error = caught.value
+    assert isinstance(error, openai.APIError)
+    assert secret in repr(server.requests[-1])  # it was sent, and echoed back
+    for shown in (str(error), repr(error.body), error.response.text):
+        assert secret not in shown
+    assert "[secure]" in error.response.text
+    assert "[secure]" in str(error)

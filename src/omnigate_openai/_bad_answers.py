@@ -4,7 +4,8 @@ Left to the SDK, a 200 with an HTML page returns a `str` where a `ChatCompletion
 invalid JSON raises a bare `json.JSONDecodeError`, `{"error": {...}}` (a proxy's or provider's
 error passed through with a 200) fails later with a `TypeError`, and a completion or chunk without its
 `message` or `delta` with an `AttributeError` wherever the caller reads it. Decided from the response
-alone, so it is tested without a client.
+alone, so it is tested without a client. Such an answer may quote the request's credentials (a proxy's
+page): they are masked in the error's message, `body` and `response`, as in a non-2xx answer's.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 import pydantic
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
+from . import _masking
 from ._exceptions import APIError, InvalidResponseError
+from ._masking import echoed_credentials, mask_read_body, masked_in
 from ._sdk import httpx
 
 if TYPE_CHECKING:
@@ -40,7 +43,7 @@ def not_json(response: httpx.Response, cast_to: Any) -> InvalidResponseError | N
     kind = response.headers.get("content-type", "").split(";", 1)[0].strip()
     if kind.endswith("json"):
         return None
-    text = response.text
+    text = _unechoed_text(response)
     return InvalidResponseError(
         f"The gateway answered HTTP {response.status_code} with {kind or 'no content type'} instead of JSON: "
         f"{excerpt(text)}",
@@ -50,7 +53,7 @@ def not_json(response: httpx.Response, cast_to: Any) -> InvalidResponseError | N
 
 
 def invalid_json(response: httpx.Response, exc: ValueError) -> InvalidResponseError:
-    text = response.text
+    text = _unechoed_text(response)
     return InvalidResponseError(
         f"The gateway answered HTTP {response.status_code} with invalid JSON ({exc}): {excerpt(text)}",
         response=response,
@@ -95,7 +98,10 @@ def not_a_completion(data: object, cast_to: Any, response: httpx.Response) -> In
         if lacking is None:
             return None
         said = f"{whose} whose `choices[{lacking}]` has no `{part}` object"
-    return InvalidResponseError(f"{said}: {excerpt(json.dumps(data))}", response=response, body=data)
+    secrets = _sent_credentials(response)
+    shown = masked_in(data, secrets)
+    mask_read_body(response, secrets)
+    return InvalidResponseError(f"{said}: {excerpt(json.dumps(shown))}", response=response, body=shown)
 
 
 def _has_object(choice: object, part: str) -> bool:
@@ -104,6 +110,7 @@ def _has_object(choice: object, part: str) -> bool:
 
 def _reported_error(response: httpx.Response, error: object, profile: GatewayProfile) -> APIError:
     """An error object sent with a 2xx, typed like an in-band stream failure (by the status in its message)."""
+    mask_read_body(response, _sent_credentials(response))  # its profile masks them in the message and body
     found = profile.stream_error(response, error if isinstance(error, Mapping) else {"message": str(error)})
     found.message = f"The gateway answered HTTP {response.status_code} with an error instead of an answer: {found}"
     found.args = (found.message,)
@@ -119,6 +126,7 @@ def stream_mismatch(response: httpx.Response, expected: str) -> bool:
 def wrong_stream(response: httpx.Response, expected: str, profile: GatewayProfile) -> GatewayErrorType:
     """The error for a `stream_mismatch` answer, once its body is read: the error it reports, or what it is."""
     kind = response.headers.get("content-type", "").split(";", 1)[0].strip() or "no content type"
+    mask_read_body(response, _sent_credentials(response))
     text = response.content.decode("utf-8", "replace")
     if kind.endswith("json"):
         try:
@@ -132,3 +140,16 @@ def wrong_stream(response: httpx.Response, expected: str, profile: GatewayProfil
         response=response,
         body=text,
     )
+
+
+def _sent_credentials(response: httpx.Response) -> list[str]:
+    """What the request carried in any credential header (every gateway's, `_masking.SENSITIVE_HEADERS`) or as a
+    bearer token: a proxy's page or an error sent with a 200 may echo it, and the error outlives the call."""
+    headers = tuple(_masking.SENSITIVE_HEADERS - {"authorization"})  # its bearer token is taken alone
+    return echoed_credentials(response.request, headers)
+
+
+def _unechoed_text(response: httpx.Response) -> str:
+    """The answer's text, the request's credentials masked in it and in the body it was read from."""
+    mask_read_body(response, _sent_credentials(response))
+    return response.text
