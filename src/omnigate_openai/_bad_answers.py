@@ -10,6 +10,7 @@ page): they are masked in the error's message, `body` and `response`, as in a no
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -80,32 +81,45 @@ def not_a_completion(data: object, cast_to: Any, response: httpx.Response) -> In
     (`{}`, `[]`), each choice with its `message` (a chunk's: `delta`) object. The SDK would build `choices=None` or
     `message=None` from it, which fails wherever the caller reads the answer. An empty list is an answer (a content
     filter's; a stream's usage chunk)."""
-    if not isinstance(cast_to, type):
+    part = _part_read(cast_to)
+    if part is None:
         return None
-    if issubclass(cast_to, ChatCompletion):
-        sent, part = f"The gateway answered HTTP {response.status_code} with", "message"
-        no_list, whose = f"{sent} JSON that is not a chat completion (no `choices` list)", f"{sent} a chat completion"
-    elif issubclass(cast_to, ChatCompletionChunk):
-        sent, part = "The gateway's event stream sent a chunk", "delta"
-        no_list, whose = f"{sent} with no `choices` list", sent
-    else:
-        return None
-    choices = data.get("choices") if isinstance(data, Mapping) else None
+    # Run on every chunk: `dict`, as parsed JSON is, not `Mapping` (an ABC check: ten times the cost).
+    choices = data.get("choices") if isinstance(data, dict) else None
     if not isinstance(choices, list):
-        said = no_list
+        return _incomplete(data, part, None, response)
+    for index, choice in enumerate(choices):
+        if not (isinstance(choice, dict) and isinstance(choice.get(part), dict)):
+            return _incomplete(data, part, index, response)
+    return None
+
+
+@functools.cache
+def _part_read(cast_to: Any) -> str | None:
+    """What a reader reads in each choice of a `cast_to` answer: `message`, a chunk's `delta`; None: no chat answer."""
+    if isinstance(cast_to, type) and issubclass(cast_to, ChatCompletion):
+        return "message"
+    if isinstance(cast_to, type) and issubclass(cast_to, ChatCompletionChunk):
+        return "delta"
+    return None
+
+
+def _incomplete(data: object, part: str, lacking: int | None, response: httpx.Response) -> InvalidResponseError:
+    """The error for `not_a_completion`: `lacking` is the first choice without its `part`, None: no list at all."""
+    if part == "message":
+        opening, answer = f"The gateway answered HTTP {response.status_code} with", "a chat completion"
     else:
-        lacking = next((index for index, choice in enumerate(choices) if not _has_object(choice, part)), None)
-        if lacking is None:
-            return None
-        said = f"{whose} whose `choices[{lacking}]` has no `{part}` object"
+        opening, answer = "The gateway's event stream sent", "a chunk"
+    if lacking is not None:
+        said = f"{answer} whose `choices[{lacking}]` has no `{part}` object"
+    elif part == "message":
+        said = "JSON that is not a chat completion (no `choices` list)"
+    else:
+        said = "a chunk with no `choices` list"
     secrets = _sent_credentials(response)
     shown = masked_in(data, secrets)
     mask_read_body(response, secrets)
-    return InvalidResponseError(f"{said}: {excerpt(json.dumps(shown))}", response=response, body=shown)
-
-
-def _has_object(choice: object, part: str) -> bool:
-    return isinstance(choice, Mapping) and isinstance(choice.get(part), Mapping)
+    return InvalidResponseError(f"{opening} {said}: {excerpt(json.dumps(shown))}", response=response, body=shown)
 
 
 def _reported_error(response: httpx.Response, error: object, profile: GatewayProfile) -> APIError:
