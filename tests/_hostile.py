@@ -27,6 +27,7 @@ __all__ = [
     "ISSUED_REFRESH_TOKEN",
     "ISSUED_TOKEN",
     "ODD_ANSWERS",
+    "ODD_CHOICES",
     "PRICED_AT",
     "HostileServer",
     "Seen",
@@ -324,6 +325,35 @@ async def odd_probes_200(conn: _Conn, _kind: Kind) -> bool:
     return True
 
 
+ODD_CHOICES: dict[str, str | None] = {
+    "no_choices": None,
+    "choices_object": "{}",
+    "choice_without_part": '[{"index": 0, "finish_reason": "stop"}]',
+    "part_null": '[{"index": 0, "PART": null, "finish_reason": "stop"}]',
+    "choice_null": "[null]",
+    "second_choice_bare": '[{"index": 0, "PART": {"role": "assistant", "content": "hi"}}, {"index": 1}]',
+    "no_choice": "[]",
+}
+"""The `choices` of `odd_choices_200`'s answers (None: none at all); `PART` is `message`, or `delta` in a stream."""
+
+
+async def odd_choices_200(conn: _Conn, kind: Kind) -> bool:
+    """A chat answer (or one-chunk stream) whose `choices` are the next path segment's `ODD_CHOICES`:
+    `.../odd_choices_200/part_null/v1`."""
+    shape = ODD_CHOICES[conn.path.lstrip("/").partition("/")[0]]  # type: ignore[attr-defined]
+    base = {key: value for key, value in (CHUNK if kind == "sse" else COMPLETION).items() if key != "choices"}
+    if shape is not None:
+        base["choices"] = json.loads(shape.replace("PART", "delta" if kind == "sse" else "message"))
+    if kind != "sse":
+        await conn.full(200, json.dumps(base).encode(), "application/json")
+        return True
+    await conn.head(200, "OK", {"content-type": "text/event-stream", **_CHUNKED})
+    await conn.chunk(_sse(base))
+    await conn.chunk(_sse(b"[DONE]"))
+    await conn.end_chunks()
+    return True
+
+
 async def echo_credentials_401(conn: _Conn, _kind: Kind) -> bool:
     """A 401 whose message echoes the credentials and the body it was sent (a careless proxy's or server's);
     a call without credentials (the health probes) is answered as healthy OmniGate 0.2."""
@@ -344,6 +374,53 @@ async def echo_credentials_401_utf16(conn: _Conn, _kind: Kind) -> bool:
     sent = [seen.headers.get(name, "") for name in ("x-api-key", "authorization", "x-admin-key")]
     detail = f"Invalid credentials {' '.join(sent)}"
     await conn.full(401, detail.encode("utf-16"), "text/plain; charset=utf-16")
+    return True
+
+
+def _escaped(text: str, style: str) -> str:
+    """`text` as a JSON string body (no quotes), spelled as servers escape: `slashes` writes `/` as `\\/` (PHP);
+    `every_upper` / `every_lower` write every character as `\\uXXXX` (servers that escape everything); `mixed`
+    escapes every other character, alternating the hex case, and writes `/` as `\\/`."""
+    if style == "slashes":
+        return json.dumps(text)[1:-1].replace("/", "\\/")
+    spelled = []
+    for index, char in enumerate(text):
+        escaped = f"\\u{ord(char):04x}"
+        if style == "every_upper" or (style == "mixed" and index % 4 == 1):
+            spelled.append(escaped.upper().replace("\\U", "\\u"))
+        elif style == "every_lower" or (style == "mixed" and index % 4 == 3):
+            spelled.append(escaped)
+        else:
+            spelled.append("\\/" if char == "/" else json.dumps(char)[1:-1])
+    return "".join(spelled)
+
+
+async def echo_credentials_401_escaped(conn: _Conn, _kind: Kind) -> bool:
+    """`echo_credentials_401`'s answer with its message JSON-escaped as the next path segment says (`_escaped`):
+    `.../echo_credentials_401_escaped/every_upper/v1`. The credentials are no literal text of the body."""
+    seen: Seen = conn.server.requests[-1]  # type: ignore[attr-defined]
+    style = conn.path.lstrip("/").partition("/")[0]  # type: ignore[attr-defined]
+    sent = [seen.headers.get(name, "") for name in ("x-api-key", "authorization", "x-admin-key")]
+    detail = f"Invalid credentials {' '.join(sent)} for {seen.body.decode('utf-8', 'replace')}"
+    await conn.full(401, f'{{"detail": "{_escaped(detail, style)}"}}'.encode(), "application/json")
+    return True
+
+
+async def echo_credentials_200(conn: _Conn, _kind: Kind) -> bool:
+    """A 200 that is no answer and echoes the credentials it was sent, as the next path segment says: `html` (a
+    proxy's page), `invalid_json`, `no_choices` (JSON of no chat completion), `error` (an error envelope)."""
+    seen: Seen = conn.server.requests[-1]  # type: ignore[attr-defined]
+    what = conn.path.lstrip("/").partition("/")[0]  # type: ignore[attr-defined]
+    sent = " ".join(seen.headers.get(name, "") for name in ("x-api-key", "authorization", "x-admin-key"))
+    if what == "html":
+        await conn.full(200, f"<html><body>Denied: {sent}</body></html>".encode(), "text/html")
+        return True
+    bodies = {
+        "invalid_json": '{"detail": "Denied: ' + sent,
+        "no_choices": json.dumps({"detail": f"Denied: {sent}"}),
+        "error": json.dumps({"error": {"message": f"OpenAI error 401: Denied: {sent}", "type": "provider_error"}}),
+    }
+    await conn.full(200, bodies[what].encode(), "application/json")
     return True
 
 
@@ -454,15 +531,18 @@ ODD_ANSWERS: dict[str, Callable[[_Conn, Kind], Awaitable[bool]]] = {
     "odd_probes_200": odd_probes_200,
     "echo_credentials_401": echo_credentials_401,
     "echo_credentials_401_utf16": echo_credentials_401_utf16,
+    "echo_credentials_401_escaped": echo_credentials_401_escaped,
     # a token endpoint's answer: what a token-refresh callback fetches over HTTP
     "token_exchange_200": _json_200(
         {"access_token": ISSUED_TOKEN, "refresh_token": ISSUED_REFRESH_TOKEN, "token_type": "bearer"}
     ),
     "echo_binary_200": echo_binary_200,
     "rate_limited_with": rate_limited_with,
+    "odd_choices_200": odd_choices_200,
+    "echo_credentials_200": echo_credentials_200,
 }
 """Well-formed but odd answers, outside the fault matrix (whose cells are each client's faults)."""
-_ANSWER_PRICES_TOO = frozenset(ODD_ANSWERS) - {"rate_limited_with"}
+_ANSWER_PRICES_TOO = frozenset(ODD_ANSWERS) - {"rate_limited_with", "odd_choices_200", "echo_credentials_200"}
 """The odd answers that stand for a whole gateway, so they answer its model list (the price fetch) too."""
 
 

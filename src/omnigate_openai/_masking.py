@@ -47,6 +47,7 @@ _KNOWN: dict[str, None] = {}
 _MAX_KNOWN = 256
 _MIN_KNOWN_LENGTH = 8
 _T = TypeVar("_T")
+_Text = TypeVar("_Text", str, bytes)
 
 
 def hide_headers(names: frozenset[str]) -> None:
@@ -139,15 +140,13 @@ def mask_read_body(response: Any, secrets: Sequence[str]) -> None:  # httpx or h
     By the time an error is built the SDK has read the answer (for its own error text) and is done with it;
     the body lives in the response's `_content` (httpx and httpx2 alike), and `.text` caches its decoding.
     An answer closed unread has no body to mask. Secrets are matched as bytes of the body sent (ASCII keys in
-    UTF-8 or Latin-1 text), else in the body as its charset decodes it (UTF-16, say: then it is encoded
-    back in that charset); a server that escaped one in JSON (`\u0041`) keeps that form unmasked.
+    UTF-8 or Latin-1 text), in any spelling JSON allows (`_spellings`), else in the body as its charset decodes
+    it (UTF-16, say: then it is encoded back in that charset).
     """
     content = getattr(response, "_content", None)
     if not isinstance(content, bytes) or not secrets:
         return
-    masked = content
-    for secret in secrets:
-        masked = masked.replace(secret.encode(), MASK.encode())
+    masked = _masked_spellings(content, secrets)
     if masked == content:
         text = response.text
         if any(secret in text for secret in secrets):
@@ -173,9 +172,7 @@ def echoed_credentials(request: Any, headers: Sequence[str], *extra: str) -> lis
 
 def _masked_in(value: object, secrets: Sequence[str], depth: int) -> object:
     if isinstance(value, str):
-        for secret in secrets:
-            value = value.replace(secret, MASK)
-        return value
+        return _masked_spellings(value, secrets)
     if depth > 32:
         return MASK
     if isinstance(value, Mapping):
@@ -183,6 +180,43 @@ def _masked_in(value: object, secrets: Sequence[str], depth: int) -> object:
     if isinstance(value, list):
         return [_masked_in(item, secrets, depth + 1) for item in value]
     return value
+
+
+_SHORT_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t"}
+"""The characters JSON may also write as a backslash and a letter (`/` as `\\/`: PHP does by default)."""
+
+
+def _masked_spellings(text: _Text, secrets: Sequence[str]) -> _Text:
+    """`text` (a body as received, or a string of one) with each of `secrets` masked in every spelling a JSON encoder
+    may give it: any of its characters as itself, as `\\uXXXX` in either hex case (Go escapes `<>&`, other servers
+    all but ASCII, or everything) or as a two-character escape; escaped again too, in JSON inside a JSON string
+    (`\\\\u0073`). Other escapes are stepped over whole: after the `\\n` of `\\nabc`, `abc` is no new match; but
+    text that is no JSON (`C:\\nabc`) may hold a key right after a backslash, so the key as written is masked first.
+    """
+    source = "|".join(f"(?P<s{index}>{_spellings(secret)})" for index, secret in enumerate(secrets)) + r"|\\."
+    if isinstance(text, str):
+        for secret in secrets:
+            text = text.replace(secret, MASK)
+        return re.sub(source, lambda found: MASK if found.lastgroup else found[0], text, flags=re.DOTALL)
+    for secret in secrets:
+        text = text.replace(secret.encode(), MASK.encode())
+    return re.sub(source.encode(), lambda found: MASK.encode() if found.lastgroup else found[0], text, flags=re.DOTALL)
+
+
+def _spellings(secret: str) -> str:
+    """A regex of `secret` as JSON may spell it, character by character (`_masked_spellings`)."""
+    pattern = []
+    for char in secret:
+        units = char.encode("utf-16-be")  # beyond the BMP: a surrogate pair of escapes
+        escaped = "".join(
+            r"\\+u" + "".join(f"[{digit}{digit.upper()}]" if digit.isalpha() else digit for digit in f"{unit:04x}")
+            for unit in (int.from_bytes(units[i : i + 2], "big") for i in range(0, len(units), 2))
+        )
+        spelled = [re.escape(char), escaped]
+        if char in _SHORT_ESCAPES:
+            spelled.append(r"\\+" + re.escape(_SHORT_ESCAPES[char]))
+        pattern.append(f"(?:{'|'.join(spelled)})")
+    return "".join(pattern)
 
 
 def _is_sensitive(name: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import pickle
@@ -13,7 +14,7 @@ from pydantic import BaseModel
 
 import omnigate_openai as og
 from _fakes import fake_key
-from _hostile import hostile_server
+from _hostile import ISSUED_TOKEN, hostile_server
 from omnigate_openai import _masking, flow
 from omnigate_openai.testing import LocalFlowGateway
 from omnigate_openai.testing._flow_model import vector_for
@@ -266,6 +267,35 @@ def test_a_pickled_error_hides_a_token_the_gateway_echoed(flow_gateway: LocalFlo
     restored = pickle.loads(data)
     assert str(restored) == "Invalid authentication token: Bearer [secure]"
     assert restored.response.json() == {"detail": "Invalid authentication token: Bearer [secure]"}
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("style", ["every_upper", "every_lower", "mixed"])
+@pytest.mark.parametrize("credential", ["auth_token", "api_key"])
+def test_a_credential_echoed_json_escaped_is_masked_in_the_answer_too(credential: str, style: str, mode: str) -> None:
+    """`\\u0065yJ...`: the parsed `body` was masked, but `error.response.text` kept the escaped credential."""
+    secret = {"auth_token": ISSUED_TOKEN, "api_key": fake_key("fl_", "echoed-escaped-0123456789")}[credential]
+    with hostile_server() as (server, _), pytest.raises(og.AuthError) as caught:
+        _ask({"base_url": f"{server.url}/echo_credentials_401_escaped/{style}", credential: secret}, mode)
+    error = caught.value
+    assert str(error).startswith("Invalid credentials ")
+    assert "[secure]" in error.response.text
+    assert error.response.json() == error.body
+    assert secret not in json.dumps(error.body)
+    assert secret not in error.response.text
+
+
+def _ask(options: dict[str, Any], mode: str) -> None:
+    if mode == "sync":
+        with flow.OpenAI(**options, max_retries=0) as client:
+            client.chat.completions.create(**HELLO)
+        return
+
+    async def call() -> None:
+        async with flow.AsyncOpenAI(**options, max_retries=0) as client:
+            await client.chat.completions.create(**HELLO)
+
+    asyncio.run(call())
 
 
 def test_clients_are_openai_clients() -> None:

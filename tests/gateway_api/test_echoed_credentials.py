@@ -73,3 +73,39 @@ def test_a_credential_echoed_in_another_charset_is_masked_in_the_answer_too(mode
     assert error.response.text == "Invalid credentials [secure]  "
     assert KEY.encode("utf-16-le") not in error.response.content
     assert KEY not in error.response.content.decode("utf-16")
+
+
+ESCAPE_STYLES = ["slashes", "every_upper", "every_lower", "mixed"]
+SLASHED_PROVIDER_KEY = fake_key("sk-proj-", "echoed/escaped-0123456789")
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("style", ESCAPE_STYLES)
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        (lambda g: g.me(), "Invalid credentials [secure]   for "),
+        (
+            lambda g: g.provider_keys.set("openai", SLASHED_PROVIDER_KEY),
+            'Invalid credentials [secure]   for {"provider":"openai","api_key":"[secure]"}',
+        ),
+    ],
+    ids=["gateway-key", "provider-key"],
+)
+def test_a_credential_echoed_json_escaped_is_masked_in_the_answer_too(
+    call: Callable[[Any], Any], expected: str, style: str, mode: str
+) -> None:
+    """`\\u0073k-...`, `\\u002D`, `\\/`: the parsed `body` was masked; `error.response.text` kept the escaped key."""
+    with (
+        hostile_server() as (server, _),
+        driver(mode, base_url=f"{server.url}/echo_credentials_401_escaped/{style}/v1", api_key=KEY) as gateway,
+        pytest.raises(og.AuthError) as caught,
+    ):
+        gateway(call)
+    error = caught.value
+    assert str(error) == expected
+    assert error.body == {"detail": expected}
+    assert error.response.json() == error.body  # what the body says once decoded, and still JSON
+    assert "[secure]" in error.response.text  # masked in the spelling it came in, not re-serialised
+    for secret in (KEY, SLASHED_PROVIDER_KEY):
+        assert secret not in error.response.text

@@ -5,11 +5,15 @@ password, Azure's `api-key` header, and a body that is not UTF-8 echoing them. R
 
 from __future__ import annotations
 
+import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
+import omnigate_openai as og
 from _fakes import fake_key
 from _hostile import ISSUED_REFRESH_TOKEN, ISSUED_TOKEN, hostile_server
 from _socket_guard import SocketGuard
@@ -90,3 +94,49 @@ def test_tokens_flow_keys_and_query_credentials_never_land_in_a_cassette(tmp_pat
             assert played.all_played
         assert guard.attempts == []
         assert replayed == recorded
+
+
+GATEWAY_KEY = fake_key("llmg_", "escapedEcho0123456789abcdef")
+SLASHED_PROVIDER_KEY = fake_key("sk-proj-", "escaped/echo-0123456789abcdef")
+
+
+def _set_provider_key(url: str, mode: str) -> None:
+    """`provider_keys.set`, sync or async, on a gateway that answers 401 echoing both keys."""
+    if mode == "sync":
+        with og.OpenAI(base_url=url, api_key=GATEWAY_KEY, max_retries=0) as client:
+            client.gateway.provider_keys.set("openai", SLASHED_PROVIDER_KEY)
+        return
+
+    async def call() -> None:
+        async with og.AsyncOpenAI(base_url=url, api_key=GATEWAY_KEY, max_retries=0) as client:
+            await client.gateway.provider_keys.set("openai", SLASHED_PROVIDER_KEY)
+
+    asyncio.run(call())
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("style", ["slashes", "every_upper", "mixed"])
+def test_a_key_echoed_json_escaped_never_lands_in_a_cassette(tmp_path: Path, style: str, mode: str) -> None:
+    """The scrubber replaced keys as written: `\\u006c\\u006c\\u006d\\u0067_...` and `\\/` kept them in the cassette."""
+    with hostile_server() as (server, _):
+        url = f"{server.url}/echo_credentials_401_escaped/{style}/v1"
+        with (
+            Recorder(cassette_dir=tmp_path, record_mode="once").use_cassette("escaped"),
+            pytest.raises(og.AuthError) as recorded,
+        ):
+            _set_provider_key(url, mode)
+        (interaction,) = yaml.safe_load((tmp_path / "escaped.yaml").read_text())["interactions"]
+        stored = json.loads(interaction["response"]["body"]["string"])
+        assert stored == {
+            "detail": 'Invalid credentials llmg_<redacted-1>   for {"provider":"openai",'
+            '"api_key":"<redacted-provider-key-1>"}'
+        }
+        with (
+            SocketGuard() as guard,
+            Recorder(cassette_dir=tmp_path, record_mode="none").use_cassette("escaped"),
+            pytest.raises(og.AuthError) as replayed,
+        ):
+            _set_provider_key(url, mode)
+        assert guard.attempts == []
+    assert str(recorded.value) == 'Invalid credentials [secure]   for {"provider":"openai","api_key":"[secure]"}'
+    assert str(replayed.value) == stored["detail"]

@@ -244,7 +244,25 @@ class Scrubber:
             body = body.replace(json.dumps(value), json.dumps(shown)).replace(
                 json.dumps(value, ensure_ascii=False), json.dumps(shown, ensure_ascii=False)
             )
-        return self.text(body)
+        body = self.text(body)
+        # A secret the body spells with JSON escapes (`\u006c\u006c\u006d\u0067_...`, `\/`) is no text to replace:
+        # then, and only then, the body is written anew from its data, scrubbed.
+        try:
+            data = json.loads(body)
+        except ValueError:  # a configured secret held a quote: then it was no JSON text to begin with
+            return body
+        scrubbed = self._scrub_strings(data)
+        return body if scrubbed == data else json.dumps(scrubbed, ensure_ascii=False)
+
+    def _scrub_strings(self, data: object) -> object:
+        """`data` (parsed JSON) with every string scrubbed: a known secret standing alone, or `text()`'s."""
+        if isinstance(data, str):
+            return self._known.get(data) or self.text(data)
+        if isinstance(data, Mapping):
+            return {self._scrub_strings(key): self._scrub_strings(value) for key, value in data.items()}
+        if isinstance(data, list):
+            return [self._scrub_strings(item) for item in data]
+        return data
 
 
 def _secret_values(
