@@ -205,11 +205,14 @@ class GatewayProfile:
         data: object,
         *,
         cast_to: object,  # noqa: ARG002
-        response: httpx.Response,  # noqa: ARG002
+        response: httpx.Response,
         prices: Prices | None,  # noqa: ARG002
     ) -> tuple[object, GatewayMeta | None]:
-        """(the data the SDK builds `cast_to` from, the metadata to attach to the result or None)."""
-        return data, None
+        """(the data the SDK builds `cast_to` from, the metadata to attach to the result or None).
+
+        By default what the headers say: `meta()` of a result then answers as of its raw response and its
+        stream (and the Responses API, served over chat, hands it on)."""
+        return data, self.meta_from_headers(response.headers)
 
     # --- streams -----------------------------------------------------------------------------------
 

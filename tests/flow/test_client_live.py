@@ -577,3 +577,42 @@ def test_no_secret_in_the_sdk_debug_log(flow_gateway: LocalFlowGateway, caplog: 
     assert "chat/completions" in logged  # the SDK did log the calls
     assert flow_gateway.auth_token not in logged
     assert fresh not in logged
+
+
+# -- the Responses API, served over Flow's chat completions ----------------------------------------------------
+
+
+class Verdict(BaseModel):
+    ok: bool
+
+
+def test_responses_create_parse_and_raw(flow_gateway: LocalFlowGateway) -> None:
+    with _client(flow_gateway, request_id="req-responses") as client:
+        response = client.responses.create(model=HELLO["model"], input="Hi")
+        raw = client.responses.with_raw_response.create(model=HELLO["model"], input="Hi")
+        parsed = client.responses.parse(model=HELLO["model"], input="Is it fine?", text_format=Verdict)
+        again = client.responses.retrieve(response.id)
+    assert response.output_text == "Hello there! How can I help?"
+    assert response.status == "completed"
+    assert og.meta(response).emulated == ("responses",)
+    assert og.meta(response).request_id == "req-responses"  # the gateway echoes it
+    assert raw.parse().output_text == response.output_text
+    assert isinstance(parsed.output_parsed, Verdict)
+    assert again.output_text == response.output_text
+
+
+async def test_async_responses_create_and_stream(flow_gateway: LocalFlowGateway) -> None:
+    async with flow.AsyncOpenAI(base_url=flow_gateway.base_url, auth_token=flow_gateway.auth_token) as client:
+        response = await client.responses.create(model=HELLO["model"], input="Hi")
+        stream = await client.responses.create(model=HELLO["model"], input="Hi", stream=True)
+        events = [event async for event in stream]
+    assert response.output_text == "Hello there! How can I help?"
+    assert og.meta(response).emulated == ("responses",)
+    assert events[-1].type == "response.completed"
+
+
+def test_a_plain_completion_carries_the_gateways_request_id(flow_gateway: LocalFlowGateway) -> None:
+    """As its raw response and its stream do: `meta()` of a Flow completion was a TypeError."""
+    with _client(flow_gateway, request_id="req-plain") as client:
+        completion = client.chat.completions.create(**HELLO)
+    assert og.meta(completion).request_id == "req-plain"

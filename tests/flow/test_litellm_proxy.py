@@ -279,3 +279,19 @@ def test_a_key_the_proxy_does_not_know(litellm_proxy: LiteLLMProxy) -> None:
         client.chat.completions.create(**HELLO)
     assert isinstance(caught.value, openai.BadRequestError)
     assert "not-the-master-key" not in str(caught.value)
+
+
+def test_the_responses_api_over_the_proxy(litellm_proxy: LiteLLMProxy) -> None:
+    """Served over LiteLLM's chat completions, tools native there: plain, with a tool call, and streamed."""
+    tool = {"type": "function", **TOOL["function"]}
+    with _client(litellm_proxy) as client:
+        plain = client.responses.create(model=HELLO["model"], input="Hi")
+        called = client.responses.create(model=HELLO["model"], input="Where is order 7?", tools=[tool])
+        events = list(client.responses.create(model=HELLO["model"], input="Hi", stream=True))
+    assert plain.output_text == "Hello there! How can I help?"
+    assert og.meta(plain).emulated == ("responses",)
+    (call,) = [item for item in called.output if item.type == "function_call"]
+    assert call.name == "lookup_order"
+    assert isinstance(json.loads(call.arguments)["order_id"], int)
+    assert litellm_proxy.upstream.calls.last.json["messages"] == [{"role": "user", "content": "Hi"}]
+    assert events[-1].type == "response.completed"
