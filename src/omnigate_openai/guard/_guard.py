@@ -19,7 +19,7 @@ from .._numbers import is_amount
 from .._profile import GatewayProfile, Prices
 from ._errors import CallVetoedError, GuardError, LimitName
 from ._estimate import price_per_1k
-from ._history import CallRecord, History
+from ._history import CallRecord, History, Row
 from ._limits import METRICS, Amounts, Limits, Line, Scopes, as_shown
 from ._loops import LoopDetection, LoopTracker
 from ._store import MemoryStore, Store
@@ -294,14 +294,14 @@ class Guard:
             self._refused.clear()
 
     # -- what a call reports -------------------------------------------------------------------------
-    def record(self, record: CallRecord, *, refused: bool) -> None:
+    def record(self, row: Row, agent_id: str | None, *, failed: bool, refused: bool) -> None:
         guard: Guard | None = self
         while guard is not None:
-            guard._history.add(record)
-            if record.error is not None:
+            guard._history.add(row)
+            if failed:
                 with guard._counts_lock:
                     counts = guard._refused if refused else guard._errors
-                    counts[record.agent_id] = counts.get(record.agent_id, 0) + 1
+                    counts[agent_id] = counts.get(agent_id, 0) + 1
             guard = guard.parent
 
     def warnings(self, lines: Sequence[Line], spent: Sequence[Amounts]) -> list[LimitWarning]:
