@@ -4,8 +4,9 @@ OmniGate silently ignores `tools`, `response_format`, `prediction` and the like,
 penalties and `seed` to OpenAI and Azure only, answers 400 to `tool` roles, to any list `content`
 and to `n > 1`, and routes only bare model names. A request that would be degraded is refused
 before sending with an error naming the field (design decision 3); a request that can be rewritten
-without loss is rewritten. `metadata` is sent as it is: OpenAI keeps it only on a stored completion,
-and `store=True` is refused, so nothing the caller could read back is lost.
+without loss is rewritten; a message's `name` is said in its text (`_speaker_names.py`).
+`metadata` is sent as it is: OpenAI keeps it only on a stored completion, and `store=True` is
+refused, so nothing the caller could read back is lost.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from .._exceptions import UnsupportedFeatureError
 from ._pricing import Provider, provider_for_model
+from ._speaker_names import speaker, with_speaker
 
 __all__ = ["checked_chat_body", "gateway_model_name", "refuse_unforwarded_fields"]
 
@@ -149,13 +151,21 @@ def _checked_message(index: int, message: Any, *, allow_ignored_fields: bool) ->
             f"OmniGate drops `tool_calls` from assistant messages; messages[{index}] has some; {_OPT_OUT}.",
             field=f"messages[{index}].tool_calls",
         )
+    if role == "assistant" and message.get("name") and not allow_ignored_fields:
+        raise UnsupportedFeatureError(
+            f"OmniGate drops `name`; messages[{index}] is an assistant turn named {message['name']!r}, which the "
+            f"client does not write into its text (the model would start its answer with a name); {_OPT_OUT}.",
+            field=f"messages[{index}].name",
+        )
     content = message.get("content")
     said = role == "assistant"  # an assistant's refusal is what it said (OpenAI's `refusal`, a field or a part)
     if isinstance(content, list):
-        return {**message, "content": _flattened_text(index, content, refusals=said)}
-    if said and content is None and isinstance(message.get("refusal"), str):
+        message = {**message, "content": _flattened_text(index, content, refusals=said)}
+    elif said and content is None and isinstance(message.get("refusal"), str):
         kept = {key: value for key, value in message.items() if key != "refusal"}  # the gateway drops it
-        return {**kept, "content": message["refusal"]}  # rather than null content, which it reads as ""
+        message = {**kept, "content": message["refusal"]}  # rather than null content, which it reads as ""
+    if speaker(message) is not None:
+        return with_speaker(message, message.get("content"))
     return message
 
 
