@@ -86,6 +86,19 @@ def test_what_the_native_body_cannot_carry_is_refused(extra: dict[str, Any], fie
     assert fragment in str(caught.value)
 
 
+@pytest.mark.parametrize("field", ["presence_penalty", "frequency_penalty", "seed"])
+def test_sampling_fields_are_refused_where_a_candidate_would_drop_them(field: str) -> None:
+    """The native route forwards them to the same providers: a fallback to Claude would answer without them."""
+    with pytest.raises(og.UnsupportedFeatureError, match=f"forwards `{field}` to OpenAI and Azure only") as caught:
+        _native({field: 1, "model": "claude-3-5-haiku-latest"})
+    assert caught.value.field == field
+    with pytest.raises(og.UnsupportedFeatureError, match=r"fallback model 'gemini-1\.5-flash' goes to Gemini") as got:
+        _native({field: 1}, Routing(fallbacks=["gpt-4o-mini", "google/gemini-1.5-flash"]))
+    assert got.value.field == field
+    assert _native({field: 1}, Routing(fallbacks=["gpt-4o-mini", "azure/prod"]))[field] == 1
+    assert _native({field: 1}, Routing(fallbacks=["claude-3-5-haiku-latest"]), allow_ignored_fields=True)[field] == 1
+
+
 def test_the_opt_out_drops_what_native_ignores_anyway() -> None:
     assert "logit_bias" not in _native({"logit_bias": {"1": 1}}, allow_ignored_fields=True)
 

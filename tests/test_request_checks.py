@@ -165,3 +165,81 @@ def test_a_refusal_reaches_the_gateway_as_the_assistants_text(client: og.OpenAI,
     refused = {"role": "assistant", "content": None, "refusal": "I can't help with that."}
     client.chat.completions.create(model="gpt-4o-mini", messages=[*HELLO, refused, *HELLO])  # type: ignore[list-item]
     assert local_gateway.calls.last.json["messages"][1] == {"role": "assistant", "content": "I can't help with that."}
+
+
+# -- fields OmniGate forwards to OpenAI and Azure only ---------------------------------------------
+
+SAMPLING = [({"presence_penalty": 0.5}, "presence_penalty"), ({"frequency_penalty": -1}, "frequency_penalty")]
+SAMPLING += [({"seed": 7}, "seed"), ({"seed": 0}, "seed")]
+DROPPING = [  # a model, how the message names where it goes
+    ("claude-3-5-haiku-latest", "goes to Anthropic"),
+    ("anthropic/claude-3-5-haiku-latest", "goes to Anthropic"),
+    ("gemini-1.5-flash", "goes to Gemini"),
+    ("models/gemini-1.5-pro", "goes to Gemini"),
+    ("google/gemini-2.0-flash", "goes to Gemini"),
+    ("CLAUDE-3-opus", "goes to Anthropic"),
+    ("mistral-large", "goes to no provider OmniGate forwards it to"),
+]
+
+
+@pytest.mark.parametrize(("body", "field"), SAMPLING)
+@pytest.mark.parametrize(("model", "where"), DROPPING)
+def test_sampling_fields_are_refused_where_the_provider_drops_them(
+    body: dict[str, Any], field: str, model: str, where: str
+) -> None:
+    with pytest.raises(og.UnsupportedFeatureError, match=f"forwards `{field}` to OpenAI and Azure only") as caught:
+        _check({**body, "model": model})
+    assert caught.value.field == field
+    assert f"model {model!r} {where}" in str(caught.value)
+    assert "allow_ignored_fields=True" in str(caught.value)
+
+
+@pytest.mark.parametrize("model", ["gpt-4o-mini", "openai/gpt-4o", "o3-mini", "chatgpt-4o-latest", "azure/prod"])
+def test_sampling_fields_reach_openai_and_azure(model: str) -> None:
+    sampling = {"presence_penalty": 0.5, "frequency_penalty": -1, "seed": 7}
+    sent = _check({**sampling, "model": model})
+    assert {key: sent[key] for key in sampling} == sampling
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"presence_penalty": None, "frequency_penalty": None, "seed": None},
+        {"presence_penalty": 0, "frequency_penalty": 0.0},  # OpenAI's defaults: dropping them changes nothing
+    ],
+)
+def test_sampling_fields_that_ask_for_nothing_pass_to_any_provider(body: dict[str, Any]) -> None:
+    assert _check({**body, "model": "claude-3-5-haiku-latest"})["messages"] == HELLO
+
+
+def test_sampling_fields_in_extra_body_are_checked_too() -> None:
+    with pytest.raises(og.UnsupportedFeatureError, match="`seed`"):
+        _check({"model": "gemini-1.5-flash"}, {"seed": 1})
+    with pytest.raises(og.UnsupportedFeatureError, match="'claude-3-5-haiku-latest' goes to Anthropic"):
+        _check({"seed": 1}, {"model": "claude-3-5-haiku-latest"})  # the model the SDK will send
+
+
+def test_the_opt_out_sends_sampling_fields_to_any_provider() -> None:
+    assert _check({"seed": 7, "model": "claude-3-5-haiku-latest"}, allow=True)["seed"] == 7
+
+
+# -- prediction and metadata ---------------------------------------------------------------------
+
+
+def test_a_prediction_is_refused_it_would_not_speed_anything_up() -> None:
+    prediction = {"type": "content", "content": "def f():\n    return 1\n"}
+    with pytest.raises(og.UnsupportedFeatureError, match="silently ignores `prediction`") as caught:
+        _check({"prediction": prediction})
+    assert caught.value.field == "prediction"
+    assert "would not be sped up by it" in str(caught.value)
+    assert "allow_ignored_fields=True" in str(caught.value)
+    assert _check({"prediction": prediction}, allow=True)["prediction"] == prediction
+    assert "prediction" in _check({"prediction": None})
+
+
+def test_metadata_without_store_is_sent_unchanged() -> None:
+    """OpenAI keeps `metadata` only on a stored completion (`store=True`, refused): without it nothing is lost."""
+    assert _check({"metadata": {"run": "7"}})["metadata"] == {"run": "7"}
+    assert _check({"metadata": {"run": "7"}, "store": False})["metadata"] == {"run": "7"}
+    with pytest.raises(og.UnsupportedFeatureError, match="silently ignores `store`"):
+        _check({"metadata": {"run": "7"}, "store": True})

@@ -27,7 +27,7 @@ from ._exceptions import APIError, ConnectionError
 from ._fast_models import construct_fast
 from ._guarding import guarded_call, needs_prices, remember_attempt
 from ._masking import hide_headers, install_log_filter
-from ._meta import PROFILE_EXTENSION, parsed_with_meta, with_meta
+from ._meta import PROFILE_EXTENSION, emulated_in_request, parsed_with_meta, with_meta
 from ._profile import GatewayProfile, PriceCache
 from ._response_store import MemoryResponseStore, ResponseStore
 from ._retry_after import retry_after
@@ -382,6 +382,8 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         built = None if self._strict_response_validation else construct_fast(cast_to, data)
         if built is None:
             built = super()._process_response_data(data=data, cast_to=cast_to, response=response)
+        if found is not None:
+            found = found.emulating(emulated_in_request(response))
         if found is not None and self._guard is not None:  # this attempt's own cost, before any summing
             remember_attempt(response, built, found)
         return with_meta(built, found)

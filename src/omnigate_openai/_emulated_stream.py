@@ -129,7 +129,7 @@ class EmulatedChunks:
             out.append(self._build({}, finish_reason=called))
         stream = self._stream
         emulation = self._emulation
-        attach_meta(stream, meta(stream).replace(emulated=emulation.emulated, attempts=emulation.attempts))
+        attach_meta(stream, meta(stream).emulating(emulation.emulated).replace(attempts=emulation.attempts))
         return out
 
     def _calls(self, reading: Reading) -> list[Any]:
@@ -157,7 +157,7 @@ class EmulatedChunks:
             attempts=self._emulation.attempts,
         )
         emulation = self._emulation
-        attach_meta(error, meta(self._stream).replace(emulated=emulation.emulated, attempts=emulation.attempts))
+        attach_meta(error, meta(self._stream).emulating(emulation.emulated).replace(attempts=emulation.attempts))
         return error
 
 

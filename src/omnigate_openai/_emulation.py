@@ -260,7 +260,7 @@ class Emulation:
         except TypeError:
             found = GatewayMeta()
         total = None if any(cost is None for cost in costs) else float(sum(Decimal(str(cost)) for cost in costs))
-        return found.replace(emulated=self.emulated, attempts=self.attempts, cost_usd=total)
+        return found.emulating(self.emulated).replace(attempts=self.attempts, cost_usd=total)
 
     def _what(self) -> list[str]:
         named = {"tools": "tool-call", "response_format": "JSON answer"}

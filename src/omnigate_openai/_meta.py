@@ -16,11 +16,13 @@ if TYPE_CHECKING:
     from ._sdk import FinalRequestOptions
 
 __all__ = [
+    "EMULATED_EXTENSION",
     "PROFILE_EXTENSION",
     "BudgetStatus",
     "GatewayMeta",
     "RateLimitStatus",
     "attach_meta",
+    "emulated_in_request",
     "meta",
     "parsed_with_meta",
     "with_meta",
@@ -72,7 +74,7 @@ class GatewayMeta:
     """Why `cost_usd` is None for a call the gateway bills (a stream of an alias, prices not fetched)."""
     emulated: tuple[str, ...] = ()
     """What the client served itself because the gateway can't: `tools`, `response_format`, `tool_history`,
-    `verbosity`."""
+    `verbosity`, `message_names`."""
     attempts: int | None = None
     """For an emulated call: the calls it took, re-asks included (usage and cost are summed over them)."""
     end_confirmed: bool | None = None
@@ -81,6 +83,10 @@ class GatewayMeta:
 
     def replace(self, **changes: Any) -> GatewayMeta:
         return dataclasses.replace(self, **changes)
+
+    def emulating(self, parts: tuple[str, ...]) -> GatewayMeta:
+        """This metadata, saying that `parts` were emulated too: named first, each once."""
+        return dataclasses.replace(self, emulated=tuple(dict.fromkeys((*parts, *self.emulated))))
 
 
 def meta(obj: object) -> GatewayMeta:
@@ -143,11 +149,21 @@ def _read(obj: object) -> GatewayMeta | None:
         profile = raw.extensions.get(PROFILE_EXTENSION)  # set by the client that received it
         if profile is not None:
             found = profile.meta_from_headers(raw.headers)
-            return found if isinstance(found, GatewayMeta) else None
+            return found.emulating(emulated_in_request(raw)) if isinstance(found, GatewayMeta) else None
     return None
 
 
+def emulated_in_request(response: httpx.Response) -> tuple[str, ...]:
+    """What the profile emulated by rewriting the request of `response` (`EMULATED_EXTENSION`)."""
+    parts = response.extensions.get(EMULATED_EXTENSION, ())
+    return parts if isinstance(parts, tuple) else ()
+
+
 _MISSING = object()
+
+EMULATED_EXTENSION = "omnigate_openai.emulated"
+"""The response extension in which a profile names what it emulated by rewriting the request alone (OmniGate:
+`message_names`), set when the answer arrives (`note_response`): every metadata of the call says it."""
 
 PROFILE_EXTENSION = "omnigate_openai.profile"
 """The response extension under which a gateway client keeps its profile, so `meta(raw_response)` can

@@ -24,7 +24,7 @@ from ._bounds import deadline_error, deadline_of
 from ._emulation import Emulation
 from ._exceptions import ConnectionError, InvalidResponseError
 from ._guarding import astream_closed, guarded_call, stream_closed, stream_opened, usage_hidden
-from ._meta import GatewayMeta, attach_meta, meta, with_meta
+from ._meta import GatewayMeta, attach_meta, emulated_in_request, meta, with_meta
 from ._profile import GatewayProfile
 from ._sdk import httpx
 from ._send import check_deadline, release
@@ -57,9 +57,10 @@ class MetaFromTheStart(Generic[_T]):
         super().__init__(**options)
         headers = options["response"].headers
         found = _profile(self).meta_from_headers(headers, **self._known_facts)
+        found = found.emulating(emulated_in_request(options["response"]))
         emulation = getattr(options.get("options"), "post_parser", None)
         if isinstance(emulation, Emulation):  # what was served by prompt, known before the answer is read
-            found = found.replace(emulated=emulation.emulated, attempts=emulation.attempts)
+            found = found.emulating(emulation.emulated).replace(attempts=emulation.attempts)
         attach_meta(self, found)
         stream_opened(self)  # a guarded call settles even if the stream is freed unread
 

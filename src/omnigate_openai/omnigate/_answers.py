@@ -14,14 +14,15 @@ from typing import Any
 
 from openai.types.chat import ChatCompletion
 
-from .._meta import GatewayMeta
+from .._meta import EMULATED_EXTENSION, GatewayMeta
 from .._sdk import httpx
 from .._streaming import HIDDEN_USAGE
 from ._finish_reasons import normalise_finish_reasons
 from ._metadata import meta_from_headers
 from ._native import completion_from_native, is_native_answer
 from ._pricing import Cost, Prices, price_call, provider_for_model
-from ._routing import USAGE_ADDED
+from ._routing import NAMES_SPOKEN, USAGE_ADDED
+from ._speaker_names import SPOKEN_NAMES
 
 __all__ = ["chat_result", "merged_meta", "remember_requested_model"]
 
@@ -91,6 +92,8 @@ def remember_requested_model(options: Any, response: httpx.Response) -> None:
         response.extensions[REQUESTED_MODEL] = model
     if getattr(options, USAGE_ADDED, False):
         response.extensions[HIDDEN_USAGE] = True
+    if getattr(options, NAMES_SPOKEN, False):
+        response.extensions[EMULATED_EXTENSION] = (SPOKEN_NAMES,)
 
 
 def requested_model(response: httpx.Response) -> str | None:

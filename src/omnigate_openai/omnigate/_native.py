@@ -15,7 +15,7 @@ from typing import Any
 
 from .._exceptions import UnsupportedFeatureError
 from .._meta import GatewayMeta
-from ._requests import checked_chat_body, gateway_model_name
+from ._requests import checked_chat_body, gateway_model_name, refuse_unforwarded_fields
 
 __all__ = [
     "MAX_FALLBACKS",
@@ -83,6 +83,8 @@ def native_chat_body(
     `max_completion_tokens` -> `max_tokens`, text parts -> one string, `null` content -> "".
     """
     compat = checked_chat_body(body, {}, allow_ignored_fields=allow_ignored_fields)
+    for fallback in () if allow_ignored_fields else routing.fallbacks:  # any candidate may answer
+        refuse_unforwarded_fields(compat, fallback, fallback=True)
     if compat.get("stream") and routing.fallbacks:
         raise UnsupportedFeatureError(
             "OmniGate has no fallback for streams: its native stream calls the primary model only; "

@@ -1,9 +1,12 @@
 """What is sent to `/v1/chat/completions`: refuse what the gateway would drop, rewrite what it can't read.
 
-OmniGate silently ignores `tools`, `response_format` and the like, answers 400 to `tool` roles,
-to any list `content` and to `n > 1`, and routes only bare model names. A request that would be
-degraded is refused before sending with an error naming the field (design decision 3); a request
-that can be rewritten without loss is rewritten.
+OmniGate silently ignores `tools`, `response_format`, `prediction` and the like, forwards the
+penalties and `seed` to OpenAI and Azure only, answers 400 to `tool` roles, to any list `content`
+and to `n > 1`, and routes only bare model names. A request that would be degraded is refused
+before sending with an error naming the field (design decision 3); a request that can be rewritten
+without loss is rewritten; a message's `name` is said in its text (`_speaker_names.py`).
+`metadata` is sent as it is: OpenAI keeps it only on a stored completion, and `store=True` is
+refused, so nothing the caller could read back is lost.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._exceptions import UnsupportedFeatureError
+from ._pricing import Provider, provider_for_model
+from ._speaker_names import speaker, with_speaker
 
-__all__ = ["checked_chat_body", "gateway_model_name"]
+__all__ = ["checked_chat_body", "gateway_model_name", "refuse_unforwarded_fields"]
 
 _PORTABLE_PREFIXES = ("openai/", "anthropic/", "google/", "gemini/")
 """`provider/model` names other gateways use; OmniGate routes the bare name (but keeps `azure/`)."""
@@ -21,6 +26,17 @@ _PORTABLE_PREFIXES = ("openai/", "anthropic/", "google/", "gemini/")
 _UNSUPPORTED_ROLES = ("tool", "function")
 
 _OPT_OUT = "pass `allow_ignored_fields=True` to the client to send it anyway"
+
+_SAMPLING_FIELDS = ("presence_penalty", "frequency_penalty", "seed")
+"""Forwarded to OpenAI and Azure only: Anthropic's and Gemini's adapters drop them, on both chat routes."""
+_DROPPING: dict[Provider | None, str] = {
+    "anthropic": "goes to Anthropic",
+    "gemini": "goes to Gemini",
+    None: "goes to no provider OmniGate forwards it to",  # a 400 today; a later gateway's new provider, unknown
+}
+
+_CONSEQUENCE = {"prediction": "would not be sped up by it"}
+"""What the answer misses when the gateway drops a field; any other field: it would not honour it."""
 
 
 def gateway_model_name(model: str) -> str:
@@ -44,6 +60,7 @@ def checked_chat_body(
     merged = {**body, **extra}
     if not allow_ignored_fields:
         _refuse_ignored_fields(merged)
+        refuse_unforwarded_fields(merged, merged.get("model"))
     n = merged.get("n")
     if isinstance(n, int) and n > 1:
         raise UnsupportedFeatureError(f"OmniGate returns one choice per call; `n={n}` is not supported", field="n")
@@ -76,16 +93,41 @@ def _refuse_ignored_fields(body: Mapping[str, Any]) -> None:
         "audio": bool(body.get("audio")),
         "service_tier": body.get("service_tier") not in (None, "auto", "default"),
         "store": body.get("store") is True,  # the gateway stores no completion: `chat.completions.retrieve` is refused
+        "prediction": bool(body.get("prediction")),
         "fallback_models": "fallback_models" in body,
         "cache": "cache" in body,
     }
     for field, refused in ignored.items():
         if refused:
+            consequence = _CONSEQUENCE.get(field, "would not honour it")
             raise UnsupportedFeatureError(
-                f"OmniGate's OpenAI-compatible endpoint silently ignores `{field}`, so the answer would not "
-                f"honour it; remove it, or {_OPT_OUT}.",
+                f"OmniGate's OpenAI-compatible endpoint silently ignores `{field}`, so the answer {consequence}; "
+                f"remove it, or {_OPT_OUT}.",
                 field=field,
             )
+
+
+def refuse_unforwarded_fields(body: Mapping[str, Any], model: object, *, fallback: bool = False) -> None:
+    """`UnsupportedFeatureError` for a penalty or `seed` that `model`'s provider (by OmniGate's prefix rule) drops.
+
+    A penalty of 0 is OpenAI's default and asks for nothing. A name the gateway routes nowhere (a 400
+    from OmniGate 0.2) is refused too: whichever provider a later gateway gave it, it could not be
+    assumed to forward them.
+    """
+    if not isinstance(model, str) or not model.strip():
+        return  # `gateway_model_name` refuses it
+    provider = provider_for_model(gateway_model_name(model))
+    if provider not in _DROPPING:
+        return  # OpenAI, Azure
+    for field in _SAMPLING_FIELDS:
+        value = body.get(field)
+        if value is None or (field != "seed" and value == 0):
+            continue
+        raise UnsupportedFeatureError(
+            f"OmniGate forwards `{field}` to OpenAI and Azure only; {'fallback ' if fallback else ''}model {model!r} "
+            f"{_DROPPING[provider]}, so the answer would not honour it; remove it, or {_OPT_OUT}.",
+            field=field,
+        )
 
 
 def _is_structured(response_format: object) -> bool:
@@ -109,13 +151,21 @@ def _checked_message(index: int, message: Any, *, allow_ignored_fields: bool) ->
             f"OmniGate drops `tool_calls` from assistant messages; messages[{index}] has some; {_OPT_OUT}.",
             field=f"messages[{index}].tool_calls",
         )
+    if role == "assistant" and message.get("name") and not allow_ignored_fields:
+        raise UnsupportedFeatureError(
+            f"OmniGate drops `name`; messages[{index}] is an assistant turn named {message['name']!r}, which the "
+            f"client does not write into its text (the model would start its answer with a name); {_OPT_OUT}.",
+            field=f"messages[{index}].name",
+        )
     content = message.get("content")
     said = role == "assistant"  # an assistant's refusal is what it said (OpenAI's `refusal`, a field or a part)
     if isinstance(content, list):
-        return {**message, "content": _flattened_text(index, content, refusals=said)}
-    if said and content is None and isinstance(message.get("refusal"), str):
+        message = {**message, "content": _flattened_text(index, content, refusals=said)}
+    elif said and content is None and isinstance(message.get("refusal"), str):
         kept = {key: value for key, value in message.items() if key != "refusal"}  # the gateway drops it
-        return {**kept, "content": message["refusal"]}  # rather than null content, which it reads as ""
+        message = {**kept, "content": message["refusal"]}  # rather than null content, which it reads as ""
+    if speaker(message) is not None:
+        return with_speaker(message, message.get("content"))
     return message
 
 

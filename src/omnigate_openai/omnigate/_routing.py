@@ -16,9 +16,18 @@ from .._sdk import FinalRequestOptions
 from ._native import Routing, native_chat_body
 from ._pricing import Provider, provider_for_model
 from ._requests import checked_chat_body, gateway_model_name
+from ._speaker_names import names_spoken
 from ._wire import CHAT_COMPLETIONS_PATH, NATIVE_CHAT_PATH, USER_ID_HEADER
 
-__all__ = ["ROUTING_FIELDS", "ModelRoute", "Routing", "chat_request", "model_route", "requested_routing"]
+__all__ = [
+    "NAMES_SPOKEN",
+    "ROUTING_FIELDS",
+    "ModelRoute",
+    "Routing",
+    "chat_request",
+    "model_route",
+    "requested_routing",
+]
 
 ROUTING_FIELDS = ("fallback_models", "cache")
 """The `extra_body` keys that choose the native route."""
@@ -42,8 +51,10 @@ def chat_request(options: FinalRequestOptions, *, routing: Routing, allow_ignore
     wanted = requested_routing(routing, extra)
     for field in ROUTING_FIELDS:
         extra.pop(field, None)
+    merged = {**options.json_data, **extra}
+    # The messages checked (and their names said): on the compat route, the body's; `extra_body` is merged later.
+    spoken = names_spoken((merged if wanted else options.json_data).get("messages"))
     if wanted:
-        merged = {**options.json_data, **extra}
         body = native_chat_body(merged, wanted, allow_ignored_fields=allow_ignored_fields)
         user = merged.get("user")
         options.url, options.json_data, options.extra_json = NATIVE_CHAT_PATH, body, None
@@ -52,6 +63,8 @@ def chat_request(options: FinalRequestOptions, *, routing: Routing, allow_ignore
         user = body.get("user")
         body = _with_usage_chunk(options, body, extra)
         options.json_data, options.extra_json = body, extra or None
+    if spoken:
+        object.__setattr__(options, NAMES_SPOKEN, True)  # read back by `remember_requested_model`
     if isinstance(user, str) and not _names_header(options, USER_ID_HEADER):
         # OmniGate ignores the body's `user`; the header is what its metrics attribute calls by. Per call
         # beats per client (the call's header overrides the client's default), as `extra_headers` does.
@@ -61,6 +74,9 @@ def chat_request(options: FinalRequestOptions, *, routing: Routing, allow_ignore
 
 USAGE_ADDED = "_omnigate_usage_added"
 """Set on the options of a compat stream whose usage chunk the client asked for (and will hide)."""
+
+NAMES_SPOKEN = "_omnigate_names_spoken"
+"""Set on the options of a chat call whose messages' `name`s were said in their text (`_speaker_names.py`)."""
 
 
 def _with_usage_chunk(options: FinalRequestOptions, body: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
