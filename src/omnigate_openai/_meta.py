@@ -85,7 +85,10 @@ class GatewayMeta:
         return dataclasses.replace(self, **changes)
 
     def emulating(self, parts: tuple[str, ...]) -> GatewayMeta:
-        """This metadata, saying that `parts` were emulated too: named first, each once."""
+        """This metadata, saying that `parts` were emulated too: named first, each once. (Itself when there are none:
+        every call asks, and a copy costs it microseconds.)"""
+        if not parts:
+            return self
         return dataclasses.replace(self, emulated=tuple(dict.fromkeys((*parts, *self.emulated))))
 
 

@@ -50,8 +50,8 @@ class CallRecord:
 
     @classmethod
     def of(cls, row: Row) -> CallRecord:
-        *fields, timestamp = row
-        return cls(*fields, datetime.fromtimestamp(timestamp, timezone.utc))
+        fields: tuple[Any, ...] = (*row[:-1], datetime.fromtimestamp(row[-1], timezone.utc))
+        return cls(*fields)
 
 
 Row = tuple[Any, ...]
