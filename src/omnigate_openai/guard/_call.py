@@ -20,7 +20,6 @@ import inspect
 import itertools
 import logging
 import os
-import threading
 import time
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
@@ -60,8 +59,6 @@ _PROCESS = os.urandom(8).hex() + "-"
 _SERIAL = itertools.count()
 _T = TypeVar("_T")
 Route = Literal["compat", "native"]
-_CLAIMING = threading.Lock()
-"""Held for the instant a call claims its settlement: one lock for all calls, not one built per call."""
 
 
 class GuardBinding:
@@ -104,7 +101,6 @@ class GuardedCall:
     """One attempt of a guarded chat call, from its plan to its settlement. Settles at most once."""
 
     __slots__ = (
-        "_done",
         "_extensions",
         "_offered",
         "_options",
@@ -158,7 +154,6 @@ class GuardedCall:
         self.amounts = Amounts(0 if price is None else worst_case_usd(price, prompt, output), prompt + output, 1, 0)
         self.rid = f"{_PROCESS}{next(_SERIAL)}"  # unique per process, and processes apart: cheaper than uuid4
         self.reserved = False
-        self._done = False
         self._started = time.perf_counter()
         self._text: list[str] = []
         self._tool_parts: dict[int, list[str]] = {}
@@ -262,10 +257,8 @@ class GuardedCall:
         self.reserved = True
 
     def _refuse(self, error: GuardError) -> None:
-        if self._done:  # already recorded (a veto re-raised)
+        if not self._claim():  # already recorded (a veto re-raised)
             raise error
-        self._done = True
-        self._extensions.pop(EXTENSION, None)  # see `_claim`
         self.guard.record(self._row((), str(error), 0, "none", 0.0), self.agent_id, failed=True, refused=True)
         raise error
 
@@ -430,7 +423,7 @@ class GuardedCall:
 
     def dropped(self) -> None:
         """The caller let go of the answer before its end (see `_abandoned.py` for when this runs)."""
-        if not self._done:
+        if self._extensions.get(EXTENSION) is self:  # not settled yet
             settle_abandoned(self)
 
     def watched(self, ref: Callable[[], Any], items: Iterator[_T], *, text: bool = False) -> Iterator[_T]:
@@ -477,18 +470,14 @@ class GuardedCall:
 
     # -- settling, written once but for the store call and the hooks ------------------------------------
     def _claim(self) -> bool:
-        """Take the settlement, once. The request lets go of the call then, as when it is refused.
+        """Take the settlement (or the refusal), once: taking the call off its request is the claim. A dict's
+        `pop` is atomic, so of two threads settling one call only one gets it back; no lock on a call's path.
 
-        httpx's request and response refer to each other, so only the garbage collector frees them;
-        a settled call left on its request would wait for the collector too, with its options, body and
-        metadata: twice the collections for a run of guarded calls.
+        Off its request, the call is freed with it: httpx's request and response refer to each other, so only
+        the garbage collector frees them, and a settled call left on its request would wait for the collector
+        too, with its options, body and metadata: twice the collections for a run of guarded calls.
         """
-        with _CLAIMING:
-            if self._done:
-                return False
-            self._done = True
-        self._extensions.pop(EXTENSION, None)
-        return True
+        return self._extensions.pop(EXTENSION, None) is self
 
     # A reservation is settled off the caller's path (`settle_soon`) unless `on_warning` needs the totals
     # after it; then the caller settles now. Until a queued settlement lands, the call's worst case stays
