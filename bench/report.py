@@ -40,6 +40,8 @@ _SCENARIOS = {
     "copy.with_options": "A `with_options(timeout=5.0)` copy",
     "concurrency.sse": "Concurrent async streams on one new client",
     "guard.redis": "A guarded call's Redis round trip alone (a reservation carrying the last settlement)",
+    "conversation.sync": "An agent-shaped call (system prompt, three turns), sync: the memory guard's pairing",
+    "conversation.async": "An agent-shaped call (system prompt, three turns), async: the memory guard's pairing",
     "concurrency.native": "Concurrent async streams on one new client (native text stream)",
     "emulation.call": "Tool emulation: a call with 5 tools and a 2 KB answer; ratio to native tools, and to no tools",
     "emulation.stream": "Tool emulation: the 2 KB envelope in 16-char deltas, per gateway chunk; ratio to plain",

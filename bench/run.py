@@ -30,6 +30,8 @@ from typing import Any
 from . import emulation, measure, report, responses
 from .contenders import SHIM, AsyncContender, SyncContender, async_contenders, sync_contenders
 from .guarded import (
+    conversations_async,
+    conversations_sync,
     guarded_async,
     guarded_sync,
     paired_async,
@@ -112,6 +114,7 @@ def _guarded_sync(base_url: str, profile: Profile, shim: SyncContender, redis_ur
     finally:
         for contender in guarded:
             contender.close()
+    rows += _conversations_sync(base_url, profile)
     if redis_url is not None:
         _log("the guard's Redis round trips")
         rows += redis_round_trips(redis_url, calls=profile.rounds * profile.batch)
@@ -124,10 +127,33 @@ async def _guarded_async(
     guarded = guarded_async(base_url, redis_url)
     try:
         _log("non-streaming calls, async: each guard against the unguarded shim, taking turns call by call")
-        return await paired_async(shim, guarded, calls=profile.rounds * profile.batch, warmup=profile.warmup)
+        rows = await paired_async(shim, guarded, calls=profile.rounds * profile.batch, warmup=profile.warmup)
     finally:
         for contender in guarded:
             await contender.close()
+    return rows + await _conversations_async(base_url, profile)
+
+
+def _conversations_sync(base_url: str, profile: Profile) -> list[dict[str, Any]]:
+    shim, guarded = conversations_sync(base_url)
+    try:
+        _log("an agent-shaped call, sync: the memory guard against the unguarded shim, call by call")
+        calls, warmup = profile.rounds * profile.batch, profile.warmup
+        return paired_sync(shim, [guarded], calls=calls, warmup=warmup, scenario="conversation.sync")
+    finally:
+        shim.close()
+        guarded.close()
+
+
+async def _conversations_async(base_url: str, profile: Profile) -> list[dict[str, Any]]:
+    shim, guarded = conversations_async(base_url)
+    try:
+        _log("an agent-shaped call, async: the memory guard against the unguarded shim, call by call")
+        calls, warmup = profile.rounds * profile.batch, profile.warmup
+        return await paired_async(shim, [guarded], calls=calls, warmup=warmup, scenario="conversation.async")
+    finally:
+        await shim.close()
+        await guarded.close()
 
 
 def _measure_here(

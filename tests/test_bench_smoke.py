@@ -77,9 +77,11 @@ def test_guarded_rows_are_set_against_the_shim_they_were_paired_with(
     assert {(row["scenario"], row["contender"]) for row in guarded} >= {
         ("call.sync", "omnigate_openai + guard (memory)"),
         ("call.async", "omnigate_openai + guard (memory)"),
+        ("conversation.sync", "omnigate_openai + guard (memory)"),
+        ("conversation.async", "omnigate_openai + guard (memory)"),
     }
     for row in guarded:
-        if row["scenario"].startswith("call."):
+        if row["scenario"].startswith(("call.", "conversation.")):
             assert row["unguarded"] > 0, row
             assert row["ratio_unguarded"] == pytest.approx(row["value"] / row["unguarded"]), row
             assert row["added_to_unguarded"] == pytest.approx(row["value"] - row["unguarded"]), row
