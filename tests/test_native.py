@@ -69,7 +69,7 @@ REFUSED = [  # extra body, field named, a fragment of the message
     ({"tools": [{"type": "function", "function": {"name": "f"}}]}, "tools", "silently ignores `tools`"),
     ({"logit_bias": {"50256": -100}}, "logit_bias", "silently ignores `logit_bias`"),  # on either route
     ({"service_tier": "flex"}, "service_tier", "silently ignores `service_tier`"),  # on either route
-    ({"metadata": {"run": "7"}}, "metadata", "has no `metadata`"),
+    ({"prediction": {"type": "content", "content": "x"}}, "prediction", "silently ignores `prediction`"),
     ({"stream": True, "stream_options": {"include_usage": True}}, "stream_options.include_usage", "carries no usage"),
     ({"messages": [{"role": "tool", "content": "42"}]}, "messages[0].role", "rejects `tool` messages"),
     ({"messages": [{"role": "critic", "content": "x"}]}, "messages[0].role", "has role 'critic'"),
@@ -97,6 +97,12 @@ def test_sampling_fields_are_refused_where_a_candidate_would_drop_them(field: st
     assert got.value.field == field
     assert _native({field: 1}, Routing(fallbacks=["gpt-4o-mini", "azure/prod"]))[field] == 1
     assert _native({field: 1}, Routing(fallbacks=["claude-3-5-haiku-latest"]), allow_ignored_fields=True)[field] == 1
+
+
+def test_metadata_is_left_out_as_the_compat_route_sends_it() -> None:
+    """OpenAI keeps `metadata` only on a stored completion (`store=True` is refused): nothing to lose, so a call with
+    `metadata` works with routing as it does without."""
+    assert "metadata" not in _native({"metadata": {"run": "7"}})
 
 
 def test_the_opt_out_drops_what_native_ignores_anyway() -> None:

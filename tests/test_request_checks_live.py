@@ -76,9 +76,28 @@ def test_metadata_without_store_reaches_the_gateway(client: og.OpenAI, local_gat
     assert local_gateway.calls.last.json["metadata"] == {"run": "7"}
 
 
+def test_metadata_does_not_stop_a_routed_call(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    """The native body has no `metadata`, and nothing is lost without it (it is kept only with `store=True`)."""
+    routed = client.with_routing(cache=True)
+    completion = routed.chat.completions.create(model=CLAUDE, messages=HELLO, metadata={"run": "7"})
+    assert completion.choices[0].message.content == DEFAULT_REPLY
+    assert local_gateway.calls.last.path == NATIVE
+    assert "metadata" not in local_gateway.calls.last.json
+
+
 async def test_async_metadata_without_store_reaches_the_gateway(
     async_client: og.AsyncOpenAI, local_gateway: LocalGateway
 ) -> None:
     completion = await async_client.chat.completions.create(model=CLAUDE, messages=HELLO, metadata={"run": "7"})
     assert completion.choices[0].message.content == DEFAULT_REPLY
     assert local_gateway.calls.last.json["metadata"] == {"run": "7"}
+
+
+async def test_async_metadata_does_not_stop_a_routed_call(
+    async_client: og.AsyncOpenAI, local_gateway: LocalGateway
+) -> None:
+    routed = async_client.with_routing(cache=True)
+    completion = await routed.chat.completions.create(model=CLAUDE, messages=HELLO, metadata={"run": "7"})
+    assert completion.choices[0].message.content == DEFAULT_REPLY
+    assert local_gateway.calls.last.path == NATIVE
+    assert "metadata" not in local_gateway.calls.last.json

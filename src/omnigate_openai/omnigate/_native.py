@@ -33,9 +33,10 @@ MAX_FALLBACKS = 5
 _SAME_NAME: tuple[str, ...] = ("model", "messages", "max_tokens", "temperature", "top_p", "stop", "seed", "stream")
 _SAME_NAME += ("presence_penalty", "frequency_penalty")
 _ROLES = {"system": "system", "user": "user", "assistant": "assistant", "developer": "system"}
-_NOTHING_LOST = frozenset({"user", "stream_options"})
+_NOTHING_LOST = frozenset({"user", "stream_options", "metadata"})
 """Compat fields the native body has no place for, but that lose nothing: `user` is sent as `x-user-id`,
-and stream options other than usage change nothing the native stream sends."""
+stream options other than usage change nothing the native stream sends, and OpenAI keeps `metadata`
+only on a stored completion (`store=True` is refused on either route)."""
 
 
 class Routing:
