@@ -99,24 +99,24 @@ def guarded_async(base_url: str, redis_url: str | None) -> list[AsyncContender]:
 
 def conversations_sync(base_url: str) -> tuple[SyncContender, SyncContender]:
     """The unguarded shim and the memory guard, each making the `CONVERSATION` call."""
-    pair = []
-    for name, guard in ((SHIM, None), (GUARD_MEMORY, _guard(None))):
-        client = omnigate_openai.OpenAI(api_key=API_KEY, base_url=base_url)
-        chat = (client if guard is None else client.with_guard(guard, agent_id="bench")).chat.completions
-        call = lambda chat=chat: chat.create(model=MODEL, messages=CONVERSATION)  # type: ignore[arg-type,misc]  # noqa: E731
-        pair.append(SyncContender(name=name, sdk=OPENAI_SDK, call=call, closers=[client.close]))
-    return pair[0], pair[1]
+    shim, guarded = _conversation_pair(omnigate_openai.OpenAI, SyncContender, base_url)
+    return shim, guarded
 
 
 def conversations_async(base_url: str) -> tuple[AsyncContender, AsyncContender]:
     """Build inside the running event loop that will use them."""
+    shim, guarded = _conversation_pair(omnigate_openai.AsyncOpenAI, AsyncContender, base_url)
+    return shim, guarded
+
+
+def _conversation_pair(client_class: Any, contender_class: Any, base_url: str) -> list[Any]:
     pair = []
     for name, guard in ((SHIM, None), (GUARD_MEMORY, _guard(None))):
-        client = omnigate_openai.AsyncOpenAI(api_key=API_KEY, base_url=base_url)
+        client = client_class(api_key=API_KEY, base_url=base_url)
         chat = (client if guard is None else client.with_guard(guard, agent_id="bench")).chat.completions
-        call = lambda chat=chat: chat.create(model=MODEL, messages=CONVERSATION)  # type: ignore[arg-type,misc]  # noqa: E731
-        pair.append(AsyncContender(name=name, sdk=OPENAI_SDK, call=call, closers=[client.close]))
-    return pair[0], pair[1]
+        call = lambda chat=chat: chat.create(model=MODEL, messages=CONVERSATION)  # noqa: E731
+        pair.append(contender_class(name=name, sdk=OPENAI_SDK, call=call, closers=[client.close]))
+    return pair
 
 
 def interleaved_sync(
