@@ -78,7 +78,10 @@ def test_two_agents_of_the_assistant_role_are_told_apart() -> None:
             id="no name is one speaker",
         ),
         pytest.param(  # each role counts its own speakers: one user, one assistant
-            [{"role": "user", "name": "alice", "content": "Hi"}, {"role": "assistant", "name": "bot", "content": "Hey"}],
+            [
+                {"role": "user", "name": "alice", "content": "Hi"},
+                {"role": "assistant", "name": "bot", "content": "Hey"},
+            ],
             [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hey"}],
             id="one speaker in each role",
         ),
@@ -106,7 +109,11 @@ def test_a_name_that_tells_no_one_apart_is_removed_and_the_text_left_alone(
         pytest.param(  # text parts are flattened first, then the speaker opens the text
             [
                 {"role": "user", "content": "Hi"},
-                {"role": "user", "name": "bob", "content": [{"type": "text", "text": "A"}, {"type": "text", "text": "B"}]},
+                {
+                    "role": "user",
+                    "name": "bob",
+                    "content": [{"type": "text", "text": "A"}, {"type": "text", "text": "B"}],
+                },
             ],
             [{"role": "user", "content": "Hi"}, {"role": "user", "content": "bob said:\nA\nB"}],
             id="text parts",
@@ -243,7 +250,10 @@ async def test_async_two_agents_turns_are_said(async_client: og.AsyncOpenAI, loc
     assert local_gateway.calls.to(NATIVE)[-1].json["messages"] == TEAM_SAID
 
 
-@pytest.mark.parametrize("messages", [AGENT, [{"role": "user", "name": "alice", "content": "Hi"}]], ids=["agent", "user"])
+LONE_USER: list[Any] = [{"role": "user", "name": "alice", "content": "Hi"}]
+
+
+@pytest.mark.parametrize("messages", [AGENT, LONE_USER], ids=["agent", "user"])
 def test_one_named_speaker_is_sent_as_it_is_and_nothing_is_emulated(
     client: og.OpenAI, local_gateway: LocalGateway, messages: list[Any]
 ) -> None:
@@ -325,6 +335,7 @@ def test_a_named_tool_call_turn_opens_its_written_call_with_its_speaker(
     client: og.OpenAI, local_gateway: LocalGateway
 ) -> None:
     """The emulation writes the call as text before the names are checked: the speaker opens that text."""
+    local_gateway.model.script(DEFAULT_REPLY, DEFAULT_REPLY)
     completion = client.chat.completions.create(
         model=MODEL, messages=_tool_history("supervisor", "researcher"), tools=[WEATHER]
     )
@@ -358,6 +369,7 @@ async def test_async_a_named_tool_history(async_client: og.AsyncOpenAI, local_ga
     )
     assert og.meta(told).emulated == ("tools", "tool_history", "message_names")
     assert _assistant_texts(local_gateway.calls.last)[1] == "researcher said:\nIt is 21 C."
+    local_gateway.model.script(DEFAULT_REPLY)
     one = await async_client.chat.completions.create(
         model=MODEL, messages=_tool_history("agent", "agent"), tools=[WEATHER], stream=True
     )
