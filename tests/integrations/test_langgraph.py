@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, TypedDict
 
 import pytest
+from langchain.agents import create_agent
 from langchain_core.messages import AnyMessage
 from langchain_core.tools import tool
 from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.graph import START, StateGraph
+from langgraph.graph import START, MessagesState, StateGraph
 from langgraph.graph.message import add_messages
 from langgraph.prebuilt import ToolNode, create_react_agent, tools_condition
 
@@ -99,3 +101,58 @@ def test_a_graph_of_a_chatbot_and_a_tool_node(client: og.OpenAI, gateway: LocalG
     again = graph.invoke({"messages": [("user", "Which city did I ask about?")]}, thread)  # the checkpointer's memory
     assert again["messages"][-1].content == "You asked about Paris."
     assert "It is sunny in Paris." in str(chat_calls(gateway)[-1].json["messages"])
+
+
+def test_a_named_agent_runs_two_turns_its_name_telling_no_one_apart(client: og.OpenAI, gateway: LocalGateway) -> None:
+    """`create_agent(..., name=)` names each of its AIMessages, which langchain-openai sends as `name`: one
+    speaker of the assistant role, so the name is left out and the text sent as it is."""
+
+    @tool
+    def get_weather(city: str) -> str:
+        """The weather of a city."""
+        return f"21 C and sunny in {city}"
+
+    agent = create_agent(chat_model(client), tools=[get_weather], name="weather_agent", checkpointer=InMemorySaver())
+    gateway.model.script(ToolCall("get_weather", {"city": "Paris"}), "It is sunny in Paris.", "You asked about Paris.")
+    thread = {"configurable": {"thread_id": "1"}}
+    first = agent.invoke({"messages": [("user", "What is the weather in Paris?")]}, thread)
+    assert [m.name for m in first["messages"] if m.type == "ai"] == ["weather_agent", "weather_agent"]
+    again = agent.invoke({"messages": [("user", "Which city did I ask about?")]}, thread)
+    assert again["messages"][-1].content == "You asked about Paris."
+    sent = chat_calls(gateway)[-1].json["messages"]
+    assert all("name" not in message for message in sent)
+    called, answered = [message["content"] for message in sent if message["role"] == "assistant"]
+    assert json.loads(called)["tool_calls"][0]["name"] == "get_weather"  # the emulated call, not opened by a name
+    assert answered == "It is sunny in Paris."
+
+
+async def test_two_named_agents_sharing_a_history_are_told_apart(client: og.OpenAI, gateway: LocalGateway) -> None:
+    """A supervisor-style team (langgraph-supervisor is not installed here): two `create_agent` graphs as the
+    nodes of one graph, sharing its messages, each agent's AIMessages named by it. Two turns."""
+    researcher = create_agent(chat_model(client), system_prompt="Find the facts.", name="researcher")
+    writer = create_agent(chat_model(client), system_prompt="Write them up.", name="writer")
+    builder = StateGraph(MessagesState)
+    builder.add_node("researcher", researcher)
+    builder.add_node("writer", writer)
+    builder.add_edge(START, "researcher")
+    builder.add_edge("researcher", "writer")
+    team = builder.compile(checkpointer=InMemorySaver())
+    gateway.model.script("100 C at sea level.", "Water boils at 100 C.", "100 C.", "Boils at 100 C.")
+    thread = {"configurable": {"thread_id": "1"}}
+    await team.ainvoke({"messages": [("user", "When does water boil?")]}, thread)
+    result = await team.ainvoke({"messages": [("user", "Shorter.")]}, thread)
+    assert [(m.name, m.content) for m in result["messages"] if m.type == "ai"][-1] == ("writer", "Boils at 100 C.")
+    writers_first, writers_second = chat_calls(gateway)[1].json["messages"], chat_calls(gateway)[-1].json["messages"]
+    # Its first call holds one assistant speaker, the researcher: nothing to tell apart, nothing said.
+    assert writers_first[1:] == [
+        {"role": "user", "content": "When does water boil?"},
+        {"role": "assistant", "content": "100 C at sea level."},
+    ]
+    assert writers_second == [
+        {"role": "system", "content": "Write them up."},
+        {"role": "user", "content": "When does water boil?"},
+        {"role": "assistant", "content": "researcher said:\n100 C at sea level."},
+        {"role": "assistant", "content": "writer said:\nWater boils at 100 C."},
+        {"role": "user", "content": "Shorter."},
+        {"role": "assistant", "content": "researcher said:\n100 C."},
+    ]

@@ -4,7 +4,8 @@ OmniGate silently ignores `tools`, `response_format`, `prediction` and the like,
 penalties and `seed` to OpenAI and Azure only, answers 400 to `tool` roles, to any list `content`
 and to `n > 1`, and routes only bare model names. A request that would be degraded is refused
 before sending with an error naming the field (design decision 3); a request that can be rewritten
-without loss is rewritten; a message's `name` is said in its text (`_speaker_names.py`).
+without loss is rewritten; a message's `name` is said in its text where it tells speakers apart
+(`_speaker_names.py`).
 `metadata` is sent as it is: OpenAI keeps it only on a stored completion, and `store=True` is
 refused, so nothing the caller could read back is lost.
 """
@@ -16,7 +17,7 @@ from typing import Any
 
 from .._exceptions import UnsupportedFeatureError
 from ._pricing import Provider, provider_for_model
-from ._speaker_names import speaker, with_speaker
+from ._speaker_names import roles_told_apart, speaker, with_speaker, without_name
 
 __all__ = ["checked_chat_body", "gateway_model_name", "refuse_unforwarded_fields"]
 
@@ -68,8 +69,9 @@ def checked_chat_body(
     if "model" in checked:
         checked["model"] = gateway_model_name(checked["model"])
     if "messages" in checked:
+        told_apart = roles_told_apart(checked["messages"])
         checked["messages"] = [
-            _checked_message(index, message, allow_ignored_fields=allow_ignored_fields)
+            _checked_message(index, message, told_apart=told_apart, allow_ignored_fields=allow_ignored_fields)
             for index, message in enumerate(checked["messages"])
         ]
     return checked
@@ -137,7 +139,10 @@ def _is_structured(response_format: object) -> bool:
     return kind != "text"
 
 
-def _checked_message(index: int, message: Any, *, allow_ignored_fields: bool) -> Any:
+def _checked_message(index: int, message: Any, *, told_apart: frozenset[str | None], allow_ignored_fields: bool) -> Any:
+    """`message` as the gateway can read it, or `UnsupportedFeatureError`; `told_apart`: the roles whose
+    speakers are said in their text. Tool emulation ran first and wrote a tool call as text, which its
+    speaker opens; a call sent with the opt-out (the gateway drops `tool_calls`) keeps its speaker's line."""
     if not isinstance(message, Mapping):
         return message
     role = message.get("role")
@@ -151,12 +156,6 @@ def _checked_message(index: int, message: Any, *, allow_ignored_fields: bool) ->
             f"OmniGate drops `tool_calls` from assistant messages; messages[{index}] has some; {_OPT_OUT}.",
             field=f"messages[{index}].tool_calls",
         )
-    if role == "assistant" and message.get("name") and not allow_ignored_fields:
-        raise UnsupportedFeatureError(
-            f"OmniGate drops `name`; messages[{index}] is an assistant turn named {message['name']!r}, which the "
-            f"client does not write into its text (the model would start its answer with a name); {_OPT_OUT}.",
-            field=f"messages[{index}].name",
-        )
     content = message.get("content")
     said = role == "assistant"  # an assistant's refusal is what it said (OpenAI's `refusal`, a field or a part)
     if isinstance(content, list):
@@ -164,9 +163,9 @@ def _checked_message(index: int, message: Any, *, allow_ignored_fields: bool) ->
     elif said and content is None and isinstance(message.get("refusal"), str):
         kept = {key: value for key, value in message.items() if key != "refusal"}  # the gateway drops it
         message = {**kept, "content": message["refusal"]}  # rather than null content, which it reads as ""
-    if speaker(message) is not None:
+    if speaker(message, told_apart) is not None:
         return with_speaker(message, message.get("content"))
-    return message
+    return without_name(message) if "name" in message else message
 
 
 def _flattened_text(index: int, parts: list[Any], *, refusals: bool) -> str:

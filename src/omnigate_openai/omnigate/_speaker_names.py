@@ -1,13 +1,21 @@
-"""A message's `name` said in its text, because OmniGate drops it: the model still knows who spoke.
+"""A message's `name` said in its text where it tells speakers apart, because OmniGate drops it.
 
 OpenAI shows the model each message's `name` beside its text, to tell apart participants of the
 same role; OmniGate keeps only role and content, on both chat routes and for every provider.
 AutoGen names every message by its source, so a group chat would reach the model as one anonymous
-user. The name becomes the text's first line, `alice said:` (the prefix AutoGen itself writes for
-models without `name`), and `meta().emulated` says `message_names`.
+user; a LangGraph supervisor's agents share one history of assistant turns, each named by its agent.
 
-An assistant's own turns are not rewritten: a model shown its past answers opening with a name
-opens its next answer with one. Their `name` is refused like the other dropped fields.
+So, per role (`system` and `developer` as one: the gateway turns developer into system), the
+speakers are the distinct names of its messages, an unnamed message counting as one more. Where a
+role has two or more, each named message's text opens with `alice said:` (the prefix AutoGen itself
+writes for models without `name`), and `meta().emulated` says `message_names`. Where it has one
+(one named agent, a chat's lone user), nothing is told apart and nothing is lost: the name is left
+out and the text sent as it is.
+
+That includes an assistant's own turns, and a model shown its past answers opening with a name may
+open its next answer the same way. Refusing them instead would fail every named LangGraph agent,
+and sending them nameless would merge a team's agents into one speaker: a stray prefix in an answer
+costs less than a history the model reads wrong, or not at all.
 """
 
 from __future__ import annotations
@@ -15,18 +23,34 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["SPOKEN_NAMES", "names_spoken", "speaker", "with_speaker"]
+__all__ = ["SPOKEN_NAMES", "names_spoken", "roles_told_apart", "speaker", "with_speaker", "without_name"]
 
 SPOKEN_NAMES = "message_names"
 """What `meta().emulated` names when a message's `name` was said in its text."""
 
+_SAME_ROLE = {"developer": "system"}
+"""Roles the gateway merges: their speakers are counted together."""
 
-def speaker(message: Mapping[str, Any]) -> str | None:
-    """The name to say in `message`'s text: set, and not on an assistant's turn; else None."""
-    name = message.get("name")
-    if not isinstance(name, str) or not name or message.get("role") == "assistant":
-        return None
-    return name
+
+def roles_told_apart(messages: object) -> frozenset[str | None]:
+    """The roles of `messages` with two or more speakers (distinct names, unnamed being one), whose names are said."""
+    if not isinstance(messages, Iterable) or isinstance(messages, (str, bytes, Mapping)):
+        return frozenset()
+    speakers: dict[str | None, set[str | None]] = {}
+    for message in messages:
+        if isinstance(message, Mapping):
+            speakers.setdefault(_role(message), set()).add(_name(message))
+    return frozenset(role for role, names in speakers.items() if len(names) > 1)
+
+
+def names_spoken(messages: object) -> bool:
+    """Whether any of `messages` has its `name` said in its text: the call's metadata says so."""
+    return bool(roles_told_apart(messages))
+
+
+def speaker(message: Mapping[str, Any], told_apart: frozenset[str | None]) -> str | None:
+    """The name to say in `message`'s text: set, on a role whose speakers are `told_apart`; else None."""
+    return _name(message) if _role(message) in told_apart else None
 
 
 def with_speaker(message: Mapping[str, Any], text: str | None) -> dict[str, Any]:
@@ -34,15 +58,21 @@ def with_speaker(message: Mapping[str, Any], text: str | None) -> dict[str, Any]
 
     A text that already opens so (AutoGen's `add_name_prefixes`) is kept as it is.
     """
-    name = message["name"]
-    said = f"{name} said:\n"
-    kept = {key: value for key, value in message.items() if key != "name"}
+    said = f"{message['name']} said:\n"
     text = text or ""
-    return {**kept, "content": text if text.startswith(said) else said + text}
+    return {**without_name(message), "content": text if text.startswith(said) else said + text}
 
 
-def names_spoken(messages: object) -> bool:
-    """Whether any of `messages` has its `name` said in its text: the call's metadata says so."""
-    if not isinstance(messages, Iterable) or isinstance(messages, (str, bytes, Mapping)):
-        return False
-    return any(isinstance(message, Mapping) and speaker(message) is not None for message in messages)
+def without_name(message: Mapping[str, Any]) -> dict[str, Any]:
+    """`message` as the gateway reads it: its `name` left out."""
+    return {key: value for key, value in message.items() if key != "name"}
+
+
+def _role(message: Mapping[str, Any]) -> str | None:
+    role = message.get("role")
+    return _SAME_ROLE.get(role, role) if isinstance(role, str) else None
+
+
+def _name(message: Mapping[str, Any]) -> str | None:
+    name = message.get("name")
+    return name if isinstance(name, str) and name else None
