@@ -43,6 +43,7 @@ AGENT: list[Any] = [  # one named agent (LangGraph's `create_agent(..., name="we
     {"role": "user", "content": "Paris?"},
 ]
 AGENT_SENT = [AGENT[0], {"role": "assistant", "content": "Hello! Ask me about the weather."}, AGENT[2]]
+ALICE, ALICE_SAID = {"role": "user", "name": "alice", "content": "Hi"}, {"role": "user", "content": "alice said:\nHi"}
 
 
 def _check(messages: list[Any], *, allow: bool = False) -> list[Any]:
@@ -77,6 +78,11 @@ def test_two_agents_of_the_assistant_role_are_told_apart() -> None:
             [{"role": "user", "content": "Hi"}, {"role": "user", "content": "Bye"}],
             id="no name is one speaker",
         ),
+        pytest.param(  # unnamed messages do not count: tool emulation adds its own, and attempts must read alike
+            [{"role": "user", "content": "Hi"}, {"role": "user", "name": "bob", "content": "Hey"}],
+            [{"role": "user", "content": "Hi"}, {"role": "user", "content": "Hey"}],
+            id="one name beside unnamed messages",
+        ),
         pytest.param(  # each role counts its own speakers: one user, one assistant
             [
                 {"role": "user", "name": "alice", "content": "Hi"},
@@ -97,35 +103,41 @@ def test_a_name_that_tells_no_one_apart_is_removed_and_the_text_left_alone(
     ("messages", "sent"),
     [
         pytest.param(  # the gateway turns developer into system: one role, two speakers
-            [{"role": "system", "content": "Be kind."}, {"role": "developer", "name": "example_user", "content": "Hi"}],
-            [{"role": "system", "content": "Be kind."}, {"role": "developer", "content": "example_user said:\nHi"}],
+            [
+                {"role": "system", "name": "rules", "content": "Be kind."},
+                {"role": "developer", "name": "example_user", "content": "Hi"},
+            ],
+            [
+                {"role": "system", "content": "rules said:\nBe kind."},
+                {"role": "developer", "content": "example_user said:\nHi"},
+            ],
             id="developer and system are one role",
         ),
-        pytest.param(  # an unnamed message is one more speaker
-            [{"role": "user", "content": "Hi"}, {"role": "user", "name": "bob", "content": "Hey"}],
-            [{"role": "user", "content": "Hi"}, {"role": "user", "content": "bob said:\nHey"}],
+        pytest.param(  # only the named messages of the role are rewritten
+            [ALICE, {"role": "user", "content": "Hi"}, {"role": "user", "name": "bob", "content": "Hey"}],
+            [ALICE_SAID, {"role": "user", "content": "Hi"}, {"role": "user", "content": "bob said:\nHey"}],
             id="named and unnamed",
         ),
         pytest.param(  # text parts are flattened first, then the speaker opens the text
             [
-                {"role": "user", "content": "Hi"},
+                ALICE,
                 {
                     "role": "user",
                     "name": "bob",
                     "content": [{"type": "text", "text": "A"}, {"type": "text", "text": "B"}],
                 },
             ],
-            [{"role": "user", "content": "Hi"}, {"role": "user", "content": "bob said:\nA\nB"}],
+            [ALICE_SAID, {"role": "user", "content": "bob said:\nA\nB"}],
             id="text parts",
         ),
         pytest.param(
-            [{"role": "user", "content": "Hi"}, {"role": "user", "name": "bob", "content": None}],
-            [{"role": "user", "content": "Hi"}, {"role": "user", "content": "bob said:\n"}],
+            [ALICE, {"role": "user", "name": "bob", "content": None}],
+            [ALICE_SAID, {"role": "user", "content": "bob said:\n"}],
             id="no content",
         ),
         pytest.param(  # AutoGen's add_name_prefixes: not doubled
-            [{"role": "user", "content": "Hi"}, {"role": "user", "name": "bob", "content": "bob said:\nHey"}],
-            [{"role": "user", "content": "Hi"}, {"role": "user", "content": "bob said:\nHey"}],
+            [ALICE, {"role": "user", "name": "bob", "content": "bob said:\nHey"}],
+            [ALICE_SAID, {"role": "user", "content": "bob said:\nHey"}],
             id="already said",
         ),
         pytest.param(  # an assistant's refusal is what it said: it becomes the text, then the speaker opens it
@@ -376,3 +388,38 @@ async def test_async_a_named_tool_history(async_client: og.AsyncOpenAI, local_ga
     assert "".join([chunk.choices[0].delta.content or "" async for chunk in one if chunk.choices]) == DEFAULT_REPLY
     assert og.meta(one).emulated == ("tools", "tool_history")
     assert _assistant_texts(local_gateway.calls.last)[1] == "It is 21 C."
+
+
+REQUIRED_CITY: dict[str, Any] = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+    },
+}
+BROKEN = '{"tool_calls": [{"name": "get_weather", "arguments": {}}]}'  # no city: asked again
+
+
+def _names_said(call: Any) -> list[str]:
+    return [m["content"] for m in call.json["messages"] if str(m.get("content")).startswith("weather_agent said:")]
+
+
+def test_a_reask_reads_one_named_agent_as_the_first_attempt_did(client: og.OpenAI, local_gateway: LocalGateway) -> None:
+    """The re-ask adds unnamed turns of its own: they must not make the lone agent a second speaker."""
+    local_gateway.model.script(BROKEN, ToolCall("get_weather", {"city": "Paris"}))
+    completion = client.chat.completions.create(model=MODEL, messages=AGENT, tools=[REQUIRED_CITY])
+    assert og.meta(completion).attempts == 2
+    assert "message_names" not in og.meta(completion).emulated
+    first, second = local_gateway.calls.to(CHAT)
+    assert _names_said(first) == _names_said(second) == []
+
+
+async def test_async_a_reask_reads_one_named_agent_as_the_first_attempt_did(
+    async_client: og.AsyncOpenAI, local_gateway: LocalGateway
+) -> None:
+    local_gateway.model.script(BROKEN, ToolCall("get_weather", {"city": "Paris"}))
+    completion = await async_client.chat.completions.create(model=MODEL, messages=AGENT, tools=[REQUIRED_CITY])
+    assert og.meta(completion).attempts == 2
+    assert "message_names" not in og.meta(completion).emulated
+    first, second = local_gateway.calls.to(CHAT)
+    assert _names_said(first) == _names_said(second) == []

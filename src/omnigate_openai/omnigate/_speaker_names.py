@@ -6,11 +6,12 @@ AutoGen names every message by its source, so a group chat would reach the model
 user; a LangGraph supervisor's agents share one history of assistant turns, each named by its agent.
 
 So, per role (`system` and `developer` as one: the gateway turns developer into system), the
-speakers are the distinct names of its messages, an unnamed message counting as one more. Where a
-role has two or more, each named message's text opens with `alice said:` (the prefix AutoGen itself
-writes for models without `name`), and `meta().emulated` says `message_names`. Where it has one
-(one named agent, a chat's lone user), nothing is told apart and nothing is lost: the name is left
-out and the text sent as it is.
+speakers are the distinct names its messages carry. Where a role has two or more, each named
+message's text opens with `alice said:` (the prefix AutoGen itself writes for models without
+`name`), and `meta().emulated` says `message_names`. Where it has one (one named agent, a chat's
+lone user), nothing is told apart and nothing is lost: the name is left out and the text sent as
+it is. Unnamed messages do not count: tool emulation adds some of its own (tool results, a re-ask),
+and a call must not read its names one way on its first attempt and another on its second.
 
 That includes an assistant's own turns, and a model shown its past answers opening with a name may
 open its next answer the same way. Refusing them instead would fail every named LangGraph agent,
@@ -33,13 +34,13 @@ _SAME_ROLE = {"developer": "system"}
 
 
 def roles_told_apart(messages: object) -> frozenset[str | None]:
-    """The roles of `messages` with two or more speakers (distinct names, unnamed being one), whose names are said."""
+    """The roles of `messages` whose messages carry two or more distinct names: there, the names are said."""
     if not isinstance(messages, Iterable) or isinstance(messages, (str, bytes, Mapping)):
         return frozenset()
-    speakers: dict[str | None, set[str | None]] = {}
+    speakers: dict[str | None, set[str]] = {}
     for message in messages:
-        if isinstance(message, Mapping):
-            speakers.setdefault(_role(message), set()).add(_name(message))
+        if isinstance(message, Mapping) and (name := _name(message)) is not None:
+            speakers.setdefault(_role(message), set()).add(name)
     return frozenset(role for role, names in speakers.items() if len(names) > 1)
 
 
