@@ -246,8 +246,8 @@ def test_chat_request_routes_by_the_calls_and_the_clients_options() -> None:
         {**HELLO, "fallback_models": ["o3"], "cache": True},
         None,
     )
-    with pytest.raises(og.UnsupportedFeatureError, match="has no `metadata`"):
-        route({"cache": True, "metadata": {"a": "b"}}, Routing())
+    with pytest.raises(og.UnsupportedFeatureError, match="has no `top_k`"):
+        route({"cache": True, "top_k": 5}, Routing())
 
 
 def test_other_requests_pass_unchanged() -> None:
