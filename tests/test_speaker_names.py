@@ -423,3 +423,23 @@ async def test_async_a_reask_reads_one_named_agent_as_the_first_attempt_did(
     assert "message_names" not in og.meta(completion).emulated
     first, second = local_gateway.calls.to(CHAT)
     assert _names_said(first) == _names_said(second) == []
+
+
+# A content that is not text is the gateway's to refuse (or the native route's), named or not, as before.
+NOT_TEXT: list[Any] = [ALICE, {"role": "user", "name": "bob", "content": 123}]
+
+
+def test_a_named_message_whose_content_is_not_text_gets_the_gateways_refusal(client: og.OpenAI) -> None:
+    with pytest.raises(og.APIError, match=re.escape("body.messages.1.content.str: Input should be a valid string")):
+        client.chat.completions.create(model=MODEL, messages=NOT_TEXT)
+    with pytest.raises(og.UnsupportedFeatureError, match=re.escape("messages[1].content is 123")):
+        client.with_routing(cache=True).chat.completions.create(model=MODEL, messages=NOT_TEXT)
+
+
+async def test_async_a_named_message_whose_content_is_not_text_gets_the_gateways_refusal(
+    async_client: og.AsyncOpenAI,
+) -> None:
+    with pytest.raises(og.APIError, match=re.escape("body.messages.1.content.str: Input should be a valid string")):
+        await async_client.chat.completions.create(model=MODEL, messages=NOT_TEXT)
+    with pytest.raises(og.UnsupportedFeatureError, match=re.escape("messages[1].content is 123")):
+        await async_client.with_routing(cache=True).chat.completions.create(model=MODEL, messages=NOT_TEXT)

@@ -54,11 +54,14 @@ def speaker(message: Mapping[str, Any], told_apart: frozenset[str | None]) -> st
     return _name(message) if _role(message) in told_apart else None
 
 
-def with_speaker(message: Mapping[str, Any], text: str | None) -> dict[str, Any]:
+def with_speaker(message: Mapping[str, Any], text: object) -> dict[str, Any]:
     """`message` without `name`, its text (`content` as a string) opening with who said it.
 
-    A text that already opens so (AutoGen's `add_name_prefixes`) is kept as it is.
+    A text that already opens so (AutoGen's `add_name_prefixes`) is kept as it is. A content that is not
+    text is left as it is, for the gateway (or the native route) to refuse as it would without a name.
     """
+    if text is not None and not isinstance(text, str):
+        return without_name(message)
     said = f"{message['name']} said:\n"
     text = text or ""
     return {**without_name(message), "content": text if text.startswith(said) else said + text}
