@@ -178,7 +178,6 @@ DROPPING = [  # a model, how the message names where it goes
     ("models/gemini-1.5-pro", "goes to Gemini"),
     ("google/gemini-2.0-flash", "goes to Gemini"),
     ("CLAUDE-3-opus", "goes to Anthropic"),
-    ("mistral-large", "goes to no provider OmniGate forwards it to"),
 ]
 
 

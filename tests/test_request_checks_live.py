@@ -101,3 +101,20 @@ async def test_async_metadata_does_not_stop_a_routed_call(
     assert completion.choices[0].message.content == DEFAULT_REPLY
     assert local_gateway.calls.last.path == NATIVE
     assert "metadata" not in local_gateway.calls.last.json
+
+
+def test_a_model_no_provider_takes_gets_the_gateways_error_not_a_sampling_refusal(
+    client: og.OpenAI, local_gateway: LocalGateway
+) -> None:
+    """Nothing is dropped from a call the gateway does not serve: its 400 names the real problem."""
+    with pytest.raises(og.ModelNotFoundError, match="No provider registered for model 'mistral-large'"):
+        client.chat.completions.create(model="mistral-large", messages=HELLO, seed=7, presence_penalty=0.5)
+    assert local_gateway.calls.last.json["seed"] == 7
+
+
+async def test_async_a_model_no_provider_takes_gets_the_gateways_error(
+    async_client: og.AsyncOpenAI, local_gateway: LocalGateway
+) -> None:
+    with pytest.raises(og.ModelNotFoundError, match="No provider registered for model 'mistral-large'"):
+        await async_client.chat.completions.create(model="mistral-large", messages=HELLO, seed=7)
+    assert local_gateway.calls.last.json["seed"] == 7

@@ -30,11 +30,7 @@ _OPT_OUT = "pass `allow_ignored_fields=True` to the client to send it anyway"
 
 _SAMPLING_FIELDS = ("presence_penalty", "frequency_penalty", "seed")
 """Forwarded to OpenAI and Azure only: Anthropic's and Gemini's adapters drop them, on both chat routes."""
-_DROPPING: dict[Provider | None, str] = {
-    "anthropic": "goes to Anthropic",
-    "gemini": "goes to Gemini",
-    None: "goes to no provider OmniGate forwards it to",  # a 400 today; a later gateway's new provider, unknown
-}
+_DROPPING: dict[Provider | None, str] = {"anthropic": "goes to Anthropic", "gemini": "goes to Gemini"}
 
 _CONSEQUENCE = {"prediction": "would not be sped up by it"}
 """What the answer misses when the gateway drops a field; any other field: it would not honour it."""
@@ -112,15 +108,15 @@ def _refuse_ignored_fields(body: Mapping[str, Any]) -> None:
 def refuse_unforwarded_fields(body: Mapping[str, Any], model: object, *, fallback: bool = False) -> None:
     """`UnsupportedFeatureError` for a penalty or `seed` that `model`'s provider (by OmniGate's prefix rule) drops.
 
-    A penalty of 0 is OpenAI's default and asks for nothing. A name the gateway routes nowhere (a 400
-    from OmniGate 0.2) is refused too: whichever provider a later gateway gave it, it could not be
-    assumed to forward them.
+    A penalty of 0 is OpenAI's default and asks for nothing. A name the gateway routes nowhere is left
+    to the gateway, whose 400 names the real problem (`ModelNotFoundError`: no provider for the model):
+    nothing is dropped from a call that is not served.
     """
     if not isinstance(model, str) or not model.strip():
         return  # `gateway_model_name` refuses it
     provider = provider_for_model(gateway_model_name(model))
     if provider not in _DROPPING:
-        return  # OpenAI, Azure
+        return  # OpenAI, Azure; or no provider at all
     for field in _SAMPLING_FIELDS:
         value = body.get(field)
         if value is None or (field != "seed" and value == 0):
