@@ -663,6 +663,12 @@ def test_history_metrics_and_reset(driver: Driver) -> None:
         ask(driver, guard, f"q{index}", agent_id="a" if index else "b")
     assert [record.request_summary for record in guard.history()] == ["q1", "q2"]  # bounded
     assert [record.request_summary for record in guard.history(agent_id="a", limit=1)] == ["q2"]
+    assert guard.history(limit=0) == []
+    for wrong in (-1, 1.5, True, "2"):
+        with pytest.raises(
+            ValueError, match=rf"Expected history\(limit=\.\.\.\) to be an int >= 0 or None, got {wrong!r}"
+        ):
+            guard.history(limit=wrong)  # type: ignore[arg-type]
     record = guard.history()[-1]
     assert (record.model, record.provider, record.route, record.prompt_tokens) == ("gpt-4o-mini", "openai", "compat", 8)
     assert record.response_id

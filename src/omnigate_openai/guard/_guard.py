@@ -235,6 +235,8 @@ class Guard:
     # -- what a user asks ------------------------------------------------------------------------------
     def history(self, *, agent_id: str | None = None, limit: int | None = None) -> list[CallRecord]:
         """The calls this guard (and its children) saw in this process, oldest first; the last `limit`."""
+        if limit is not None and (type(limit) is not int or limit < 0):
+            raise ValueError(f"Expected history(limit=...) to be an int >= 0 or None, got {limit!r}")
         return self._history.select(agent_id=agent_id, limit=limit)
 
     def metrics(self, *, agent_id: str | None = None, user_id: str | None = None) -> GuardMetrics:

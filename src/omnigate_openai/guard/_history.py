@@ -70,7 +70,7 @@ class History:
 
     def select(self, *, agent_id: str | None, limit: int | None) -> list[CallRecord]:
         rows = [row for row in self._rows.copy() if agent_id is None or row[0] == agent_id]
-        return [CallRecord.of(row) for row in (rows if limit is None else rows[-limit:])]
+        return [CallRecord.of(row) for row in (rows if limit is None else rows[len(rows) - limit :])]
 
     def clear(self) -> None:
         self._rows.clear()
