@@ -166,7 +166,8 @@ _MISSING = object()
 
 EMULATED_EXTENSION = "omnigate_openai.emulated"
 """The response extension in which a profile names what it emulated by rewriting the request alone (OmniGate:
-`message_names`), set when the answer arrives (`note_response`): every metadata of the call says it."""
+`message_names`), set when the answer arrives (`note_response`): the metadata of the call's completion, raw
+response and stream says it (an error's, read off its headers, does not, as it lacks emulated `tools` too)."""
 
 PROFILE_EXTENSION = "omnigate_openai.profile"
 """The response extension under which a gateway client keeps its profile, so `meta(raw_response)` can
