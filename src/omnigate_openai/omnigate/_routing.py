@@ -51,14 +51,14 @@ def chat_request(options: FinalRequestOptions, *, routing: Routing, allow_ignore
     wanted = requested_routing(routing, extra)
     for field in ROUTING_FIELDS:
         extra.pop(field, None)
-    merged = {**options.json_data, **extra}
-    # The messages checked (and their names said): on the compat route, the body's; `extra_body` is merged later.
-    spoken = names_spoken((merged if wanted else options.json_data).get("messages"))
     if wanted:
+        merged = {**options.json_data, **extra}
+        spoken = names_spoken(merged.get("messages"))
         body = native_chat_body(merged, wanted, allow_ignored_fields=allow_ignored_fields)
         user = merged.get("user")
         options.url, options.json_data, options.extra_json = NATIVE_CHAT_PATH, body, None
-    else:
+    else:  # the body's messages are checked (and their names said); the SDK merges `extra_body` in later
+        spoken = names_spoken(options.json_data.get("messages"))
         body = checked_chat_body(options.json_data, extra, allow_ignored_fields=allow_ignored_fields)
         user = body.get("user")
         body = _with_usage_chunk(options, body, extra)
