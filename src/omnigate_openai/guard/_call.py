@@ -45,7 +45,7 @@ from ._errors import (
 )
 from ._estimate import output_cap, worst_case_usd
 from ._guard import CallInfo, Guard, LimitWarning, hook_result_async, hook_result_sync
-from ._history import CallRecord, CostSource, Row
+from ._history import CostSource, Row, record_of
 from ._limits import METRICS, Amounts, as_shown
 from ._loops import DICT_LIKE, answer_fingerprint, decide_async, decide_sync, echoed_answer, fingerprint, loop_error
 from ._store import Refusal
@@ -499,7 +499,7 @@ class GuardedCall:
             if guard.on_warning is not None:
                 hook_result_sync(guard.on_warning, warning, "on_warning")
         if guard.after_call is not None:
-            hook_result_sync(guard.after_call, CallRecord.of(row), "after_call")
+            hook_result_sync(guard.after_call, record_of(row), "after_call")
 
     async def _settle_async(self, outcome: _Outcome) -> None:
         if not self._claim():
@@ -518,7 +518,7 @@ class GuardedCall:
             if guard.on_warning is not None:
                 await hook_result_async(guard.on_warning, warning, "on_warning")
         if guard.after_call is not None:
-            await hook_result_async(guard.after_call, CallRecord.of(row), "after_call")
+            await hook_result_async(guard.after_call, record_of(row), "after_call")
 
     def _settled(self, outcome: _Outcome, spent: Sequence[Amounts]) -> tuple[Row, Sequence[LimitWarning]]:
         guard = self.guard

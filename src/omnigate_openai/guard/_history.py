@@ -11,7 +11,7 @@ from collections import deque
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-__all__ = ["CallRecord", "CostSource", "History", "Row"]
+__all__ = ["CallRecord", "CostSource", "History", "Row", "record_of"]
 
 CostSource = Literal["gateway", "reservation", "unpriced", "none"]
 """`gateway`: the gateway's own figure (`meta().cost_usd`); `reservation`: the answer carried no cost (a
@@ -48,15 +48,15 @@ class CallRecord:
     def success(self) -> bool:
         return self.error is None
 
-    @classmethod
-    def of(cls, row: Row) -> CallRecord:
-        fields: tuple[Any, ...] = (*row[:-1], datetime.fromtimestamp(row[-1], timezone.utc))
-        return cls(*fields)
-
 
 Row = tuple[Any, ...]
 """A call as a guard keeps it: `CallRecord`'s fields in their order, the timestamp as `time.time()`. Most calls'
 records are never read, and a tuple costs a call a fifth of a record built with its datetime."""
+
+
+def record_of(row: Row) -> CallRecord:
+    fields: tuple[Any, ...] = (*row[:-1], datetime.fromtimestamp(row[-1], timezone.utc))
+    return CallRecord(*fields)
 
 
 class History:
@@ -70,7 +70,7 @@ class History:
 
     def select(self, *, agent_id: str | None, limit: int | None) -> list[CallRecord]:
         rows = [row for row in self._rows.copy() if agent_id is None or row[0] == agent_id]
-        return [CallRecord.of(row) for row in (rows if limit is None else rows[len(rows) - limit :])]
+        return [record_of(row) for row in (rows if limit is None else rows[len(rows) - limit :])]
 
     def clear(self) -> None:
         self._rows.clear()
