@@ -172,6 +172,33 @@ def test_chat_and_responses_send_the_same_messages(client: og.OpenAI, local_gate
     assert over_chat == over_responses
 
 
+@pytest.mark.parametrize("stream", [False, True])
+def test_responses_says_it_and_its_metadata_names_it(
+    client: og.OpenAI, local_gateway: LocalGateway, stream: bool
+) -> None:
+    answer: Any = client.responses.create(model=MODEL, input="Hello", text={"verbosity": "high"}, stream=stream)
+    if stream:
+        events = list(answer)
+        assert events[-1].response.output_text == DEFAULT_REPLY
+    else:
+        assert answer.output_text == DEFAULT_REPLY
+    sent = _sent(local_gateway)
+    assert "verbosity" not in sent
+    assert sent["messages"] == [{"role": "system", "content": HIGH}, BRIEF[1]]
+    assert og.meta(answer).emulated == ("verbosity", "responses")
+
+
+def test_responses_puts_the_line_where_chat_does_after_a_leading_developer_message(
+    client: og.OpenAI, local_gateway: LocalGateway
+) -> None:
+    conversation = [{"role": "developer", "content": "Be brief."}, BRIEF[1]]
+    client.responses.create(model=MODEL, input=conversation, text={"verbosity": "low"})  # type: ignore[arg-type]
+    client.chat.completions.create(model=MODEL, messages=conversation, verbosity="low")  # type: ignore[arg-type]
+    over_responses, over_chat = (call.json for call in local_gateway.calls.to(CHAT))
+    assert over_responses == over_chat
+    assert over_chat["messages"][0] == {"role": "developer", "content": f"Be brief.\n\n{LOW}"}
+
+
 def _responses_tool() -> Any:
     function = WEATHER["function"]
     return {"type": "function", "name": function["name"], "description": function["description"],

@@ -1,7 +1,7 @@
 """Tool calling, structured output and `verbosity` by prompt, for a gateway that drops them: one emulated chat call.
 
 `emulation_for(options, settings)` decides (the one place that does, from the gateway profile's
-`emulates_tools` and `emulates_verbosity` and the caller's `emulate_tools`) and returns an
+`emulates_tools` and `emulates_verbosity_for(model)` and the caller's `emulate_tools`) and returns an
 `Emulation`, which the client's `request` drives:
 
     emulation = emulation_for(options, settings)            # None: an ordinary call
@@ -71,7 +71,7 @@ def emulation_for(
     if not chat or not isinstance(body, Mapping) or "messages" not in body:
         return None
     emulated = _emulated_parts(body) if emulation_wanted(settings) else ()
-    if settings.profile.emulates_verbosity and _asked_verbosity(options) is not None:
+    if _sent(options, "verbosity") is not None and settings.profile.emulates_verbosity_for(_sent(options, "model")):
         emulated += ("verbosity",)  # whatever `allow_ignored_fields` says: Responses serves `text.verbosity` so too
     if not emulated:
         return None
@@ -87,13 +87,13 @@ def emulated_tool_names(options: FinalRequestOptions) -> list[str]:
     return [tool.name for tool in emulation.rules.tools] if isinstance(emulation, Emulation) else []
 
 
-def _asked_verbosity(options: FinalRequestOptions) -> object:
-    """The `verbosity` the SDK would send: `extra_body`'s over the body's, as the SDK merges them (after the
+def _sent(options: FinalRequestOptions, field: str) -> object:
+    """The `field` the SDK would send: `extra_body`'s over the body's, as the SDK merges them (after the
     client's hooks, which see `extra_body` apart, in `extra_json`); an `omit` there sends none."""
     body: Mapping[str, Any] = options.json_data  # type: ignore[assignment]
     extra = options.extra_json if isinstance(options.extra_json, Mapping) else {}
-    verbosity = extra.get("verbosity", body.get("verbosity"))
-    return None if isinstance(verbosity, Omit) else verbosity
+    value = extra.get(field, body.get(field))
+    return None if isinstance(value, Omit) else value
 
 
 def _emulated_parts(body: Mapping[str, Any]) -> tuple[str, ...]:
@@ -139,7 +139,7 @@ class Emulation:
         texts: Mapping[str, str] | None = None,
     ) -> None:
         body: Mapping[str, Any] = options.json_data  # type: ignore[assignment]
-        steer = verbosity_line(_asked_verbosity(options), field="verbosity") if "verbosity" in emulated else ""
+        steer = verbosity_line(_sent(options, "verbosity"), field="verbosity") if "verbosity" in emulated else ""
         by_prompt = not _TOOL_PARTS.isdisjoint(emulated)  # else the tools, if any, stay in the body
         tools, self.legacy = tools_of(body, texts=texts) if by_prompt else ((), False)
         answer = answer_format(body) if by_prompt else None

@@ -13,7 +13,7 @@ What a profile holds, and the hook of the client that asks for it:
                       refresh_credentials / arefresh_credentials(settings, error)   request (once per call)
     request policy    unsupported_endpoints, lacked_endpoint(options)        _prepare_options (core refuses)
                       emulates_tools                                         (read by tool/structured-output emulation)
-                      emulates_verbosity                                     (read by the same emulation)
+                      emulates_verbosity_for(model)                          (read by the same emulation)
                       prepare_request(options, client)                       _prepare_options
     errors            status_error(response, body)                           _make_status_error
     retries           vetoes_retry(status, headers)                          _should_retry
@@ -114,11 +114,6 @@ class GatewayProfile:
     Until emulation exists, a gateway that would drop them gets them refused (`UnsupportedFeatureError`)
     unless the client was built with `allow_ignored_fields=True`: today's behaviour."""
 
-    emulates_verbosity: bool = False
-    """Request policy: True when the gateway can't honour a chat call's `verbosity` (OmniGate drops it, LiteLLM
-    refuses it for most models), so the client takes it out of the body and says it in the system message,
-    as it serves Responses' `text.verbosity` (`_verbosity.py`); False when the gateway passes it to the model."""
-
     unsupported_endpoints: Mapping[str, str] = {}
     """Request policy: the SDK resources the gateway lacks, by the first segment of their path under
     `api_path` (`"embeddings": "client.embeddings"`). A call to one is refused before sending with
@@ -171,6 +166,13 @@ class GatewayProfile:
             return None
         segment = url.lstrip("/").split("/", 1)[0].split("?", 1)[0]
         return self.unsupported_endpoints.get(segment)
+
+    def emulates_verbosity_for(self, model: object) -> bool:  # noqa: ARG002
+        """True when the gateway can't honour `verbosity` for `model` (OmniGate drops it, LiteLLM refuses it but
+        for the GPT-5 family), so the client takes it out of the chat body and says it in the system message
+        (`_verbosity.py`), for chat calls and Responses' `text.verbosity` alike; False (the default) when the
+        gateway passes it to the model. `model` is the body's, as sent (not always a string)."""
+        return False
 
     def prepare_request(self, options: FinalRequestOptions, client: Any) -> FinalRequestOptions:  # noqa: ARG002
         """The request as the gateway must receive it: refuse what it would drop, rewrite what it can't read.

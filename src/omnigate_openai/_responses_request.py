@@ -1,9 +1,9 @@
 """A Responses API request as the chat request that serves it, or the reason it cannot be served.
 
 OmniGate has no `/v1/responses`. `client.responses.create(...)` is answered by the client's own
-`chat.completions.create(...)`: `input` items become chat messages, function tools and `text.format`
-become chat `tools` and `response_format` (which the chat layer then serves or refuses), and
-`previous_response_id` puts the stored conversation in front. What chat completions cannot carry
+`chat.completions.create(...)`: `input` items become chat messages, function tools, `text.format` and
+`text.verbosity` become chat `tools`, `response_format` and `verbosity` (which the chat layer then
+serves or refuses), and `previous_response_id` puts the stored conversation in front. What chat completions cannot carry
 (built-in tools, background mode, conversation objects, reasoning settings, ...) is refused here,
 before anything is sent, with an error naming the field.
 """
@@ -112,8 +112,10 @@ def chat_plan(body: Mapping[str, Any], *, store: ResponseStore) -> ChatPlan:
                 detail = f"{', '.join(map(repr, value))} cannot be produced; {detail}"
             raise refused(field, detail)
     text = given.get("text") or {}
-    # `text.verbosity` (or openai 3.x's top-level one): a line of the system message, as on chat completions.
-    verbosity = verbosity_line(text.get("verbosity", given.get("verbosity")), field="text.verbosity")
+    # `text.verbosity` (or openai 3.x's top-level one) is the chat call's `verbosity`, which the chat layer sends,
+    # or says in the system message where the gateway can't take it: as for a chat call. Checked under its name.
+    verbosity = text.get("verbosity", given.get("verbosity"))
+    verbosity_line(verbosity, field="text.verbosity")
     instructions = given.get("instructions")
     if instructions is not None and not isinstance(instructions, str):
         raise ValueError(f"Expected `instructions` to be a string, got {type(instructions).__name__}")
@@ -125,10 +127,11 @@ def chat_plan(body: Mapping[str, Any], *, store: ResponseStore) -> ChatPlan:
 
     history = list(_previous_messages(given.get("previous_response_id"), store))
     history.extend(input_messages(given["input"]))
-    steer = [line for line in (instructions, verbosity) if line]
-    messages = ([{"role": "system", "content": "\n\n".join(steer)}] if steer else []) + history
+    messages = ([{"role": "system", "content": instructions}] if instructions else []) + history
 
     chat: dict[str, Any] = {"model": model, "messages": messages}
+    if verbosity is not None:
+        chat["verbosity"] = verbosity
     tools = [_chat_tool(index, tool) for index, tool in enumerate(given.get("tools") or [])]
     if tools:
         chat["tools"] = tools

@@ -2,8 +2,9 @@
 
 OpenAI's `verbosity` (chat completions) and `text.verbosity` (Responses) ask a model for a shorter or
 longer answer. OmniGate drops the field, and LiteLLM (the Flow gateway) refuses it for every model
-but OpenAI's reasoning ones. So both APIs of this client serve it the same way: the field is taken
-out of the request, and the system message says it. `medium` is the models' default: it adds nothing.
+but the GPT-5 family. Where the gateway profile says so for the model (`emulates_verbosity_for`),
+both APIs of this client serve it the same way: the field is taken out of the request, and the
+system message says it. `medium` is the models' default: it adds nothing.
 """
 
 from __future__ import annotations

@@ -34,7 +34,12 @@ STARTUP_TIMEOUT = 180.0
 _DEAD_PROXY = "http://127.0.0.1:9"
 """The discard port: nothing listens there, so a connection attempt fails immediately."""
 
-MODELS = ("openai/gpt-4o", "anthropic/claude-sonnet-4-20250514", "openai/text-embedding-3-small")
+MODELS = (
+    "openai/gpt-4o",
+    "openai/gpt-5-mini",  # of the GPT-5 family, for which LiteLLM forwards `verbosity`
+    "anthropic/claude-sonnet-4-20250514",
+    "openai/text-embedding-3-small",
+)
 """The `provider/model` names the proxy routes, as Flow names them; all go to the offline upstream."""
 
 

@@ -136,8 +136,52 @@ def test_verbosity_is_said_in_the_system_message_which_litellm_passes_on(
     assert og.meta(completion).emulated == ("verbosity",)
 
 
+GPT_5: dict[str, Any] = {**HELLO, "model": "openai/gpt-5-mini"}
+"""Of the GPT-5 family, for which LiteLLM forwards `verbosity` (`llms/openai/chat/gpt_5_transformation.py`)."""
+
+
+@pytest.mark.parametrize("asking", [{"verbosity": "low"}, {"extra_body": {"verbosity": "low"}}], ids=["field", "extra"])
+@pytest.mark.parametrize("stream", [False, True], ids=["call", "stream"])
+def test_verbosity_reaches_a_gpt_5_model_as_the_field(
+    litellm_proxy: LiteLLMProxy, asking: dict[str, Any], stream: bool
+) -> None:
+    with _client(litellm_proxy) as client:
+        answer: Any = client.chat.completions.create(**GPT_5, **asking, stream=stream)
+        if stream:
+            text = "".join(chunk.choices[0].delta.content or "" for chunk in answer if chunk.choices)
+        else:
+            text = answer.choices[0].message.content
+    assert text == "Hello there! How can I help?"
+    sent = litellm_proxy.upstream.calls.last.json
+    assert (sent["model"], sent["verbosity"]) == ("openai/gpt-5-mini", "low")
+    assert sent["messages"] == GPT_5["messages"]  # no line added
+    assert og.meta(answer).emulated == ()
+
+
+async def test_an_async_responses_call_sends_text_verbosity_to_a_gpt_5_model(litellm_proxy: LiteLLMProxy) -> None:
+    async with flow.AsyncOpenAI(
+        base_url=litellm_proxy.base_url, auth_token=litellm_proxy.master_key, max_retries=0
+    ) as client:
+        response = await client.responses.create(model=GPT_5["model"], input="Hi", text={"verbosity": "high"})
+    assert response.output_text == "Hello there! How can I help?"
+    assert response.text.verbosity == "high"
+    sent = litellm_proxy.upstream.calls.last.json
+    assert (sent["verbosity"], sent["messages"]) == ("high", [{"role": "user", "content": "Hi"}])
+    assert og.meta(response).emulated == ("responses",)
+
+
+def test_a_responses_call_says_text_verbosity_for_another_model(litellm_proxy: LiteLLMProxy) -> None:
+    with _client(litellm_proxy) as client:
+        response = client.responses.create(model=HELLO["model"], input="Hi", text={"verbosity": "high"})
+    assert response.output_text == "Hello there! How can I help?"
+    sent = litellm_proxy.upstream.calls.last.json
+    assert "verbosity" not in sent
+    assert sent["messages"][0] == {"role": "system", "content": "Give a thorough, detailed answer."}
+    assert og.meta(response).emulated == ("verbosity", "responses")
+
+
 def test_litellm_refuses_the_verbosity_field_itself(litellm_proxy: LiteLLMProxy) -> None:
-    """Why the client never sends it: posted past the client, the field itself is a 400 for this model."""
+    """Why the client does not send it for this model: posted past the client, the field itself is a 400."""
     request = urllib.request.Request(
         f"{litellm_proxy.base_url}{ROOT_PATH}/v1/chat/completions",
         data=json.dumps({**HELLO, "verbosity": "low"}).encode(),
@@ -171,7 +215,12 @@ def test_embeddings(litellm_proxy: LiteLLMProxy) -> None:
 def test_models_through_the_gateway_namespace(litellm_proxy: LiteLLMProxy) -> None:
     with _client(litellm_proxy) as client:
         names = {model.id for model in client.gateway.models()}
-    assert names == {"openai/gpt-4o", "anthropic/claude-sonnet-4-20250514", "openai/text-embedding-3-small"}
+    assert names == {
+        "openai/gpt-4o",
+        "openai/gpt-5-mini",
+        "anthropic/claude-sonnet-4-20250514",
+        "openai/text-embedding-3-small",
+    }
 
 
 # -- errors, in LiteLLM's own envelope and mapping ---------------------------------------------------

@@ -1,9 +1,9 @@
 """FlowProfile: the Flow / Manifest platform gateway's answers to the questions `GatewayProfile` asks.
 
 A LiteLLM-based, OpenAI-compatible gateway: tools, `response_format` and embeddings are native (no
-emulation, nothing refused; only `verbosity` is said in the system message), model names are
-`provider/model` and pass through unchanged, the credential is a renewable JWT (or an `fl_` API
-key), and errors come in several envelopes.
+emulation, nothing refused; `verbosity` is native for the GPT-5 family and said in the system message
+for every other model), model names are `provider/model` and pass through unchanged, the credential
+is a renewable JWT (or an `fl_` API key), and errors come in several envelopes.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from .._exceptions import APIError, ProviderError
 from .._profile import EnvNames, GatewayProfile
 from .._sdk import httpx
 from . import _errors
+from ._verbosity import litellm_forwards_verbosity
 from ._wire import API_KEY_HEADER, API_PATH, ENV_AUTH_TOKEN, ENV_BASE_URL, REQUEST_ID_HEADER, WORKSPACE_HEADER
 
 if TYPE_CHECKING:
@@ -30,10 +31,12 @@ class FlowProfile(GatewayProfile):
     api_path = API_PATH
     env = EnvNames(api_key=ENV_AUTH_TOKEN, base_url=ENV_BASE_URL)
     emulates_tools = False  # LiteLLM passes `tools` and `response_format` to the provider
-    # but refuses `verbosity` (`UnsupportedParamsError`) for every model but OpenAI's reasoning ones, or drops
-    # it where the platform sets `drop_params`: served by the system message, as Responses' `text.verbosity` is.
-    emulates_verbosity = True
     secret_headers = frozenset({API_KEY_HEADER})  # the `fl_` key: masked in reprs and pickled errors
+
+    def emulates_verbosity_for(self, model: object) -> bool:
+        # LiteLLM passes `verbosity` on for the GPT-5 family only; any other model's is refused
+        # (`UnsupportedParamsError`) or dropped under `drop_params`: said in the system message instead.
+        return not litellm_forwards_verbosity(model)
 
     def auth_headers(self, settings: Settings, *, bearer_auth: bool) -> dict[str, str]:
         """The API key when there is one (the platform prefers it, so the token is not sent), else the token."""

@@ -43,10 +43,12 @@ class OmniGateProfile(GatewayProfile):
     max_user_id_length = 255
     secret_headers = frozenset({API_KEY_HEADER, ADMIN_KEY_HEADER})
     emulates_tools = True  # OmniGate drops `tools` and `response_format`
-    emulates_verbosity = True  # and `verbosity`, silently
     prices_path = "/models"
     chat_paths = (CHAT_COMPLETIONS_PATH, NATIVE_CHAT_PATH)
     unsupported_endpoints = UNSUPPORTED_ENDPOINTS
+
+    def emulates_verbosity_for(self, model: object) -> bool:  # noqa: ARG002
+        return True  # OmniGate drops `verbosity` too, silently, whatever the model
 
     def auth_headers(self, settings: Settings, *, bearer_auth: bool) -> dict[str, str]:
         return auth_headers(settings, bearer_auth=bearer_auth)

@@ -1,0 +1,34 @@
+"""Which Flow models LiteLLM passes `verbosity` on to: the GPT-5 family, by LiteLLM's own rule on the name.
+
+LiteLLM (1.108.7) lists `verbosity` among the chat parameters of `OpenAIGPT5Config` only
+(`litellm/llms/openai/chat/gpt_5_transformation.py`, `get_supported_openai_params`; BerriAI/litellm#16660),
+and answers any other model's `verbosity` with `UnsupportedParamsError` (a 400), or drops it under
+`drop_params`. That config serves a model when `is_gpt_reasoning_series_name(model)` holds, on the providers
+whose configs ask it: `openai` (a bare name is OpenAI's), `azure` (`llms/azure/chat/gpt_5_transformation.py`,
+which also takes its `gpt5_series` deployment marker), `azure_ai` (`llms/azure_ai/chat/transformation.py`) and
+`bedrock_mantle` (`llms/bedrock_mantle/chat/transformation.py`). A Flow name is LiteLLM's `provider/model`.
+`tests/flow/test_verbosity.py` holds this rule to LiteLLM's own answer.
+"""
+
+from __future__ import annotations
+
+__all__ = ["litellm_forwards_verbosity"]
+
+_SERIES_MARKERS = ("gpt-5", "gpt-6")
+"""`GPT_REASONING_SERIES_MARKERS`: anywhere in the model's name, case-sensitive, as LiteLLM looks."""
+
+_PROVIDERS = frozenset({"openai", "azure", "azure_ai", "bedrock_mantle"})
+"""The providers whose chat configs hand a GPT-5 name to `OpenAIGPT5Config` (OpenRouter's, vLLM's do not)."""
+
+
+def litellm_forwards_verbosity(model: object) -> bool:
+    """Whether LiteLLM sends `verbosity` on for the Flow model `model`; else the client says it in words."""
+    if not isinstance(model, str):
+        return False
+    provider, _, name = model.partition("/") if "/" in model else ("openai", "", model)
+    if provider not in _PROVIDERS:
+        return False
+    if provider == "azure" and "gpt5_series" in name:
+        return True
+    # `is_gpt_reasoning_series_name`: a marker in the name, but not GPT-5's chat model (its last segment).
+    return any(marker in name for marker in _SERIES_MARKERS) and "gpt-5-chat" not in name.split("/")[-1]

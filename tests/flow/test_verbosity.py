@@ -1,0 +1,212 @@
+"""`verbosity` on Flow: sent as the field where LiteLLM forwards it (the GPT-5 family), said in the system message
+for every other model, on chat completions and the Responses API alike."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+import omnigate_openai as og
+from omnigate_openai import flow
+from omnigate_openai.flow._verbosity import litellm_forwards_verbosity
+from omnigate_openai.testing import DEFAULT_REPLY, LocalFlowGateway
+
+from ._litellm import LITELLM_VENV
+
+LOW = "Keep the answer as short as the question allows."
+BRIEF = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello"}]
+GPT_5 = "openai/gpt-5-mini"
+CLAUDE = "anthropic/claude-sonnet-4-20250514"
+
+NAMES = [  # a Flow model name, and whether LiteLLM 1.108.7 forwards `verbosity` for it
+    ("gpt-5", True),
+    ("openai/gpt-5-mini", True),
+    ("openai/gpt-5.1", True),
+    ("openai/gpt-5-codex", True),
+    ("openai/gpt-5-search-api", True),
+    ("openai/gpt-6", True),
+    ("openai/ft:gpt-5-mini:org::abc", True),
+    ("azure/gpt-5", True),
+    ("azure/my-gpt-5-deployment", True),
+    ("azure/gpt5_series/my-deployment", True),
+    ("azure_ai/gpt-5", True),
+    ("bedrock_mantle/openai.gpt-5", True),
+    ("openai/gpt-5-chat-latest", False),  # GPT-5's chat model takes the GPT-4 parameters
+    ("gpt-5-chat", False),
+    ("azure/gpt-5-chat", False),
+    ("openai/GPT-5", False),  # LiteLLM's test is case-sensitive
+    ("openai/gpt-4o", False),
+    ("openai/gpt-4.1", False),
+    ("openai/o3", False),
+    ("openrouter/openai/gpt-5", False),  # other providers' configs do not take it
+    ("hosted_vllm/gpt-5", False),
+    ("anthropic/claude-sonnet-4-20250514", False),
+    ("google/gemini-2.0-flash", False),
+    ("gemini/gemini-2.5-pro", False),
+]
+
+
+@pytest.mark.parametrize(("name", "forwards"), NAMES)
+def test_the_rule_names_the_gpt_5_family_as_litellm_does(name: str, forwards: bool) -> None:
+    assert litellm_forwards_verbosity(name) is forwards
+
+
+@pytest.mark.parametrize("name", [None, 5, ""])
+def test_a_model_that_is_no_name_gets_the_line(name: object) -> None:
+    assert litellm_forwards_verbosity(name) is False
+
+
+_ASK_LITELLM = """
+import json, sys
+from litellm.utils import get_supported_openai_params
+answers = {}
+for name in json.loads(sys.argv[1]):
+    params = get_supported_openai_params(model=name)
+    answers[name] = params is not None and "verbosity" in params
+print(json.dumps(answers))
+"""
+
+
+@pytest.mark.timeout(180)
+def test_litellm_itself_agrees_with_the_table() -> None:
+    """The table is LiteLLM's answer (its venv, offline): an upgrade that moves the line fails here first."""
+    names = [name for name, _ in NAMES]
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+        "LITELLM_TELEMETRY": "False",
+        "HTTP_PROXY": "http://127.0.0.1:9",
+        "HTTPS_PROXY": "http://127.0.0.1:9",
+    }
+    done = subprocess.run(
+        [str(LITELLM_VENV / "bin" / "python"), "-c", _ASK_LITELLM, json.dumps(names)],
+        capture_output=True,
+        text=True,
+        timeout=150,
+        env=env,
+        check=True,
+    )
+    answers = json.loads(done.stdout.strip().splitlines()[-1])
+    assert answers == dict(NAMES)
+
+
+# -- through the local Flow gateway -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    """One way of asking for `verbosity="low"`, and what the gateway must receive."""
+
+    name: str
+    model: str
+    api: str  # "chat" or "responses"
+    asking: dict[str, Any]
+    native: bool
+
+
+CASES = [
+    Case("gpt-5 chat field", GPT_5, "chat", {"verbosity": "low"}, native=True),
+    Case("gpt-5 chat extra_body", GPT_5, "chat", {"extra_body": {"verbosity": "low"}}, native=True),
+    Case("gpt-5 responses", GPT_5, "responses", {"text": {"verbosity": "low"}}, native=True),
+    Case("claude chat field", CLAUDE, "chat", {"verbosity": "low"}, native=False),
+    Case("claude chat extra_body", CLAUDE, "chat", {"extra_body": {"verbosity": "low"}}, native=False),
+    Case("claude responses", CLAUDE, "responses", {"text": {"verbosity": "low"}}, native=False),
+]
+
+
+def _call(case: Case) -> dict[str, Any]:
+    if case.api == "chat":
+        return {"model": case.model, "messages": BRIEF, **case.asking}
+    return {"model": case.model, "instructions": "Be brief.", "input": "Hello", **case.asking}
+
+
+def _check(gateway: LocalFlowGateway, case: Case, text: str, found: og.GatewayMeta) -> None:
+    assert text == DEFAULT_REPLY
+    sent = gateway.calls.last.json
+    if case.native:
+        assert sent["verbosity"] == "low"
+        assert sent["messages"] == BRIEF
+    else:
+        assert "verbosity" not in sent
+        assert sent["messages"] == [{"role": "system", "content": f"Be brief.\n\n{LOW}"}, BRIEF[1]]
+    emulated = ("verbosity",) if not case.native else ()
+    assert found.emulated == emulated + (("responses",) if case.api == "responses" else ())
+
+
+def _client(gateway: LocalFlowGateway) -> flow.OpenAI:
+    return flow.OpenAI(base_url=gateway.base_url, auth_token=gateway.auth_token, max_retries=0)
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["call", "stream"])
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_sync(flow_gateway: LocalFlowGateway, case: Case, stream: bool) -> None:
+    with _client(flow_gateway) as client:
+        if case.api == "chat":
+            answer: Any = client.chat.completions.create(**_call(case), stream=stream)
+            if stream:
+                text = "".join(chunk.choices[0].delta.content or "" for chunk in answer if chunk.choices)
+            else:
+                text = answer.choices[0].message.content
+        else:
+            answer = client.responses.create(**_call(case), stream=stream)
+            if stream:
+                text = "".join(event.delta for event in answer if event.type == "response.output_text.delta")
+            else:
+                text = answer.output_text
+    _check(flow_gateway, case, text, og.meta(answer))
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["call", "stream"])
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+async def test_async(flow_gateway: LocalFlowGateway, case: Case, stream: bool) -> None:
+    async with flow.AsyncOpenAI(
+        base_url=flow_gateway.base_url, auth_token=flow_gateway.auth_token, max_retries=0
+    ) as client:
+        if case.api == "chat":
+            answer: Any = await client.chat.completions.create(**_call(case), stream=stream)
+            if stream:
+                text = "".join([chunk.choices[0].delta.content or "" async for chunk in answer if chunk.choices])
+            else:
+                text = answer.choices[0].message.content
+        else:
+            answer = await client.responses.create(**_call(case), stream=stream)
+            if stream:
+                deltas = [event.delta async for event in answer if event.type == "response.output_text.delta"]
+                text = "".join(deltas)
+            else:
+                text = answer.output_text
+    _check(flow_gateway, case, text, og.meta(answer))
+
+
+def test_a_stream_says_it_from_the_start(flow_gateway: LocalFlowGateway) -> None:
+    """Before the first chunk is read, `meta(stream)` already says whether the line was used."""
+    with _client(flow_gateway) as client:
+        native = client.chat.completions.create(model=GPT_5, messages=BRIEF, verbosity="low", stream=True)
+        assert og.meta(native).emulated == ()
+        native.close()
+        said = client.chat.completions.create(model=CLAUDE, messages=BRIEF, verbosity="low", stream=True)
+        assert og.meta(said).emulated == ("verbosity",)
+        said.close()
+
+
+def test_a_model_named_in_extra_body_decides(flow_gateway: LocalFlowGateway) -> None:
+    """The SDK sends `extra_body`'s `model` over the argument's: the one the gateway answers with decides."""
+    with _client(flow_gateway) as client:
+        completion = client.chat.completions.create(
+            model=CLAUDE, messages=BRIEF, verbosity="low", extra_body={"model": GPT_5}
+        )
+    sent = flow_gateway.calls.last.json
+    assert (sent["model"], sent["verbosity"], sent["messages"]) == (GPT_5, "low", BRIEF)
+    assert og.meta(completion).emulated == ()
+
+
+def test_an_undefined_verbosity_for_another_model_is_refused_before_sending(flow_gateway: LocalFlowGateway) -> None:
+    expected = r"^Expected `verbosity` to be one of \['high', 'low', 'medium'\], got 'loud'$"
+    with _client(flow_gateway) as client, pytest.raises(ValueError, match=expected):
+        client.chat.completions.create(model=CLAUDE, messages=BRIEF, verbosity="loud")  # type: ignore[arg-type]
+    assert flow_gateway.calls.to("/api/v1/gateway/v1/chat/completions") == []
