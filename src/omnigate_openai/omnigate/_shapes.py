@@ -18,7 +18,6 @@ from .._exceptions import InvalidResponseError
 from .._sdk import httpx
 from ._pricing import card_prices
 from .types._base import GatewayModel
-from .types.models import ModelInfo
 
 __all__ = ["not_the_gateway_shape", "unpriceable_card"]
 
@@ -64,11 +63,13 @@ def unpriceable_card(data: object, cast_to: Any, response: httpx.Response) -> In
 
 def _model_cards(data: object, cast_to: Any) -> list[Mapping[str, object]]:
     """The model cards of an answer: itself for a `ModelInfo`, its list for a list of them (`/v1/models`)."""
-    if not isinstance(data, Mapping):
+    if not isinstance(data, Mapping) or not _is_gateway_model(cast_to):
         return []
+    from .types.models import ModelInfo  # loaded already: `cast_to` is one of the gateway's types
+
     if cast_to is ModelInfo:
         return [data]
-    field = cast_to._list_field if _is_gateway_model(cast_to) else None
+    field = cast_to._list_field
     if field is None or cast_to.model_fields[field].annotation != list[ModelInfo]:
         return []
     return [card for card in data.get(field) or () if isinstance(card, Mapping)]
