@@ -157,6 +157,37 @@ def test_omnigate_wire_literals_live_only_in_its_package(literal: str) -> None:
     assert holders == ([SDK_FACTS[literal]] if literal in SDK_FACTS else [])
 
 
+def test_what_only_some_calls_need_loads_with_the_first_of_them() -> None:
+    """Tool emulation (the prompt and the answer's reader), the gateway-only answer types and the patch's
+    openai-agents hook cost `import omnigate_openai` about half its time (bench: the import row): each loads
+    with its first use, and works when it does."""
+    lazy = [
+        "omnigate_openai._emulated_call",
+        "omnigate_openai._tool_prompt",
+        "omnigate_openai._tool_reply",
+        "omnigate_openai._emulated_stream",
+        "omnigate_openai.omnigate.types.metrics",
+        "omnigate_openai.omnigate.types.admin",
+        "omnigate_openai.integrations._agents_tracing",
+    ]
+    probe = (
+        "import sys, omnigate_openai; "
+        f"print([name for name in {lazy!r} if name in sys.modules]); "
+        "from omnigate_openai.omnigate.types import MetricsResponse; "
+        "from omnigate_openai._emulation import emulation_for; "
+        "from omnigate_openai._sdk import FinalRequestOptions; "
+        "client = omnigate_openai.OpenAI(api_key='k', base_url='http://127.0.0.1:9/v1'); "
+        "tools = [{'type': 'function', 'function': {'name': 'f', 'parameters': {'type': 'object'}}}]; "
+        "body = {'model': 'gpt-4o', 'messages': [{'role': 'user', 'content': 'hi'}], 'tools': tools}; "
+        "options = FinalRequestOptions.construct(method='post', url='/chat/completions', json_data=body); "
+        "print(type(emulation_for(options, client._settings)).__name__, MetricsResponse.__name__); "
+        f"print([name for name in {lazy!r} if name in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    loaded = [name for name in lazy if "emulated_stream" not in name and "admin" not in name and "agents" not in name]
+    assert done.stdout.splitlines() == ["[]", "EmulatedCall MetricsResponse", repr(loaded)]
+
+
 def test_importing_the_package_leaves_what_a_call_may_never_need_unloaded() -> None:
     """The JSON Schema validators (~60 ms) load on the first schema checked, the SDK's chat resource (~20 ms) on
     the first `client.chat` (as plain openai loads it), the guard on the first guard name or `with_guard`:

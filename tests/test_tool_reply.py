@@ -228,7 +228,7 @@ def test_tool_calls_are_built_as_the_sdk_constructs_them() -> None:
     from openai.types.chat import ChatCompletionMessage, ChatCompletionMessageFunctionToolCall
     from openai.types.chat.chat_completion_message_function_tool_call import Function
 
-    from omnigate_openai._emulation import apply_reading
+    from omnigate_openai._emulated_call import apply_reading
 
     message = ChatCompletionMessage.model_construct(role="assistant", content="raw")
     calls = (Call("get_weather", '{"city":"Paris"}'), Call("search", '{"q":"caf\u00e9 \\"x\\""}'))

@@ -20,8 +20,7 @@ from . import _bad_answers, _send
 from ._arguments import check_headers, check_max_retries, check_timeout
 from ._bounds import DEFAULT_MAX_RETRY_WAIT, CallBounds, call_clock, current_clock, deadline_error, deadline_of
 from ._config import Settings
-from ._emulated_stream import emulated_stream_class
-from ._emulation import RejectedReply, emulation_for
+from ._emulation import RejectedReply, emulation_for, stream_class_for
 from ._endpoints import refuse_lacked_endpoint
 from ._exceptions import APIError, ConnectionError
 from ._fast_models import construct_fast
@@ -421,7 +420,7 @@ class _GatewayHooks(BaseClient[_HttpxClientT, _DefaultStreamT]):
         profile = self._settings.profile
         response.extensions[PROFILE_EXTENSION] = profile  # `meta(raw_response)` reads headers in its terms
         profile.note_response(options, response)
-        return emulated_stream_class(profile.stream_class(stream_cls, options, asynchronous=asynchronous), options)
+        return stream_class_for(profile.stream_class(stream_cls, options, asynchronous=asynchronous), options)
 
     def _wants_prices(self, options: FinalRequestOptions) -> bool:
         """The metadata needs the prices, or a guarded chat call reserves at them (before the call)."""

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import openai
 
-from ._emulation import Emulation, RejectedReply, new_call_id
+from ._emulated_call import EmulatedCall, new_call_id
+from ._emulation import RejectedReply
 from ._exceptions import ModelOutputError
 from ._guarding import answer_read_above
 from ._meta import attach_meta, meta
@@ -37,7 +38,7 @@ _FRAME = ("id", "object", "created", "model", "system_fingerprint", "service_tie
 class EmulatedChunks:
     """The gateway's chunks -> the emulated answer's chunks, for both stream classes: no I/O."""
 
-    def __init__(self, emulation: Emulation, stream: Any) -> None:
+    def __init__(self, emulation: EmulatedCall, stream: Any) -> None:
         self._emulation = emulation
         self._stream = stream
         self._scanner = ReplyScanner(emulation.rules)
@@ -165,7 +166,7 @@ class _EmulatedSync(Generic[_T]):
     _options: Any
 
     def __stream__(self) -> Iterator[_T]:
-        emulation: Emulation = self._options.post_parser
+        emulation: EmulatedCall = self._options.post_parser
         chunks = EmulatedChunks(emulation, self)
         source: Iterator[Any] = super().__stream__()  # type: ignore[misc]
         attempt: Any = self  # the stream of the attempt being read: a re-ask has its own
@@ -201,7 +202,7 @@ class _EmulatedAsync(Generic[_T]):
     _options: Any
 
     async def __stream__(self) -> AsyncIterator[_T]:
-        emulation: Emulation = self._options.post_parser
+        emulation: EmulatedCall = self._options.post_parser
         chunks = EmulatedChunks(emulation, self)
         source: AsyncIterator[Any] = super().__stream__()  # type: ignore[misc]
         attempt: Any = self
@@ -243,7 +244,7 @@ def _seen(call: GuardedCall | None, chunks: list[Any]) -> list[Any]:
     return chunks
 
 
-def _reask(stream: Any, emulation: Emulation) -> Any:
+def _reask(stream: Any, emulation: EmulatedCall) -> Any:
     """The re-ask's stream, of the gateway's own chunks (read by the stream that asks)."""
     from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
@@ -251,7 +252,7 @@ def _reask(stream: Any, emulation: Emulation) -> Any:
     return stream._client._send(ChatCompletion, emulation.options(read=False), stream=True, stream_cls=chunks)
 
 
-async def _areask(stream: Any, emulation: Emulation) -> Any:
+async def _areask(stream: Any, emulation: EmulatedCall) -> Any:
     from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
     chunks = openai.AsyncStream[ChatCompletionChunk]
@@ -267,10 +268,10 @@ def _emulated(base: type[Any]) -> type[Any]:
     return types.new_class(f"Emulated{base.__name__}", (mixin[_T], base[_T], sdk[_T]))
 
 
-def emulated_stream_class(chosen: Any, options: Any) -> Any:
-    """The profile's stream class `chosen` (`Stream[Chunk]`), reading the answer when `options` are emulated."""
-    emulation = options.post_parser
+def emulated_stream_class(chosen: Any) -> Any:
+    """The profile's stream class `chosen` (`Stream[Chunk]`), reading an emulated call's answer
+    (`_emulation.stream_class_for` asks this of an emulated call only)."""
     origin = getattr(chosen, "__origin__", None)
-    if not isinstance(emulation, Emulation) or not emulation.reads_replies or not isinstance(origin, type):
+    if not isinstance(origin, type):
         return chosen
     return _emulated(origin)[chosen.__args__[0]]

@@ -22,7 +22,6 @@ import openai
 
 from .._client import AsyncOpenAI, OpenAI
 from .._config import Settings
-from . import _agents_tracing
 
 __all__ = ["is_patched", "patch_openai", "unpatch_openai"]
 
@@ -51,6 +50,8 @@ def patch_openai(
     """
     import wrapt
 
+    from . import _agents_tracing  # loaded by the first patch, as wrapt is
+
     global _settings
     settings = Settings.resolve(
         profile=OpenAI._profile,
@@ -77,6 +78,8 @@ def unpatch_openai() -> None:
     """Undo `patch_openai`: clients built from now on are plain `openai` clients, and openai-agents' tracing is
     as it was before. Safe to call when unpatched."""
     global _settings
+    from . import _agents_tracing
+
     with _lock:
         for sdk_class, _ in _TARGETS:
             if _is_wrapped(sdk_class):
