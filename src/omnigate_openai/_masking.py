@@ -42,7 +42,8 @@ SENSITIVE_HEADERS: set[str] = {"authorization", "proxy-authorization", "api-key"
 SENSITIVE_FIELDS = frozenset({"api_key", "admin_key", "apikey", "password", "secret", "token", "key"})
 """Body fields masked in logged request options (`provider_keys.set` sends the provider key as `api_key`)."""
 
-_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/@:\s]*):(?P<password>[^/@\s]*)@")
+_USERINFO = r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/@:\s]*):(?P<password>[^/@\s]*)@"
+"""As text: `re` compiles it on its first use, not at import."""
 _KNOWN: dict[str, None] = {}
 _MAX_KNOWN = 256
 _MIN_KNOWN_LENGTH = 8
@@ -67,7 +68,7 @@ def remember(value: str) -> None:
 
 def masked_url(url: str) -> str:
     """`http://user:pw@host` -> `http://user:[secure]@host`."""
-    return _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", url)
+    return re.sub(_USERINFO, lambda m: f"{m['scheme']}{m['user']}:{MASK}@", url)
 
 
 def masked_text(text: str) -> str:

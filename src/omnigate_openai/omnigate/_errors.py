@@ -7,6 +7,7 @@ through (so a 401 may be the provider's, not ours), and tells failures apart onl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -48,12 +49,12 @@ def status_error(response: httpx.Response, body: object) -> APIError:
     if failure is not None:
         provider, upstream = failure
         return _provider_error(status, message, provider=provider, upstream_status=upstream, **common)
-    if match := CIRCUIT_OPEN.match(message):
+    if match := re.match(CIRCUIT_OPEN, message):
         return ProviderError.for_status(status)(message, provider=match["provider"], circuit_open=True, **common)
-    if match := PROVIDER_UNAVAILABLE.match(message):
+    if match := re.match(PROVIDER_UNAVAILABLE, message):
         provider = match["provider"] or "azure"
         return ProviderError.for_status(status)(message, provider=provider, **common)
-    if match := UNKNOWN_MODEL.match(message):
+    if match := re.match(UNKNOWN_MODEL, message):
         return ModelNotFoundError.for_status(status)(message, model=match["routed"] or match["priced"], **common)
     if status in (401, 403):
         return AuthError.for_status(status)(message, **common)
@@ -99,7 +100,7 @@ def _provider_error(status: int, message: str, **fields: Any) -> APIError:
 def provider_failure(message: str) -> tuple[str | None, int | None] | None:
     """(provider, upstream status) if the message reports a provider's failure, else None."""
     for pattern in PROVIDER_FAILURES:
-        if match := pattern.match(message):
+        if match := re.match(pattern, message):
             groups = match.groupdict()
             named = groups.get("provider")
             status = groups.get("status")
@@ -146,7 +147,7 @@ def _flatten_validation_errors(errors: list[object]) -> str:
 
 
 def _budget(message: str) -> tuple[Any, Any]:
-    match = BUDGET_EXCEEDED.match(message)
+    match = re.match(BUDGET_EXCEEDED, message)
     if match is None:
         return None, None
     return ("project" if match["scope"] == "Project" else "org"), match["period"]

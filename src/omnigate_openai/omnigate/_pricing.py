@@ -43,11 +43,7 @@ __all__ = [
 Provider = Literal["openai", "anthropic", "gemini", "azure"]
 
 # Tried in order; the first that matches is removed once. A 4-digit suffix (`gpt-4-0613`) never matches.
-_DATED_SUFFIXES = (
-    re.compile(r"-\d{4}-\d{2}-\d{2}$"),
-    re.compile(r"-\d{6,8}$"),
-    re.compile(r"-\d{3}$"),
-)
+_DATED_SUFFIXES = (r"-\d{4}-\d{2}-\d{2}$", r"-\d{6,8}$", r"-\d{3}$")  # as text: `re` compiles on first use
 
 _PREFIXES: tuple[tuple[str, Provider], ...] = (
     ("azure/", "azure"),
@@ -87,7 +83,7 @@ def resolve_priced_model(name: str, priced: Container[str]) -> str | None:
     if candidate in table:
         return candidate
     for suffix in _DATED_SUFFIXES:
-        trimmed = suffix.sub("", candidate)
+        trimmed = re.sub(suffix, "", candidate)
         if trimmed != candidate:
             return trimmed if trimmed in table else None
     return None
@@ -97,7 +93,7 @@ RETRY_AFTER_FAILURE = 60.0
 """Seconds before a failed price fetch is tried again, so a gateway without `/v1/models` isn't asked per call."""
 
 # The provider echoes a pinned snapshot: dates (`-2024-07-18`, `-20241022`), `-0613`, versions (`-002`).
-_PINNED = re.compile(r"-(?:\d{4}-\d{2}-\d{2}|\d{3,8})$")
+_PINNED = r"-(?:\d{4}-\d{2}-\d{2}|\d{3,8})$"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -127,7 +123,7 @@ def price_call(prices: Prices | None, model: str, usage: object, *, stream: bool
                 f"{model!r}; call without stream=True to get the cost"
             ),
         )
-    if stream and not _PINNED.search(model):
+    if stream and not re.search(_PINNED, model):
         return Cost(
             None,
             (

@@ -2,11 +2,13 @@
 
 Every string the client matches against the gateway's answers lives here, so a change of the
 server's wording is a change of this one file (see the protocol document, sections 0.7 and 0.8).
+The patterns are kept as text, matched with `re.match(PATTERN, text)`: `re` compiles each on its
+first use and keeps it, so `import omnigate_openai` does not compile them all (they are read on
+error paths only).
 """
 
 from __future__ import annotations
 
-import re
 from typing import Final
 
 __all__ = [
@@ -50,28 +52,26 @@ PROVIDER_NAMES: Final = {"openai": "openai", "anthropic": "anthropic", "gemini":
 _NAMED = r"(?P<provider>OpenAI|Anthropic|Gemini|Azure OpenAI)"
 
 PROVIDER_FAILURES: Final = (
-    re.compile(rf"^{_NAMED} error (?P<status>\d{{3}}):"),  # the provider answered with this status
-    re.compile(rf"^{_NAMED} request failed:"),  # transport failure; the gateway answers 502
-    re.compile(r"^(?P<provider>Anthropic) stream error:"),
-    re.compile(r"^(?P<provider>Gemini) returned no candidates:"),
-    re.compile(r"^(?P<provider>openai|anthropic|gemini|azure) call failed:"),
-    re.compile(r"^No provider candidate could handle the request"),
+    rf"^{_NAMED} error (?P<status>\d{{3}}):",  # the provider answered with this status
+    rf"^{_NAMED} request failed:",  # transport failure; the gateway answers 502
+    r"^(?P<provider>Anthropic) stream error:",
+    r"^(?P<provider>Gemini) returned no candidates:",
+    r"^(?P<provider>openai|anthropic|gemini|azure) call failed:",
+    r"^No provider candidate could handle the request",
 )
 """A provider's failure, passed through by the gateway with the provider's own status."""
 
-PROVIDER_UNAVAILABLE: Final = re.compile(
+PROVIDER_UNAVAILABLE: Final = (
     r"^(?:No (?P<provider>openai|anthropic|gemini|azure) key configured"
-    r"|(?P<azure>Azure) (?:credential is missing|deployment not specified))",
+    r"|(?P<azure>Azure) (?:credential is missing|deployment not specified))"
 )
 """The provider could not be called at all: its key or its Azure settings are missing."""
 
-CIRCUIT_OPEN: Final = re.compile(r"^(?P<provider>openai|anthropic|gemini|azure) circuit is open")
+CIRCUIT_OPEN: Final = r"^(?P<provider>openai|anthropic|gemini|azure) circuit is open"
 
-UNKNOWN_MODEL: Final = re.compile(
-    r"^(?:No provider registered for model '(?P<routed>.*)'|model '(?P<priced>.*)' not found)$"
-)
+UNKNOWN_MODEL: Final = r"^(?:No provider registered for model '(?P<routed>.*)'|model '(?P<priced>.*)' not found)$"
 
-BUDGET_EXCEEDED: Final = re.compile(r"^(?P<scope>Project|Organisation) (?P<period>daily|monthly) budget exceeded")
+BUDGET_EXCEEDED: Final = r"^(?P<scope>Project|Organisation) (?P<period>daily|monthly) budget exceeded"
 
 FINISH_REASONS: Final = {
     # Anthropic
