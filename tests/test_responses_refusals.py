@@ -115,6 +115,18 @@ REFUSALS = [
     Refusal("top_logprobs", _create(top_logprobs=3), "top_logprobs", "no logprobs"),
     Refusal("truncation auto", _create(truncation="auto"), "truncation", "cannot truncate"),
     Refusal("service_tier", _create(service_tier="flex"), "service_tier", "no service tiers"),
+    Refusal(  # in extra_body: openai 2.x's `create` has no such argument
+        "context_management",
+        _create(extra_body={"context_management": [{"type": "compaction", "compact_threshold": 1000}]}),
+        "context_management",
+        "the gateway cannot compact a conversation",
+    ),
+    Refusal(
+        "a field the chat route has no setting for",
+        _create(extra_body={"moderation": "strict"}),
+        "moderation",
+        "cannot honour `moderation`: the gateway's chat route has no such setting",
+    ),
     Refusal(
         "an image part",
         _create(

@@ -149,7 +149,7 @@ def chat_plan(body: Mapping[str, Any], *, store: ResponseStore) -> ChatPlan:
             chat[theirs] = given[ours]
     user = given.get("safety_identifier") or given.get("user")
     if user:
-        chat["user"] = user  # the chat layer sends it as the gateway's user header when the client names no user
+        chat["user"] = user  # the chat layer sends it as the gateway's user header, over the client's user id
     return ChatPlan(chat, tuple(history), _checked(_echo(given)), given.get("store", True) is not False)
 
 

@@ -115,7 +115,7 @@ def _clock(date_header: str | None, local: datetime) -> Check:
     skew = _clock_skew(date_header, local)
     if skew is None:
         return Check("clock", False, "the gateway sent no usable Date header to compare clocks with")
-    detail = f"the gateway's clock differs from this machine's by {skew:+.0f} s"
+    detail = f"the gateway's clock differs from this machine's by {round(skew):+d} s"  # int: no "-0"
     if abs(skew) > MAX_CLOCK_SKEW_S:
         return Check("clock", False, f"{detail} (more than {MAX_CLOCK_SKEW_S:.0f} s: budgets and windows will be off)")
     return Check("clock", True, detail)
