@@ -44,7 +44,7 @@ from ._tool_prompt import (
 from ._tool_reply import Reading, ReplyRejected, ReplyRules, read_reply, schema_error
 from ._verbosity import verbosity_line
 
-__all__ = ["Emulation", "RejectedReply", "emulated_tool_names", "emulation_for", "new_call_id"]
+__all__ = ["Emulation", "RejectedReply", "emulated_tool_names", "emulation_for", "new_call_id", "tools_refused"]
 
 _TOOL_FIELDS = ("tools", "functions", "tool_choice", "function_call", "parallel_tool_calls")
 _EMULATED_FIELDS = (*_TOOL_FIELDS, "response_format")
@@ -55,6 +55,14 @@ _TOOL_PARTS = frozenset({"tools", "response_format", "tool_history"})
 def emulation_wanted(settings: Settings) -> bool:
     """Whether this client serves tools by prompt: its gateway profile drops them, and the caller didn't say no."""
     return settings.profile.emulates_tools and settings.emulate_tools
+
+
+def tools_refused(settings: Settings) -> bool:
+    """Whether this client refuses tools and JSON modes: its gateway drops them and the caller turned emulation off.
+
+    Not the negation of `emulation_wanted`: a gateway that serves them natively (Flow) neither emulates nor refuses.
+    """
+    return settings.profile.emulates_tools and not settings.emulate_tools
 
 
 def emulation_for(
