@@ -332,7 +332,9 @@ def _flow_model(client: flow.OpenAI, api: str) -> ChatOpenAI:
 
 
 @pytest.mark.parametrize("api", APIS)
-def test_flow_invoke_and_stream_report_usage(flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway, api: str) -> None:
+def test_flow_invoke_and_stream_report_usage(
+    flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway, api: str
+) -> None:
     model = _flow_model(flow_client, api)
     reply = model.invoke("Hello")
     total = reduce(operator.add, model.stream("Hello"))
