@@ -82,7 +82,8 @@ _TEXT_PARTS = frozenset({"input_text", "output_text", "text"})
 def refused(field: str, detail: str) -> UnsupportedFeatureError:
     """The error for a Responses feature the gateway cannot serve, naming it (and no gateway: every one is served so)."""
     return UnsupportedFeatureError(
-        f"This client serves `responses` over the gateway's chat completions, which cannot honour `{field}`: {detail}.",
+        f"This client serves `responses` over the gateway's chat completions, "
+        f"which cannot honour `{field}`: {detail}.",
         field=field,
     )
 

@@ -4,8 +4,9 @@ Flow routes through LiteLLM, so tools and `response_format` are native there. Th
 in the simplest deterministic way: offered tools and no tool result yet -> it calls the first tool
 (or the one `tool_choice` names) with arguments valid against its schema, or for a custom tool
 (free-form input) with the last message's text as its input; a `json_schema` format ->
-an instance of the schema (after a tool result too: an agent's final, structured answer); `json_object` -> a small JSON object; otherwise the fixed reply. Written
-from OpenAI's documented shapes, independently of the client's code.
+an instance of the schema (after a tool result too: an agent's final, structured answer);
+`json_object` -> a small JSON object; otherwise the fixed reply. Written from OpenAI's documented
+shapes, independently of the client's code.
 """
 
 from __future__ import annotations
