@@ -92,10 +92,15 @@ def test_langchain_bind_tools_round_trip(client: flow.OpenAI, litellm_proxy: Lit
 
 
 def test_langchain_streams_a_tool_call(client: flow.OpenAI, litellm_proxy: LiteLLMProxy) -> None:
+    before = _count(litellm_proxy)
     model = chat_model(client, model=MODEL).bind_tools([get_weather])
     total = reduce(operator.add, model.stream("Weather in Rome?"))
     assert isinstance(total, AIMessageChunk)
     assert [(call["name"], call["args"]) for call in total.tool_calls] == [("get_weather", {"city": "example"})]
+    assert total.usage_metadata is not None  # LiteLLM passes the usage chunk on
+    assert total.usage_metadata["output_tokens"] == 2
+    [sent] = _sent_since(litellm_proxy, before)
+    assert sent["stream"] is True
 
 
 @pytest.mark.parametrize(("method", "field"), [("function_calling", "tools"), ("json_schema", "response_format")])
