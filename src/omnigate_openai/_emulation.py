@@ -41,12 +41,21 @@ __all__ = [
     "emulation_wanted",
     "field_sent",
     "stream_class_for",
+    "tools_refused",
 ]
 
 
 def emulation_wanted(settings: Settings) -> bool:
     """Whether this client serves tools by prompt: its gateway profile drops them, and the caller didn't say no."""
     return settings.profile.emulates_tools and settings.emulate_tools
+
+
+def tools_refused(settings: Settings) -> bool:
+    """Whether this client refuses tools and JSON modes: its gateway drops them and the caller turned emulation off.
+
+    Not the negation of `emulation_wanted`: a gateway that serves them natively (Flow) neither emulates nor refuses.
+    """
+    return settings.profile.emulates_tools and not settings.emulate_tools
 
 
 def emulation_for(

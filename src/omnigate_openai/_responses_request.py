@@ -80,12 +80,9 @@ _TEXT_PARTS = frozenset({"input_text", "output_text", "text"})
 
 
 def refused(field: str, detail: str) -> UnsupportedFeatureError:
-    """The error for a Responses feature the gateway cannot serve, naming it."""
-    return UnsupportedFeatureError(
-        f"OmniGate has no Responses API and this client serves `responses` over chat completions, "
-        f"which cannot honour `{field}`: {detail}.",
-        field=field,
-    )
+    """The error for a Responses feature the gateway cannot serve, naming it (not the gateway: each is served so)."""
+    served = "This client serves `responses` over the gateway's chat completions"
+    return UnsupportedFeatureError(f"{served}, which cannot honour `{field}`: {detail}.", field=field)
 
 
 @dataclasses.dataclass(frozen=True)

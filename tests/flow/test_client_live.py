@@ -611,6 +611,19 @@ async def test_async_responses_create_and_stream(flow_gateway: LocalFlowGateway)
     assert events[-1].type == "response.completed"
 
 
+def test_a_responses_feature_it_cannot_serve_is_refused_without_naming_omnigate(flow_gateway: LocalFlowGateway) -> None:
+    """pydantic-ai asks for `include` on models it takes for reasoning ones; the refusal said "OmniGate has no ..."."""
+    with _client(flow_gateway) as client, pytest.raises(og.UnsupportedFeatureError) as caught:
+        client.responses.create(model=HELLO["model"], input="Hi", include=["reasoning.encrypted_content"])
+    assert str(caught.value).startswith(
+        "This client serves `responses` over the gateway's chat completions, which cannot honour `include`: "
+        "'reasoning.encrypted_content' cannot be produced"
+    )
+    assert "OmniGate" not in str(caught.value)
+    assert caught.value.field == "include"
+    assert flow_gateway.calls.to("/api/v1/gateway/v1/chat/completions") == []
+
+
 def test_a_plain_completion_carries_the_gateways_request_id(flow_gateway: LocalFlowGateway) -> None:
     """As its raw response and its stream do: `meta()` of a Flow completion was a TypeError."""
     with _client(flow_gateway, request_id="req-plain") as client:

@@ -75,3 +75,29 @@ def test_it_stops_cleanly_and_says_so() -> None:
     assert repr(gateway) == "<LocalFlowGateway stopped>"
     with pytest.raises(RuntimeError, match="not running"):
         _ = gateway.base_url
+
+
+CITY_FORMAT: dict[str, Any] = {
+    "type": "json_schema",
+    "json_schema": {
+        "name": "City",
+        "schema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+    },
+}
+
+
+def test_after_a_tool_result_a_json_schema_format_is_honoured(flow_gateway: LocalFlowGateway) -> None:
+    """An agent with tools and a structured answer: once the tool has answered, the model answers in the schema."""
+    history = [
+        {"role": "user", "content": "Where is it sunny?"},
+        {"role": "assistant", "tool_calls": [_CALL]},
+        {"role": "tool", "tool_call_id": "call_1", "content": "Paris"},
+    ]
+    with _plain(flow_gateway) as client:
+        formatted = client.chat.completions.create(model=HELLO["model"], messages=history, response_format=CITY_FORMAT)
+        plain = client.chat.completions.create(model=HELLO["model"], messages=history)
+    assert formatted.choices[0].message.content == '{"city": "example"}'
+    assert plain.choices[0].message.content == "The tool said: Paris"
+
+
+_CALL: dict[str, Any] = {"id": "call_1", "type": "function", "function": {"name": "sunny_city", "arguments": "{}"}}

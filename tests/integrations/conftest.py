@@ -17,13 +17,17 @@ import pytest
 import omnigate_openai as og
 from _fakes import fake_key
 from _socket_guard import SocketGuard, guarded
-from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway
+from omnigate_openai import flow
+from omnigate_openai.testing import DEFAULT_REPLY, LocalFlowGateway, LocalGateway
 
 from ._frameworks import ENV, FRAMEWORKS, SHARED
 
 USER_ID = "integration-user"
 OPENAI_DUMMY_KEY = fake_key("sk-", "openai-dummy-key-that-must-never-be-sent")
 CHAT = "/v1/chat/completions"
+FLOW_CHAT = "/api/v1/gateway/v1/chat/completions"
+FLOW_MODEL = "openai/gpt-4o"
+"""A Flow model name: `provider/model`, sent as written."""
 
 TELEMETRY_OFF = {
     "HAYSTACK_TELEMETRY_ENABLED": "False",
@@ -129,3 +133,35 @@ def agents_defaults_restored() -> Iterator[None]:
     _openai_shared.set_use_responses_by_default(saved[1])
     default_exporter()._api_key = exporter_key
     get_trace_provider().set_disabled(False)
+
+
+# -- the Flow gateway: the same frameworks over `flow.OpenAI` -------------------------------------------
+
+
+@pytest.fixture
+def flow_gateway(host_guard: SocketGuard) -> Iterator[LocalFlowGateway]:
+    """The local Flow gateway, the only host allowed; on exit, each call must carry the platform token alone."""
+    with LocalFlowGateway() as gw:
+        host_guard.allow_port(int(gw.base_url.rsplit(":", 1)[1]))
+        yield gw
+    for call in gw.calls:
+        assert call.headers.get("authorization") == f"Bearer {gw.auth_token}", f"{call.path} lacks the token"
+        assert OPENAI_DUMMY_KEY not in repr(dict(call.headers)), f"{call.method} {call.path} carries OPENAI_API_KEY"
+
+
+def flow_chat_calls(gw: LocalFlowGateway) -> list[Any]:
+    return gw.calls.to(FLOW_CHAT)
+
+
+@pytest.fixture
+def flow_client(flow_gateway: LocalFlowGateway) -> Iterator[flow.OpenAI]:
+    with flow.OpenAI(base_url=flow_gateway.base_url, auth_token=flow_gateway.auth_token, max_retries=0) as client:
+        yield client
+
+
+@pytest.fixture
+async def async_flow_client(flow_gateway: LocalFlowGateway) -> AsyncIterator[flow.AsyncOpenAI]:
+    async with flow.AsyncOpenAI(
+        base_url=flow_gateway.base_url, auth_token=flow_gateway.auth_token, max_retries=0
+    ) as client:
+        yield client

@@ -13,10 +13,11 @@ from pydantic import BaseModel
 
 import omnigate_openai as og
 from _socket_guard import SocketGuard
+from omnigate_openai import flow
 from omnigate_openai.integrations.autogen import chat_client
-from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ToolCall
+from omnigate_openai.testing import DEFAULT_REPLY, LocalFlowGateway, LocalGateway, ToolCall
 
-from .conftest import chat_calls
+from .conftest import FLOW_MODEL, chat_calls, flow_chat_calls
 
 
 async def test_create_reports_usage(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
@@ -137,3 +138,74 @@ async def test_the_documented_client_under_patch_openai(patched: LocalGateway) -
     result = await agent.run(task="Hello")
     assert result.messages[-1].content == DEFAULT_REPLY
     assert len(chat_calls(patched)) == 1
+
+
+# --- the Flow gateway: `provider/model` names, tools and `response_format` native ------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "family"), [(FLOW_MODEL, "gpt-4o"), ("anthropic/claude-sonnet-4-20250514", "claude-4-sonnet")]
+)
+def test_a_flow_name_gets_autogens_model_info_for_its_model(flow_client: flow.OpenAI, name: str, family: str) -> None:
+    """AutoGen looks the name up in its table, which has `gpt-4o` but not `openai/gpt-4o`: it raised ValueError."""
+    model = chat_client(flow_client, model=name)
+    assert model.model_info["family"] == family
+    assert model.model_info["function_calling"] is True
+
+
+def test_a_name_autogen_does_not_know_still_needs_model_info(flow_client: flow.OpenAI) -> None:
+    with pytest.raises(ValueError, match="model_info is required when model name is not a valid OpenAI model"):
+        chat_client(flow_client, model="mistral/mistral-large-latest")
+
+
+async def _weather(city: str) -> str:
+    """The weather of a city."""
+    return f"21 C and sunny in {city}"
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["run", "streamed"])
+async def test_assistant_agent_runs_a_tool_on_flow(
+    async_flow_client: flow.AsyncOpenAI, flow_gateway: LocalFlowGateway, stream: bool
+) -> None:
+    agent = AssistantAgent(
+        "assistant",
+        model_client=chat_client(async_flow_client, model=FLOW_MODEL),
+        tools=[_weather],
+        reflect_on_tool_use=True,
+        model_client_stream=stream,
+    )
+    result = await agent.run(task="What is the weather in Paris?")
+    assert result.messages[-1].content == "The tool said: 21 C and sunny in example"
+    usage = result.messages[-1].models_usage
+    assert usage is not None
+    assert usage.completion_tokens == (0 if stream else 9)  # AutoGen asks a stream for usage only if told to
+    first, second = (call.json for call in flow_chat_calls(flow_gateway))
+    assert (first["model"], first["tools"][0]["function"]["name"]) == (FLOW_MODEL, "_weather")
+    assert second["messages"][-1]["role"] == "tool"
+    assert [first.get("stream", False), second.get("stream", False)] == [stream, stream]
+
+
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings:UserWarning")  # as in `test_structured_output`
+async def test_structured_output_on_flow(flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway) -> None:
+    agent = AssistantAgent(
+        "assistant", model_client=chat_client(flow_client, model=FLOW_MODEL), output_content_type=City
+    )
+    result = await agent.run(task="Where is the Eiffel tower?")
+    assert result.messages[-1].content == City(city="example", country="example")
+    assert flow_chat_calls(flow_gateway)[0].json["response_format"]["json_schema"]["name"] == "City"
+
+
+async def test_a_round_robin_team_on_flow_keeps_the_speakers_names(
+    flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway
+) -> None:
+    """LiteLLM passes `name` on: nothing is said in the text, as on OmniGate."""
+    writer = AssistantAgent("writer", model_client=chat_client(flow_client, model=FLOW_MODEL))
+    critic = AssistantAgent("critic", model_client=chat_client(flow_client, model=FLOW_MODEL))
+    team = RoundRobinGroupChat([writer, critic], max_turns=2)
+    result = await team.run(task="Write a haiku.")
+    assert [message.content for message in result.messages] == ["Write a haiku.", DEFAULT_REPLY, DEFAULT_REPLY]
+    critics_view = flow_chat_calls(flow_gateway)[1].json["messages"]
+    assert [(m.get("name"), m["content"]) for m in critics_view[1:]] == [
+        ("user", "Write a haiku."),
+        ("writer", DEFAULT_REPLY),
+    ]

@@ -25,9 +25,9 @@ from _socket_guard import SocketGuard
 from omnigate_openai import flow
 from omnigate_openai._client import KEY_PLACEHOLDER
 from omnigate_openai.integrations.haystack import chat_generator, responses_chat_generator
-from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ToolCall
+from omnigate_openai.testing import DEFAULT_REPLY, LocalFlowGateway, LocalGateway, ToolCall
 
-from .conftest import CHAT, OPENAI_DUMMY_KEY, chat_calls
+from .conftest import CHAT, FLOW_MODEL, OPENAI_DUMMY_KEY, chat_calls, flow_chat_calls
 
 HELLO = [ChatMessage.from_user("Hello")]
 
@@ -463,3 +463,52 @@ def test_unknown_client_options_are_refused_when_loaded(client: og.OpenAI) -> No
     data["init_parameters"]["client_options"]["organisation"] = "acme"
     with pytest.raises(TypeError, match=r"Unknown client_options \['organisation'\]; known: \['allow_ignored_fields'"):
         type(chat_generator(client)).from_dict(data)
+
+
+# --- the Flow gateway: tools and `response_format` native --------------------------------------------------
+
+GENERATORS = {"chat": chat_generator, "responses": responses_chat_generator}
+
+
+@pytest.mark.parametrize("kind", GENERATORS)
+def test_an_agent_runs_the_tool_on_flow(flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway, kind: str) -> None:
+    ran: list[str] = []
+
+    @tool
+    def flow_weather(city: Annotated[str, "The city"]) -> str:
+        """The weather of a city."""
+        ran.append(city)
+        return f"21 C and sunny in {city}"
+
+    agent = Agent(chat_generator=GENERATORS[kind](flow_client, model=FLOW_MODEL), tools=[flow_weather])
+    agent.warm_up()
+    result = agent.run(messages=[ChatMessage.from_user("What is the weather in Paris?")])
+    assert ran == ["example"]
+    assert result["last_message"].text == "The tool said: 21 C and sunny in example"
+    first, second = (call.json for call in flow_chat_calls(flow_gateway))
+    assert (first["model"], first["tools"][0]["function"]["name"]) == (FLOW_MODEL, "flow_weather")
+    assert second["messages"][-1]["content"] == "21 C and sunny in example"
+
+
+@pytest.mark.parametrize("kind", GENERATORS)
+async def test_an_agent_streams_the_tool_call_async_on_flow(
+    flow_client: flow.OpenAI, async_flow_client: flow.AsyncOpenAI, flow_gateway: LocalFlowGateway, kind: str
+) -> None:
+    chunks: list[StreamingChunk] = []
+    agent = Agent(
+        chat_generator=GENERATORS[kind](flow_client, async_flow_client, model=FLOW_MODEL),
+        tools=[get_weather],
+        streaming_callback=chunks.append,
+    )
+    result = await agent.run_async(messages=[ChatMessage.from_user("Weather?")])
+    assert result["last_message"].text == "The tool said: 21 C and sunny in example"
+    assert "".join(chunk.content for chunk in chunks).endswith("The tool said: 21 C and sunny in example")
+    assert any(chunk.tool_calls for chunk in chunks)
+    assert [call.json["stream"] for call in flow_chat_calls(flow_gateway)] == [True, True]
+
+
+def test_structured_output_on_flow(flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway) -> None:
+    generator = chat_generator(flow_client, model=FLOW_MODEL, generation_kwargs={"response_format": City})
+    [reply] = generator.run(messages=[ChatMessage.from_user("Where is the Eiffel tower?")])["replies"]
+    assert City.model_validate_json(reply.text or "") == City(city="example", country="example")
+    assert flow_chat_calls(flow_gateway)[0].json["response_format"]["json_schema"]["name"] == "City"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import instructor
@@ -9,10 +10,11 @@ import pytest
 from pydantic import BaseModel, field_validator
 
 import omnigate_openai as og
+from omnigate_openai import flow
 from omnigate_openai.integrations.instructor import from_client
-from omnigate_openai.testing import LocalGateway, ModelRequest, ToolCall
+from omnigate_openai.testing import LocalFlowGateway, LocalGateway, ModelRequest, ToolCall
 
-from .conftest import USER_ID, chat_calls
+from .conftest import FLOW_MODEL, USER_ID, chat_calls, flow_chat_calls
 
 ANSWER = '```json\n{"city": "Paris", "country": "France"}\n```'
 QUESTION = [{"role": "user", "content": "Where is the Eiffel tower?"}]
@@ -177,3 +179,46 @@ def test_from_provider_under_patch_openai(patched: LocalGateway) -> None:
     city = structured.create(response_model=City, messages=QUESTION, max_retries=0)
     assert city.model_dump() == PARIS
     assert len(chat_calls(patched)) == 1
+
+
+# --- the Flow gateway: `tools` and `response_format` are native there, so every mode is sent as it is ---
+
+FLOW_REQUEST: dict[str, Any] = {**REQUEST, "model": FLOW_MODEL}
+EXAMPLE = {"city": "example", "country": "example"}
+"""What the local Flow gateway's model fills a `City` schema with."""
+FLOW_MODES = [None, instructor.Mode.TOOLS, instructor.Mode.JSON_SCHEMA]
+SENT_AS = {None: "tools", instructor.Mode.TOOLS: "tools", instructor.Mode.JSON_SCHEMA: "response_format"}
+
+
+@pytest.mark.parametrize("mode", FLOW_MODES, ids=str)
+def test_each_mode_on_flow_is_sent_natively(
+    flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway, mode: instructor.Mode | None
+) -> None:
+    """`from_client` refused every mode but MD_JSON on a Flow client, saying it was built with emulate_tools=False."""
+    city = from_client(flow_client, mode=mode).chat.completions.create(**FLOW_REQUEST)
+    assert city.model_dump() == EXAMPLE
+    [call] = flow_chat_calls(flow_gateway)
+    assert call.json["model"] == FLOW_MODEL
+    assert call.json[SENT_AS[mode]] is not None  # the field itself, not a prompt
+    assert "City" in json.dumps(call.json[SENT_AS[mode]])
+
+
+@pytest.mark.parametrize("mode", FLOW_MODES, ids=str)
+async def test_each_mode_on_flow_async(
+    async_flow_client: flow.AsyncOpenAI, flow_gateway: LocalFlowGateway, mode: instructor.Mode | None
+) -> None:
+    city = await from_client(async_flow_client, mode=mode).chat.completions.create(**FLOW_REQUEST)
+    assert city.model_dump() == EXAMPLE
+    assert SENT_AS[mode] in flow_chat_calls(flow_gateway)[0].json
+
+
+def test_partial_streaming_and_the_responses_mode_on_flow(
+    flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway
+) -> None:
+    partials = list(from_client(flow_client).chat.completions.create_partial(**FLOW_REQUEST))
+    assert partials[-1].model_dump() == EXAMPLE
+    structured = from_client(flow_client, mode=instructor.Mode.RESPONSES_TOOLS)
+    assert structured.create(**FLOW_REQUEST).model_dump() == EXAMPLE
+    streamed, served = flow_chat_calls(flow_gateway)
+    assert streamed.json["stream"] is True
+    assert served.json["tools"][0]["function"]["name"] == "City"  # the Responses call, over chat, tools native

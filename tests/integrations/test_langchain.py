@@ -15,10 +15,11 @@ from pydantic import BaseModel
 
 import omnigate_openai as og
 from _socket_guard import SocketGuard
+from omnigate_openai import flow
 from omnigate_openai.integrations.langchain import chat_model
-from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ToolCall
+from omnigate_openai.testing import DEFAULT_REPLY, LocalFlowGateway, LocalGateway, ToolCall
 
-from .conftest import chat_calls
+from .conftest import FLOW_MODEL, chat_calls, flow_chat_calls
 
 
 def test_invoke_reports_usage(client: og.OpenAI, async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
@@ -316,3 +317,96 @@ def test_create_agent_with_a_model_string_under_patch_openai(patched: LocalGatew
     assert model.invoke("Hello").text == DEFAULT_REPLY
     assert "".join(chunk.text for chunk in model.stream("Hello")) == DEFAULT_REPLY
     assert len(chat_calls(patched)) == 4  # the fixture checks each carried the gateway key and user id
+
+
+# --- the Flow gateway: tools and `response_format` native, `provider/model` names --------------------------
+
+EXAMPLE = City(city="example", country="example")
+"""What the local Flow gateway's model fills a `City` schema with."""
+SUNNY = "The tool said: 21 C and sunny in example"
+APIS = ["chat", "responses"]
+
+
+def _flow_model(client: flow.OpenAI, api: str) -> ChatOpenAI:
+    return chat_model(client, model=FLOW_MODEL, use_responses_api=api == "responses")
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_flow_invoke_and_stream_report_usage(
+    flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway, api: str
+) -> None:
+    model = _flow_model(flow_client, api)
+    reply = model.invoke("Hello")
+    total = reduce(operator.add, model.stream("Hello"))
+    assert isinstance(total, AIMessageChunk)
+    assert reply.text == total.text == DEFAULT_REPLY
+    for message in (reply, total):
+        assert message.usage_metadata is not None
+        assert (message.usage_metadata["input_tokens"], message.usage_metadata["output_tokens"]) == (4, 6)
+    called, streamed = flow_chat_calls(flow_gateway)
+    assert called.json["model"] == streamed.json["model"] == FLOW_MODEL
+    assert streamed.json["stream_options"] == {"include_usage": True}
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_flow_bind_tools_round_trip(flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway, api: str) -> None:
+    model = _flow_model(flow_client, api).bind_tools([get_weather])
+    question = HumanMessage("Weather in Paris?")
+    asked = model.invoke([question])
+    assert [(call["name"], call["args"]) for call in asked.tool_calls] == [("get_weather", {"city": "example"})]
+    result = ToolMessage(get_weather.invoke(asked.tool_calls[0]["args"]), tool_call_id=asked.tool_calls[0]["id"])
+    answer = model.invoke([question, asked, result])
+    assert answer.text == SUNNY
+    first, second = (call.json for call in flow_chat_calls(flow_gateway))
+    assert first["tools"][0]["function"]["name"] == "get_weather"  # native, not a prompt
+    assert second["messages"][-1] == {
+        "role": "tool",
+        "tool_call_id": asked.tool_calls[0]["id"],
+        "content": "21 C and sunny in example",
+    }
+
+
+@pytest.mark.parametrize("api", APIS)
+async def test_flow_astream_a_tool_call(
+    async_flow_client: flow.AsyncOpenAI, flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway, api: str
+) -> None:
+    model = chat_model(
+        flow_client, async_flow_client, model=FLOW_MODEL, use_responses_api=api == "responses"
+    ).bind_tools([get_weather])
+    total = reduce(operator.add, [chunk async for chunk in model.astream("Weather in Rome?")])
+    assert isinstance(total, AIMessageChunk)
+    assert [(call["name"], call["args"]) for call in total.tool_calls] == [("get_weather", {"city": "example"})]
+    [call] = flow_chat_calls(flow_gateway)
+    assert (call.json["stream"], call.json["tools"][0]["function"]["name"]) == (True, "get_weather")
+
+
+# LangChain dumps the SDK's streamed `ParsedChatCompletion`, which warns (with plain openai too).
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings:UserWarning")
+@pytest.mark.parametrize("api", APIS)
+@pytest.mark.parametrize(("method", "field"), [("function_calling", "tools"), ("json_schema", "response_format")])
+def test_flow_with_structured_output(
+    flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway, api: str, method: str, field: str
+) -> None:
+    structured = _flow_model(flow_client, api).with_structured_output(City, method=method)  # type: ignore[arg-type]
+    assert structured.invoke("Where is the Eiffel tower?") == EXAMPLE
+    assert list(structured.stream("Where is the Eiffel tower?"))[-1] == EXAMPLE
+    called, streamed = (call.json for call in flow_chat_calls(flow_gateway))
+    for sent in (called, streamed):
+        assert "City" in json.dumps(sent[field])  # the schema sent as the field itself, not by prompt
+        assert "properties" in json.dumps(sent[field])
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_flow_create_agent_with_a_tool_and_a_structured_response(
+    flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway, api: str
+) -> None:
+    from langchain.agents import create_agent
+
+    agent = create_agent(_flow_model(flow_client, api), tools=[get_weather], response_format=City)
+    result = agent.invoke({"messages": [{"role": "user", "content": "Where is it sunny?"}]})
+    assert result["structured_response"] == EXAMPLE
+    assert [message.type for message in result["messages"]] == ["human", "ai", "tool", "ai"]
+    first, second = (call.json for call in flow_chat_calls(flow_gateway))
+    assert first["tools"][0]["function"]["name"] == "get_weather"
+    assert second["response_format"]["json_schema"]["name"] == "City"
+    assert second["messages"][-1]["content"] == "21 C and sunny in example"

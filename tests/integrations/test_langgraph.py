@@ -15,10 +15,11 @@ from langgraph.graph.message import add_messages
 from langgraph.prebuilt import ToolNode, create_react_agent, tools_condition
 
 import omnigate_openai as og
+from omnigate_openai import flow
 from omnigate_openai.integrations.langchain import chat_model
-from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ToolCall
+from omnigate_openai.testing import DEFAULT_REPLY, LocalFlowGateway, LocalGateway, ToolCall
 
-from .conftest import chat_calls
+from .conftest import FLOW_MODEL, chat_calls, flow_chat_calls
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # create_react_agent moved to langchain
 
@@ -155,4 +156,49 @@ async def test_two_named_agents_sharing_a_history_are_told_apart(client: og.Open
         {"role": "assistant", "content": "writer said:\nWater boils at 100 C."},
         {"role": "user", "content": "Shorter."},
         {"role": "assistant", "content": "researcher said:\n100 C."},
+    ]
+
+
+# --- the Flow gateway: tools native ---------------------------------------------------------------------
+
+
+@tool
+def flow_weather(city: str) -> str:
+    """The weather of a city."""
+    return f"21 C and sunny in {city}"
+
+
+async def test_the_prebuilt_agent_on_flow(flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway) -> None:
+    agent = create_react_agent(chat_model(flow_client, model=FLOW_MODEL), tools=[flow_weather])
+    result = await agent.ainvoke({"messages": [{"role": "user", "content": "Weather in Paris?"}]})
+    assert [message.type for message in result["messages"]] == ["human", "ai", "tool", "ai"]
+    assert result["messages"][1].tool_calls[0]["args"] == {"city": "example"}
+    assert result["messages"][-1].content == "The tool said: 21 C and sunny in example"
+    first, second = (call.json for call in flow_chat_calls(flow_gateway))
+    assert first["tools"][0]["function"]["name"] == "flow_weather"
+    assert second["messages"][-1]["content"] == "21 C and sunny in example"
+
+
+def test_a_graph_with_a_tool_node_and_memory_on_flow(flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway) -> None:
+    model = chat_model(flow_client, model=FLOW_MODEL).bind_tools([flow_weather])
+    graph = StateGraph(MessagesState)
+    graph.add_node("model", lambda state: {"messages": [model.invoke(state["messages"])]})
+    graph.add_node("tools", ToolNode([flow_weather]))
+    graph.add_edge(START, "model")
+    graph.add_conditional_edges("model", tools_condition)
+    graph.add_edge("tools", "model")
+    app = graph.compile(checkpointer=InMemorySaver())
+    thread = {"configurable": {"thread_id": "flow"}}
+    first = app.invoke({"messages": [{"role": "user", "content": "Weather in Paris?"}]}, thread)
+    assert first["messages"][-1].content == "The tool said: 21 C and sunny in example"
+    second = app.invoke({"messages": [{"role": "user", "content": "And now?"}]}, thread)
+    assert len(second["messages"]) == 4 + 4  # the first turn, remembered, and the second
+    assert [m["role"] for m in flow_chat_calls(flow_gateway)[-1].json["messages"]] == [
+        "user",
+        "assistant",
+        "tool",
+        "assistant",
+        "user",
+        "assistant",
+        "tool",
     ]

@@ -15,11 +15,12 @@ from pydantic import BaseModel
 
 import omnigate_openai as og
 from _socket_guard import SocketGuard
+from omnigate_openai import flow
 from omnigate_openai._client import KEY_PLACEHOLDER
 from omnigate_openai.integrations.llama_index import llm, responses_llm
-from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ToolCall
+from omnigate_openai.testing import DEFAULT_REPLY, LocalFlowGateway, LocalGateway, ToolCall
 
-from .conftest import OPENAI_DUMMY_KEY, chat_calls
+from .conftest import FLOW_MODEL, OPENAI_DUMMY_KEY, chat_calls, flow_chat_calls
 
 HELLO = [ChatMessage(role="user", content="Hello")]
 
@@ -316,3 +317,48 @@ async def test_llama_index_openai_llm_under_patch_openai(patched: LocalGateway) 
     patched.model.script(ToolCall("multiply", {"x": 3, "y": 4}), "It is 12.")
     assert str(await FunctionAgent(tools=[multiply], llm=model).run("What is 3 * 4?")) == "It is 12."
     assert len(chat_calls(patched)) == 3
+
+
+# --- the Flow gateway: `provider/model` names, tools native -------------------------------------------
+
+EXAMPLE = City(city="example", country="example")
+
+
+@pytest.mark.parametrize("maker", [llm, responses_llm])
+async def test_a_function_agent_on_flow(flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway, maker: Any) -> None:
+    """`responses_llm` with a Flow name raised `ValueError: Unknown model 'openai/gpt-4o'` at the first call:
+    LlamaIndex sizes the context window by the name, which its table has only without the provider."""
+    ran: list[str] = []
+
+    def get_weather(city: str) -> str:
+        """The weather of a city."""
+        ran.append(city)
+        return f"21 C and sunny in {city}"
+
+    agent = FunctionAgent(tools=[get_weather], llm=maker(flow_client, model=FLOW_MODEL))
+    response = await agent.run(user_msg="What is the weather in Paris?")
+    assert ran == ["example"]
+    assert str(response) == "The tool said: 21 C and sunny in example"
+    first, second = (call.json for call in flow_chat_calls(flow_gateway))
+    assert (first["model"], first["tools"][0]["function"]["name"]) == (FLOW_MODEL, "get_weather")
+    assert second["messages"][-1]["content"] == "21 C and sunny in example"
+
+
+@pytest.mark.parametrize("maker", [llm, responses_llm])
+def test_chat_stream_and_structured_predict_on_flow(
+    flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway, maker: Any
+) -> None:
+    model = maker(flow_client, model=FLOW_MODEL)
+    assert model.chat(HELLO).message.content == DEFAULT_REPLY
+    assert "".join(r.delta or "" for r in model.stream_chat(HELLO)) == DEFAULT_REPLY
+    assert model.structured_predict(City, PromptTemplate("Where is the {place}?"), place="Eiffel tower") == EXAMPLE
+    *_, structured = flow_chat_calls(flow_gateway)
+    assert "tools" in structured.json or "response_format" in structured.json  # native, either way
+
+
+def test_the_responses_llm_sizes_a_flow_name_by_its_model(flow_client: flow.OpenAI) -> None:
+    assert responses_llm(flow_client, model=FLOW_MODEL).metadata.context_window == 128_000  # gpt-4o's
+    assert responses_llm(flow_client, model=FLOW_MODEL, context_window=4096).metadata.context_window == 4096
+    claude = responses_llm(flow_client, model="anthropic/claude-sonnet-4-20250514")  # not in LlamaIndex's table
+    with pytest.raises(ValueError, match="Unknown model 'anthropic/claude-sonnet-4-20250514'"):
+        _ = claude.metadata

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -21,11 +22,12 @@ from pydantic import BaseModel
 import omnigate_openai as og
 from _fakes import fake_key
 from _socket_guard import SocketGuard
-from omnigate_openai.integrations.openai_agents import chat_model, install
+from omnigate_openai import flow
+from omnigate_openai.integrations.openai_agents import chat_model, install, model_provider
 from omnigate_openai.integrations.patch import patch_openai, unpatch_openai
-from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ToolCall
+from omnigate_openai.testing import DEFAULT_REPLY, LocalFlowGateway, LocalGateway, ToolCall
 
-from .conftest import USER_ID, chat_calls
+from .conftest import FLOW_MODEL, USER_ID, chat_calls, flow_chat_calls
 
 pytestmark = pytest.mark.usefixtures("agents_defaults_restored")
 
@@ -539,3 +541,104 @@ def test_patching_while_another_thread_imports_openai_agents() -> None:
         )
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip() == "imported False"
+
+
+# --- the Flow gateway: `provider/model` names, tools and `output_type` native ----------------------------
+
+FLOW_NAMES = [FLOW_MODEL, "anthropic/claude-sonnet-4-20250514"]
+
+
+@pytest.mark.parametrize("name", FLOW_NAMES)
+async def test_model_provider_sends_flow_names_as_written(
+    async_flow_client: flow.AsyncOpenAI, flow_gateway: LocalFlowGateway, name: str
+) -> None:
+    run_config = RunConfig(model_provider=model_provider(async_flow_client), tracing_disabled=True)
+    result = await Runner.run(Agent(name="greeter", model=name), "Hello", run_config=run_config)
+    assert result.final_output == DEFAULT_REPLY
+    [call] = flow_chat_calls(flow_gateway)
+    assert call.json["model"] == name
+
+
+async def test_the_default_provider_misreads_flow_names(
+    async_flow_client: flow.AsyncOpenAI, flow_gateway: LocalFlowGateway
+) -> None:
+    """Why `model_provider` exists: openai-agents' own strips `openai/` and refuses any other prefix."""
+    install(async_flow_client)
+    with pytest.raises(og.ModelNotFoundError, match="Model 'gpt-4o' not found"):
+        await Runner.run(Agent(name="greeter", model=FLOW_MODEL), "Hello")
+    with pytest.raises(agents.exceptions.UserError, match="Unknown prefix: anthropic"):
+        await Runner.run(Agent(name="greeter", model=FLOW_NAMES[1]), "Hello")
+    assert [call.json["model"] for call in flow_chat_calls(flow_gateway)] == ["gpt-4o"]
+
+
+def _flow_run(client: flow.AsyncOpenAI, api: str) -> RunConfig:
+    provider = model_provider(client) if api == "chat" else OpenAIProvider(openai_client=client)
+    return RunConfig(model_provider=provider, tracing_disabled=True)
+
+
+@agents.function_tool
+def get_weather(city: str) -> str:
+    """The weather of a city."""
+    return f"21 C and sunny in {city}"
+
+
+@pytest.mark.parametrize("api", ["chat", "responses"])
+async def test_a_function_tool_on_flow(
+    async_flow_client: flow.AsyncOpenAI, flow_gateway: LocalFlowGateway, api: str
+) -> None:
+    agent = Agent(name="weather", model=FLOW_MODEL, tools=[get_weather])
+    result = await Runner.run(agent, "What is the weather in Paris?", run_config=_flow_run(async_flow_client, api))
+    assert result.final_output == "The tool said: 21 C and sunny in example"
+    assert [item.type for item in result.new_items] == [
+        "tool_call_item",
+        "tool_call_output_item",
+        "message_output_item",
+    ]
+    usage = result.context_wrapper.usage
+    assert (usage.requests, usage.input_tokens, usage.output_tokens) == (2, 9 + 21, 2 + 9)
+    first, second = (call.json for call in flow_chat_calls(flow_gateway))
+    assert [tool["function"]["name"] for tool in first["tools"]] == ["get_weather"]  # native, not a prompt
+    assert json.loads(second["messages"][-2]["tool_calls"][0]["function"]["arguments"]) == {"city": "example"}
+    assert second["messages"][-1] == {
+        "role": "tool",
+        "tool_call_id": second["messages"][-2]["tool_calls"][0]["id"],
+        "content": "21 C and sunny in example",
+    }
+
+
+@pytest.mark.parametrize("api", ["chat", "responses"])
+async def test_a_streamed_run_with_a_tool_on_flow(
+    async_flow_client: flow.AsyncOpenAI, flow_gateway: LocalFlowGateway, api: str
+) -> None:
+    agent = Agent(name="weather", model=FLOW_MODEL, tools=[get_weather])
+    run = Runner.run_streamed(agent, "Weather in Paris?", run_config=_flow_run(async_flow_client, api))
+    deltas = [event.data async for event in run.stream_events() if event.type == "raw_response_event"]
+    assert run.final_output == "The tool said: 21 C and sunny in example"
+    arguments = "".join(d.delta for d in deltas if d.type == "response.function_call_arguments.delta")
+    assert json.loads(arguments) == {"city": "example"}
+    text = "".join(d.delta for d in deltas if isinstance(d, ResponseTextDeltaEvent))
+    assert text == "The tool said: 21 C and sunny in example"
+    calls = flow_chat_calls(flow_gateway)
+    assert [call.json["stream"] for call in calls] == [True, True]
+    assert calls[0].json["tools"][0]["function"]["name"] == "get_weather"
+
+
+@pytest.mark.parametrize("api", ["chat", "responses"])
+@pytest.mark.parametrize("streamed", [False, True], ids=["run", "streamed"])
+async def test_output_type_on_flow_after_a_tool(
+    async_flow_client: flow.AsyncOpenAI, flow_gateway: LocalFlowGateway, api: str, streamed: bool
+) -> None:
+    agent = Agent(name="geo", model=FLOW_MODEL, tools=[get_weather], output_type=City)
+    run_config = _flow_run(async_flow_client, api)
+    if streamed:
+        run = Runner.run_streamed(agent, "Where is it sunny?", run_config=run_config)
+        async for _ in run.stream_events():
+            pass
+        output = run.final_output
+    else:
+        output = (await Runner.run(agent, "Where is it sunny?", run_config=run_config)).final_output
+    assert output == City(city="example", country="example")
+    first, second = (call.json for call in flow_chat_calls(flow_gateway))
+    assert first["response_format"]["json_schema"]["name"] == "final_output"  # native: the schema itself
+    assert first["response_format"]["json_schema"]["schema"]["required"] == ["city", "country"]
+    assert second["messages"][-1]["role"] == "tool"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from typing import Any
 
 import pytest
 from pydantic import BaseModel
@@ -16,10 +17,11 @@ from pydantic_ai.models.openai import (
 from pydantic_ai.providers.openai import OpenAIProvider
 
 import omnigate_openai as og
-from omnigate_openai.integrations.pydantic_ai import PROMPTED_ONLY, chat_model
-from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ToolCall
+from omnigate_openai import flow
+from omnigate_openai.integrations.pydantic_ai import PROMPTED_ONLY, chat_model, responses_model
+from omnigate_openai.testing import DEFAULT_REPLY, LocalFlowGateway, LocalGateway, ToolCall
 
-from .conftest import USER_ID, chat_calls
+from .conftest import FLOW_MODEL, USER_ID, chat_calls, flow_chat_calls
 
 
 class City(BaseModel):
@@ -37,7 +39,7 @@ async def test_run(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
 
 async def test_streamed_run(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
     async with Agent(chat_model(async_client)).run_stream("Hello") as run:
-        deltas = [delta async for delta in run.stream_text(delta=True)]
+        deltas = [delta async for delta in run.stream_text(delta=True, debounce_by=None)]
     assert "".join(deltas) == DEFAULT_REPLY
     assert chat_calls(gateway)[0].json["stream"] is True
 
@@ -147,7 +149,7 @@ async def test_responses_model_runs_a_tool(async_client: og.AsyncOpenAI, gateway
 
 async def test_responses_model_streams(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
     async with Agent(_responses_model(async_client)).run_stream("Hello") as run:
-        deltas = [delta async for delta in run.stream_text(delta=True)]
+        deltas = [delta async for delta in run.stream_text(delta=True, debounce_by=None)]
     assert "".join(deltas) == DEFAULT_REPLY
     assert chat_calls(gateway)[0].json["stream"] is True
 
@@ -223,7 +225,7 @@ async def test_a_streamed_run_with_a_tool(async_client: og.AsyncOpenAI, gateway:
 
     gateway.model.script(ToolCall("get_weather", {"city": "Paris"}), "It is sunny in Paris.")
     async with agent.run_stream("Weather in Paris?") as run:
-        deltas = [delta async for delta in run.stream_text(delta=True)]
+        deltas = [delta async for delta in run.stream_text(delta=True, debounce_by=None)]
     assert "".join(deltas) == "It is sunny in Paris."
     assert "21 C and sunny in Paris" in chat_calls(gateway)[-1].json["messages"][-1]["content"]
 
@@ -284,3 +286,77 @@ async def test_model_strings_under_patch_openai(patched: LocalGateway, prefix: s
     _script_city(patched, City)
     assert (await Agent(f"{prefix}:gpt-4o-mini", output_type=City).run("Where?")).output == PARIS
     assert len(chat_calls(patched)) == 3
+
+
+# --- the Flow gateway: tools and `response_format` native --------------------------------------------------
+
+
+class FlowCity(BaseModel):
+    city: str
+    country: str
+
+
+def _flow_model(client: flow.AsyncOpenAI, kind: str) -> OpenAIChatModel | OpenAIResponsesModel:
+    return (chat_model if kind == "chat" else responses_model)(client, FLOW_MODEL)
+
+
+@pytest.mark.parametrize("maker", [chat_model, responses_model])
+@pytest.mark.parametrize(("name", "reasons"), [(FLOW_MODEL, False), ("openai/gpt-5-mini", True)])
+def test_a_flow_name_is_profiled_by_its_model(flow_client: flow.OpenAI, maker: Any, name: str, reasons: bool) -> None:
+    """pydantic-ai profiles a model by its name: 2.31 took `openai/gpt-4o` for an o-series reasoning model (its
+    Responses calls then asked for `include`, which the client refuses), 2.68 `openai/gpt-5-mini` for none."""
+    model = maker(flow_client, name)
+    assert model.model_name == name
+    assert model.profile["openai_supports_reasoning"] is reasons
+    assert model.profile["openai_supports_encrypted_reasoning_content"] is reasons
+
+
+@pytest.mark.parametrize("kind", ["chat", "responses"])
+async def test_a_tool_on_flow(async_flow_client: flow.AsyncOpenAI, flow_gateway: LocalFlowGateway, kind: str) -> None:
+    agent = Agent(_flow_model(async_flow_client, kind))
+    ran: list[str] = []
+
+    @agent.tool_plain
+    def get_weather(city: str) -> str:
+        """The weather of a city."""
+        ran.append(city)
+        return f"21 C and sunny in {city}"
+
+    result = await agent.run("What is the weather in Paris?")
+    assert ran == ["example"]
+    assert result.output == "The tool said: 21 C and sunny in example"
+    assert (result.usage.requests, result.usage.tool_calls, result.usage.output_tokens) == (2, 1, 2 + 9)
+    first, second = (call.json for call in flow_chat_calls(flow_gateway))
+    assert (first["model"], first["tools"][0]["function"]["name"]) == (FLOW_MODEL, "get_weather")
+    assert second["messages"][-1]["role"] == "tool"
+
+
+@pytest.mark.parametrize("kind", ["chat", "responses"])
+@pytest.mark.parametrize(
+    ("output", "field"),
+    [(FlowCity, "tools"), (NativeOutput(FlowCity), "response_format")],
+    ids=["tool-output", "native-output"],
+)
+async def test_structured_output_on_flow(
+    async_flow_client: flow.AsyncOpenAI, flow_gateway: LocalFlowGateway, kind: str, output: object, field: str
+) -> None:
+    agent = Agent(_flow_model(async_flow_client, kind), output_type=output)  # type: ignore[call-overload]
+    result = await agent.run("Where is the Eiffel tower?")
+    assert result.output == FlowCity(city="example", country="example")
+    [call] = flow_chat_calls(flow_gateway)
+    assert call.json[field] is not None  # the schema as the field itself, not by prompt
+    assert "country" in str(call.json[field])
+
+
+@pytest.mark.parametrize("kind", ["chat", "responses"])
+async def test_a_streamed_run_on_flow(
+    async_flow_client: flow.AsyncOpenAI, flow_gateway: LocalFlowGateway, kind: str
+) -> None:
+    async with Agent(_flow_model(async_flow_client, kind)).run_stream("Hello") as run:
+        deltas = [delta async for delta in run.stream_text(delta=True, debounce_by=None)]
+    assert "".join(deltas) == DEFAULT_REPLY
+    assert len(deltas) > 1
+    usage = run.usage() if inspect.ismethod(run.usage) else run.usage  # a method in older pydantic-ai
+    assert usage.output_tokens == 6
+    [call] = flow_chat_calls(flow_gateway)
+    assert call.json["stream"] is True

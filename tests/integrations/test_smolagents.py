@@ -10,10 +10,11 @@ from smolagents import ChatMessage, CodeAgent, MessageRole, OpenAIServerModel, T
 
 import omnigate_openai as og
 from _socket_guard import SocketGuard
+from omnigate_openai import flow
 from omnigate_openai.integrations.smolagents import model
-from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ModelRequest, ToolCall
+from omnigate_openai.testing import DEFAULT_REPLY, LocalFlowGateway, LocalGateway, ModelRequest, ToolCall
 
-from .conftest import chat_calls
+from .conftest import FLOW_MODEL, chat_calls, flow_chat_calls
 
 HELLO = [ChatMessage(role=MessageRole.USER, content=[{"type": "text", "text": "Hello"}])]
 
@@ -129,3 +130,45 @@ def test_the_documented_model_under_patch_openai(patched: LocalGateway) -> None:
     agent = CodeAgent(tools=[weather], model=OpenAIServerModel("gpt-4o-mini", retry=False), max_steps=2)
     assert agent.run("What is the weather in Paris?") == "21 C and sunny in Paris"
     assert len(chat_calls(patched)) == 1
+
+
+# --- the Flow gateway: tools native -----------------------------------------------------------------------
+
+
+@tool
+def flow_weather(city: str) -> str:
+    """The weather of a city.
+
+    Args:
+        city: The city.
+    """
+    return f"21 C and sunny in {city}"
+
+
+def test_generate_and_stream_on_flow(flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway) -> None:
+    flow_model = model(flow_client, FLOW_MODEL, retry=False)
+    reply = flow_model.generate(HELLO)
+    assert reply.content == DEFAULT_REPLY
+    assert reply.token_usage is not None
+    assert (reply.token_usage.input_tokens, reply.token_usage.output_tokens) == (4, 6)
+    assert "".join(d.content or "" for d in flow_model.generate_stream(HELLO)) == DEFAULT_REPLY
+    called, streamed = (call.json for call in flow_chat_calls(flow_gateway))
+    assert (called["model"], streamed["stream"]) == (FLOW_MODEL, True)
+
+
+def test_a_tool_call_on_flow(flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway) -> None:
+    reply = model(flow_client, FLOW_MODEL, retry=False).generate(HELLO, tools_to_call_from=[flow_weather])
+    [call] = reply.tool_calls or []
+    assert (call.function.name, json.loads(str(call.function.arguments))) == ("flow_weather", {"city": "example"})
+    [sent] = flow_chat_calls(flow_gateway)
+    assert (sent.json["tools"][0]["function"]["name"], sent.json["tool_choice"]) == ("flow_weather", "required")
+
+
+def test_a_tool_calling_agent_answers_through_its_final_answer_tool_on_flow(
+    flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway
+) -> None:
+    """The local Flow model calls the first tool offered: with no tool of its own, the agent's `final_answer`."""
+    agent = ToolCallingAgent(tools=[], model=model(flow_client, FLOW_MODEL, retry=False), max_steps=2)
+    assert agent.run("Say something.") == "example"
+    [sent] = flow_chat_calls(flow_gateway)
+    assert [tool["function"]["name"] for tool in sent.json["tools"]] == ["final_answer"]

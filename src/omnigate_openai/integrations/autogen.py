@@ -4,7 +4,8 @@
 arguments (and, for model names starting `gemini-`, `claude-` or `Llama-`, points it at those
 vendors' URLs with their keys from the environment). `chat_client` builds AutoGen's base client
 around the gateway's `AsyncOpenAI` instead. A model name AutoGen doesn't know needs `model_info=`
-(its capabilities); known OpenAI names get AutoGen's own table.
+(its capabilities); known OpenAI names get AutoGen's own table, and so do `provider/model` names
+(the Flow gateway's: `openai/gpt-4o`, `anthropic/claude-sonnet-4-20250514`) whose model it knows.
 """
 
 from __future__ import annotations
@@ -35,6 +36,13 @@ def chat_client(
     """
     from autogen_ext.models.openai import BaseOpenAIChatCompletionClient
 
-    return BaseOpenAIChatCompletionClient(
-        as_async(client), create_args={"model": model, **create_args}, model_info=model_info
-    )
+    gateway = as_async(client)
+    _, slash, named = model.partition("/")
+    if model_info is None and slash:
+        # AutoGen's table, asked for the model part of the name (its lookup is private; a client built for
+        # that name, never called, is its public face). A model it doesn't know raises as for the full name.
+        try:
+            model_info = BaseOpenAIChatCompletionClient(gateway, create_args={"model": named}).model_info
+        except ValueError:
+            model_info = None
+    return BaseOpenAIChatCompletionClient(gateway, create_args={"model": model, **create_args}, model_info=model_info)

@@ -9,7 +9,9 @@ function-calling paths. Needs `llama-index-llms-openai-like>=0.8` (openai<3).
 
 `OpenAIResponses` builds both of its clients from `OPENAI_API_KEY` unless both are given, and keeps
 that key in its fields. `responses_llm` gives it both gateway clients and the key placeholder; the
-client's Responses API serves its calls over the gateway's chat route.
+client's Responses API serves its calls over the gateway's chat route. It also sizes its context
+window by the model's name, from a table that knows `gpt-4o` but not the Flow gateway's
+`openai/gpt-4o` ("Unknown model" at the first call): `responses_llm` looks such a name up by its model.
 
 Both helpers turn off LlamaIndex's own retries (`max_retries=0`; pass it to have them back), which
 would repeat, after waits of their own, a call the client already retried as far as the gateway
@@ -52,7 +54,23 @@ def responses_llm(
     """
     from llama_index.llms.openai import OpenAIResponses
 
-    return _wired(OpenAIResponses, client, async_client, model=model, **kwargs)  # type: ignore[no-any-return,unused-ignore]
+    return _wired(OpenAIResponses, client, async_client, model=model, **{**_sized(model), **kwargs})  # type: ignore[no-any-return,unused-ignore]
+
+
+def _sized(model: str) -> dict[str, Any]:
+    """The `context_window` of a `provider/model` name from LlamaIndex's table, by its model part; else nothing.
+
+    A model part the table doesn't know is left to `OpenAIResponses`, which raises as for the whole name.
+    """
+    from llama_index.llms.openai.utils import openai_modelname_to_contextsize  # type: ignore[import-not-found,import-untyped,unused-ignore]
+
+    _, slash, named = model.partition("/")
+    if not slash:
+        return {}
+    try:
+        return {"context_window": openai_modelname_to_contextsize(named)}
+    except ValueError:
+        return {}
 
 
 def _wired(llm_class: Any, client: OpenAI, async_client: AsyncOpenAI | None, **options: Any) -> Any:

@@ -6,6 +6,10 @@ default) the client's `api_key` becomes the key that trace batches carry to api.
 gateway client's `api_key` is a placeholder, so the gateway key can't leak that way, but tracing
 would still send every prompt and answer to OpenAI. `install` sets the client with the
 chat-completions API and turns tracing off. `chat_model` wires one agent without global state.
+
+Model names: openai-agents' default provider reads `openai/gpt-4o` as OpenAI's `gpt-4o` (it strips the
+prefix) and refuses other prefixes (`anthropic/...`: "Unknown prefix"), while a gateway that names
+models `provider/model` (Flow) needs them as written. `model_provider` is a provider that sends them so.
 """
 
 from __future__ import annotations
@@ -15,11 +19,11 @@ from typing import TYPE_CHECKING
 from ._clients import as_async
 
 if TYPE_CHECKING:
-    from agents import OpenAIChatCompletionsModel
+    from agents import MultiProvider, OpenAIChatCompletionsModel
 
     from .._client import AsyncOpenAI, OpenAI
 
-__all__ = ["chat_model", "install"]
+__all__ = ["chat_model", "install", "model_provider"]
 
 
 def install(client: AsyncOpenAI | OpenAI) -> None:
@@ -43,3 +47,19 @@ def chat_model(client: AsyncOpenAI | OpenAI, model: str = "gpt-4o-mini") -> Open
     from agents import OpenAIChatCompletionsModel
 
     return OpenAIChatCompletionsModel(model=model, openai_client=as_async(client))
+
+
+def model_provider(client: AsyncOpenAI | OpenAI) -> MultiProvider:
+    """A provider for `RunConfig(model_provider=...)`: every agent's model name sent as written, over chat completions.
+
+    For `provider/model` names (the Flow gateway's), which openai-agents' default provider rewrites or refuses.
+    Tracing stays as the application set it, as with `chat_model`.
+    """
+    from agents import MultiProvider
+
+    return MultiProvider(
+        openai_client=as_async(client),
+        openai_use_responses=False,
+        openai_prefix_mode="model_id",
+        unknown_prefix_mode="model_id",
+    )

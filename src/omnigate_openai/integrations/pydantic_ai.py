@@ -6,6 +6,11 @@ its default structured output (`ToolOutput`, a tool call), `NativeOutput` (a JSO
 twin of a sync client. `max_retries` in model settings copies the client through `with_options`,
 which keeps every gateway setting. A client built with `emulate_tools=False` refuses tools and
 JSON modes: give such a model `profile=PROMPTED_ONLY` to keep pydantic-ai from sending them.
+
+pydantic-ai reads a model's capabilities from its name, and a `provider/model` name (the Flow
+gateway's) misleads it: `openai/gpt-4o` passed for an o-series reasoning model in 2.31 (its Responses
+calls then asked for encrypted reasoning), `openai/gpt-5-mini` for no reasoning model in 2.68. Both
+helpers give such a name the profile of its model part (`gpt-4o`), unless `profile=` is given.
 """
 
 from __future__ import annotations
@@ -15,11 +20,11 @@ from typing import TYPE_CHECKING, Any
 from ._clients import as_async
 
 if TYPE_CHECKING:
-    from pydantic_ai.models.openai import OpenAIChatModel
+    from pydantic_ai.models.openai import OpenAIChatModel, OpenAIResponsesModel
 
     from .._client import AsyncOpenAI, OpenAI
 
-__all__ = ["PROMPTED_ONLY", "chat_model"]
+__all__ = ["PROMPTED_ONLY", "chat_model", "responses_model"]
 
 PROMPTED_ONLY: dict[str, Any] = {
     "supports_tools": False,
@@ -38,4 +43,25 @@ def chat_model(client: AsyncOpenAI | OpenAI, model: str = "gpt-4o-mini", **kwarg
     from pydantic_ai.models.openai import OpenAIChatModel
     from pydantic_ai.providers.openai import OpenAIProvider
 
-    return OpenAIChatModel(model, provider=OpenAIProvider(openai_client=as_async(client)), **kwargs)
+    provider = OpenAIProvider(openai_client=as_async(client))
+    return OpenAIChatModel(model, provider=provider, **{**_profiled(model), **kwargs})
+
+
+def responses_model(client: AsyncOpenAI | OpenAI, model: str = "gpt-4o-mini", **kwargs: Any) -> OpenAIResponsesModel:
+    """An `OpenAIResponsesModel` for `model` over `client` (or its async twin), served over chat completions.
+
+    Other keywords are `OpenAIResponsesModel`'s (`settings=`, `profile=`, ...).
+    """
+    from pydantic_ai.models.openai import OpenAIResponsesModel
+    from pydantic_ai.providers.openai import OpenAIProvider
+
+    provider = OpenAIProvider(openai_client=as_async(client))
+    return OpenAIResponsesModel(model, provider=provider, **{**_profiled(model), **kwargs})
+
+
+def _profiled(model: str) -> dict[str, Any]:
+    """`profile=` for a `provider/model` name: pydantic-ai's profile of the model part; nothing for a bare name."""
+    from pydantic_ai.providers.openai import OpenAIProvider
+
+    _, slash, named = model.partition("/")
+    return {"profile": OpenAIProvider.model_profile(named)} if slash else {}

@@ -4,8 +4,9 @@ Flow routes through LiteLLM, so tools and `response_format` are native there. Th
 in the simplest deterministic way: offered tools and no tool result yet -> it calls the first tool
 (or the one `tool_choice` names) with arguments valid against its schema, or for a custom tool
 (free-form input) with the last message's text as its input; a `json_schema` format ->
-an instance of the schema; `json_object` -> a small JSON object; otherwise the fixed reply. Written
-from OpenAI's documented shapes, independently of the client's code.
+an instance of the schema (after a tool result too: an agent's final, structured answer);
+`json_object` -> a small JSON object; otherwise the fixed reply. Written from OpenAI's documented
+shapes, independently of the client's code.
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ def _answer(body: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
             arguments = json.dumps(instance(tool["function"].get("parameters") or {"type": "object"}))
             call["function"] = {"name": tool["function"]["name"], "arguments": arguments}
         return {"role": "assistant", "content": None, "tool_calls": [call]}, "tool_calls"
-    if last.get("role") == "tool":
+    if last.get("role") == "tool" and not _wants_schema(body.get("response_format")):
         return {"role": "assistant", "content": f"The tool said: {_text(last.get('content'))}"}, "stop"
     return {"role": "assistant", "content": _formatted_reply(body.get("response_format"))}, "stop"
 
@@ -147,6 +148,11 @@ def _tool_to_call(body: Mapping[str, Any], last: Mapping[str, Any]) -> Mapping[s
 
 _CALLABLE = ("function", "custom")
 """The tool types the model calls: a function with JSON arguments, a custom tool with free-form input."""
+
+
+def _wants_schema(response_format: object) -> bool:
+    """A `json_schema` format binds the answer that follows a tool result too, as an agent's final answer."""
+    return isinstance(response_format, Mapping) and response_format.get("type") == "json_schema"
 
 
 def _formatted_reply(response_format: object) -> str:
