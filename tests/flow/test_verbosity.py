@@ -39,6 +39,11 @@ NAMES = [  # a Flow model name, and whether LiteLLM 1.108.7 forwards `verbosity`
     ("openai/gpt-5-chat-latest", False),  # GPT-5's chat model takes the GPT-4 parameters
     ("gpt-5-chat", False),
     ("azure/gpt-5-chat", False),
+    # LiteLLM asks its Azure o-series test first: `o1`, `o3`, `o4` or `o_series/` anywhere in the name
+    ("azure/gpt-5-demo1", False),
+    ("azure/o_series/gpt-5", False),
+    ("azure/gpt5_series/o3-deployment", False),
+    ("azure_ai/gpt-5-demo1", True),  # not Azure AI's: it has no o-series config
     ("openai/GPT-5", False),  # LiteLLM's test is case-sensitive
     ("openai/gpt-4o", False),
     ("openai/gpt-4.1", False),

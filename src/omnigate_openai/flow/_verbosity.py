@@ -6,7 +6,9 @@ and answers any other model's `verbosity` with `UnsupportedParamsError` (a 400),
 `drop_params`. That config serves a model when `is_gpt_reasoning_series_name(model)` holds, on the providers
 whose configs ask it: `openai` (a bare name is OpenAI's), `azure` (`llms/azure/chat/gpt_5_transformation.py`,
 which also takes its `gpt5_series` deployment marker), `azure_ai` (`llms/azure_ai/chat/transformation.py`) and
-`bedrock_mantle` (`llms/bedrock_mantle/chat/transformation.py`). A Flow name is LiteLLM's `provider/model`.
+`bedrock_mantle` (`llms/bedrock_mantle/chat/transformation.py`). Azure asks its o-series test first
+(`AzureOpenAIO1Config.is_o_series_model`): a name holding `o1`, `o3`, `o4` or `o_series/` anywhere goes to
+that config, which lacks `verbosity`. A Flow name is LiteLLM's `provider/model`.
 `tests/flow/test_verbosity.py` holds this rule to LiteLLM's own answer.
 """
 
@@ -16,6 +18,9 @@ __all__ = ["litellm_forwards_verbosity"]
 
 _SERIES_MARKERS = ("gpt-5", "gpt-6")
 """`GPT_REASONING_SERIES_MARKERS`: anywhere in the model's name, case-sensitive, as LiteLLM looks."""
+
+_AZURE_O_SERIES_MARKERS = ("o1", "o3", "o4", "o_series/")
+"""`AzureOpenAIO1Config.is_o_series_model`'s, asked before the GPT-5 test: it wins (`azure/gpt-5-demo1`)."""
 
 _PROVIDERS = frozenset({"openai", "azure", "azure_ai", "bedrock_mantle"})
 """The providers whose chat configs hand a GPT-5 name to `OpenAIGPT5Config` (OpenRouter's, vLLM's do not)."""
@@ -28,7 +33,10 @@ def litellm_forwards_verbosity(model: object) -> bool:
     provider, _, name = model.partition("/") if "/" in model else ("openai", "", model)
     if provider not in _PROVIDERS:
         return False
-    if provider == "azure" and "gpt5_series" in name:
-        return True
+    if provider == "azure":
+        if any(marker in name for marker in _AZURE_O_SERIES_MARKERS):
+            return False
+        if "gpt5_series" in name:
+            return True
     # `is_gpt_reasoning_series_name`: a marker in the name, but not GPT-5's chat model (its last segment).
     return any(marker in name for marker in _SERIES_MARKERS) and "gpt-5-chat" not in name.split("/")[-1]
