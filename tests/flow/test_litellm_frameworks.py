@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import operator
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from functools import reduce
 from typing import Any
 
@@ -131,14 +131,19 @@ def test_langchain_create_agent_with_a_tool_and_a_structured_response(
 # --- openai-agents --------------------------------------------------------------------------------------------
 
 
-async def test_agents_runner_with_a_function_tool(litellm_proxy: LiteLLMProxy) -> None:
-    before = _count(litellm_proxy)
+@pytest.fixture
+async def agents_run_config(litellm_proxy: LiteLLMProxy) -> AsyncIterator[RunConfig]:
+    """openai-agents' run config over a Flow client of the real proxy, model names sent as written."""
     async with flow.AsyncOpenAI(
         base_url=litellm_proxy.base_url, auth_token=litellm_proxy.master_key, max_retries=0
     ) as client:
-        run_config = RunConfig(model_provider=model_provider(client), tracing_disabled=True)
-        agent = Agent(name="weather", model=MODEL, tools=[weather_tool])
-        result = await Runner.run(agent, "What is the weather in Paris?", run_config=run_config)
+        yield RunConfig(model_provider=model_provider(client), tracing_disabled=True)
+
+
+async def test_agents_runner_with_a_function_tool(litellm_proxy: LiteLLMProxy, agents_run_config: RunConfig) -> None:
+    before = _count(litellm_proxy)
+    agent = Agent(name="weather", model=MODEL, tools=[weather_tool])
+    result = await Runner.run(agent, "What is the weather in Paris?", run_config=agents_run_config)
     assert result.final_output == SUNNY
     assert result.context_wrapper.usage.requests == 2
     first, second = _sent_since(litellm_proxy, before)
@@ -146,15 +151,13 @@ async def test_agents_runner_with_a_function_tool(litellm_proxy: LiteLLMProxy) -
     assert second["messages"][-1]["content"] == "21 C and sunny in example"
 
 
-async def test_agents_streamed_run_with_a_function_tool(litellm_proxy: LiteLLMProxy) -> None:
+async def test_agents_streamed_run_with_a_function_tool(
+    litellm_proxy: LiteLLMProxy, agents_run_config: RunConfig
+) -> None:
     before = _count(litellm_proxy)
-    async with flow.AsyncOpenAI(
-        base_url=litellm_proxy.base_url, auth_token=litellm_proxy.master_key, max_retries=0
-    ) as client:
-        run_config = RunConfig(model_provider=model_provider(client), tracing_disabled=True)
-        agent = Agent(name="weather", model=MODEL, tools=[weather_tool])
-        run = Runner.run_streamed(agent, "Weather in Paris?", run_config=run_config)
-        events = [event.data async for event in run.stream_events() if event.type == "raw_response_event"]
+    agent = Agent(name="weather", model=MODEL, tools=[weather_tool])
+    run = Runner.run_streamed(agent, "Weather in Paris?", run_config=agents_run_config)
+    events = [event.data async for event in run.stream_events() if event.type == "raw_response_event"]
     assert run.final_output == SUNNY
     arguments = "".join(e.delta for e in events if e.type == "response.function_call_arguments.delta")
     assert json.loads(arguments) == {"city": "example"}
