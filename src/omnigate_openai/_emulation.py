@@ -1,4 +1,4 @@
-"""Tool calling, structured output and `verbosity` by prompt, for a gateway that drops them: whether a call is.
+"""Whether a chat call is served by prompt (tool calling, structured output, `verbosity`), where the gateway drops them.
 
 `emulation_for(options, settings)` decides (the one place that does, from the gateway profile's
 `emulates_tools` and `emulates_verbosity_for(model)` and the caller's `emulate_tools`) and returns an
