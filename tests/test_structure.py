@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from _mypy import mypy_errors
+
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "omnigate_openai"
 
 WIRE_LITERALS = (
@@ -204,3 +206,21 @@ def test_importing_the_package_leaves_what_a_call_may_never_need_unloaded() -> N
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
     chat = "openai.resources.chat.completions.completions"
     assert done.stdout.splitlines() == ["[]", f"[{chat!r}]", f"[{chat!r}, 'omnigate_openai.guard']"]
+
+
+def test_a_type_checker_refuses_a_name_the_package_lacks(tmp_path: Path) -> None:
+    """The guard's names and `signup` load on first use (the package's `__getattr__`), which a type checker
+    reads as "any name is there": a misspelt name must still be an error for the user's mypy."""
+    errors = mypy_errors(
+        tmp_path,
+        "import omnigate_openai\n"
+        "from omnigate_openai import Gaurd, Guard, signup\n"
+        "omnigate_openai.Limts\n"
+        "limits: int = omnigate_openai.Limits\n",
+    )
+    assert errors == [
+        'user.py:2: error: Module "omnigate_openai" has no attribute "Gaurd"; maybe "Guard"?  [attr-defined]',
+        'user.py:3: error: Module has no attribute "Limts"; maybe "Limits"?  [attr-defined]',
+        'user.py:4: error: Incompatible types in assignment (expression has type "type[Limits]", '
+        'variable has type "int")  [assignment]',
+    ], errors

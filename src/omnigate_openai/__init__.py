@@ -144,19 +144,21 @@ if TYPE_CHECKING:
     from .omnigate._signup import signup as signup
 
 
-def __getattr__(name: str) -> object:
-    # The gateway-only sign-up and the guard package load on first use, not with `import omnigate_openai`
-    # (a name this module lacks loads the guard too, to look there, then fails as usual).
-    if name == "signup":
-        from .omnigate._signup import signup
+if not TYPE_CHECKING:  # a type checker reads a module `__getattr__` as "any name is there": it sees the imports above
 
-        return signup
-    if not name.startswith("__"):
-        guard = importlib.import_module(f"{__name__}.guard")  # not `from . import`: that asks this hook again
-        if name == "guard":
-            return guard
-        if name in guard.__all__:
-            value: object = getattr(guard, name)
-            globals()[name] = value  # found directly from now on
-            return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    def __getattr__(name: str) -> object:
+        # The gateway-only sign-up and the guard package load on first use, not with `import omnigate_openai`
+        # (a name this module lacks loads the guard too, to look there, then fails as usual).
+        if name == "signup":
+            from .omnigate._signup import signup
+
+            return signup
+        if not name.startswith("__"):
+            guard = importlib.import_module(f"{__name__}.guard")  # not `from . import`: that asks this hook again
+            if name == "guard":
+                return guard
+            if name in guard.__all__:
+                value: object = getattr(guard, name)
+                globals()[name] = value  # found directly from now on
+                return value
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

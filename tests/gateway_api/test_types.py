@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -12,7 +9,7 @@ from pathlib import Path
 import openai
 import pytest
 
-import omnigate_openai
+from _mypy import mypy_errors
 from omnigate_openai import types
 from omnigate_openai.types import CreatedApiKey, CreatedProject, Me, MetricsResponse, Org, Signup
 
@@ -29,42 +26,23 @@ def test_all_lists_exactly_the_public_names() -> None:
     assert set(types.__all__) == public
 
 
-_MYPY_CONFIG = """
-[mypy]
-follow_imports = silent
-[mypy-openai.*,pydantic.*,pydantic_core.*,httpx.*,httpx2.*,typing_extensions,anyio.*]
-follow_imports = skip
-"""
-"""Only our own modules are read (in seconds): the libraries' types are not what is checked here."""
-
-
 def test_a_type_checker_refuses_a_name_the_gateway_types_lack(tmp_path: Path) -> None:
     """The types load by name when first used (a module `__getattr__`), which a type checker reads as "any
     name is there": a misspelt name must still be an error for the user's mypy, as before they were lazy."""
-    (tmp_path / "mypy.ini").write_text(_MYPY_CONFIG)
-    (tmp_path / "user.py").write_text(
+    errors = mypy_errors(
+        tmp_path,
         "import omnigate_openai.omnigate.types as gateway_types\n"
         "from omnigate_openai.omnigate.types import MetricsRespons, ModelInfo\n"
         "gateway_types.Helth\n"
-        "info: int = ModelInfo\n"
+        "info: int = ModelInfo\n",
     )
-    source = str(Path(omnigate_openai.__file__).parents[1])  # this checkout's, not an installed copy
-    done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--config-file", "mypy.ini", "--cache-dir", os.devnull, "user.py"],
-        cwd=tmp_path,
-        env={**os.environ, "MYPYPATH": source},
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    errors = [line for line in done.stdout.splitlines() if line.startswith("user.py")]
     assert errors == [
         'user.py:2: error: Module "omnigate_openai.omnigate.types" has no attribute "MetricsRespons"; '
         'maybe "MetricsResponse"?  [attr-defined]',
         'user.py:3: error: Module has no attribute "Helth"; maybe "Health"?  [attr-defined]',
-        'user.py:4: error: Incompatible types in assignment (expression has type '
+        "user.py:4: error: Incompatible types in assignment (expression has type "
         '"type[ModelInfo]", variable has type "int")  [assignment]',
-    ], done.stdout + done.stderr
+    ], errors
 
 
 def test_models_are_openai_models() -> None:
