@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -43,6 +45,24 @@ def test_a_type_checker_refuses_a_name_the_gateway_types_lack(tmp_path: Path) ->
         "user.py:4: error: Incompatible types in assignment (expression has type "
         '"type[ModelInfo]", variable has type "int")  [assignment]',
     ], errors
+
+
+def test_each_module_of_the_gateway_types_is_an_attribute_before_it_is_imported() -> None:
+    """As it was when the types loaded with the package: `types.metrics.MetricsResponse` without importing
+    `types.metrics` first. A fresh interpreter, since this process has imported them all already."""
+    code = (
+        "import omnigate_openai.omnigate.types as t\n"
+        "print(t.metrics.MetricsResponse.__name__, t.account.Me.__name__, t.api_keys.__name__)\n"
+        "try:\n"
+        "    t.billing\n"
+        "except AttributeError as exc:\n"
+        "    print(exc)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.splitlines() == [
+        "MetricsResponse Me omnigate_openai.omnigate.types.api_keys",
+        "module 'omnigate_openai.omnigate.types' has no attribute 'billing'",
+    ], done.stderr
 
 
 def test_models_are_openai_models() -> None:

@@ -79,10 +79,14 @@ _MODULES = {
 }
 """The module each name lives in."""
 
+_SUBMODULES = frozenset(_MODULES.values())
+
 
 if not TYPE_CHECKING:  # a type checker reads a module `__getattr__` as "any name is there": it sees the imports above
 
     def __getattr__(name: str) -> object:
+        if name in _SUBMODULES:  # as when they loaded with the package: `types.metrics.MetricsResponse`
+            return importlib.import_module(f"{__name__}.{name}")  # the import sets it here from now on
         module = _MODULES.get(name)
         if module is None:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
