@@ -19,7 +19,7 @@ from omnigate_openai import flow
 from omnigate_openai.integrations.langchain import chat_model
 from omnigate_openai.testing import DEFAULT_REPLY, LocalFlowGateway, LocalGateway, ToolCall
 
-from .conftest import FLOW_MODEL, chat_calls, flow_chat_calls
+from .conftest import FLOW_DEFAULT_MODEL, FLOW_MODEL, chat_calls, flow_chat_calls
 
 
 def test_invoke_reports_usage(client: og.OpenAI, async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
@@ -463,3 +463,25 @@ def test_flow_summarization_by_a_fraction_of_the_context_window(
     assert result["messages"][-1].text == DEFAULT_REPLY
     [call] = flow_chat_calls(flow_gateway)
     assert call.json["model"] == "openai/gpt-4o"
+
+
+def test_flow_default_model_is_a_flow_name(flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway) -> None:
+    """OmniGate's default, `gpt-4o-mini`, is a name Flow answers 404 for: a Flow client's default is Flow's."""
+    assert chat_model(flow_client).invoke("Hello").text == DEFAULT_REPLY
+    [call] = flow_chat_calls(flow_gateway)
+    assert call.json["model"] == FLOW_DEFAULT_MODEL
+
+
+async def test_flow_default_model_is_a_flow_name_async(
+    async_flow_client: flow.AsyncOpenAI, flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway
+) -> None:
+    reply = await chat_model(flow_client, async_flow_client).ainvoke("Hello")
+    assert reply.text == DEFAULT_REPLY
+    [call] = flow_chat_calls(flow_gateway)
+    assert call.json["model"] == FLOW_DEFAULT_MODEL
+
+
+def test_omnigate_default_model_stays_the_bare_name(client: og.OpenAI, gateway: LocalGateway) -> None:
+    assert chat_model(client).invoke("Hello").text == DEFAULT_REPLY
+    [call] = chat_calls(gateway)
+    assert call.json["model"] == "gpt-4o-mini"

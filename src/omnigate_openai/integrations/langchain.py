@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._clients import pair
+from ._clients import default_model, pair
 
 if TYPE_CHECKING:
     from langchain_openai import ChatOpenAI
@@ -35,13 +35,14 @@ __all__ = ["chat_model"]
 def chat_model(client: OpenAI, async_client: AsyncOpenAI | None = None, **kwargs: Any) -> ChatOpenAI:
     """A `ChatOpenAI` over `client` (and `async_client`, or a twin of `client` with its settings).
 
-    Other keywords are `ChatOpenAI`'s (`model=`, `temperature=`, ...); `model` defaults to `gpt-4o-mini`.
+    Other keywords are `ChatOpenAI`'s (`model=`, `temperature=`, ...); `model` is the gateway's default
+    when not given (`gpt-4o-mini`; on Flow `openai/gpt-4o-mini`).
     """
     from langchain_openai import ChatOpenAI
 
     sync, async_ = pair(client, async_client)
-    options: dict[str, Any] = {"model": "gpt-4o-mini", "use_responses_api": False, "stream_usage": True, **kwargs}
-    model = options.pop("model")
+    options: dict[str, Any] = {"use_responses_api": False, "stream_usage": True, **kwargs}
+    model = default_model(sync, options.pop("model", None))
     _, slash, named = model.partition("/")
     built = ChatOpenAI(
         model=named if slash else model,  # judged as LangChain judges the model part
