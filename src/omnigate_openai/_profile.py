@@ -7,6 +7,7 @@ profile (`omnigate/` is the first; a second gateway is a second package, with no
 What a profile holds, and the hook of the client that asks for it:
 
     configuration     name, api_path, env, user_header, max_user_id_length   Settings.resolve, __init__
+                      default_model                                          the framework helpers' `model=` default
     credentials       auth_headers(settings, bearer_auth=)                   _auth_headers
                       default_headers(settings)                              default_headers
                       validate_headers(settings, headers, require_credentials=)  _validate_headers
@@ -100,6 +101,10 @@ class GatewayProfile:
 
     user_header: str | None = None
     """The header that attributes a call to an end user (OmniGate's user-id header); None: the gateway has none."""
+
+    default_model: str = "gpt-4o-mini"
+    """The model a framework helper (`integrations/`) is built for when it is given no `model=`: a name
+    this gateway routes (OmniGate's are bare, Flow's `provider/model`)."""
 
     max_user_id_length: int | None = None
     """The longest user id the gateway stores; longer ones are refused before sending."""

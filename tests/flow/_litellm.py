@@ -42,6 +42,10 @@ MODELS = (
 )
 """The `provider/model` names the proxy routes, as Flow names them; all go to the offline upstream."""
 
+ALIASES = {"gpt-5-mini": "openai/gpt-4o"}
+"""Bare `model_name`s of the model list and the Flow model each stands for: what a bare name the client is
+given may be (this one sounds like GPT-5, is GPT-4o, and LiteLLM refuses its `verbosity`)."""
+
 
 @dataclass
 class LiteLLMProxy:
@@ -69,15 +73,16 @@ def litellm_executable() -> Path:
 
 def _config(upstream: LocalFlowGateway, master_key: str) -> str:
     # `openai/<flow name>`: LiteLLM strips its own `openai/` prefix, so the upstream sees the Flow name.
+    routes = {**{name: name for name in MODELS}, **ALIASES}
     entries = "".join(
         f"""
   - model_name: {name}
     litellm_params:
-      model: openai/{name}
+      model: openai/{flow_name}
       api_base: {upstream.gateway_url}
       api_key: {upstream.auth_token}
 """
-        for name in MODELS
+        for name, flow_name in routes.items()
     )
     return f"""model_list:{entries}
 general_settings:

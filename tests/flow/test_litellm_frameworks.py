@@ -128,6 +128,19 @@ def test_langchain_create_agent_with_a_tool_and_a_structured_response(
     assert second["response_format"]["json_schema"]["name"] == "City"
 
 
+@pytest.mark.parametrize("api", ["chat", "responses"])
+def test_langchain_leaves_out_a_gpt_5_temperature_litellm_would_refuse(
+    client: flow.OpenAI, litellm_proxy: LiteLLMProxy, api: str
+) -> None:
+    """LangChain drops it for a name starting `gpt-5`; for the Flow name, LiteLLM answered 400
+    "doesn't support temperature=0.2 while reasoning is active"."""
+    before = _count(litellm_proxy)
+    model = chat_model(client, model="openai/gpt-5-mini", temperature=0.2, use_responses_api=api == "responses")
+    assert model.invoke("Hello").text == "Hello there! How can I help?"
+    [sent] = _sent_since(litellm_proxy, before)
+    assert (sent["model"], "temperature" in sent) == ("openai/gpt-5-mini", False)
+
+
 # --- openai-agents --------------------------------------------------------------------------------------------
 
 

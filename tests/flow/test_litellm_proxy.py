@@ -20,7 +20,7 @@ import omnigate_openai as og
 from omnigate_openai import flow
 from omnigate_openai.testing._flow_model import vector_for
 
-from ._litellm import ROOT_PATH, LiteLLMProxy
+from ._litellm import ALIASES, ROOT_PATH, LiteLLMProxy
 
 pytestmark = pytest.mark.timeout(300)  # the first test waits for the proxy to start (15-60 s)
 
@@ -193,6 +193,53 @@ def test_litellm_refuses_the_verbosity_field_itself(litellm_proxy: LiteLLMProxy)
     assert "does not support parameters: ['verbosity']" in caught.value.read().decode()
 
 
+ALIAS = "gpt-5-mini"
+"""A bare name in the proxy's model list, standing for `openai/gpt-4o` (`ALIASES`)."""
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["call", "stream"])
+def test_a_bare_name_gets_verbosity_said_as_its_deployment_may_refuse_the_field(
+    litellm_proxy: LiteLLMProxy, stream: bool
+) -> None:
+    """The client cannot see what a bare name stands for: the line is served by every deployment."""
+    with _client(litellm_proxy) as client:
+        answer: Any = client.chat.completions.create(**{**HELLO, "model": ALIAS}, verbosity="low", stream=stream)
+        if stream:
+            text = "".join(chunk.choices[0].delta.content or "" for chunk in answer if chunk.choices)
+        else:
+            text = answer.choices[0].message.content
+    assert text == "Hello there! How can I help?"
+    sent = litellm_proxy.upstream.calls.last.json
+    assert (sent["model"], "verbosity" in sent) == (ALIASES[ALIAS], False)
+    assert sent["messages"][0] == {"role": "system", "content": "Keep the answer as short as the question allows."}
+    assert og.meta(answer).emulated == ("verbosity",)
+
+
+async def test_an_async_responses_call_says_text_verbosity_for_a_bare_name(litellm_proxy: LiteLLMProxy) -> None:
+    async with flow.AsyncOpenAI(
+        base_url=litellm_proxy.base_url, auth_token=litellm_proxy.master_key, max_retries=0
+    ) as client:
+        response = await client.responses.create(model=ALIAS, input="Hi", text={"verbosity": "high"})
+    assert response.output_text == "Hello there! How can I help?"
+    sent = litellm_proxy.upstream.calls.last.json
+    assert "verbosity" not in sent
+    assert sent["messages"][0] == {"role": "system", "content": "Give a thorough, detailed answer."}
+    assert og.meta(response).emulated == ("verbosity", "responses")
+
+
+def test_litellm_refuses_the_verbosity_field_for_a_bare_name_of_gpt_4o(litellm_proxy: LiteLLMProxy) -> None:
+    """Why the client does not trust a name that sounds like GPT-5: its deployment decides, and refuses."""
+    request = urllib.request.Request(
+        f"{litellm_proxy.base_url}{ROOT_PATH}/v1/chat/completions",
+        data=json.dumps({**HELLO, "model": ALIAS, "verbosity": "low"}).encode(),
+        headers={"Authorization": f"Bearer {litellm_proxy.master_key}", "Content-Type": "application/json"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(request, timeout=30)
+    assert caught.value.code == 400
+    assert "does not support parameters: ['verbosity']" in caught.value.read().decode()
+
+
 class Order(BaseModel):
     order_id: int
     status: str
@@ -220,6 +267,7 @@ def test_models_through_the_gateway_namespace(litellm_proxy: LiteLLMProxy) -> No
         "openai/gpt-5-mini",
         "anthropic/claude-sonnet-4-20250514",
         "openai/text-embedding-3-small",
+        "gpt-5-mini",  # a bare alias of the model list is listed as it is named
     }
 
 

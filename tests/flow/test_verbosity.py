@@ -23,8 +23,7 @@ BRIEF = [{"role": "system", "content": "Be brief."}, {"role": "user", "content":
 GPT_5 = "openai/gpt-5-mini"
 CLAUDE = "anthropic/claude-sonnet-4-20250514"
 
-NAMES = [  # a Flow model name, and whether LiteLLM 1.108.7 forwards `verbosity` for it
-    ("gpt-5", True),
+NAMES = [  # a Flow `provider/model` name, and whether LiteLLM 1.108.7 forwards `verbosity` for it
     ("openai/gpt-5-mini", True),
     ("openai/gpt-5.1", True),
     ("openai/gpt-5-codex", True),
@@ -36,9 +35,19 @@ NAMES = [  # a Flow model name, and whether LiteLLM 1.108.7 forwards `verbosity`
     ("azure/gpt5_series/my-deployment", True),
     ("azure_ai/gpt-5", True),
     ("bedrock_mantle/openai.gpt-5", True),
+    # ChatGPT's and GitHub Copilot's subscriptions, and RAGFlow, take OpenAI's chat config, GPT-5 rule and all
+    ("chatgpt/gpt-5", True),
+    ("chatgpt/gpt-5-codex", True),
+    ("github_copilot/gpt-5-mini", True),
+    ("ragflow/chat/my-chat/gpt-5", True),
+    ("ragflow/agent/my-agent/gpt-5-mini", True),
     ("openai/gpt-5-chat-latest", False),  # GPT-5's chat model takes the GPT-4 parameters
-    ("gpt-5-chat", False),
     ("azure/gpt-5-chat", False),
+    ("chatgpt/gpt-5-chat-latest", False),
+    ("chatgpt/gpt-4o", False),
+    ("github_copilot/gpt-4o", False),
+    ("ragflow/chat/my-chat/gpt-4o", False),
+    ("ragflow/gpt-5", False),  # not RAGFlow's `ragflow/{chat,agent}/<id>/<model>`: LiteLLM refuses the name
     # LiteLLM asks its Azure o-series test first: `o1`, `o3`, `o4` or `o_series/` anywhere in the name
     ("azure/gpt-5-demo1", False),
     ("azure/o_series/gpt-5", False),
@@ -55,23 +64,49 @@ NAMES = [  # a Flow model name, and whether LiteLLM 1.108.7 forwards `verbosity`
     ("gemini/gemini-2.5-pro", False),
 ]
 
+PROXIED = [  # `litellm_proxy/<name>`: LiteLLM passes every field on; the next LiteLLM proxy judges `<name>`
+    ("litellm_proxy/openai/gpt-5-mini", True),
+    ("litellm_proxy/azure/gpt-5", True),
+    ("litellm_proxy/litellm_proxy/openai/gpt-5", True),
+    ("litellm_proxy/openai/gpt-4o", False),
+    ("litellm_proxy/anthropic/claude-sonnet-4-20250514", False),
+    ("litellm_proxy/gpt-5-mini", False),  # a bare name there too: an alias in that proxy's model list
+]
 
-@pytest.mark.parametrize(("name", "forwards"), NAMES)
+BARE = ["gpt-5", "gpt-5-mini", "gpt-5-chat", "gpt-6", "my-gpt-5-alias", "gpt-4o", "claude-sonnet-4-20250514"]
+"""Names with no `provider/`: a `model_name` in the proxy's model list, whose deployment decides, unseen."""
+
+
+@pytest.mark.parametrize(("name", "forwards"), NAMES + PROXIED)
 def test_the_rule_names_the_gpt_5_family_as_litellm_does(name: str, forwards: bool) -> None:
     assert litellm_forwards_verbosity(name) is forwards
 
 
-@pytest.mark.parametrize("name", [None, 5, ""])
+@pytest.mark.parametrize("name", BARE)
+def test_a_bare_name_gets_the_line_whatever_it_sounds_like(name: str) -> None:
+    """The proxy's model list maps it to a deployment the client cannot see (`gpt-5-mini` may be
+    `openai/gpt-4o` there, which refuses the field): the line is served by every model, the field is not."""
+    assert litellm_forwards_verbosity(name) is False
+
+
+@pytest.mark.parametrize("name", [None, 5, "", "/gpt-5", "openai/"])
 def test_a_model_that_is_no_name_gets_the_line(name: object) -> None:
     assert litellm_forwards_verbosity(name) is False
 
 
 _ASK_LITELLM = """
 import json, sys
+from litellm.litellm_core_utils.get_llm_provider_logic import resolve_model_and_provider_for_metadata
 from litellm.utils import get_supported_openai_params
 answers = {}
 for name in json.loads(sys.argv[1]):
-    params = get_supported_openai_params(model=name)
+    # As `completion` does: the provider and model from the name (no sign-in for ChatGPT's or Copilot's),
+    # then that provider's chat config for that model; a name LiteLLM cannot route is refused whole.
+    try:
+        model, provider = resolve_model_and_provider_for_metadata(name)
+        params = get_supported_openai_params(model=model, custom_llm_provider=provider)
+    except Exception:
+        params = None
     answers[name] = params is not None and "verbosity" in params
 print(json.dumps(answers))
 """
@@ -79,10 +114,14 @@ print(json.dumps(answers))
 
 @pytest.mark.timeout(180)
 def test_litellm_itself_agrees_with_the_table() -> None:
-    """The table is LiteLLM's answer (its venv, offline): an upgrade that moves the line fails here first."""
-    names = [name for name, _ in NAMES]
+    """The table is LiteLLM's answer (its venv, offline): an upgrade that moves the line fails here first.
+    A `litellm_proxy/` name is asked twice: of this proxy (which passes every field on) and, for the rest
+    of the name, of the next one."""
+    proxied = {name: name.partition("/")[2] for name, _ in PROXIED}
+    names = [name for name, _ in NAMES] + list(proxied) + [rest for rest in proxied.values() if "/" in rest]
     env = {
         "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", ""),
         "LITELLM_LOCAL_MODEL_COST_MAP": "True",
         "LITELLM_TELEMETRY": "False",
         "HTTP_PROXY": "http://127.0.0.1:9",
@@ -97,7 +136,9 @@ def test_litellm_itself_agrees_with_the_table() -> None:
         check=True,
     )
     answers = json.loads(done.stdout.strip().splitlines()[-1])
-    assert answers == dict(NAMES)
+    assert {name: answers[name] for name, _ in NAMES} == dict(NAMES)
+    assert all(answers[name] for name in proxied)  # this proxy sends it on, whatever the model
+    assert {name: "/" in rest and answers[rest] for name, rest in proxied.items()} == dict(PROXIED)
 
 
 # -- through the local Flow gateway -----------------------------------------------------------------

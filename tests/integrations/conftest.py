@@ -29,6 +29,9 @@ FLOW_CHAT = "/api/v1/gateway/v1/chat/completions"
 FLOW_MODEL = "openai/gpt-4o"
 """A Flow model name: `provider/model`, sent as written."""
 
+FLOW_DEFAULT_MODEL = "openai/gpt-4o-mini"
+"""What a helper given a Flow client and no model sends: the Flow name of OmniGate's default."""
+
 TELEMETRY_OFF = {
     "HAYSTACK_TELEMETRY_ENABLED": "False",
     "CREWAI_DISABLE_TELEMETRY": "true",

@@ -17,7 +17,7 @@ from omnigate_openai import flow
 from omnigate_openai.integrations.autogen import chat_client
 from omnigate_openai.testing import DEFAULT_REPLY, LocalFlowGateway, LocalGateway, ToolCall
 
-from .conftest import FLOW_MODEL, chat_calls, flow_chat_calls
+from .conftest import FLOW_DEFAULT_MODEL, FLOW_MODEL, chat_calls, flow_chat_calls
 
 
 async def test_create_reports_usage(async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
@@ -209,3 +209,15 @@ async def test_a_round_robin_team_on_flow_keeps_the_speakers_names(
         ("user", "Write a haiku."),
         ("writer", DEFAULT_REPLY),
     ]
+
+
+async def test_the_default_model_on_flow_is_a_flow_name(
+    async_flow_client: flow.AsyncOpenAI, flow_gateway: LocalFlowGateway
+) -> None:
+    """OmniGate's default, `gpt-4o-mini`, is a name Flow answers 404 for; its model info is still AutoGen's."""
+    model = chat_client(async_flow_client)
+    assert model.model_info["family"] == "gpt-4o"
+    result = await model.create([UserMessage(content="Hello", source="user")])
+    assert result.content == DEFAULT_REPLY
+    [call] = flow_chat_calls(flow_gateway)
+    assert call.json["model"] == FLOW_DEFAULT_MODEL

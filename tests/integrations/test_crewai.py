@@ -15,10 +15,11 @@ from pydantic import BaseModel
 
 import omnigate_openai as og
 from _socket_guard import SocketGuard
+from omnigate_openai import flow
 from omnigate_openai.integrations.crewai import llm, memory
-from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ToolCall
+from omnigate_openai.testing import DEFAULT_REPLY, LocalFlowGateway, LocalGateway, ToolCall
 
-from .conftest import chat_calls
+from .conftest import FLOW_DEFAULT_MODEL, chat_calls, flow_chat_calls
 
 
 @pytest.fixture(autouse=True)
@@ -150,3 +151,10 @@ def test_structured_calls_of_the_llm_and_of_an_agent(client: og.OpenAI, gateway:
     assert "Paris" in str(llm(client, response_format=City).call("Where is the Eiffel tower?"))
     agent = Agent(role="Geographer", goal="Locate landmarks", backstory="Knows maps", llm=llm(client))
     assert agent.kickoff("Where is the Eiffel tower?", response_format=City).pydantic == PARIS
+
+
+def test_the_default_model_on_flow_is_a_flow_name(flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway) -> None:
+    """OmniGate's default, `gpt-4o-mini`, is a name Flow answers 404 for: a Flow client's default is Flow's."""
+    assert llm(flow_client).call("Hello") == DEFAULT_REPLY
+    [call] = flow_chat_calls(flow_gateway)
+    assert call.json["model"] == FLOW_DEFAULT_MODEL

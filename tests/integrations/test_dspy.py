@@ -9,11 +9,12 @@ import pytest
 
 import omnigate_openai as og
 from _socket_guard import SocketGuard
+from omnigate_openai import flow
 from omnigate_openai.integrations.dspy import lm
 from omnigate_openai.integrations.patch import patch_openai, unpatch_openai
-from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway
+from omnigate_openai.testing import DEFAULT_REPLY, LocalFlowGateway, LocalGateway
 
-from .conftest import USER_ID, chat_calls
+from .conftest import FLOW_DEFAULT_MODEL, USER_ID, chat_calls, flow_chat_calls
 
 CHAT_ADAPTER_ANSWER = "[[ ## answer ## ]]\n4\n\n[[ ## completed ## ]]"
 
@@ -93,3 +94,18 @@ def test_react_runs_the_tool(client: og.OpenAI, gateway: LocalGateway) -> None:
     assert ran == ["Paris"]
     assert prediction.answer == "Sunny"
     assert "21 C and sunny in Paris" in chat_calls(gateway)[1].json["messages"][-1]["content"]
+
+
+def test_the_default_model_on_flow_is_a_flow_name(flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway) -> None:
+    """OmniGate's default, `gpt-4o-mini`, is a name Flow answers 404 for: a Flow client's default is Flow's."""
+    assert lm(flow_client, cache=False)("Hello") == [DEFAULT_REPLY]
+    [call] = flow_chat_calls(flow_gateway)
+    assert call.json["model"] == FLOW_DEFAULT_MODEL
+
+
+async def test_the_default_model_on_flow_is_a_flow_name_async(
+    flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway
+) -> None:
+    assert await lm(flow_client, cache=False).acall("Hello") == [DEFAULT_REPLY]
+    [call] = flow_chat_calls(flow_gateway)
+    assert call.json["model"] == FLOW_DEFAULT_MODEL

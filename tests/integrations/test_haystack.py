@@ -27,7 +27,7 @@ from omnigate_openai._client import KEY_PLACEHOLDER
 from omnigate_openai.integrations.haystack import chat_generator, responses_chat_generator
 from omnigate_openai.testing import DEFAULT_REPLY, LocalFlowGateway, LocalGateway, ToolCall
 
-from .conftest import CHAT, FLOW_MODEL, OPENAI_DUMMY_KEY, chat_calls, flow_chat_calls
+from .conftest import CHAT, FLOW_DEFAULT_MODEL, FLOW_MODEL, OPENAI_DUMMY_KEY, chat_calls, flow_chat_calls
 
 HELLO = [ChatMessage.from_user("Hello")]
 
@@ -512,3 +512,24 @@ def test_structured_output_on_flow(flow_client: flow.OpenAI, flow_gateway: Local
     [reply] = generator.run(messages=[ChatMessage.from_user("Where is the Eiffel tower?")])["replies"]
     assert City.model_validate_json(reply.text or "") == City(city="example", country="example")
     assert flow_chat_calls(flow_gateway)[0].json["response_format"]["json_schema"]["name"] == "City"
+
+
+@pytest.mark.parametrize("kind", GENERATORS)
+def test_the_default_model_on_flow_is_a_flow_name(
+    flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway, kind: str
+) -> None:
+    """OmniGate's default, `gpt-4o-mini`, is a name Flow answers 404 for: a Flow client's default is Flow's."""
+    generator = GENERATORS[kind](flow_client)
+    assert generator.run(messages=HELLO)["replies"][0].text == DEFAULT_REPLY
+    [call] = flow_chat_calls(flow_gateway)
+    assert call.json["model"] == FLOW_DEFAULT_MODEL
+
+
+@pytest.mark.parametrize("kind", GENERATORS)
+async def test_the_default_model_on_flow_is_a_flow_name_async(
+    flow_client: flow.OpenAI, async_flow_client: flow.AsyncOpenAI, flow_gateway: LocalFlowGateway, kind: str
+) -> None:
+    generator = GENERATORS[kind](flow_client, async_flow_client)
+    assert (await generator.run_async(messages=HELLO))["replies"][0].text == DEFAULT_REPLY
+    [call] = flow_chat_calls(flow_gateway)
+    assert call.json["model"] == FLOW_DEFAULT_MODEL

@@ -19,7 +19,7 @@ from omnigate_openai import flow
 from omnigate_openai.integrations.langchain import chat_model
 from omnigate_openai.testing import DEFAULT_REPLY, LocalFlowGateway, LocalGateway, ToolCall
 
-from .conftest import FLOW_MODEL, chat_calls, flow_chat_calls
+from .conftest import FLOW_DEFAULT_MODEL, FLOW_MODEL, chat_calls, flow_chat_calls
 
 
 def test_invoke_reports_usage(client: og.OpenAI, async_client: og.AsyncOpenAI, gateway: LocalGateway) -> None:
@@ -410,3 +410,78 @@ def test_flow_create_agent_with_a_tool_and_a_structured_response(
     assert first["tools"][0]["function"]["name"] == "get_weather"
     assert second["response_format"]["json_schema"]["name"] == "City"
     assert second["messages"][-1]["content"] == "21 C and sunny in example"
+
+
+# --- LangChain's model-name judgments, made on a Flow name's model part ------------------------------
+
+GPT_5_FLOW = "openai/gpt-5-mini"
+
+
+@pytest.mark.parametrize("api", APIS)
+@pytest.mark.parametrize(("model", "sent"), [(GPT_5_FLOW, None), ("openai/gpt-4o", 0.2)])
+def test_flow_temperature_is_judged_by_the_model_part(
+    flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway, api: str, model: str, sent: float | None
+) -> None:
+    """LangChain drops a GPT-5 model's temperature (all it takes is 1; LiteLLM refuses the rest, a 400),
+    looking for a name starting `gpt-5`: a Flow name's model part is looked at."""
+    llm = chat_model(flow_client, model=model, temperature=0.2, use_responses_api=api == "responses")
+    assert llm.invoke("Hello").text == DEFAULT_REPLY
+    [call] = flow_chat_calls(flow_gateway)
+    assert (call.json["model"], call.json.get("temperature")) == (model, sent)
+
+
+async def test_flow_temperature_is_judged_by_the_model_part_async(
+    flow_client: flow.OpenAI, async_flow_client: flow.AsyncOpenAI, flow_gateway: LocalFlowGateway
+) -> None:
+    llm = chat_model(flow_client, async_flow_client, model=GPT_5_FLOW, temperature=0.2)
+    total = reduce(operator.add, [chunk async for chunk in llm.astream("Hello")])
+    assert isinstance(total, AIMessageChunk)
+    assert total.text == DEFAULT_REPLY
+    [call] = flow_chat_calls(flow_gateway)
+    assert (call.json["model"], "temperature" in call.json) == (GPT_5_FLOW, False)
+
+
+def test_the_same_model_gets_the_same_judgment_on_either_gateway(client: og.OpenAI, flow_client: flow.OpenAI) -> None:
+    on_omnigate = chat_model(client, model="gpt-5-mini", temperature=0.2)
+    on_flow = chat_model(flow_client, model=GPT_5_FLOW, temperature=0.2)
+    assert on_flow.model_name == GPT_5_FLOW
+    assert on_flow.temperature is on_omnigate.temperature is None
+    assert on_omnigate.profile
+    assert on_flow.profile == on_omnigate.profile  # LangChain's table knows `gpt-5-mini`, not the Flow name
+
+
+def test_flow_summarization_by_a_fraction_of_the_context_window(
+    flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway
+) -> None:
+    """A fraction of the window needs the model's profile: without it, LangChain refused to build the middleware."""
+    from langchain.agents import create_agent
+    from langchain.agents.middleware import SummarizationMiddleware
+
+    llm = chat_model(flow_client, model="openai/gpt-4o")
+    middleware = SummarizationMiddleware(model=llm, trigger=("fraction", 0.8))
+    result = create_agent(llm, middleware=[middleware]).invoke({"messages": [{"role": "user", "content": "Hello"}]})
+    assert result["messages"][-1].text == DEFAULT_REPLY
+    [call] = flow_chat_calls(flow_gateway)
+    assert call.json["model"] == "openai/gpt-4o"
+
+
+def test_flow_default_model_is_a_flow_name(flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway) -> None:
+    """OmniGate's default, `gpt-4o-mini`, is a name Flow answers 404 for: a Flow client's default is Flow's."""
+    assert chat_model(flow_client).invoke("Hello").text == DEFAULT_REPLY
+    [call] = flow_chat_calls(flow_gateway)
+    assert call.json["model"] == FLOW_DEFAULT_MODEL
+
+
+async def test_flow_default_model_is_a_flow_name_async(
+    async_flow_client: flow.AsyncOpenAI, flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway
+) -> None:
+    reply = await chat_model(flow_client, async_flow_client).ainvoke("Hello")
+    assert reply.text == DEFAULT_REPLY
+    [call] = flow_chat_calls(flow_gateway)
+    assert call.json["model"] == FLOW_DEFAULT_MODEL
+
+
+def test_omnigate_default_model_stays_the_bare_name(client: og.OpenAI, gateway: LocalGateway) -> None:
+    assert chat_model(client).invoke("Hello").text == DEFAULT_REPLY
+    [call] = chat_calls(gateway)
+    assert call.json["model"] == "gpt-4o-mini"

@@ -27,7 +27,7 @@ from omnigate_openai.integrations.openai_agents import chat_model, install, mode
 from omnigate_openai.integrations.patch import patch_openai, unpatch_openai
 from omnigate_openai.testing import DEFAULT_REPLY, LocalFlowGateway, LocalGateway, ToolCall
 
-from .conftest import FLOW_MODEL, USER_ID, chat_calls, flow_chat_calls
+from .conftest import FLOW_DEFAULT_MODEL, FLOW_MODEL, USER_ID, chat_calls, flow_chat_calls
 
 pytestmark = pytest.mark.usefixtures("agents_defaults_restored")
 
@@ -642,3 +642,14 @@ async def test_output_type_on_flow_after_a_tool(
     assert first["response_format"]["json_schema"]["name"] == "final_output"  # native: the schema itself
     assert first["response_format"]["json_schema"]["schema"]["required"] == ["city", "country"]
     assert second["messages"][-1]["role"] == "tool"
+
+
+async def test_chat_model_defaults_to_a_flow_name_on_flow(
+    async_flow_client: flow.AsyncOpenAI, flow_gateway: LocalFlowGateway
+) -> None:
+    """OmniGate's default, `gpt-4o-mini`, is a name Flow answers 404 for: a Flow client's default is Flow's."""
+    agent = Agent(name="greeter", model=chat_model(async_flow_client))
+    result = await Runner.run(agent, "Hello", run_config=RunConfig(tracing_disabled=True))
+    assert result.final_output == DEFAULT_REPLY
+    [call] = flow_chat_calls(flow_gateway)
+    assert call.json["model"] == FLOW_DEFAULT_MODEL

@@ -21,7 +21,7 @@ from omnigate_openai import flow
 from omnigate_openai.integrations.pydantic_ai import PROMPTED_ONLY, chat_model, responses_model
 from omnigate_openai.testing import DEFAULT_REPLY, LocalFlowGateway, LocalGateway, ToolCall
 
-from .conftest import FLOW_MODEL, USER_ID, chat_calls, flow_chat_calls
+from .conftest import FLOW_DEFAULT_MODEL, FLOW_MODEL, USER_ID, chat_calls, flow_chat_calls
 
 
 class City(BaseModel):
@@ -360,3 +360,16 @@ async def test_a_streamed_run_on_flow(
     assert usage.output_tokens == 6
     [call] = flow_chat_calls(flow_gateway)
     assert call.json["stream"] is True
+
+
+@pytest.mark.parametrize("maker", [chat_model, responses_model])
+async def test_the_default_model_on_flow_is_a_flow_name(
+    async_flow_client: flow.AsyncOpenAI, flow_gateway: LocalFlowGateway, maker: Any
+) -> None:
+    """OmniGate's default, `gpt-4o-mini`, is a name Flow answers 404 for: a Flow client's default is Flow's."""
+    model = maker(async_flow_client)
+    assert model.model_name == FLOW_DEFAULT_MODEL
+    result = await Agent(model).run("Hello")
+    assert result.output == DEFAULT_REPLY
+    [call] = flow_chat_calls(flow_gateway)
+    assert call.json["model"] == FLOW_DEFAULT_MODEL

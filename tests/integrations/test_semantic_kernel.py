@@ -16,10 +16,11 @@ from semantic_kernel.functions import KernelArguments, kernel_function
 
 import omnigate_openai as og
 from _socket_guard import SocketGuard
+from omnigate_openai import flow
 from omnigate_openai.integrations.semantic_kernel import chat_service
-from omnigate_openai.testing import DEFAULT_REPLY, LocalGateway, ToolCall
+from omnigate_openai.testing import DEFAULT_REPLY, LocalFlowGateway, LocalGateway, ToolCall
 
-from .conftest import chat_calls
+from .conftest import FLOW_DEFAULT_MODEL, chat_calls, flow_chat_calls
 
 
 def history() -> ChatHistory:
@@ -138,3 +139,15 @@ async def test_an_agent_with_structured_output(client: og.OpenAI, gateway: Local
     gateway.model.script({"city": "Paris", "country": "France"})
     response = await agent.get_response(messages="Where is the Eiffel tower?")
     assert City.model_validate_json(str(response.content)) == City(city="Paris", country="France")
+
+
+async def test_the_default_model_on_flow_is_a_flow_name(
+    async_flow_client: flow.AsyncOpenAI, flow_gateway: LocalFlowGateway
+) -> None:
+    """OmniGate's default, `gpt-4o-mini`, is a name Flow answers 404 for: a Flow client's default is Flow's."""
+    service = chat_service(async_flow_client)
+    reply = await service.get_chat_message_content(history(), OpenAIChatPromptExecutionSettings())
+    assert reply is not None
+    assert reply.content == DEFAULT_REPLY
+    [call] = flow_chat_calls(flow_gateway)
+    assert call.json["model"] == FLOW_DEFAULT_MODEL

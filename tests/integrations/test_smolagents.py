@@ -14,7 +14,7 @@ from omnigate_openai import flow
 from omnigate_openai.integrations.smolagents import model
 from omnigate_openai.testing import DEFAULT_REPLY, LocalFlowGateway, LocalGateway, ModelRequest, ToolCall
 
-from .conftest import FLOW_MODEL, chat_calls, flow_chat_calls
+from .conftest import FLOW_DEFAULT_MODEL, FLOW_MODEL, chat_calls, flow_chat_calls
 
 HELLO = [ChatMessage(role=MessageRole.USER, content=[{"type": "text", "text": "Hello"}])]
 
@@ -172,3 +172,10 @@ def test_a_tool_calling_agent_answers_through_its_final_answer_tool_on_flow(
     assert agent.run("Say something.") == "example"
     [sent] = flow_chat_calls(flow_gateway)
     assert [tool["function"]["name"] for tool in sent.json["tools"]] == ["final_answer"]
+
+
+def test_the_default_model_on_flow_is_a_flow_name(flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway) -> None:
+    """OmniGate's default, `gpt-4o-mini`, is a name Flow answers 404 for: a Flow client's default is Flow's."""
+    assert model(flow_client, retry=False).generate(HELLO).content == DEFAULT_REPLY
+    [call] = flow_chat_calls(flow_gateway)
+    assert call.json["model"] == FLOW_DEFAULT_MODEL

@@ -30,6 +30,7 @@ class FlowProfile(GatewayProfile):
     name = "The Flow gateway"
     api_path = API_PATH
     env = EnvNames(api_key=ENV_AUTH_TOKEN, base_url=ENV_BASE_URL)
+    default_model = "openai/gpt-4o-mini"  # OmniGate's default, named as LiteLLM routes it
     emulates_tools = False  # LiteLLM passes `tools` and `response_format` to the provider
     secret_headers = frozenset({API_KEY_HEADER})  # the `fl_` key: masked in reprs and pickled errors
 

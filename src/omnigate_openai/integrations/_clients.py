@@ -13,7 +13,7 @@ import openai
 
 from .._client import AsyncOpenAI, OpenAI
 
-__all__ = ["as_async", "as_sync", "gateway_client", "pair"]
+__all__ = ["as_async", "as_sync", "default_model", "gateway_client", "pair"]
 
 _ClientT = TypeVar("_ClientT", OpenAI, AsyncOpenAI)
 
@@ -52,3 +52,9 @@ def pair(client: OpenAI, async_client: AsyncOpenAI | None) -> tuple[OpenAI, Asyn
     """Both halves, checked: `async_client` if given, else the twin of `client`."""
     sync = gateway_client(client, OpenAI)
     return sync, as_async(sync) if async_client is None else gateway_client(async_client, AsyncOpenAI)
+
+
+def default_model(client: OpenAI | AsyncOpenAI, model: str | None) -> str:
+    """`model`, or the default of the (checked) `client`'s gateway: a name it routes (`gpt-4o-mini` is a 404
+    on Flow, which names it `openai/gpt-4o-mini`)."""
+    return client._profile.default_model if model is None else model

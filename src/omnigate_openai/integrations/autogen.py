@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._clients import as_async
+from ._clients import as_async, default_model
 
 if TYPE_CHECKING:
     from autogen_core.models import ModelInfo
@@ -26,17 +26,19 @@ __all__ = ["chat_client"]
 def chat_client(
     client: AsyncOpenAI | OpenAI,
     *,
-    model: str = "gpt-4o-mini",
+    model: str | None = None,
     model_info: ModelInfo | None = None,
     **create_args: Any,
 ) -> BaseOpenAIChatCompletionClient:
-    """A `BaseOpenAIChatCompletionClient` for `model` over `client` (or its async twin).
+    """A `BaseOpenAIChatCompletionClient` for `model` over `client` (or its async twin); `model` is
+    the gateway's default when not given (`gpt-4o-mini`; on Flow `openai/gpt-4o-mini`).
 
     Other keywords are sent with every call (`temperature=`, `max_tokens=`, ...).
     """
     from autogen_ext.models.openai import BaseOpenAIChatCompletionClient
 
     gateway = as_async(client)
+    model = default_model(gateway, model)
     _, slash, named = model.partition("/")
     if model_info is None and slash:
         # AutoGen's table, asked for the model part of the name (its lookup is private; a client built for

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .._client import KEY_PLACEHOLDER
-from ._clients import pair
+from ._clients import default_model, pair
 
 if TYPE_CHECKING:
     from crewai.llms.providers.openai.completion import OpenAICompletion
@@ -33,9 +33,10 @@ Embedder = Callable[[Sequence[str]], Sequence[Sequence[float]]]
 
 
 def llm(
-    client: OpenAI, async_client: AsyncOpenAI | None = None, *, model: str = "gpt-4o-mini", **kwargs: Any
+    client: OpenAI, async_client: AsyncOpenAI | None = None, *, model: str | None = None, **kwargs: Any
 ) -> OpenAICompletion:
-    """CrewAI's OpenAI LLM for `model` over `client` (and `async_client`, or a twin); for `Agent(llm=...)`.
+    """CrewAI's OpenAI LLM for `model` over `client` (and `async_client`, or a twin); for `Agent(llm=...)`;
+    `model` is the gateway's default when not given (`gpt-4o-mini`; on Flow `openai/gpt-4o-mini`).
 
     Other keywords are the LLM's (`temperature=`, `max_tokens=`, ...).
     """
@@ -43,6 +44,7 @@ def llm(
 
     sync, async_ = pair(client, async_client)
     # Only shown, never sent: the clients are replaced below, before any call.
+    model = default_model(sync, model)
     built = OpenAICompletion(model=model, api_key=KEY_PLACEHOLDER, base_url=str(sync.base_url), **kwargs)
     built._client, built._async_client = sync, async_
     return built

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._clients import pair
+from ._clients import default_model, pair
 
 if TYPE_CHECKING:
     import dspy
@@ -24,16 +24,16 @@ if TYPE_CHECKING:
 __all__ = ["AsyncGatewayEngine", "GatewayEngine", "lm"]
 
 
-def lm(
-    client: OpenAI, async_client: AsyncOpenAI | None = None, *, model: str = "gpt-4o-mini", **kwargs: Any
-) -> dspy.LM:
-    """A `dspy.LM` for `model` over `client` (and `async_client`, or a twin); for `dspy.configure(lm=...)`.
+def lm(client: OpenAI, async_client: AsyncOpenAI | None = None, *, model: str | None = None, **kwargs: Any) -> dspy.LM:
+    """A `dspy.LM` for `model` over `client` (and `async_client`, or a twin); for `dspy.configure(lm=...)`;
+    `model` is the gateway's default when not given (`gpt-4o-mini`; on Flow `openai/gpt-4o-mini`).
 
     Other keywords are `dspy.LM`'s generation settings (`temperature=`, `max_tokens=`, `cache=`, ...).
     """
     import dspy
 
     sync, async_ = pair(client, async_client)
+    model = default_model(sync, model)
     return dspy.LM(f"openai/{model}", engine=GatewayEngine(sync), async_engine=AsyncGatewayEngine(async_), **kwargs)
 
 

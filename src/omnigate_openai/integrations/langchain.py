@@ -7,6 +7,12 @@ API (`/v1/responses`, which OmniGate lacks) for some models and options, and ask
 only when it built the clients itself. `chat_model` sets all four, the chat-completions API, and
 stream usage.
 
+`ChatOpenAI` judges a model by its name when it is built: a name starting `gpt-5` has its temperature
+dropped (the model takes only 1: LiteLLM refuses any other with a 400), and its profile (context window,
+structured output, which summarization by a fraction of the window needs) comes from a table of OpenAI's
+names. A Flow name (`openai/gpt-5-mini`) matches neither, so `chat_model` has those judgments made on its
+model part, then names the model as the gateway routes it.
+
 Errors: LangChain re-raises `openai` status errors as its own subclasses (`OpenAIRateLimitError`,
 ...); the gateway's typed error is their `__cause__`. Errors it doesn't map, like the gateway's 402
 `BudgetExceededError`, arrive unchanged.
@@ -16,7 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._clients import pair
+from ._clients import default_model, pair
 
 if TYPE_CHECKING:
     from langchain_openai import ChatOpenAI
@@ -29,16 +35,21 @@ __all__ = ["chat_model"]
 def chat_model(client: OpenAI, async_client: AsyncOpenAI | None = None, **kwargs: Any) -> ChatOpenAI:
     """A `ChatOpenAI` over `client` (and `async_client`, or a twin of `client` with its settings).
 
-    Other keywords are `ChatOpenAI`'s (`model=`, `temperature=`, ...); `model` defaults to `gpt-4o-mini`.
+    Other keywords are `ChatOpenAI`'s (`model=`, `temperature=`, ...); `model` is the gateway's default
+    when not given (`gpt-4o-mini`; on Flow `openai/gpt-4o-mini`).
     """
     from langchain_openai import ChatOpenAI
 
     sync, async_ = pair(client, async_client)
-    options: dict[str, Any] = {"model": "gpt-4o-mini", "use_responses_api": False, "stream_usage": True, **kwargs}
-    return ChatOpenAI(
+    options: dict[str, Any] = {"use_responses_api": False, "stream_usage": True, **kwargs}
+    model = default_model(sync, options.pop("model", None))
+    _, slash, named = model.partition("/")
+    built = ChatOpenAI(
+        model=named if slash else model,  # judged as LangChain judges the model part
         client=sync.chat.completions,
         async_client=async_.chat.completions,
         root_client=sync,
         root_async_client=async_,
         **options,
     )
+    return built.model_copy(update={"model_name": model}) if slash else built

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._clients import as_async
+from ._clients import as_async, default_model
 
 if TYPE_CHECKING:
     from agents import MultiProvider, OpenAIChatCompletionsModel
@@ -38,15 +38,17 @@ def install(client: AsyncOpenAI | OpenAI) -> None:
     set_tracing_disabled(True)
 
 
-def chat_model(client: AsyncOpenAI | OpenAI, model: str = "gpt-4o-mini") -> OpenAIChatCompletionsModel:
-    """A model for `Agent(model=...)` that calls the gateway's chat completions through `client`.
+def chat_model(client: AsyncOpenAI | OpenAI, model: str | None = None) -> OpenAIChatCompletionsModel:
+    """A model for `Agent(model=...)` that calls the gateway's chat completions through `client`; `model` is
+    the gateway's default when not given (`gpt-4o-mini`; on Flow `openai/gpt-4o-mini`).
 
     Tracing stays as the application set it: run with `RunConfig(tracing_disabled=True)` (or call
     `install`) unless prompts may go to OpenAI's tracing with your `OPENAI_API_KEY`.
     """
     from agents import OpenAIChatCompletionsModel
 
-    return OpenAIChatCompletionsModel(model=model, openai_client=as_async(client))
+    gateway = as_async(client)
+    return OpenAIChatCompletionsModel(model=default_model(gateway, model), openai_client=gateway)
 
 
 def model_provider(client: AsyncOpenAI | OpenAI) -> MultiProvider:

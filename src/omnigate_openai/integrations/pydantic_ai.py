@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._clients import as_async
+from ._clients import as_async, default_model
 
 if TYPE_CHECKING:
     from pydantic_ai.models.openai import OpenAIChatModel, OpenAIResponsesModel
@@ -35,27 +35,33 @@ PROMPTED_ONLY: dict[str, Any] = {
 """The profile keys that keep pydantic-ai from sending `tools` or `response_format` (for `emulate_tools=False`)."""
 
 
-def chat_model(client: AsyncOpenAI | OpenAI, model: str = "gpt-4o-mini", **kwargs: Any) -> OpenAIChatModel:
-    """An `OpenAIChatModel` for `model` over `client` (or its async twin).
+def chat_model(client: AsyncOpenAI | OpenAI, model: str | None = None, **kwargs: Any) -> OpenAIChatModel:
+    """An `OpenAIChatModel` for `model` over `client` (or its async twin); `model` is the gateway's default
+    when not given (`gpt-4o-mini`; on Flow `openai/gpt-4o-mini`).
 
     Other keywords are `OpenAIChatModel`'s (`settings=`, `profile=`, ...).
     """
     from pydantic_ai.models.openai import OpenAIChatModel
     from pydantic_ai.providers.openai import OpenAIProvider
 
-    provider = OpenAIProvider(openai_client=as_async(client))
+    gateway = as_async(client)
+    model = default_model(gateway, model)
+    provider = OpenAIProvider(openai_client=gateway)
     return OpenAIChatModel(model, provider=provider, **{**_profiled(model), **kwargs})
 
 
-def responses_model(client: AsyncOpenAI | OpenAI, model: str = "gpt-4o-mini", **kwargs: Any) -> OpenAIResponsesModel:
-    """An `OpenAIResponsesModel` for `model` over `client` (or its async twin), served over chat completions.
+def responses_model(client: AsyncOpenAI | OpenAI, model: str | None = None, **kwargs: Any) -> OpenAIResponsesModel:
+    """An `OpenAIResponsesModel` for `model` over `client` (or its async twin), served over chat completions;
+    `model` is the gateway's default when not given (`gpt-4o-mini`; on Flow `openai/gpt-4o-mini`).
 
     Other keywords are `OpenAIResponsesModel`'s (`settings=`, `profile=`, ...).
     """
     from pydantic_ai.models.openai import OpenAIResponsesModel
     from pydantic_ai.providers.openai import OpenAIProvider
 
-    provider = OpenAIProvider(openai_client=as_async(client))
+    gateway = as_async(client)
+    model = default_model(gateway, model)
+    provider = OpenAIProvider(openai_client=gateway)
     return OpenAIResponsesModel(model, provider=provider, **{**_profiled(model), **kwargs})
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._clients import as_async
+from ._clients import as_async, default_model
 
 if TYPE_CHECKING:
     from semantic_kernel.connectors.ai.open_ai import OpenAIChatCompletion
@@ -20,11 +20,13 @@ if TYPE_CHECKING:
 __all__ = ["chat_service"]
 
 
-def chat_service(client: AsyncOpenAI | OpenAI, *, model: str = "gpt-4o-mini", **kwargs: Any) -> OpenAIChatCompletion:
+def chat_service(client: AsyncOpenAI | OpenAI, *, model: str | None = None, **kwargs: Any) -> OpenAIChatCompletion:
     """An `OpenAIChatCompletion` for `model` over `client` (or its async twin); add it with `kernel.add_service`.
+    `model` is the gateway's default when not given (`gpt-4o-mini`; on Flow `openai/gpt-4o-mini`).
 
     Other keywords are the service's (`service_id=`, `instruction_role=`, ...).
     """
     from semantic_kernel.connectors.ai.open_ai import OpenAIChatCompletion
 
-    return OpenAIChatCompletion(ai_model_id=model, async_client=as_async(client), **kwargs)
+    gateway = as_async(client)
+    return OpenAIChatCompletion(ai_model_id=default_model(gateway, model), async_client=gateway, **kwargs)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .._client import OpenAI
-from ._clients import gateway_client
+from ._clients import default_model, gateway_client
 
 if TYPE_CHECKING:
     from smolagents import OpenAIServerModel
@@ -19,11 +19,13 @@ if TYPE_CHECKING:
 __all__ = ["model"]
 
 
-def model(client: OpenAI, model_id: str = "gpt-4o-mini", **kwargs: Any) -> OpenAIServerModel:
-    """An `OpenAIServerModel` for `model_id` over `client` (sync: smolagents calls it synchronously).
+def model(client: OpenAI, model_id: str | None = None, **kwargs: Any) -> OpenAIServerModel:
+    """An `OpenAIServerModel` for `model_id` over `client` (sync: smolagents calls it synchronously);
+    `model_id` is the gateway's default when not given (`gpt-4o-mini`; on Flow `openai/gpt-4o-mini`).
 
     Other keywords are the model's (`retry=`, `requests_per_minute=`, `temperature=`, ...).
     """
     from smolagents import OpenAIServerModel
 
-    return OpenAIServerModel(model_id, client=gateway_client(client, OpenAI), **kwargs)
+    gateway = gateway_client(client, OpenAI)
+    return OpenAIServerModel(default_model(gateway, model_id), client=gateway, **kwargs)

@@ -39,6 +39,7 @@ class OmniGateProfile(GatewayProfile):
         user_id="OMNIGATE_USER_ID",
         admin_key="OMNIGATE_ADMIN_KEY",
     )
+    default_model = "gpt-4o-mini"
     user_header = "x-user-id"
     max_user_id_length = 255
     secret_headers = frozenset({API_KEY_HEADER, ADMIN_KEY_HEADER})

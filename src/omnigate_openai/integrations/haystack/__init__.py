@@ -22,9 +22,10 @@ __all__ = ["chat_generator", "responses_chat_generator"]
 
 
 def chat_generator(
-    client: OpenAI, async_client: AsyncOpenAI | None = None, *, model: str = "gpt-4o-mini", **kwargs: Any
+    client: OpenAI, async_client: AsyncOpenAI | None = None, *, model: str | None = None, **kwargs: Any
 ) -> GatewayChatGenerator:
-    """An `OpenAIChatGenerator` for `model` over `client` (and `async_client`, or a twin of `client`).
+    """An `OpenAIChatGenerator` for `model` over `client` (and `async_client`, or a twin of `client`); `model` is
+    the gateway's default when not given (`gpt-4o-mini`; on Flow `openai/gpt-4o-mini`).
 
     Other keywords are the generator's (`generation_kwargs=`, `tools=`, `streaming_callback=`, ...;
     `api_key=Secret.from_env_var(...)` names the variable a rebuilt client reads the key from).
@@ -36,12 +37,13 @@ def chat_generator(
 
 
 def responses_chat_generator(
-    client: OpenAI, async_client: AsyncOpenAI | None = None, *, model: str = "gpt-4o-mini", **kwargs: Any
+    client: OpenAI, async_client: AsyncOpenAI | None = None, *, model: str | None = None, **kwargs: Any
 ) -> GatewayResponsesChatGenerator:
     """An `OpenAIResponsesChatGenerator` for `model` over `client` (and `async_client`, or a twin of `client`).
 
     Other keywords are the generator's (`generation_kwargs=`, `tools=`, `streaming_callback=`, ...);
-    `model` defaults to `gpt-4o-mini` (Haystack's default, `gpt-5-mini`, may not be on the gateway).
+    `model` is the gateway's default when not given (`gpt-4o-mini`; on Flow `openai/gpt-4o-mini`):
+    Haystack's own, `gpt-5-mini`, may not be on the gateway.
     """
     from .generators import GatewayResponsesChatGenerator, wired
 

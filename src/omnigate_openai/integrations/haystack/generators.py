@@ -32,7 +32,7 @@ from ..._masking import SENSITIVE_HEADERS
 from ..._response_store import MemoryResponseStore
 from ...omnigate import OMNIGATE
 from ...omnigate._native import Routing
-from .._clients import pair
+from .._clients import default_model, pair
 
 __all__ = ["CLIENT_OPTIONS", "GatewayChatGenerator", "GatewayResponsesChatGenerator", "wired"]
 
@@ -148,12 +148,14 @@ class GatewayResponsesChatGenerator(_GatewayClients, OpenAIResponsesChatGenerato
 def wired(
     generator_class: type[_GeneratorT], client: OpenAI, async_client: AsyncOpenAI | None, **kwargs: Any
 ) -> _GeneratorT:
-    """A generator given both clients, with the fields that build them again (`kwargs` win: `api_key=`)."""
+    """A generator given both clients, with the fields that build them again (`kwargs` win: `api_key=`);
+    `model=None` is the gateway's default model."""
     sync, async_ = pair(client, async_client)
     fields, not_carried = fields_of(sync)
     if not_carried is None and fields_of(async_) != (fields, None):
         not_carried = "a twin that differs from it"
-    generator = generator_class(**{**fields, **kwargs})
+    model = default_model(sync, kwargs.pop("model", None))
+    generator = generator_class(**{**fields, **kwargs, "model": model})
     generator.client, generator.async_client = sync, async_
     generator._not_carried = not_carried
     return generator
