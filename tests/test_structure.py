@@ -162,8 +162,8 @@ def test_omnigate_wire_literals_live_only_in_its_package(literal: str) -> None:
 def test_what_only_some_calls_need_loads_with_the_first_of_them() -> None:
     """Tool emulation (the prompt and the answer's reader), the gateway-only answer types (and their pydantic
     base), the patch and its openai-agents hook, `ModelRoute` and `StoredResponse` (a dataclass each: ~1 ms
-    apiece to define) cost `import omnigate_openai` about half its time (bench: the import row): each loads
-    with its first use, and works when it does, under its public name."""
+    apiece to define) and the native route's streams cost `import omnigate_openai` about half its time (bench:
+    the import row): each loads with its first use, and works when it does, under its public name."""
     lazy = [
         "omnigate_openai._emulated_call",
         "omnigate_openai._tool_prompt",
@@ -176,6 +176,7 @@ def test_what_only_some_calls_need_loads_with_the_first_of_them() -> None:
         "omnigate_openai.integrations._agents_tracing",
         "omnigate_openai.omnigate._model_route",
         "omnigate_openai._stored_response",
+        "omnigate_openai.omnigate._streams",
     ]
     probe = (
         "import sys, omnigate_openai; "
@@ -183,7 +184,7 @@ def test_what_only_some_calls_need_loads_with_the_first_of_them() -> None:
         "from omnigate_openai.omnigate.types import MetricsResponse; "
         "from omnigate_openai._emulation import emulation_for; "
         "from omnigate_openai._sdk import FinalRequestOptions; "
-        "from omnigate_openai import ModelRoute, StoredResponse, patch_openai, unpatch_openai; "
+        "from omnigate_openai import ModelRoute, NativeChatStream, StoredResponse, patch_openai, unpatch_openai; "
         "client = omnigate_openai.OpenAI(api_key='k', base_url='http://127.0.0.1:9/v1'); "
         "tools = [{'type': 'function', 'function': {'name': 'f', 'parameters': {'type': 'object'}}}]; "
         "body = {'model': 'gpt-4o', 'messages': [{'role': 'user', 'content': 'hi'}], 'tools': tools}; "
@@ -191,6 +192,7 @@ def test_what_only_some_calls_need_loads_with_the_first_of_them() -> None:
         "print(type(emulation_for(options, client._settings)).__name__, MetricsResponse.__name__); "
         "print(repr(ModelRoute('m', 'm', None, False)), StoredResponse.__module__, ModelRoute.__module__); "
         "print(patch_openai.__name__, unpatch_openai.__name__, omnigate_openai.patch_openai is patch_openai); "
+        "print(NativeChatStream.__module__, omnigate_openai.AsyncNativeChatStream.__module__); "
         f"print([name for name in {lazy!r} if name in sys.modules])"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
@@ -200,6 +202,7 @@ def test_what_only_some_calls_need_loads_with_the_first_of_them() -> None:
         "EmulatedCall MetricsResponse",
         "ModelRoute(model='m', gateway_model='m', provider=None, key_configured=False) omnigate_openai omnigate_openai",
         "patch_openai unpatch_openai True",
+        "omnigate_openai omnigate_openai",
         repr(loaded),
     ]
 
@@ -221,13 +224,15 @@ def test_importing_the_package_defines_only_the_dataclasses_its_users_see() -> N
 
 def test_a_plain_chat_call_loads_none_of_what_only_other_calls_need() -> None:
     """A chat completion, plain and streamed, through the local gateway: the gateway-only types, the routes,
-    stored responses and the patch stay unloaded (their checks ask only whether they are loaded)."""
+    stored responses, the native route's streams and the patch stay unloaded (the checks of an answer's shape
+    ask only whether the gateway types are loaded)."""
     unneeded = [
         "omnigate_openai.omnigate.types",
         "omnigate_openai.omnigate.types._base",
         "omnigate_openai.omnigate._model_route",
         "omnigate_openai._stored_response",
         "omnigate_openai.integrations.patch",
+        "omnigate_openai.omnigate._streams",
     ]
     probe = (
         "import sys, omnigate_openai\n"

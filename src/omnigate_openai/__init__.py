@@ -36,8 +36,6 @@ from ._meta import meta as meta
 from ._response_store import MemoryResponseStore as MemoryResponseStore
 from ._response_store import ResponseStore as ResponseStore
 from .omnigate._native import Routing as Routing
-from .omnigate._streams import AsyncNativeChatStream as AsyncNativeChatStream
-from .omnigate._streams import NativeChatStream as NativeChatStream
 
 __version__ = "0.1.0"
 
@@ -106,8 +104,6 @@ for _name in (
     "OpenAI",
     "AsyncOpenAI",
     "Routing",
-    "NativeChatStream",
-    "AsyncNativeChatStream",
     "MemoryResponseStore",
     "UnknownResponseError",
 ):
@@ -140,9 +136,13 @@ if TYPE_CHECKING:
     from .integrations.patch import unpatch_openai as unpatch_openai
     from .omnigate._model_route import ModelRoute as ModelRoute
     from .omnigate._signup import signup as signup
+    from .omnigate._streams import AsyncNativeChatStream as AsyncNativeChatStream
+    from .omnigate._streams import NativeChatStream as NativeChatStream
 
 _HOMES = {
+    "AsyncNativeChatStream": ".omnigate._streams",
     "ModelRoute": ".omnigate._model_route",
+    "NativeChatStream": ".omnigate._streams",
     "StoredResponse": "._stored_response",
     "patch_openai": ".integrations.patch",
     "signup": ".omnigate._signup",
@@ -154,9 +154,9 @@ _HOMES = {
 if not TYPE_CHECKING:  # a type checker reads a module `__getattr__` as "any name is there": it sees the imports above
 
     def __getattr__(name: str) -> object:
-        # The gateway-only sign-up and routes, stored responses, the patch and the guard package load on first
-        # use, not with `import omnigate_openai` (a name this module lacks loads the guard too, to look there,
-        # then fails as usual).
+        # The gateway-only sign-up and routes, native streams, stored responses, the patch and the guard package
+        # load on first use, not with `import omnigate_openai` (a name this module lacks loads the guard too, to
+        # look there, then fails as usual).
         home = _HOMES.get(name)
         if home is not None:  # not `from . import`: that asks this hook again
             found: object = getattr(importlib.import_module(home, __name__), name)
