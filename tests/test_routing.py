@@ -12,8 +12,9 @@ from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 import omnigate_openai as og
 from omnigate_openai._sdk import FinalRequestOptions
+from omnigate_openai.omnigate._model_route import model_route
 from omnigate_openai.omnigate._native import Routing
-from omnigate_openai.omnigate._routing import chat_request, model_route
+from omnigate_openai.omnigate._routing import chat_request
 from omnigate_openai.omnigate._wire import CHAT_COMPLETIONS_PATH
 from omnigate_openai.testing import LocalGateway
 

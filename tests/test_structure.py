@@ -160,17 +160,23 @@ def test_omnigate_wire_literals_live_only_in_its_package(literal: str) -> None:
 
 
 def test_what_only_some_calls_need_loads_with_the_first_of_them() -> None:
-    """Tool emulation (the prompt and the answer's reader), the gateway-only answer types and the patch's
-    openai-agents hook cost `import omnigate_openai` about half its time (bench: the import row): each loads
-    with its first use, and works when it does."""
+    """Tool emulation (the prompt and the answer's reader), the gateway-only answer types (and their pydantic
+    base), the patch and its openai-agents hook, `ModelRoute` and `StoredResponse` (a dataclass each: ~1 ms
+    apiece to define) and the native route's streams cost `import omnigate_openai` about half its time (bench:
+    the import row): each loads with its first use, and works when it does, under its public name."""
     lazy = [
         "omnigate_openai._emulated_call",
         "omnigate_openai._tool_prompt",
         "omnigate_openai._tool_reply",
         "omnigate_openai._emulated_stream",
+        "omnigate_openai.omnigate.types._base",
         "omnigate_openai.omnigate.types.metrics",
         "omnigate_openai.omnigate.types.admin",
+        "omnigate_openai.integrations.patch",
         "omnigate_openai.integrations._agents_tracing",
+        "omnigate_openai.omnigate._model_route",
+        "omnigate_openai._stored_response",
+        "omnigate_openai.omnigate._streams",
     ]
     probe = (
         "import sys, omnigate_openai; "
@@ -178,16 +184,69 @@ def test_what_only_some_calls_need_loads_with_the_first_of_them() -> None:
         "from omnigate_openai.omnigate.types import MetricsResponse; "
         "from omnigate_openai._emulation import emulation_for; "
         "from omnigate_openai._sdk import FinalRequestOptions; "
+        "from omnigate_openai import ModelRoute, NativeChatStream, StoredResponse, patch_openai, unpatch_openai; "
         "client = omnigate_openai.OpenAI(api_key='k', base_url='http://127.0.0.1:9/v1'); "
         "tools = [{'type': 'function', 'function': {'name': 'f', 'parameters': {'type': 'object'}}}]; "
         "body = {'model': 'gpt-4o', 'messages': [{'role': 'user', 'content': 'hi'}], 'tools': tools}; "
         "options = FinalRequestOptions.construct(method='post', url='/chat/completions', json_data=body); "
         "print(type(emulation_for(options, client._settings)).__name__, MetricsResponse.__name__); "
+        "print(repr(ModelRoute('m', 'm', None, False)), StoredResponse.__module__, ModelRoute.__module__); "
+        "print(patch_openai.__name__, unpatch_openai.__name__, omnigate_openai.patch_openai is patch_openai); "
+        "print(NativeChatStream.__module__, omnigate_openai.AsyncNativeChatStream.__module__); "
         f"print([name for name in {lazy!r} if name in sys.modules])"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
     loaded = [name for name in lazy if "emulated_stream" not in name and "admin" not in name and "agents" not in name]
-    assert done.stdout.splitlines() == ["[]", "EmulatedCall MetricsResponse", repr(loaded)]
+    assert done.stdout.splitlines() == [
+        "[]",
+        "EmulatedCall MetricsResponse",
+        "ModelRoute(model='m', gateway_model='m', provider=None, key_configured=False) omnigate_openai omnigate_openai",
+        "patch_openai unpatch_openai True",
+        "omnigate_openai omnigate_openai",
+        repr(loaded),
+    ]
+
+
+def test_importing_the_package_defines_only_the_dataclasses_its_users_see() -> None:
+    """A dataclass costs ~1 ms to define (under Python 3.11 each of its six methods is compiled from text at import),
+    a NamedTuple ~0.3 ms: `import omnigate_openai` defines only the dataclasses its users read (the metadata) or
+    extend (`Settings`, which a profile may subclass); private value types are NamedTuples."""
+    probe = (
+        "import dataclasses, sys, omnigate_openai; "
+        "found = {v.__qualname__ for m, module in list(sys.modules.items()) if m.startswith('omnigate_openai') "
+        "for v in vars(module).values() if isinstance(v, type) and dataclasses.is_dataclass(v) "
+        "and v.__module__.startswith('omnigate_openai')}; "
+        "print(sorted(found))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.splitlines() == [repr(["BudgetStatus", "GatewayMeta", "RateLimitStatus", "Settings"])]
+
+
+def test_a_plain_chat_call_loads_none_of_what_only_other_calls_need() -> None:
+    """A chat completion, plain and streamed, through the local gateway: the gateway-only types, the routes,
+    stored responses, the native route's streams and the patch stay unloaded (the checks of an answer's shape
+    ask only whether the gateway types are loaded)."""
+    unneeded = [
+        "omnigate_openai.omnigate.types",
+        "omnigate_openai.omnigate.types._base",
+        "omnigate_openai.omnigate._model_route",
+        "omnigate_openai._stored_response",
+        "omnigate_openai.integrations.patch",
+        "omnigate_openai.omnigate._streams",
+    ]
+    probe = (
+        "import sys, omnigate_openai\n"
+        "from omnigate_openai.testing import LocalGateway\n"
+        "with LocalGateway() as gw:\n"
+        "    client = omnigate_openai.OpenAI(api_key=gw.api_key, base_url=gw.base_url)\n"
+        "    messages = [{'role': 'user', 'content': 'hi'}]\n"
+        "    done = client.chat.completions.create(model='gpt-4o-mini', messages=messages)\n"
+        "    chunks = list(client.chat.completions.create(model='gpt-4o-mini', messages=messages, stream=True))\n"
+        "    print(omnigate_openai.meta(done).provider, len(chunks) > 1)\n"
+        f"print([name for name in {unneeded!r} if name in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.splitlines() == ["openai True", "[]"]
 
 
 def test_importing_the_package_leaves_what_a_call_may_never_need_unloaded() -> None:

@@ -35,13 +35,7 @@ from ._meta import RateLimitStatus as RateLimitStatus
 from ._meta import meta as meta
 from ._response_store import MemoryResponseStore as MemoryResponseStore
 from ._response_store import ResponseStore as ResponseStore
-from ._response_store import StoredResponse as StoredResponse
-from .integrations.patch import patch_openai as patch_openai  # wrapt is imported only when patching
-from .integrations.patch import unpatch_openai as unpatch_openai
 from .omnigate._native import Routing as Routing
-from .omnigate._routing import ModelRoute as ModelRoute
-from .omnigate._streams import AsyncNativeChatStream as AsyncNativeChatStream
-from .omnigate._streams import NativeChatStream as NativeChatStream
 
 __version__ = "0.1.0"
 
@@ -109,12 +103,8 @@ for _name in (
     "RateLimitStatus",
     "OpenAI",
     "AsyncOpenAI",
-    "ModelRoute",
     "Routing",
-    "NativeChatStream",
-    "AsyncNativeChatStream",
     "MemoryResponseStore",
-    "StoredResponse",
     "UnknownResponseError",
 ):
     globals()[_name].__module__ = __name__
@@ -122,6 +112,7 @@ del _name
 
 
 if TYPE_CHECKING:
+    from ._stored_response import StoredResponse as StoredResponse
     from .guard import CallInfo as CallInfo
     from .guard import CallRecord as CallRecord
     from .guard import CallVetoedError as CallVetoedError
@@ -141,24 +132,42 @@ if TYPE_CHECKING:
     from .guard import UnpricedModelError as UnpricedModelError
     from .guard import acall_with_tools as acall_with_tools
     from .guard import call_with_tools as call_with_tools
+    from .integrations.patch import patch_openai as patch_openai
+    from .integrations.patch import unpatch_openai as unpatch_openai
+    from .omnigate._model_route import ModelRoute as ModelRoute
     from .omnigate._signup import signup as signup
+    from .omnigate._streams import AsyncNativeChatStream as AsyncNativeChatStream
+    from .omnigate._streams import NativeChatStream as NativeChatStream
+
+_HOMES = {
+    "AsyncNativeChatStream": ".omnigate._streams",
+    "ModelRoute": ".omnigate._model_route",
+    "NativeChatStream": ".omnigate._streams",
+    "StoredResponse": "._stored_response",
+    "patch_openai": ".integrations.patch",
+    "signup": ".omnigate._signup",
+    "unpatch_openai": ".integrations.patch",
+}
+"""The module of each name that loads on first use (each costs `import omnigate_openai` a millisecond or so)."""
 
 
 if not TYPE_CHECKING:  # a type checker reads a module `__getattr__` as "any name is there": it sees the imports above
 
     def __getattr__(name: str) -> object:
-        # The gateway-only sign-up and the guard package load on first use, not with `import omnigate_openai`
-        # (a name this module lacks loads the guard too, to look there, then fails as usual).
-        if name == "signup":
-            from .omnigate._signup import signup
-
-            return signup
+        # The gateway-only sign-up and routes, native streams, stored responses, the patch and the guard package
+        # load on first use, not with `import omnigate_openai` (a name this module lacks loads the guard too, to
+        # look there, then fails as usual).
+        home = _HOMES.get(name)
+        if home is not None:  # not `from . import`: that asks this hook again
+            found: object = getattr(importlib.import_module(home, __name__), name)
+            globals()[name] = found  # found directly from now on
+            return found
         if not name.startswith("__"):
-            guard = importlib.import_module(f"{__name__}.guard")  # not `from . import`: that asks this hook again
+            guard = importlib.import_module(f"{__name__}.guard")
             if name == "guard":
                 return guard
             if name in guard.__all__:
                 value: object = getattr(guard, name)
-                globals()[name] = value  # found directly from now on
+                globals()[name] = value
                 return value
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,12 +12,11 @@ deadline. A stream's deadline covers its whole reading, the caller's time betwee
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import math
 import time
 from collections.abc import Iterator
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, NamedTuple
 
 from ._exceptions import ConfigurationError, ConnectionError
 
@@ -41,8 +40,7 @@ DEADLINE_KEY = "omnigate_openai.deadline"
 """Where a request carries its call's clock, for the streams that outlive the call."""
 
 
-@dataclasses.dataclass(frozen=True)
-class CallBounds:
+class CallBounds(NamedTuple):  # not a dataclass: a quarter of its import time
     deadline: float | None = None
     max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT
 

@@ -42,9 +42,8 @@ no profile imports `_client.py` at module level.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from ._meta import GatewayMeta
 from ._sdk import CHAT_COMPLETIONS_PATH, FinalRequestOptions, httpx
@@ -73,8 +72,7 @@ class PriceCache(Protocol):
         """`load` for the async client."""
 
 
-@dataclasses.dataclass(frozen=True)
-class EnvNames:
+class EnvNames(NamedTuple):  # not a dataclass: a quarter of its import time
     """The environment variables a gateway's client reads when an argument is not given."""
 
     api_key: str

@@ -3,40 +3,23 @@
 `previous_response_id`, `responses.retrieve` and `responses.delete` are served from a store of the
 responses this client (and its copies) created. The default is a bounded in-process LRU; anything
 with the three methods of `ResponseStore` can stand in for it (a Redis-backed one, say), because a
-stored entry is plain JSON: the `Response` as the caller saw it, and the chat messages it continues.
+stored entry is plain JSON: the `Response` as the caller saw it, and the chat messages it continues
+(`_stored_response.py`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from collections import OrderedDict
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from openai.types.responses import Response
+if TYPE_CHECKING:
+    from ._stored_response import StoredResponse
 
-__all__ = ["DEFAULT_MAX_RESPONSES", "MemoryResponseStore", "ResponseStore", "StoredResponse"]
+__all__ = ["DEFAULT_MAX_RESPONSES", "MemoryResponseStore", "ResponseStore"]
 
 DEFAULT_MAX_RESPONSES = 1000
 """How many responses the default store keeps before it forgets the least recently used."""
-
-
-@dataclasses.dataclass(frozen=True)
-class StoredResponse:
-    """One response and the conversation it ends, as `previous_response_id` continues it."""
-
-    response: Response
-    messages: tuple[dict[str, Any], ...]
-    """The chat messages of the conversation up to and including this answer, without `instructions`
-    (a response's instructions do not carry over to the next one, as on OpenAI)."""
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready form, for stores that keep entries outside the process."""
-        return {"response": self.response.to_dict(), "messages": list(self.messages)}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> StoredResponse:
-        return cls(Response.model_validate(data["response"]), tuple(data["messages"]))
 
 
 class ResponseStore(Protocol):

@@ -17,8 +17,8 @@ from openai.types.responses import Response
 from openai.types.responses.response_usage import InputTokensDetails
 
 from ._meta import GatewayMeta
-from ._response_store import StoredResponse
 from ._responses_request import ChatPlan, chat_tool_calls
+from ._stored_response import StoredResponse
 
 __all__ = ["Answer", "FunctionCall", "emulated_meta", "new_id", "response_of", "stored_response"]
 

@@ -27,12 +27,13 @@ from openai.types.responses import Response
 
 from ._exceptions import UnknownResponseError
 from ._meta import attach_meta, meta
-from ._response_store import ResponseStore, StoredResponse
+from ._response_store import ResponseStore
 from ._responses_events import ResponseEvents
 from ._responses_output import Answer, emulated_meta, new_id, response_of, stored_response
 from ._responses_request import ChatPlan, chat_plan, refused
 from ._responses_stream import AsyncResponseEventStream, ResponseEventStream
 from ._sdk import cached_property
+from ._stored_response import StoredResponse
 from ._translated_response import TranslatedResponse
 from .omnigate._routing import ROUTING_FIELDS
 

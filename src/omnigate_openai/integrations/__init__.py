@@ -4,8 +4,8 @@ Each framework has a way to bypass a custom client: it builds its own `openai.Op
 `OPENAI_API_KEY` when one of several clients is missing, calls an endpoint the gateway lacks, or
 sends `client.api_key` to another host. These helpers wire a gateway client so that none of that
 happens. Every module imports its framework only when a helper is called, and nothing here is
-imported by `omnigate_openai` itself except `patch` (the root exports `patch_openai` and
-`unpatch_openai`), which needs no framework and imports `wrapt` only when patching.
+imported by `import omnigate_openai`: `patch` loads with the root's first `patch_openai` or
+`unpatch_openai`, needs no framework, and imports `wrapt` only when patching.
 
     omnigate_openai.integrations.langchain      chat_model(client, async_client=None, **kw)
     omnigate_openai.integrations.openai_agents  install(client), chat_model(client, model)

@@ -18,7 +18,6 @@ from ._credentials import auth_headers
 from ._echoes import mask_echoes_in_answer, without_echoes
 from ._endpoints import UNSUPPORTED_ENDPOINTS, lacked_method
 from ._shapes import not_the_gateway_shape, unpriceable_card
-from ._streams import AsyncNativeChatStream, NativeChatStream
 from ._wire import ADMIN_KEY_HEADER, API_KEY_HEADER, CHAT_COMPLETIONS_PATH, NATIVE_CHAT_PATH
 
 if TYPE_CHECKING:
@@ -99,7 +98,9 @@ class OmniGateProfile(GatewayProfile):
     def stream_class(self, stream_cls: Any, options: FinalRequestOptions, *, asynchronous: bool) -> Any:
         if getattr(stream_cls, "__origin__", None) not in (openai.Stream, openai.AsyncStream):
             return stream_cls
-        if options.url == NATIVE_CHAT_PATH:
+        if options.url == NATIVE_CHAT_PATH:  # only with routing: its streams load with the first such call
+            from ._streams import AsyncNativeChatStream, NativeChatStream
+
             chosen: Any = AsyncNativeChatStream if asynchronous else NativeChatStream
         else:
             chosen = AsyncGatewayStream if asynchronous else GatewayStream

@@ -1,4 +1,4 @@
-"""Which endpoint a chat call goes to, and which provider a model goes to.
+"""Which endpoint a chat call goes to (which provider a model goes to is `_model_route.py`).
 
 OmniGate's OpenAI-compatible `/v1/chat/completions` silently drops `fallback_models` and `cache`;
 only the native `/v1/chat` honours them. So a call that asks for either (per call in `extra_body`,
@@ -8,24 +8,20 @@ every other chat call keeps the compat route, checked as before.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from .._sdk import FinalRequestOptions
 from ._native import Routing, native_chat_body
-from ._pricing import Provider, provider_for_model
-from ._requests import checked_chat_body, gateway_model_name
+from ._requests import checked_chat_body
 from ._speaker_names import names_spoken
 from ._wire import CHAT_COMPLETIONS_PATH, NATIVE_CHAT_PATH, USER_ID_HEADER
 
 __all__ = [
     "NAMES_SPOKEN",
     "ROUTING_FIELDS",
-    "ModelRoute",
     "Routing",
     "chat_request",
-    "model_route",
     "requested_routing",
 ]
 
@@ -100,38 +96,3 @@ def _with_usage_chunk(options: FinalRequestOptions, body: dict[str, Any], extra:
 def _names_header(options: FinalRequestOptions, name: str) -> bool:
     headers = options.headers if isinstance(options.headers, Mapping) else {}
     return any(key.lower() == name for key in headers)
-
-
-@dataclasses.dataclass(frozen=True)
-class ModelRoute:
-    """Where the gateway sends a model, and whether it can: `client.gateway.route(model)`."""
-
-    model: str
-    """The name as given (`anthropic/claude-3-5-haiku-latest`)."""
-    gateway_model: str
-    """The name the gateway is sent (`claude-3-5-haiku-latest`)."""
-    provider: Provider | None
-    """`openai`, `anthropic`, `gemini` or `azure`; None when the gateway cannot route the name (a 400)."""
-    key_configured: bool
-    """Whether this project has stored a key for that provider (`POST /v1/keys`); without one, a 400."""
-
-    @property
-    def ready(self) -> bool:
-        """True when a call to this model can reach its provider."""
-        return self.provider is not None and self.key_configured
-
-    @property
-    def problem(self) -> str | None:
-        """Why a call would fail before reaching the provider, in the gateway's words; None if `ready`."""
-        if self.provider is None:
-            return f"No provider registered for model '{self.gateway_model}'"
-        if not self.key_configured:
-            return f"No {self.provider} key configured for this project. Add one via POST /v1/keys."
-        return None
-
-
-def model_route(model: str, configured_providers: Iterable[str]) -> ModelRoute:
-    """The route of `model` by OmniGate's prefix rule, given the project's configured providers."""
-    bare = gateway_model_name(model)
-    provider = provider_for_model(bare)
-    return ModelRoute(model, bare, provider, provider is not None and provider in set(configured_providers))

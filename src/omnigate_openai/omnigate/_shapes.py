@@ -10,14 +10,17 @@ with it: the card, and a list holding it, are refused the same way, naming the m
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping
-from typing import Any, get_args, get_origin
+from typing import TYPE_CHECKING, Any, get_args, get_origin
 
 from .._bad_answers import excerpt
 from .._exceptions import InvalidResponseError
 from .._sdk import httpx
 from ._pricing import card_prices
-from .types._base import GatewayModel
+
+if TYPE_CHECKING:
+    from .types._base import GatewayModel
 
 __all__ = ["not_the_gateway_shape", "unpriceable_card"]
 
@@ -76,7 +79,11 @@ def _model_cards(data: object, cast_to: Any) -> list[Mapping[str, object]]:
 
 
 def _is_gateway_model(cast_to: object) -> bool:
-    return isinstance(cast_to, type) and issubclass(cast_to, GatewayModel)
+    # Asked of every answer, chat ones too: the types' pydantic base (a millisecond to import) is loaded only if
+    # some gateway type is, and `cast_to` can be one only then.
+    base = sys.modules.get(f"{__package__}.types._base")
+    model: type[GatewayModel] | None = getattr(base, "GatewayModel", None)
+    return model is not None and isinstance(cast_to, type) and issubclass(cast_to, model)
 
 
 def _objects(data: object) -> bool:

@@ -2,7 +2,8 @@
 
 The SSE dialect of `/v1/chat/completions` is read by the core's `GatewayStream` (its failure frame is
 recognised in `_stream_dialects.py`); this module drives the other dialect, whose failure is the
-`"\n[error] "` sentinel found by `SentinelScanner`.
+`"\n[error] "` sentinel found by `SentinelScanner`. Only a routed call (`with_routing`, or `fallback_models` /
+`cache` in `extra_body`) streams it: the module loads with the first such stream.
 """
 
 from __future__ import annotations
@@ -158,6 +159,11 @@ def _confirm_end(ref: weakref.ref[Any], response: Any) -> None:
     stream = ref()
     if stream is not None:
         attach_meta(stream, meta(stream).replace(end_confirmed=framed))
+
+
+for _public in (NativeChatStream, AsyncNativeChatStream):
+    _public.__module__ = "omnigate_openai"  # their public names (the package root loads them on first use)
+del _public
 
 
 class NativeText:

@@ -11,9 +11,9 @@ from typing_extensions import Unpack
 
 from ..._request_options import RequestOptions, options
 from ..._sdk import AsyncAPIResource, SyncAPIResource
+from .._model_route import ModelRoute, model_route
 from .._native import Routing, native_chat_body
 from .._requests import gateway_model_name
-from .._routing import ModelRoute, model_route
 from .._streams import AsyncNativeChatStream, NativeChatStream
 from .._wire import NATIVE_CHAT_PATH
 from ..types.account import Me
