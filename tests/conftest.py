@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
 
 import pytest
 
 import omnigate_openai as og
-from flow._litellm import STARTUPS, STARTUPS_KEY
 from omnigate_openai.testing import LocalFlowGateway, LocalGateway
 
 _ISOLATED_PREFIXES = ("OMNIGATE_", "OPENAI_")
@@ -43,15 +41,3 @@ def flow_gateway() -> Iterator[LocalFlowGateway]:
     """A fresh local Flow gateway on a loopback port; strict: a scheduled fault must be hit."""
     with LocalFlowGateway() as gateway:
         yield gateway
-
-
-@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: the framework venvs run without it
-def pytest_testnodedown(node: Any) -> None:
-    """A pytest-xdist worker is done: keep its LiteLLM proxy's startup (tests/flow/conftest.py) for the summary."""
-    STARTUPS.extend(getattr(node, "workeroutput", {}).get(STARTUPS_KEY, ()))
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """How long the real LiteLLM proxy took to answer: the suite's one slow start, worth watching in CI."""
-    for seconds in STARTUPS:
-        terminalreporter.write_line(f"LiteLLM proxy: answering after {seconds:.1f} s")

@@ -31,11 +31,6 @@ LITELLM_VENV = Path(__file__).resolve().parents[2] / ".venvs" / "litellm"
 STARTUP_TIMEOUT = 180.0
 """Seconds: importing the proxy takes 15-45 s on a loaded 2-core machine."""
 
-STARTUPS: list[float] = []
-"""Seconds each proxy of this process took to answer, for the summary line (tests/conftest.py)."""
-STARTUPS_KEY = "litellm_startups"
-"""Where a pytest-xdist worker hands its `STARTUPS` to the controller (its `workeroutput`)."""
-
 _DEAD_PROXY = "http://127.0.0.1:9"
 """The discard port: nothing listens there, so a connection attempt fails immediately."""
 
