@@ -7,10 +7,6 @@ MAJORS := openai3 openai2
 # (tests/integrations/_frameworks.py says which); built from requirements/<env>.txt like the majors.
 FRAMEWORK_ENVS := crewai dspy marvin semantic-kernel
 PYTEST_ARGS ?=
-# pip does not byte-compile what it installs (`--no-compile`): the tests import a small part of each
-# venv, and Python compiles that on first import. Compiling all of it was a quarter to a third of a
-# build on 2 busy cores (the openai3 venv: 148 s with it, 113 s without; openai2: 204 s, 133 s).
-PIP_INSTALL := -m pip install --quiet --no-compile
 
 .PHONY: demo test test-framework-envs lint check clean cassettes bench
 
@@ -41,8 +37,8 @@ $(VENVS)/demo/.installed: pyproject.toml
 	$(call require_python,3.10)
 	$(call fresh_for_python,$(VENVS)/demo)
 	$(PYTHON) -m venv $(VENVS)/demo
-	$(VENVS)/demo/bin/python $(PIP_INSTALL) --upgrade pip
-	$(VENVS)/demo/bin/python $(PIP_INSTALL) '.[testing]'
+	$(VENVS)/demo/bin/python -m pip install --quiet --upgrade pip
+	$(VENVS)/demo/bin/python -m pip install --quiet '.[testing]'
 	touch $@
 
 ## The whole test suite, once against the newest openai 3.x and once against the newest 2.x; then each
@@ -85,16 +81,16 @@ $(VENVS)/%/.installed: pyproject.toml requirements/%.txt bench/requirements.txt 
 	$(call require_python,3.11)
 	$(call fresh_for_python,$(VENVS)/$*)
 	$(PYTHON) -m venv $(VENVS)/$*
-	$(VENVS)/$*/bin/python $(PIP_INSTALL) --upgrade pip
-	$(VENVS)/$*/bin/python $(PIP_INSTALL) -e '.[dev]' -r requirements/$*.txt
+	$(VENVS)/$*/bin/python -m pip install --quiet --upgrade pip
+	$(VENVS)/$*/bin/python -m pip install --quiet -e '.[dev]' -r requirements/$*.txt
 	touch $@
 
 ## The real LiteLLM proxy the Flow tests start (tests/flow/_litellm.py): its own venv, so its pins
 ## never touch the openai 2.x / 3.x venvs. About a minute to build on a fresh clone.
 $(VENVS)/litellm/.installed: requirements/litellm.txt
 	$(PYTHON) -m venv $(VENVS)/litellm
-	$(VENVS)/litellm/bin/python $(PIP_INSTALL) --upgrade pip
-	$(VENVS)/litellm/bin/python $(PIP_INSTALL) -r requirements/litellm.txt
+	$(VENVS)/litellm/bin/python -m pip install --quiet --upgrade pip
+	$(VENVS)/litellm/bin/python -m pip install --quiet -r requirements/litellm.txt
 	touch $@
 
 clean:
