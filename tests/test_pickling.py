@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pickle
+import subprocess
+import sys
 from concurrent.futures import ProcessPoolExecutor
 
 import openai
@@ -73,3 +75,29 @@ def test_a_pickled_error_carries_no_key(local_gateway: LocalGateway) -> None:
         pickled = pickle.dumps(error)
         for secret in (local_gateway.api_key, local_gateway.admin_key, BYOK):
             assert secret.encode() not in pickled, type(error).__name__
+
+
+def test_values_of_the_names_that_load_on_first_use_unpickle_in_a_fresh_interpreter(
+    local_gateway: LocalGateway,
+) -> None:
+    """`ModelRoute` and `StoredResponse` are pickled under their public names (`omnigate_openai.X`), which
+    the package root loads on first use: a process that has imported nothing rebuilds them."""
+    store = og.MemoryResponseStore()
+    gw = local_gateway
+    with og.OpenAI(base_url=gw.base_url, api_key=gw.api_key, response_store=store, max_retries=0) as client:
+        route = client.gateway.route("anthropic/claude-3-5-haiku-latest")
+        response = client.responses.create(model="gpt-4o-mini", input="Hi")
+    stored = store.get(response.id)
+    assert stored is not None
+    probe = (
+        "import pickle, sys; route, stored = pickle.loads(sys.stdin.buffer.read()); "
+        "print(type(route).__module__, type(route).__qualname__, route.gateway_model, route.ready); "
+        "print(type(stored).__qualname__, stored.response.id, stored.messages[-1]['role'])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], input=pickle.dumps((route, stored)), capture_output=True, timeout=60, check=True
+    )
+    assert done.stdout.decode().splitlines() == [
+        f"omnigate_openai ModelRoute claude-3-5-haiku-latest {route.ready}",
+        f"StoredResponse {response.id} assistant",
+    ]

@@ -207,6 +207,19 @@ def test_what_only_some_calls_need_loads_with_the_first_of_them() -> None:
     ]
 
 
+def test_the_names_that_load_on_first_use_are_listed_before_it() -> None:
+    """`dir()` (what an editor's or a REPL's completion offers) lists every public name, as it did when
+    `ModelRoute`, `StoredResponse`, the patch and the native streams loaded with the package: a fresh
+    interpreter, since this process has loaded them all."""
+    probe = (
+        "import omnigate_openai, omnigate_openai.omnigate.types as types; "
+        "print(sorted(set(omnigate_openai.__all__) - set(dir(omnigate_openai))), "
+        "sorted(set(types.__all__) - set(dir(types))), 'metrics' in dir(types), 'Lmits' in dir(omnigate_openai))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.splitlines() == ["[] [] True False"]
+
+
 def test_importing_the_package_defines_only_the_dataclasses_its_users_see() -> None:
     """A dataclass costs ~1 ms to define (under Python 3.11 each of its six methods is compiled from text at import),
     a NamedTuple ~0.3 ms: `import omnigate_openai` defines only the dataclasses its users read (the metadata) or

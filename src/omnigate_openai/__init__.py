@@ -171,3 +171,8 @@ if not TYPE_CHECKING:  # a type checker reads a module `__getattr__` as "any nam
                 globals()[name] = value
                 return value
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    # The names that load on first use are listed before it, for completion in editors and REPLs.
+    return sorted({*globals(), *__all__})

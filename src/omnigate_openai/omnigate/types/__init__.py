@@ -93,3 +93,8 @@ if not TYPE_CHECKING:  # a type checker reads a module `__getattr__` as "any nam
         value: object = getattr(importlib.import_module(f"{__name__}.{module}"), name)
         globals()[name] = value  # found directly from now on
         return value
+
+
+def __dir__() -> list[str]:
+    # The types and their modules are listed before their first use, for completion in editors and REPLs.
+    return sorted({*globals(), *__all__, *_SUBMODULES})
