@@ -177,6 +177,13 @@ class GatewayProfile:
         gateway passes it to the model. `model` is the body's, as sent (not always a string)."""
         return False
 
+    def judged_model_name(self, model: str) -> str:
+        """The OpenAI model name a framework that reads a model's rules off its name (LangChain: no `temperature`
+        but 1 for a name starting `gpt-5`, the context window from a table of OpenAI's names) should judge `model`
+        by. The default, `model` itself, suits a gateway that routes OpenAI's names as they are (OmniGate); Flow
+        names the model LiteLLM serves a `provider/model` name as."""
+        return model
+
     def prepare_request(self, options: FinalRequestOptions, client: Any) -> FinalRequestOptions:  # noqa: ARG002
         """The request as the gateway must receive it: refuse what it would drop, rewrite what it can't read.
 
