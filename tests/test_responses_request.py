@@ -8,6 +8,7 @@ import pytest
 
 import omnigate_openai as og
 from omnigate_openai._responses_request import chat_plan, input_messages
+from omnigate_openai.omnigate._profile import OMNIGATE
 
 WEATHER = {
     "type": "function",
@@ -20,7 +21,9 @@ SCHEMA = {"type": "object", "properties": {"name": {"type": "string"}}, "require
 
 
 def _chat(**body: Any) -> dict[str, Any]:
-    return chat_plan({"model": "gpt-4o-mini", "input": "Hi", **body}, store=og.MemoryResponseStore()).chat
+    return chat_plan(
+        {"model": "gpt-4o-mini", "input": "Hi", **body}, store=og.MemoryResponseStore(), profile=OMNIGATE
+    ).chat
 
 
 def test_function_tools_and_the_choice_become_chat_tools() -> None:
@@ -117,7 +120,9 @@ def test_a_function_call_after_assistant_text_joins_that_message() -> None:
 
 
 def test_the_echo_repeats_the_request_with_openais_defaults() -> None:
-    plan = chat_plan({"model": "gpt-4o-mini", "input": "Hi", "tools": [WEATHER]}, store=og.MemoryResponseStore())
+    plan = chat_plan(
+        {"model": "gpt-4o-mini", "input": "Hi", "tools": [WEATHER]}, store=og.MemoryResponseStore(), profile=OMNIGATE
+    )
     assert plan.echo["tools"] == [WEATHER]
     assert (plan.echo["tool_choice"], plan.echo["parallel_tool_calls"], plan.echo["text"]) == (
         "auto",
@@ -138,7 +143,9 @@ def test_verbosity_is_handed_to_the_chat_call(verbosity: str) -> None:
 @pytest.mark.parametrize("verbosity", ["low", "medium", "high"])
 def test_the_echo_repeats_the_verbosity(verbosity: str) -> None:
     plan = chat_plan(
-        {"model": "gpt-4o-mini", "input": "Hi", "text": {"verbosity": verbosity}}, store=og.MemoryResponseStore()
+        {"model": "gpt-4o-mini", "input": "Hi", "text": {"verbosity": verbosity}},
+        store=og.MemoryResponseStore(),
+        profile=OMNIGATE,
     )
     assert plan.echo["text"] == {"format": {"type": "text"}, "verbosity": verbosity}
 

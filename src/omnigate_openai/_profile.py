@@ -177,6 +177,19 @@ class GatewayProfile:
         gateway passes it to the model. `model` is the body's, as sent (not always a string)."""
         return False
 
+    def why_no_reasoning_effort(self, model: object) -> str | None:  # noqa: ARG002
+        """Why the gateway's chat route cannot carry `reasoning_effort` to `model`, or None where it can: a
+        Responses call served over chat (`_responses_request.py`) then sends `reasoning.effort` as it, and is
+        refused with this reason otherwise. The default: the gateway drops the field (OmniGate)."""
+        return "the gateway's chat route cannot pass reasoning settings to the model"
+
+    def judged_model_name(self, model: str) -> str:
+        """The OpenAI model name a framework that reads a model's rules off its name (LangChain: no `temperature`
+        but 1 for a name starting `gpt-5`, the context window from a table of OpenAI's names) should judge `model`
+        by. The default, `model` itself, suits a gateway that routes OpenAI's names as they are (OmniGate); Flow
+        names the model LiteLLM serves a `provider/model` name as."""
+        return model
+
     def prepare_request(self, options: FinalRequestOptions, client: Any) -> FinalRequestOptions:  # noqa: ARG002
         """The request as the gateway must receive it: refuse what it would drop, rewrite what it can't read.
 

@@ -3,9 +3,10 @@
 OmniGate has no `/v1/responses`. `client.responses.create(...)` is answered by the client's own
 `chat.completions.create(...)`: `input` items become chat messages, function tools, `text.format` and
 `text.verbosity` become chat `tools`, `response_format` and `verbosity` (which the chat layer then
-serves or refuses), and `previous_response_id` puts the stored conversation in front. What chat completions cannot carry
-(built-in tools, background mode, conversation objects, reasoning settings, ...) is refused here,
-before anything is sent, with an error naming the field.
+serves or refuses), `reasoning.effort` becomes `reasoning_effort` where the gateway passes it on to the model
+(its profile's `why_no_reasoning_effort`), and `previous_response_id` puts the stored conversation in front.
+What chat completions cannot carry (built-in tools, background mode, conversation objects, reasoning summaries,
+...) is refused here, before anything is sent, with an error naming the field.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pydantic
 from openai.types.responses import Response
@@ -21,6 +22,9 @@ from openai.types.responses import Response
 from ._exceptions import UnknownResponseError, UnsupportedFeatureError
 from ._response_store import ResponseStore
 from ._verbosity import verbosity_line
+
+if TYPE_CHECKING:
+    from ._profile import GatewayProfile
 
 __all__ = ["ChatPlan", "chat_plan", "chat_tool_calls", "refused"]
 
@@ -44,6 +48,7 @@ _SERVED = frozenset(
         "stream",
         "store",
         "verbosity",
+        "reasoning",
     }
 )
 """The request fields this emulation honours."""
@@ -54,13 +59,17 @@ _HARMLESS = frozenset({"stream_options", "prompt_cache_key", "prompt_cache_reten
 _WHY: dict[str, str] = {
     "background": "the gateway answers while the call is open; it has no background mode",
     "conversation": "the gateway keeps no conversation objects; chain calls with `previous_response_id`",
-    "reasoning": "the gateway's chat route cannot pass reasoning settings to the model",
     "include": "the gateway's chat route cannot produce them",
     "prompt": "the gateway has no stored prompt templates",
     "top_logprobs": "the gateway returns no logprobs",
     "truncation": "the gateway cannot truncate a conversation to fit the context window",
     "service_tier": "the gateway has no service tiers",
     "context_management": "the gateway cannot compact a conversation",
+}
+
+_REASONING_WHY = {
+    "summary": "the chat route returns no reasoning summary",
+    "generate_summary": "the chat route returns no reasoning summary",
 }
 
 _BUILT_IN_TOOL = "the gateway runs no built-in tools; only `function` tools can be served"
@@ -99,8 +108,9 @@ class ChatPlan:
     """False when the caller passed `store=False`: the response is then not kept."""
 
 
-def chat_plan(body: Mapping[str, Any], *, store: ResponseStore) -> ChatPlan:
-    """The chat call serving `body` (a Responses create body), or a typed error before anything is sent."""
+def chat_plan(body: Mapping[str, Any], *, store: ResponseStore, profile: GatewayProfile) -> ChatPlan:
+    """The chat call serving `body` (a Responses create body) on `profile`'s gateway, or a typed error before
+    anything is sent."""
     given = {key: value for key, value in body.items() if value is not None}
     for field, value in given.items():
         if field not in _SERVED and field not in _HARMLESS and _asks_for_something(field, value):
@@ -129,6 +139,9 @@ def chat_plan(body: Mapping[str, Any], *, store: ResponseStore) -> ChatPlan:
     chat: dict[str, Any] = {"model": model, "messages": messages}
     if verbosity is not None:
         chat["verbosity"] = verbosity
+    effort = _reasoning_effort(given.get("reasoning"), model, profile)
+    if effort is not None:
+        chat["reasoning_effort"] = effort
     tools = [_chat_tool(index, tool) for index, tool in enumerate(given.get("tools") or [])]
     if tools:
         chat["tools"] = tools
@@ -164,6 +177,23 @@ def _asks_for_something(field: str, value: object) -> bool:
             setting not in (None, "none") if key == "effort" else setting is not None for key, setting in value.items()
         )
     return True
+
+
+def _reasoning_effort(reasoning: object, model: str, profile: GatewayProfile) -> object:
+    """`reasoning.effort`, to be sent as `reasoning_effort` where the gateway passes it on to `model`; None when
+    nothing is asked (`{}`, an effort of None or "none"); refused when anything else is."""
+    if reasoning is None or not _asks_for_something("reasoning", reasoning):
+        return None
+    why = profile.why_no_reasoning_effort(model)
+    if why is not None:
+        raise refused("reasoning", why)
+    if not isinstance(reasoning, Mapping):
+        raise ValueError(f"Expected `reasoning` to be an object (a dict), got {type(reasoning).__name__}")
+    for key, setting in reasoning.items():
+        if key != "effort" and setting is not None:
+            raise refused(f"reasoning.{key}", _REASONING_WHY.get(key, "chat completions have no such setting"))
+    effort = reasoning.get("effort")
+    return None if effort == "none" else effort
 
 
 def _previous_messages(response_id: object, store: ResponseStore) -> tuple[dict[str, Any], ...]:
@@ -352,6 +382,7 @@ def _echo(given: Mapping[str, Any]) -> dict[str, Any]:
         "user": given.get("user"),
         "safety_identifier": given.get("safety_identifier"),
         "background": False,
+        "reasoning": dict(given["reasoning"]) if isinstance(given.get("reasoning"), Mapping) else None,
     }
 
 

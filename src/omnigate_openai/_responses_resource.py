@@ -194,7 +194,7 @@ class _Served:
         self.raw = any(name.lower() == _RAW_RESPONSE_HEADER for name in headers)
         extra = dict(options.get("extra_json") or {})  # `extra_body` is part of the Responses request...
         routing = {field: extra.pop(field) for field in ROUTING_FIELDS if field in extra}  # ...but these are chat's
-        self.plan = chat_plan({**(body or {}), **extra}, store=self.store)
+        self.plan = chat_plan({**(body or {}), **extra}, store=self.store, profile=client._profile)
         self.chat: dict[str, Any] = {
             **self.plan.chat,
             "extra_headers": headers or None,

@@ -14,6 +14,7 @@ pinned in `requirements/litellm.txt`), run as a subprocess with
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import subprocess
 import time
@@ -22,6 +23,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from _processes import free_port, stop
 from omnigate_openai.testing import LocalFlowGateway
@@ -152,8 +154,31 @@ def _wait_until_alive(process: subprocess.Popen[bytes], url: str, log_path: Path
     raise TimeoutError(f"The LiteLLM proxy did not answer within {STARTUP_TIMEOUT:.0f} s:\n{_tail(log_path)}")
 
 
+def ask_litellm(script: str, names: list[str]) -> dict[str, Any]:
+    """What LiteLLM itself answers, offline, in its venv: `script` reads `names` (JSON) from `sys.argv[1]` and
+    prints one JSON object, keyed by name, as its last line."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", ""),
+        "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+        "LITELLM_TELEMETRY": "False",
+        "HTTP_PROXY": _DEAD_PROXY,
+        "HTTPS_PROXY": _DEAD_PROXY,
+    }
+    done = subprocess.run(
+        [str(LITELLM_VENV / "bin" / "python"), "-c", script, json.dumps(names)],
+        capture_output=True,
+        text=True,
+        timeout=150,
+        env=env,
+        check=True,
+    )
+    answers: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return answers
+
+
 def _tail(path: Path) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-40:])
 
 
-__all__ = ["MODELS", "ROOT_PATH", "LiteLLMProxy", "litellm_executable", "running_proxy"]
+__all__ = ["MODELS", "ROOT_PATH", "LiteLLMProxy", "ask_litellm", "litellm_executable", "running_proxy"]

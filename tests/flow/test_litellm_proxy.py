@@ -223,6 +223,46 @@ def test_litellm_refuses_the_verbosity_field_itself(litellm_proxy: LiteLLMProxy,
     assert "does not support parameters: ['verbosity']" in caught.value.read().decode()
 
 
+@pytest.mark.parametrize("stream", [False, True], ids=["call", "stream"])
+def test_a_responses_call_sends_the_reasoning_effort_to_a_gpt_5_model(
+    litellm_proxy: LiteLLMProxy, stream: bool
+) -> None:
+    """LiteLLM passes `reasoning_effort` on for the GPT-5 family; before, the translation refused `reasoning`."""
+    with _client(litellm_proxy) as client:
+        answer: Any = client.responses.create(
+            model=GPT_5["model"], input="Hi", reasoning={"effort": "low"}, stream=stream
+        )
+        if stream:
+            text = "".join(event.delta for event in answer if event.type == "response.output_text.delta")
+        else:
+            text = answer.output_text
+    assert text == "Hello there! How can I help?"
+    sent = litellm_proxy.upstream.calls.last.json
+    assert (sent["model"], sent["reasoning_effort"]) == (GPT_5["model"], "low")
+
+
+async def test_an_async_responses_call_sends_the_reasoning_effort_to_a_gpt_5_model(
+    litellm_proxy: LiteLLMProxy,
+) -> None:
+    async with flow.AsyncOpenAI(
+        base_url=litellm_proxy.base_url, auth_token=litellm_proxy.master_key, max_retries=0
+    ) as client:
+        response = await client.responses.create(model=GPT_5["model"], input="Hi", reasoning={"effort": "high"})
+    assert response.output_text == "Hello there! How can I help?"
+    assert response.reasoning is not None
+    assert response.reasoning.effort == "high"
+    assert litellm_proxy.upstream.calls.last.json["reasoning_effort"] == "high"
+
+
+def test_a_responses_call_with_a_reasoning_effort_for_another_model_is_refused(litellm_proxy: LiteLLMProxy) -> None:
+    before = len(litellm_proxy.upstream.calls.to(UPSTREAM_CHAT))
+    with _client(litellm_proxy) as client, pytest.raises(og.UnsupportedFeatureError) as caught:
+        client.responses.create(model=HELLO["model"], input="Hi", reasoning={"effort": "low"})
+    assert caught.value.field == "reasoning"
+    assert "'openai/gpt-4o' is not one" in str(caught.value)
+    assert len(litellm_proxy.upstream.calls.to(UPSTREAM_CHAT)) == before
+
+
 class Order(BaseModel):
     order_id: int
     status: str

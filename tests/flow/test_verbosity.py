@@ -3,9 +3,6 @@ for every other model, on chat completions and the Responses API alike."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +13,7 @@ from omnigate_openai import flow
 from omnigate_openai.flow._verbosity import litellm_forwards_verbosity
 from omnigate_openai.testing import DEFAULT_REPLY, LocalFlowGateway
 
-from ._litellm import LITELLM_VENV
+from ._litellm import ask_litellm
 
 LOW = "Keep the answer as short as the question allows."
 BRIEF = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello"}]
@@ -119,23 +116,7 @@ def test_litellm_itself_agrees_with_the_table() -> None:
     of the name, of the next one."""
     proxied = {name: name.partition("/")[2] for name, _ in PROXIED}
     names = [name for name, _ in NAMES] + list(proxied) + [rest for rest in proxied.values() if "/" in rest]
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", ""),
-        "LITELLM_LOCAL_MODEL_COST_MAP": "True",
-        "LITELLM_TELEMETRY": "False",
-        "HTTP_PROXY": "http://127.0.0.1:9",
-        "HTTPS_PROXY": "http://127.0.0.1:9",
-    }
-    done = subprocess.run(
-        [str(LITELLM_VENV / "bin" / "python"), "-c", _ASK_LITELLM, json.dumps(names)],
-        capture_output=True,
-        text=True,
-        timeout=150,
-        env=env,
-        check=True,
-    )
-    answers = json.loads(done.stdout.strip().splitlines()[-1])
+    answers = ask_litellm(_ASK_LITELLM, names)
     assert {name: answers[name] for name, _ in NAMES} == dict(NAMES)
     assert all(answers[name] for name in proxied)  # this proxy sends it on, whatever the model
     assert {name: "/" in rest and answers[rest] for name, rest in proxied.items()} == dict(PROXIED)

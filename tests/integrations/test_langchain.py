@@ -441,6 +441,34 @@ async def test_flow_temperature_is_judged_by_the_model_part_async(
     assert (call.json["model"], "temperature" in call.json) == (GPT_5_FLOW, False)
 
 
+GPT_5_BY_LITELLM = [  # Flow names LiteLLM serves with its GPT-5 config (which refuses a temperature but 1, a 400)
+    "azure/my-gpt-5-deployment",
+    "azure/gpt5_series/my-deployment",
+    "litellm_proxy/openai/gpt-5-mini",
+    "ragflow/chat/my-chat/gpt-5",
+    "openai/ft:gpt-5-mini:org::abc",
+    "openai/gpt-6",
+]
+"""No model part starts `gpt-5`, which LangChain looks for (`tests/flow/test_framework_names.py` asks LiteLLM)."""
+
+
+@pytest.mark.parametrize("model", GPT_5_BY_LITELLM)
+def test_flow_names_litellm_serves_as_gpt_5_have_their_temperature_dropped(
+    flow_client: flow.OpenAI, flow_gateway: LocalFlowGateway, model: str
+) -> None:
+    llm = chat_model(flow_client, model=model, temperature=0.2)
+    assert (llm.model_name, llm.temperature) == (model, None)
+    assert flow_chat_calls(flow_gateway) == []
+
+
+@pytest.mark.parametrize("model", ["openai/gpt-5-chat-latest", "azure/gpt-5-chat", "ragflow/chat/my-chat/gpt-4o"])
+def test_flow_names_that_take_a_temperature_keep_it(flow_client: flow.OpenAI, model: str) -> None:
+    """GPT-5's chat model takes one (LiteLLM gives it the GPT-4 parameters), and a `chat/` in a RAGFlow
+    name is its endpoint, not GPT-5's chat model."""
+    llm = chat_model(flow_client, model=model, temperature=0.2)
+    assert (llm.model_name, llm.temperature) == (model, 0.2)
+
+
 def test_the_same_model_gets_the_same_judgment_on_either_gateway(client: og.OpenAI, flow_client: flow.OpenAI) -> None:
     on_omnigate = chat_model(client, model="gpt-5-mini", temperature=0.2)
     on_flow = chat_model(flow_client, model=GPT_5_FLOW, temperature=0.2)

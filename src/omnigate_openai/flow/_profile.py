@@ -15,6 +15,8 @@ from .._exceptions import APIError, ProviderError
 from .._profile import EnvNames, GatewayProfile
 from .._sdk import httpx
 from . import _errors
+from ._judged_names import judged_model_name
+from ._reasoning import why_no_reasoning_effort
 from ._verbosity import litellm_forwards_verbosity
 from ._wire import API_KEY_HEADER, API_PATH, ENV_AUTH_TOKEN, ENV_BASE_URL, REQUEST_ID_HEADER, WORKSPACE_HEADER
 
@@ -38,6 +40,12 @@ class FlowProfile(GatewayProfile):
         # LiteLLM passes `verbosity` on for the GPT-5 family only; any other model's is refused
         # (`UnsupportedParamsError`) or dropped under `drop_params`: said in the system message instead.
         return not litellm_forwards_verbosity(model)
+
+    def why_no_reasoning_effort(self, model: object) -> str | None:
+        return why_no_reasoning_effort(model)
+
+    def judged_model_name(self, model: str) -> str:
+        return judged_model_name(model)
 
     def auth_headers(self, settings: Settings, *, bearer_auth: bool) -> dict[str, str]:
         """The API key when there is one (the platform prefers it, so the token is not sent), else the token."""

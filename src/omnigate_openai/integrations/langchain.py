@@ -10,8 +10,12 @@ stream usage.
 `ChatOpenAI` judges a model by its name when it is built: a name starting `gpt-5` has its temperature
 dropped (the model takes only 1: LiteLLM refuses any other with a 400), and its profile (context window,
 structured output, which summarization by a fraction of the window needs) comes from a table of OpenAI's
-names. A Flow name (`openai/gpt-5-mini`) matches neither, so `chat_model` has those judgments made on its
-model part, then names the model as the gateway routes it.
+names. A Flow name (`openai/gpt-5-mini`) matches neither, so `chat_model` has those judgments made on the
+name the gateway's profile judges it by (`judged_model_name`: the model part, or `gpt-5` for a name such as
+`azure/my-gpt-5-deployment` that LiteLLM serves as one), then names the model as the gateway routes it.
+Judgments LangChain makes later, on each call, see the gateway's name: its `developer` role for a name
+starting `o1`..`o9` (a `system` message serves an o-series model as well), its fallback from `json_schema`
+for `gpt-4-` names, and the tokenizer of `get_num_tokens_from_messages`.
 
 Errors: LangChain re-raises `openai` status errors as its own subclasses (`OpenAIRateLimitError`,
 ...); the gateway's typed error is their `__cause__`. Errors it doesn't map, like the gateway's 402
@@ -43,13 +47,13 @@ def chat_model(client: OpenAI, async_client: AsyncOpenAI | None = None, **kwargs
     sync, async_ = pair(client, async_client)
     options: dict[str, Any] = {"use_responses_api": False, "stream_usage": True, **kwargs}
     model = default_model(sync, options.pop("model", None))
-    _, slash, named = model.partition("/")
+    judged = sync._profile.judged_model_name(model)
     built = ChatOpenAI(
-        model=named if slash else model,  # judged as LangChain judges the model part
+        model=judged,
         client=sync.chat.completions,
         async_client=async_.chat.completions,
         root_client=sync,
         root_async_client=async_,
         **options,
     )
-    return built.model_copy(update={"model_name": model}) if slash else built
+    return built if judged == model else built.model_copy(update={"model_name": model})

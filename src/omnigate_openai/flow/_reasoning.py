@@ -1,0 +1,53 @@
+"""Which Flow models LiteLLM passes `reasoning_effort` on to, by its own rule on the name.
+
+LiteLLM (1.108.7) lists `reasoning_effort` among the chat parameters of its GPT-5 config (`OpenAIGPT5Config`,
+whose models `_verbosity.py` names, but for the search models, whose short list lacks it) and of its o-series
+configs: OpenAI's (`OpenAIOSeriesConfig`, a model part of `o` and a digit; the configs built on OpenAI's share
+it) and Azure's (`AzureOpenAIO1Config`: `o1`, `o3`, `o4` or `o_series/` anywhere in the name). Other configs
+list it by the model's row in LiteLLM's model map (Anthropic's and Gemini's thinking models, an OpenAI name it
+does not know): data the client does not hold, so there a Responses call's `reasoning.effort` is refused rather
+than guessed at. A chat call's own `reasoning_effort` is sent as given, for LiteLLM to judge.
+`tests/flow/test_reasoning.py` holds this rule to LiteLLM's answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._verbosity import _AZURE_O_SERIES_MARKERS, litellm_forwards_verbosity
+
+__all__ = ["litellm_forwards_reasoning_effort", "why_no_reasoning_effort"]
+
+_O_SERIES = re.compile(r"o\d")
+"""`OpenAIOSeriesConfig.is_model_o_series_model`, on the model part (LiteLLM also looks it up in its list of
+OpenAI's models; a name missing there goes to a config that passes `reasoning_effort` on all the same)."""
+
+_OPENAI_KIN = frozenset({"openai", "chatgpt", "github_copilot", "azure_ai"})
+"""The providers whose chat configs are OpenAI's, o-series test included (RAGFlow's names are left out:
+its `chat/<id>/` endpoints are judged by no rule here)."""
+
+
+def litellm_forwards_reasoning_effort(model: object) -> bool:
+    """Whether LiteLLM passes `reasoning_effort` on to the Flow model `model`."""
+    if not isinstance(model, str):
+        return False
+    provider, _, name = model.partition("/")
+    if provider == "litellm_proxy":
+        return litellm_forwards_reasoning_effort(name)
+    if litellm_forwards_verbosity(model):  # the GPT-5 config
+        return provider != "bedrock_mantle" and not ("gpt-5" in name and "search" in name)
+    if provider == "azure":
+        return any(marker in name for marker in _AZURE_O_SERIES_MARKERS)
+    return provider in _OPENAI_KIN and _O_SERIES.match(name.rsplit("/", 1)[-1]) is not None
+
+
+def why_no_reasoning_effort(model: object) -> str | None:
+    """Why `reasoning.effort` cannot be sent to `model` as `reasoning_effort`, or None where it can."""
+    if litellm_forwards_reasoning_effort(model):
+        return None
+    if isinstance(model, str) and "/" not in model:
+        return "a bare name stands for a deployment the client cannot see, which may not take `reasoning_effort`"
+    return (
+        f"LiteLLM passes `reasoning_effort` on to the GPT-5 family and OpenAI's o-series, and {model!r} is not one "
+        "(a chat call's own `reasoning_effort` is sent as given, for LiteLLM to judge)"
+    )
