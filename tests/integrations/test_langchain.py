@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import operator
 from functools import reduce
+from pathlib import Path
 
 import openai
 import pytest
-from langchain_core.messages import AIMessageChunk, HumanMessage, ToolMessage
+import tiktoken
+from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
 from langchain_core.tools import tool
 from langchain_openai import ChatOpenAI
 from pydantic import BaseModel
@@ -467,6 +469,37 @@ def test_flow_names_that_take_a_temperature_keep_it(flow_client: flow.OpenAI, mo
     name is its endpoint, not GPT-5's chat model."""
     llm = chat_model(flow_client, model=model, temperature=0.2)
     assert (llm.model_name, llm.temperature) == (model, 0.2)
+
+
+@pytest.fixture
+def offline_encodings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """tiktoken downloads an encoding on its first use; LiteLLM's wheel ships OpenAI's, under the file names
+    tiktoken caches them by, so `TIKTOKEN_CACHE_DIR` pointed there serves them offline."""
+    venv = Path(__file__).resolve().parents[2] / ".venvs" / "litellm"
+    found = sorted(venv.glob("lib/python3*/site-packages/litellm/litellm_core_utils/tokenizers"))
+    assert found, f"the encodings are read from the LiteLLM venv `make test` builds ({venv}): none there"
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(found[0]))
+
+
+@pytest.mark.usefixtures("offline_encodings", "host_guard")
+@pytest.mark.parametrize(("flow_name", "openai_name"), [(FLOW_MODEL, "gpt-4o"), ("azure/my-gpt-5-deployment", "gpt-5")])
+def test_flow_names_count_tokens_as_the_model_they_stand_for(
+    client: og.OpenAI, flow_client: flow.OpenAI, flow_name: str, openai_name: str
+) -> None:
+    """LangChain picks the tokenizer, and whether it can count a chat at all, by the model's name: a Flow name
+    fell back to `cl100k_base`, then raised `NotImplementedError` (the name does not start `gpt-`)."""
+    messages = [HumanMessage("Count the tokens of this sentence, please."), AIMessage("Gladly: there are nine.")]
+    on_omnigate = chat_model(client, model=openai_name).get_num_tokens_from_messages(messages)
+    assert chat_model(flow_client, model=flow_name).get_num_tokens_from_messages(messages) == on_omnigate
+    o200k = tiktoken.get_encoding("o200k_base")  # OpenAI's count: 3 a message, its role and text, 3 to prime the answer
+    sent = [("user", messages[0].text), ("assistant", messages[1].text)]
+    assert on_omnigate == 3 + sum(3 + len(o200k.encode(role)) + len(o200k.encode(text)) for role, text in sent)
+
+
+def test_a_tokenizer_the_caller_names_is_kept(flow_client: flow.OpenAI) -> None:
+    llm = chat_model(flow_client, model=FLOW_MODEL, tiktoken_model_name="gpt-4-0613")
+    assert (llm.model_name, llm.tiktoken_model_name) == (FLOW_MODEL, "gpt-4-0613")
+    assert chat_model(flow_client, model=FLOW_MODEL).tiktoken_model_name == "gpt-4o"
 
 
 def test_the_same_model_gets_the_same_judgment_on_either_gateway(client: og.OpenAI, flow_client: flow.OpenAI) -> None:

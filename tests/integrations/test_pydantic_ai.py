@@ -301,7 +301,16 @@ def _flow_model(client: flow.AsyncOpenAI, kind: str) -> OpenAIChatModel | OpenAI
 
 
 @pytest.mark.parametrize("maker", [chat_model, responses_model])
-@pytest.mark.parametrize(("name", "reasons"), [(FLOW_MODEL, False), ("openai/gpt-5-mini", True)])
+@pytest.mark.parametrize(
+    ("name", "reasons"),
+    [
+        (FLOW_MODEL, False),
+        ("openai/gpt-5-mini", True),
+        ("azure/my-gpt-5-deployment", True),  # LiteLLM serves these with its GPT-5 config (`judged_model_name`)
+        ("litellm_proxy/openai/gpt-5-mini", True),
+        ("ragflow/chat/my-chat/gpt-4o", False),
+    ],
+)
 def test_a_flow_name_is_profiled_by_its_model(flow_client: flow.OpenAI, maker: Any, name: str, reasons: bool) -> None:
     """pydantic-ai profiles a model by its name: 2.31 took `openai/gpt-4o` for an o-series reasoning model (its
     Responses calls then asked for `include`, which the client refuses), 2.68 `openai/gpt-5-mini` for none."""
@@ -309,6 +318,18 @@ def test_a_flow_name_is_profiled_by_its_model(flow_client: flow.OpenAI, maker: A
     assert model.model_name == name
     assert model.profile["openai_supports_reasoning"] is reasons
     assert model.profile["openai_supports_encrypted_reasoning_content"] is reasons
+
+
+async def test_no_temperature_reaches_a_flow_model_profiled_as_reasoning(
+    async_flow_client: flow.AsyncOpenAI, flow_gateway: LocalFlowGateway
+) -> None:
+    """LiteLLM's GPT-5 config answers a temperature but 1 with a 400; pydantic-ai drops it for a model its profile
+    says reasons (above: the names LiteLLM serves as GPT-5; the local Flow gateway serves this one)."""
+    agent = Agent(chat_model(async_flow_client, "openai/gpt-5-mini"), model_settings={"temperature": 0.2})
+    with pytest.warns(UserWarning, match=r"\['temperature'\] are not supported when reasoning is enabled"):
+        assert (await agent.run("Hello")).output == DEFAULT_REPLY
+    [call] = flow_chat_calls(flow_gateway)
+    assert (call.json["model"], "temperature" in call.json) == ("openai/gpt-5-mini", False)
 
 
 @pytest.mark.parametrize("kind", ["chat", "responses"])

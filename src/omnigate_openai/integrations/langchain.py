@@ -12,10 +12,12 @@ dropped (the model takes only 1: LiteLLM refuses any other with a 400), and its 
 structured output, which summarization by a fraction of the window needs) comes from a table of OpenAI's
 names. A Flow name (`openai/gpt-5-mini`) matches neither, so `chat_model` has those judgments made on the
 name the gateway's profile judges it by (`judged_model_name`: the model part, or `gpt-5` for a name such as
-`azure/my-gpt-5-deployment` that LiteLLM serves as one), then names the model as the gateway routes it.
+`azure/my-gpt-5-deployment` that LiteLLM serves as one), then names the model as the gateway routes it. The
+tokenizer of `get_num_tokens_from_messages` is picked by that name too (`tiktoken_model_name`): by the Flow
+name LangChain fell back to `cl100k_base`, then refused to count a chat of a name not starting `gpt-`.
 Judgments LangChain makes later, on each call, see the gateway's name: its `developer` role for a name
-starting `o1`..`o9` (a `system` message serves an o-series model as well), its fallback from `json_schema`
-for `gpt-4-` names, and the tokenizer of `get_num_tokens_from_messages`.
+starting `o1`..`o9` (a `system` message serves an o-series model as well) and its fallback from
+`json_schema` for `gpt-4-` names.
 
 Errors: LangChain re-raises `openai` status errors as its own subclasses (`OpenAIRateLimitError`,
 ...); the gateway's typed error is their `__cause__`. Errors it doesn't map, like the gateway's 402
@@ -56,4 +58,6 @@ def chat_model(client: OpenAI, async_client: AsyncOpenAI | None = None, **kwargs
         root_async_client=async_,
         **options,
     )
-    return built if judged == model else built.model_copy(update={"model_name": model})
+    if judged == model:
+        return built
+    return built.model_copy(update={"model_name": model, "tiktoken_model_name": built.tiktoken_model_name or judged})

@@ -47,7 +47,7 @@ def chat_model(client: AsyncOpenAI | OpenAI, model: str | None = None, **kwargs:
     gateway = as_async(client)
     model = default_model(gateway, model)
     provider = OpenAIProvider(openai_client=gateway)
-    return OpenAIChatModel(model, provider=provider, **{**_profiled(model), **kwargs})
+    return OpenAIChatModel(model, provider=provider, **{**_profiled(gateway, model), **kwargs})
 
 
 def responses_model(client: AsyncOpenAI | OpenAI, model: str | None = None, **kwargs: Any) -> OpenAIResponsesModel:
@@ -62,12 +62,14 @@ def responses_model(client: AsyncOpenAI | OpenAI, model: str | None = None, **kw
     gateway = as_async(client)
     model = default_model(gateway, model)
     provider = OpenAIProvider(openai_client=gateway)
-    return OpenAIResponsesModel(model, provider=provider, **{**_profiled(model), **kwargs})
+    return OpenAIResponsesModel(model, provider=provider, **{**_profiled(gateway, model), **kwargs})
 
 
-def _profiled(model: str) -> dict[str, Any]:
-    """`profile=` for a `provider/model` name: pydantic-ai's profile of the model part; nothing for a bare name."""
+def _profiled(gateway: AsyncOpenAI, model: str) -> dict[str, Any]:
+    """`profile=` for a name pydantic-ai cannot read (a Flow `provider/model`): its profile of the OpenAI name the
+    gateway judges the model by (`judged_model_name`: `azure/my-gpt-5-deployment` reasons, as GPT-5 does, so no
+    temperature is sent); nothing for a name judged as itself."""
     from pydantic_ai.providers.openai import OpenAIProvider
 
-    _, slash, named = model.partition("/")
-    return {"profile": OpenAIProvider.model_profile(named)} if slash else {}
+    judged = gateway._profile.judged_model_name(model)
+    return {} if judged == model else {"profile": OpenAIProvider.model_profile(judged)}
