@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from ._verbosity import _AZURE_O_SERIES_MARKERS, litellm_forwards_verbosity
+from ._verbosity import AZURE_O_SERIES_MARKERS, litellm_forwards_verbosity
 
 __all__ = ["litellm_forwards_reasoning_effort", "why_no_reasoning_effort"]
 
@@ -37,7 +37,7 @@ def litellm_forwards_reasoning_effort(model: object) -> bool:
     if litellm_forwards_verbosity(model):  # the GPT-5 config
         return provider != "bedrock_mantle" and not ("gpt-5" in name and "search" in name)
     if provider == "azure":
-        return any(marker in name for marker in _AZURE_O_SERIES_MARKERS)
+        return any(marker in name for marker in AZURE_O_SERIES_MARKERS)
     return provider in _OPENAI_KIN and _O_SERIES.match(name.rsplit("/", 1)[-1]) is not None
 
 
