@@ -33,6 +33,11 @@ NAMES = [  # a Flow name, whether the client sends `reasoning_effort` to it, whe
     ("openai/o1-preview", True, True),
     ("chatgpt/o3", True, True),
     ("azure_ai/o3", True, True),
+    ("github_copilot/o4-mini-2025-04-16", True, True),
+    ("openai/o1-mini", True, True),  # not in LiteLLM's list of OpenAI's models: its config for unknown ones passes it
+    ("chatgpt/o1-mini", False, False),  # ...while OpenAI's kin refuse it there (their GPT config): a 400
+    ("azure_ai/o9", False, False),
+    ("github_copilot/o1-preview", False, False),
     ("azure/o3-mini", True, True),  # Azure's: `o1`, `o3`, `o4` or `o_series/` anywhere in the name
     ("azure/my-o3-deployment", True, True),
     ("azure/o_series/my-deployment", True, True),
@@ -96,6 +101,7 @@ def test_litellm_itself_agrees_with_the_table() -> None:
     proxied = {name: name.partition("/")[2] for name, _ in PROXIED}
     answers = ask_litellm(_ASK_LITELLM, [name for name, _, _ in NAMES] + list(proxied.values()))
     assert {name: answers[name] for name, _, _ in NAMES} == {name: passed_on for name, _, passed_on in NAMES}
+    assert [name for name, _, _ in NAMES if litellm_forwards_reasoning_effort(name) and not answers[name]] == []
     assert {name: answers[rest] for name, rest in proxied.items()} == dict(PROXIED)
 
 
