@@ -172,7 +172,7 @@ def _asks_for_something(field: str, value: object) -> bool:
     if field == "service_tier":
         return value not in ("auto", "default")
     if field == "reasoning" and isinstance(value, Mapping):
-        # `effort="none"` asks for no reasoning: what a model answering through chat completions does anyway.
+        # `effort="none"` asks for no reasoning: nothing to refuse where no effort can be sent (`_reasoning_effort`).
         return any(
             setting not in (None, "none") if key == "effort" else setting is not None for key, setting in value.items()
         )
@@ -180,10 +180,14 @@ def _asks_for_something(field: str, value: object) -> bool:
 
 
 def _reasoning_effort(reasoning: object, model: str, profile: GatewayProfile) -> object:
-    """`reasoning.effort`, to be sent as `reasoning_effort` where the gateway passes it on to `model`; None when
-    nothing is asked (`{}`, an effort of None or "none"); refused when anything else is."""
+    """`reasoning.effort`, to be sent as `reasoning_effort` where the gateway passes it on to `model`, else refused.
+
+    `{}` and an effort of None ask for nothing; so does "none" where the field cannot be sent. Where it can, "none"
+    is sent as asked: GPT-5.5 on reason unless told "none" (and LiteLLM takes their temperature only then), and a
+    model that cannot stop reasoning (`gpt-5-mini`) has it refused by the gateway, as by OpenAI."""
     if reasoning is None or not _asks_for_something("reasoning", reasoning):
-        return None
+        effort = reasoning.get("effort") if isinstance(reasoning, Mapping) else None
+        return effort if effort == "none" and profile.why_no_reasoning_effort(model) is None else None
     why = profile.why_no_reasoning_effort(model)
     if why is not None:
         raise refused("reasoning", why)
@@ -192,8 +196,7 @@ def _reasoning_effort(reasoning: object, model: str, profile: GatewayProfile) ->
     for key, setting in reasoning.items():
         if key != "effort" and setting is not None:
             raise refused(f"reasoning.{key}", _REASONING_WHY.get(key, "chat completions have no such setting"))
-    effort = reasoning.get("effort")
-    return None if effort == "none" else effort
+    return reasoning.get("effort")
 
 
 def _previous_messages(response_id: object, store: ResponseStore) -> tuple[dict[str, Any], ...]:

@@ -39,6 +39,7 @@ _DEAD_PROXY = "http://127.0.0.1:9"
 MODELS = (
     "openai/gpt-4o",
     "openai/gpt-5-mini",  # of the GPT-5 family, for which LiteLLM forwards `verbosity`
+    "openai/gpt-5.5",  # reasons unless told `reasoning_effort="none"`; only then does LiteLLM take a temperature
     "anthropic/claude-sonnet-4-20250514",
     "openai/text-embedding-3-small",
 )

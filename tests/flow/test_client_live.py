@@ -486,7 +486,7 @@ def test_discovery(flow_gateway: LocalFlowGateway) -> None:
     assert "anthropic/claude-sonnet-4-20250514" in [model.id for model in models]
     assert isinstance(openai_models, flow.ProviderModels)
     assert openai_models.provider == "openai"
-    assert openai_models.total == len(openai_models.models) == 4
+    assert openai_models.total == len(openai_models.models) == 5
     assert openai_models.models[0].id == "openai/gpt-4o"
     assert flow_gateway.calls.to("/api/v1/gateway/models/openai")[0].query == "scope=organization"
     assert providers.providers == ["openai", "anthropic", "google", "mistral"]
@@ -500,7 +500,7 @@ async def test_async_discovery_with_a_scope(flow_gateway: LocalFlowGateway) -> N
     assert [model.id for model in listed.models] == ["google/gemini-2.0-flash"]
     assert flow_gateway.calls.to("/api/v1/gateway/models/google")[0].query == "scope=workspace"
     assert "mistral" in providers.providers
-    assert len(models) == 8
+    assert len(models) == 9
 
 
 def test_listings_missing_their_list_are_empty() -> None:

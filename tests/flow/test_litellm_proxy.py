@@ -263,6 +263,42 @@ def test_a_responses_call_with_a_reasoning_effort_for_another_model_is_refused(l
     assert len(litellm_proxy.upstream.calls.to(UPSTREAM_CHAT)) == before
 
 
+GPT_5_5 = "openai/gpt-5.5"
+"""Reasons unless told `reasoning_effort="none"`; LiteLLM refuses its temperature but 1 while it does."""
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["call", "stream"])
+def test_a_responses_call_turning_reasoning_off_keeps_its_temperature(
+    litellm_proxy: LiteLLMProxy, stream: bool
+) -> None:
+    """Before, `effort="none"` was dropped as asking for nothing: the model would reason, and LiteLLM answered the
+    temperature with a 400 (`UnsupportedParamsError`)."""
+    with _client(litellm_proxy) as client:
+        answer: Any = client.responses.create(
+            model=GPT_5_5, input="Hi", temperature=0.2, reasoning={"effort": "none"}, stream=stream
+        )
+        if stream:
+            text = "".join(event.delta for event in answer if event.type == "response.output_text.delta")
+        else:
+            text = answer.output_text
+    assert text == "Hello there! How can I help?"
+    sent = litellm_proxy.upstream.calls.last.json
+    assert (sent["model"], sent["reasoning_effort"], sent["temperature"]) == (GPT_5_5, "none", 0.2)
+
+
+async def test_an_async_responses_call_turning_reasoning_off_keeps_its_temperature(
+    litellm_proxy: LiteLLMProxy,
+) -> None:
+    async with flow.AsyncOpenAI(
+        base_url=litellm_proxy.base_url, auth_token=litellm_proxy.master_key, max_retries=0
+    ) as client:
+        response = await client.responses.create(
+            model=GPT_5_5, input="Hi", temperature=0.2, reasoning={"effort": "none"}
+        )
+    assert response.output_text == "Hello there! How can I help?"
+    assert litellm_proxy.upstream.calls.last.json["reasoning_effort"] == "none"
+
+
 class Order(BaseModel):
     order_id: int
     status: str
@@ -288,6 +324,7 @@ def test_models_through_the_gateway_namespace(litellm_proxy: LiteLLMProxy) -> No
     assert names == {
         "openai/gpt-4o",
         "openai/gpt-5-mini",
+        "openai/gpt-5.5",
         "anthropic/claude-sonnet-4-20250514",
         "openai/text-embedding-3-small",
         "gpt-5-mini",  # a bare alias of the model list is listed as it is named

@@ -33,6 +33,11 @@ NAMES = [  # a Flow name, whether the client sends `reasoning_effort` to it, whe
     ("openai/o1-preview", True, True),
     ("chatgpt/o3", True, True),
     ("azure_ai/o3", True, True),
+    ("github_copilot/o4-mini-2025-04-16", True, True),
+    ("openai/o1-mini", True, True),  # not in LiteLLM's list of OpenAI's models: its config for unknown ones passes it
+    ("chatgpt/o1-mini", False, False),  # ...while OpenAI's kin refuse it there (their GPT config): a 400
+    ("azure_ai/o9", False, False),
+    ("github_copilot/o1-preview", False, False),
     ("azure/o3-mini", True, True),  # Azure's: `o1`, `o3`, `o4` or `o_series/` anywhere in the name
     ("azure/my-o3-deployment", True, True),
     ("azure/o_series/my-deployment", True, True),
@@ -96,6 +101,7 @@ def test_litellm_itself_agrees_with_the_table() -> None:
     proxied = {name: name.partition("/")[2] for name, _ in PROXIED}
     answers = ask_litellm(_ASK_LITELLM, [name for name, _, _ in NAMES] + list(proxied.values()))
     assert {name: answers[name] for name, _, _ in NAMES} == {name: passed_on for name, _, passed_on in NAMES}
+    assert [name for name, _, _ in NAMES if litellm_forwards_reasoning_effort(name) and not answers[name]] == []
     assert {name: answers[rest] for name, rest in proxied.items()} == dict(PROXIED)
 
 
@@ -137,11 +143,40 @@ async def test_async_sends_the_effort(flow_gateway: LocalFlowGateway, stream: bo
 
 
 def test_no_effort_asked_sends_none(flow_gateway: LocalFlowGateway) -> None:
-    """`effort="none"` (openai-agents' default for some models) and an empty `reasoning` ask for nothing."""
     with _client(flow_gateway) as client:
-        for reasoning in ({"effort": "none"}, {}, {"effort": None, "summary": None}):
+        for reasoning in ({}, {"effort": None, "summary": None}):
             assert client.responses.create(model=GPT_5, input="Hi", reasoning=reasoning).output_text  # type: ignore[arg-type]
             assert "reasoning_effort" not in flow_gateway.calls.last.json
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["call", "stream"])
+def test_an_effort_of_none_is_sent_where_the_effort_is(flow_gateway: LocalFlowGateway, stream: bool) -> None:
+    """GPT-5.5 on reason unless told `none` (openai-agents' default for them), and LiteLLM takes their temperature
+    only then: dropped as asking for nothing, the model reasoned and LiteLLM refused the temperature with a 400."""
+    with _client(flow_gateway) as client:
+        answer: Any = client.responses.create(
+            model="openai/gpt-5.5", input="Hi", temperature=0.2, reasoning={"effort": "none"}, stream=stream
+        )
+        response = next(event for event in answer if event.type == "response.completed").response if stream else answer
+    assert (response.output_text, response.reasoning.effort) == (DEFAULT_REPLY, "none")
+    sent = flow_gateway.calls.last.json
+    assert (sent["reasoning_effort"], sent["temperature"]) == ("none", 0.2)
+
+
+async def test_an_effort_of_none_is_sent_where_the_effort_is_async(flow_gateway: LocalFlowGateway) -> None:
+    async with flow.AsyncOpenAI(
+        base_url=flow_gateway.base_url, auth_token=flow_gateway.auth_token, max_retries=0
+    ) as client:
+        response = await client.responses.create(model="openai/gpt-5.5", input="Hi", reasoning={"effort": "none"})
+    assert response.output_text == DEFAULT_REPLY
+    assert flow_gateway.calls.last.json["reasoning_effort"] == "none"
+
+
+def test_an_effort_of_none_asks_nothing_where_the_effort_is_not_sent(flow_gateway: LocalFlowGateway) -> None:
+    """Where LiteLLM sends no `reasoning_effort`, "none" asks for nothing the field could have done: not refused."""
+    with _client(flow_gateway) as client:
+        assert client.responses.create(model="openai/gpt-4o", input="Hi", reasoning={"effort": "none"}).output_text
+    assert "reasoning_effort" not in flow_gateway.calls.last.json
 
 
 REFUSED = [  # model, reasoning, the field named, what the message says

@@ -320,6 +320,26 @@ def test_a_flow_name_is_profiled_by_its_model(flow_client: flow.OpenAI, maker: A
     assert model.profile["openai_supports_encrypted_reasoning_content"] is reasons
 
 
+GPT_6 = "gpt-6-astra"
+"""Served by LiteLLM's GPT-5 config; pydantic-ai 2.68 knows its efforts (no `minimal`, which LiteLLM refuses for it
+with a 400, up to `max`), 2.31 does not know it."""
+
+
+@pytest.mark.parametrize("maker", [chat_model, responses_model])
+@pytest.mark.parametrize("provider", ["openai", "azure"])
+def test_a_flow_model_pydantic_ai_knows_keeps_its_own_profile(
+    flow_client: flow.OpenAI, maker: Any, provider: str
+) -> None:
+    """The judged name `gpt-5` stands in for a model pydantic-ai cannot know; where it knows the model part as a
+    reasoning model, its own profile is the better one (judged as `gpt-5`, GPT-6 Astra was offered `minimal`)."""
+    profile = maker(flow_client, f"{provider}/{GPT_6}").profile
+    own = OpenAIProvider.model_profile(GPT_6)
+    expected = own if own["openai_supports_reasoning"] else OpenAIProvider.model_profile("gpt-5")  # 2.31: GPT-5's
+    assert profile["openai_supports_reasoning"] is True  # no temperature, which LiteLLM would refuse
+    assert profile.get("openai_reasoning_efforts") == expected.get("openai_reasoning_efforts")
+    assert profile["openai_supports_minimal_reasoning_effort"] is expected["openai_supports_minimal_reasoning_effort"]
+
+
 async def test_no_temperature_reaches_a_flow_model_profiled_as_reasoning(
     async_flow_client: flow.AsyncOpenAI, flow_gateway: LocalFlowGateway
 ) -> None:

@@ -3,10 +3,11 @@
 LiteLLM (1.108.7) lists `reasoning_effort` among the chat parameters of its GPT-5 config (`OpenAIGPT5Config`,
 whose models `_verbosity.py` names, but for the search models, whose short list lacks it) and of its o-series
 configs: OpenAI's (`OpenAIOSeriesConfig`, a model part of `o` and a digit; the configs built on OpenAI's share
-it) and Azure's (`AzureOpenAIO1Config`: `o1`, `o3`, `o4` or `o_series/` anywhere in the name). Other configs
-list it by the model's row in LiteLLM's model map (Anthropic's and Gemini's thinking models, an OpenAI name it
-does not know): data the client does not hold, so there a Responses call's `reasoning.effort` is refused rather
-than guessed at. A chat call's own `reasoning_effort` is sent as given, for LiteLLM to judge.
+it for the o-series models LiteLLM lists) and Azure's (`AzureOpenAIO1Config`: `o1`, `o3`, `o4` or `o_series/`
+anywhere in the name). Other configs list it by the model's row in LiteLLM's model map (Anthropic's and Gemini's
+thinking models, an OpenAI name it does not know): data the client does not hold, so there a Responses call's
+`reasoning.effort` is refused rather than guessed at. A chat call's own `reasoning_effort` is sent as given, for
+LiteLLM to judge.
 `tests/flow/test_reasoning.py` holds this rule to LiteLLM's answer.
 """
 
@@ -14,17 +15,25 @@ from __future__ import annotations
 
 import re
 
-from ._verbosity import _AZURE_O_SERIES_MARKERS, litellm_forwards_verbosity
+from ._verbosity import AZURE_O_SERIES_MARKERS, litellm_forwards_verbosity
 
 __all__ = ["litellm_forwards_reasoning_effort", "why_no_reasoning_effort"]
 
 _O_SERIES = re.compile(r"o\d")
-"""`OpenAIOSeriesConfig.is_model_o_series_model`, on the model part (LiteLLM also looks it up in its list of
-OpenAI's models; a name missing there goes to a config that passes `reasoning_effort` on all the same)."""
+"""`OpenAIOSeriesConfig.is_model_o_series_model`, on the model part, for `openai` (LiteLLM also looks it up in its
+list of OpenAI's models; on `openai` a name missing there goes to its config for unknown models, which passes
+`reasoning_effort` on all the same)."""
 
-_OPENAI_KIN = frozenset({"openai", "chatgpt", "github_copilot", "azure_ai"})
-"""The providers whose chat configs are OpenAI's, o-series test included (RAGFlow's names are left out:
-its `chat/<id>/` endpoints are judged by no rule here)."""
+_LISTED_O_SERIES = re.compile(
+    r"(o1|o1-pro|o3|o3-mini|o3-pro|o3-deep-research|o4-mini|o4-mini-deep-research)(-\d{4}-\d{2}-\d{2})?"
+)
+"""The o-series models of LiteLLM's list of OpenAI's chat models (`open_ai_chat_completion_models`): the configs
+built on OpenAI's (`chatgpt`, `github_copilot`, `azure_ai`) give any other name their GPT config, which refuses
+`reasoning_effort` with a 400 (`chatgpt/o1-mini`: "does not support parameters: ['reasoning_effort']")."""
+
+_OPENAI_KIN = frozenset({"chatgpt", "github_copilot", "azure_ai"})
+"""The providers whose chat configs are built on OpenAI's (RAGFlow's names are left out: its `chat/<id>/`
+endpoints are judged by no rule here)."""
 
 
 def litellm_forwards_reasoning_effort(model: object) -> bool:
@@ -37,8 +46,11 @@ def litellm_forwards_reasoning_effort(model: object) -> bool:
     if litellm_forwards_verbosity(model):  # the GPT-5 config
         return provider != "bedrock_mantle" and not ("gpt-5" in name and "search" in name)
     if provider == "azure":
-        return any(marker in name for marker in _AZURE_O_SERIES_MARKERS)
-    return provider in _OPENAI_KIN and _O_SERIES.match(name.rsplit("/", 1)[-1]) is not None
+        return any(marker in name for marker in AZURE_O_SERIES_MARKERS)
+    named = name.rsplit("/", 1)[-1]
+    if provider == "openai":
+        return _O_SERIES.match(named) is not None
+    return provider in _OPENAI_KIN and _LISTED_O_SERIES.fullmatch(named) is not None
 
 
 def why_no_reasoning_effort(model: object) -> str | None:

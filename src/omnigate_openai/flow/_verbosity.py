@@ -19,12 +19,12 @@ is not, so a bare name gets the line. `tests/flow/test_verbosity.py` holds this 
 
 from __future__ import annotations
 
-__all__ = ["litellm_forwards_verbosity"]
+__all__ = ["AZURE_O_SERIES_MARKERS", "litellm_forwards_verbosity"]
 
 _SERIES_MARKERS = ("gpt-5", "gpt-6")
 """`GPT_REASONING_SERIES_MARKERS`: anywhere in the model's name, case-sensitive, as LiteLLM looks."""
 
-_AZURE_O_SERIES_MARKERS = ("o1", "o3", "o4", "o_series/")
+AZURE_O_SERIES_MARKERS = ("o1", "o3", "o4", "o_series/")
 """`AzureOpenAIO1Config.is_o_series_model`'s, asked before the GPT-5 test: it wins (`azure/gpt-5-demo1`)."""
 
 _PROVIDERS = frozenset({"openai", "chatgpt", "github_copilot", "ragflow", "azure", "azure_ai", "bedrock_mantle"})
@@ -46,7 +46,7 @@ def litellm_forwards_verbosity(model: object) -> bool:
     if provider == "ragflow" and (not name.startswith(_RAGFLOW_ENDPOINTS) or name.count("/") < 2):
         return False
     if provider == "azure":
-        if any(marker in name for marker in _AZURE_O_SERIES_MARKERS):
+        if any(marker in name for marker in AZURE_O_SERIES_MARKERS):
             return False
         if "gpt5_series" in name:
             return True

@@ -10,7 +10,9 @@ JSON modes: give such a model `profile=PROMPTED_ONLY` to keep pydantic-ai from s
 pydantic-ai reads a model's capabilities from its name, and a `provider/model` name (the Flow
 gateway's) misleads it: `openai/gpt-4o` passed for an o-series reasoning model in 2.31 (its Responses
 calls then asked for encrypted reasoning), `openai/gpt-5-mini` for no reasoning model in 2.68. Both
-helpers give such a name the profile of its model part (`gpt-4o`), unless `profile=` is given.
+helpers give such a name the profile of the OpenAI name the gateway judges it by (`gpt-4o`; `gpt-5` for
+`azure/my-gpt-5-deployment`, which LiteLLM serves as GPT-5), or of its model part where pydantic-ai knows
+that model reasons, unless `profile=` is given.
 """
 
 from __future__ import annotations
@@ -66,10 +68,17 @@ def responses_model(client: AsyncOpenAI | OpenAI, model: str | None = None, **kw
 
 
 def _profiled(gateway: AsyncOpenAI, model: str) -> dict[str, Any]:
-    """`profile=` for a name pydantic-ai cannot read (a Flow `provider/model`): its profile of the OpenAI name the
-    gateway judges the model by (`judged_model_name`: `azure/my-gpt-5-deployment` reasons, as GPT-5 does, so no
-    temperature is sent); nothing for a name judged as itself."""
+    """`profile=` for a name pydantic-ai cannot read (a Flow `provider/model`), or nothing for a name judged as
+    itself. pydantic-ai's profile of the model part (the last segment) where pydantic-ai knows that model reasons:
+    it knows newer models than the stand-in the gateway may judge the name by (`openai/gpt-6-astra` would get GPT-5's
+    efforts, `minimal` among them, which LiteLLM refuses for it). Else its profile of the judged name
+    (`judged_model_name`: `azure/my-gpt-5-deployment` reasons, as GPT-5 does, so no temperature is sent)."""
     from pydantic_ai.providers.openai import OpenAIProvider
 
     judged = gateway._profile.judged_model_name(model)
-    return {} if judged == model else {"profile": OpenAIProvider.model_profile(judged)}
+    if judged == model:
+        return {}
+    own = OpenAIProvider.model_profile(model.rsplit("/", 1)[-1])
+    if own is not None and own.get("openai_supports_reasoning"):
+        return {"profile": own}
+    return {"profile": OpenAIProvider.model_profile(judged)}

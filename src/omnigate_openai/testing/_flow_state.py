@@ -22,7 +22,7 @@ Envelope = Literal["platform", "litellm", "fastapi", "text"]
 LiteLLM's `{"error": {...}}`, FastAPI's `{"detail": ...}`, or a plain-text body."""
 
 CATALOGUE: Mapping[str, Sequence[str]] = {
-    "openai": ("gpt-4o", "gpt-4o-mini", "gpt-5-mini", "text-embedding-3-small"),
+    "openai": ("gpt-4o", "gpt-4o-mini", "gpt-5-mini", "gpt-5.5", "text-embedding-3-small"),
     "anthropic": ("claude-sonnet-4-20250514", "claude-haiku-4-20250414"),
     "google": ("gemini-2.0-flash",),
     "mistral": ("mistral-large-latest",),
