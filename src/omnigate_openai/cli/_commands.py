@@ -24,8 +24,16 @@ from ._doctor import cli_words, run_checks
 
 __all__ = ["app"]
 
-_out = Console(highlight=False, soft_wrap=False)
-_err = Console(stderr=True, highlight=False, soft_wrap=True)  # one line, whatever the width: scripts read it
+
+# Consoles are made where they print: one made at import would keep the `COLUMNS` of that moment for every later
+# command of a process that runs many (an app embedding the command line, a test worker), as one process per
+# command never would.
+def _out() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def _err() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)  # one line, whatever the width: scripts read it
 
 
 class _GatewayGroup(TyperGroup):
@@ -41,7 +49,7 @@ class _GatewayGroup(TyperGroup):
 def _fail(error: BaseException) -> NoReturn:
     # A server or proxy may echo a key back in its message: the keys this process holds are masked.
     lines = masked_text(str(error)).strip().splitlines() or [type(error).__name__]
-    _err.print(f"[bold red]error:[/] {escape(cli_words(lines[0]))}")
+    _err().print(f"[bold red]error:[/] {escape(cli_words(lines[0]))}")
     raise typer.Exit(code=1)
 
 
@@ -118,7 +126,7 @@ def _show(as_json: bool, data: object, view: RenderableType | Callable[[], Rende
     if as_json:
         _print_json(data)
     else:
-        _out.print(view() if callable(view) else view)
+        _out().print(view() if callable(view) else view)
 
 
 def _dump(model: Any) -> Any:
@@ -260,7 +268,7 @@ def serve(
         if as_json:
             print(json.dumps(facts), file=stdout, flush=True)  # one line, for `readline()`
         else:
-            _out.print(_render.serving(facts))
+            _out().print(_render.serving(facts))
             stdout.flush()
 
     try:
