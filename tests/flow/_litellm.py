@@ -155,9 +155,32 @@ def _wait_until_alive(process: subprocess.Popen[bytes], url: str, log_path: Path
     raise TimeoutError(f"The LiteLLM proxy did not answer within {STARTUP_TIMEOUT:.0f} s:\n{_tail(log_path)}")
 
 
-def ask_litellm(script: str, names: list[str]) -> dict[str, Any]:
-    """What LiteLLM itself answers, offline, in its venv: `script` reads `names` (JSON) from `sys.argv[1]` and
-    prints one JSON object, keyed by name, as its last line."""
+_PASSES_ON = """
+import json, sys
+from litellm.litellm_core_utils.get_llm_provider_logic import resolve_model_and_provider_for_metadata
+from litellm.utils import get_supported_openai_params
+answers = {}
+for name in json.loads(sys.argv[1]):
+    # As `completion` does: the provider and model from the name (no sign-in for ChatGPT's or Copilot's),
+    # then that provider's chat config for that model; a name LiteLLM cannot route is refused whole.
+    try:
+        model, provider = resolve_model_and_provider_for_metadata(name)
+        params = get_supported_openai_params(model=model, custom_llm_provider=provider)
+    except Exception:
+        params = None
+    answers[name] = params is not None and sys.argv[2] in params
+print(json.dumps(answers))
+"""
+
+
+def litellm_passes_on(parameter: str, names: list[str]) -> dict[str, bool]:
+    """Whether LiteLLM passes the chat `parameter` on to each of `names` (Flow names), by its own rule."""
+    return ask_litellm(_PASSES_ON, names, parameter)
+
+
+def ask_litellm(script: str, names: list[str], *args: str) -> dict[str, Any]:
+    """What LiteLLM itself answers, offline, in its venv: `script` reads `names` (JSON) from `sys.argv[1]` (and
+    `args` after it) and prints one JSON object, keyed by name, as its last line."""
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": os.environ.get("HOME", ""),
@@ -167,7 +190,7 @@ def ask_litellm(script: str, names: list[str]) -> dict[str, Any]:
         "HTTPS_PROXY": _DEAD_PROXY,
     }
     done = subprocess.run(
-        [str(LITELLM_VENV / "bin" / "python"), "-c", script, json.dumps(names)],
+        [str(LITELLM_VENV / "bin" / "python"), "-c", script, json.dumps(names), *args],
         capture_output=True,
         text=True,
         timeout=150,
@@ -182,4 +205,12 @@ def _tail(path: Path) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-40:])
 
 
-__all__ = ["MODELS", "ROOT_PATH", "LiteLLMProxy", "ask_litellm", "litellm_executable", "running_proxy"]
+__all__ = [
+    "MODELS",
+    "ROOT_PATH",
+    "LiteLLMProxy",
+    "ask_litellm",
+    "litellm_executable",
+    "litellm_passes_on",
+    "running_proxy",
+]

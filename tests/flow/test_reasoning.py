@@ -12,7 +12,7 @@ from omnigate_openai import flow
 from omnigate_openai.flow._reasoning import litellm_forwards_reasoning_effort
 from omnigate_openai.testing import DEFAULT_REPLY, LocalFlowGateway, LocalGateway
 
-from ._litellm import ask_litellm
+from ._litellm import litellm_passes_on
 
 CHAT = "/api/v1/gateway/v1/chat/completions"
 GPT_5 = "openai/gpt-5-mini"
@@ -63,21 +63,6 @@ PROXIED = [  # `litellm_proxy/<name>`: passed on whole; the next LiteLLM proxy j
     ("litellm_proxy/openai/gpt-4o", False),
 ]
 
-_ASK_LITELLM = """
-import json, sys
-from litellm.litellm_core_utils.get_llm_provider_logic import resolve_model_and_provider_for_metadata
-from litellm.utils import get_supported_openai_params
-answers = {}
-for name in json.loads(sys.argv[1]):
-    try:
-        model, provider = resolve_model_and_provider_for_metadata(name)
-        params = get_supported_openai_params(model=model, custom_llm_provider=provider)
-    except Exception:
-        params = None
-    answers[name] = params is not None and "reasoning_effort" in params
-print(json.dumps(answers))
-"""
-
 
 @pytest.mark.parametrize(("name", "sent", "passed_on"), NAMES)
 def test_the_rule(name: str, sent: bool, passed_on: bool) -> None:  # noqa: ARG001
@@ -99,7 +84,7 @@ def test_no_name_or_a_bare_one_is_refused(name: object) -> None:
 def test_litellm_itself_agrees_with_the_table() -> None:
     """Never sent where LiteLLM would not pass it on; the rows it would, but the client refuses, are listed."""
     proxied = {name: name.partition("/")[2] for name, _ in PROXIED}
-    answers = ask_litellm(_ASK_LITELLM, [name for name, _, _ in NAMES] + list(proxied.values()))
+    answers = litellm_passes_on("reasoning_effort", [name for name, _, _ in NAMES] + list(proxied.values()))
     assert {name: answers[name] for name, _, _ in NAMES} == {name: passed_on for name, _, passed_on in NAMES}
     assert [name for name, _, _ in NAMES if litellm_forwards_reasoning_effort(name) and not answers[name]] == []
     assert {name: answers[rest] for name, rest in proxied.items()} == dict(PROXIED)

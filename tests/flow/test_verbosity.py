@@ -13,7 +13,7 @@ from omnigate_openai import flow
 from omnigate_openai.flow._verbosity import litellm_forwards_verbosity
 from omnigate_openai.testing import DEFAULT_REPLY, LocalFlowGateway
 
-from ._litellm import ask_litellm
+from ._litellm import litellm_passes_on
 
 LOW = "Keep the answer as short as the question allows."
 BRIEF = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello"}]
@@ -91,24 +91,6 @@ def test_a_model_that_is_no_name_gets_the_line(name: object) -> None:
     assert litellm_forwards_verbosity(name) is False
 
 
-_ASK_LITELLM = """
-import json, sys
-from litellm.litellm_core_utils.get_llm_provider_logic import resolve_model_and_provider_for_metadata
-from litellm.utils import get_supported_openai_params
-answers = {}
-for name in json.loads(sys.argv[1]):
-    # As `completion` does: the provider and model from the name (no sign-in for ChatGPT's or Copilot's),
-    # then that provider's chat config for that model; a name LiteLLM cannot route is refused whole.
-    try:
-        model, provider = resolve_model_and_provider_for_metadata(name)
-        params = get_supported_openai_params(model=model, custom_llm_provider=provider)
-    except Exception:
-        params = None
-    answers[name] = params is not None and "verbosity" in params
-print(json.dumps(answers))
-"""
-
-
 @pytest.mark.timeout(180)
 def test_litellm_itself_agrees_with_the_table() -> None:
     """The table is LiteLLM's answer (its venv, offline): an upgrade that moves the line fails here first.
@@ -116,7 +98,7 @@ def test_litellm_itself_agrees_with_the_table() -> None:
     of the name, of the next one."""
     proxied = {name: name.partition("/")[2] for name, _ in PROXIED}
     names = [name for name, _ in NAMES] + list(proxied) + [rest for rest in proxied.values() if "/" in rest]
-    answers = ask_litellm(_ASK_LITELLM, names)
+    answers = litellm_passes_on("verbosity", names)
     assert {name: answers[name] for name, _ in NAMES} == dict(NAMES)
     assert all(answers[name] for name in proxied)  # this proxy sends it on, whatever the model
     assert {name: "/" in rest and answers[rest] for name, rest in proxied.items()} == dict(PROXIED)
