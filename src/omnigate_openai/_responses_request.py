@@ -185,10 +185,11 @@ def _reasoning_effort(reasoning: object, model: str, profile: GatewayProfile) ->
     `{}` and an effort of None ask for nothing; so does "none" where the field cannot be sent. Where it can, "none"
     is sent as asked: GPT-5.5 on reason unless told "none" (and LiteLLM takes their temperature only then), and a
     model that cannot stop reasoning (`gpt-5-mini`) has it refused by the gateway, as by OpenAI."""
-    if reasoning is None or not _asks_for_something("reasoning", reasoning):
-        effort = reasoning.get("effort") if isinstance(reasoning, Mapping) else None
-        return effort if effort == "none" and profile.why_no_reasoning_effort(model) is None else None
+    if reasoning is None:
+        return None
     why = profile.why_no_reasoning_effort(model)
+    if isinstance(reasoning, Mapping) and not _asks_for_something("reasoning", reasoning):  # `{}`, None, "none"
+        return None if why is not None else reasoning.get("effort")
     if why is not None:
         raise refused("reasoning", why)
     if not isinstance(reasoning, Mapping):
