@@ -232,10 +232,7 @@ def test_a_responses_call_sends_the_reasoning_effort_to_a_gpt_5_model(
         answer: Any = client.responses.create(
             model=GPT_5["model"], input="Hi", reasoning={"effort": "low"}, stream=stream
         )
-        if stream:
-            text = "".join(event.delta for event in answer if event.type == "response.output_text.delta")
-        else:
-            text = answer.output_text
+        text = _output_text(answer, stream)
     assert text == "Hello there! How can I help?"
     sent = litellm_proxy.upstream.calls.last.json
     assert (sent["model"], sent["reasoning_effort"]) == (GPT_5["model"], "low")
@@ -277,10 +274,7 @@ def test_a_responses_call_turning_reasoning_off_keeps_its_temperature(
         answer: Any = client.responses.create(
             model=GPT_5_5, input="Hi", temperature=0.2, reasoning={"effort": "none"}, stream=stream
         )
-        if stream:
-            text = "".join(event.delta for event in answer if event.type == "response.output_text.delta")
-        else:
-            text = answer.output_text
+        text = _output_text(answer, stream)
     assert text == "Hello there! How can I help?"
     sent = litellm_proxy.upstream.calls.last.json
     assert (sent["model"], sent["reasoning_effort"], sent["temperature"]) == (GPT_5_5, "none", 0.2)
@@ -452,6 +446,14 @@ def test_the_responses_api_over_the_proxy(litellm_proxy: LiteLLMProxy) -> None:
     assert isinstance(json.loads(call.arguments)["order_id"], int)
     assert litellm_proxy.upstream.calls.last.json["messages"] == [{"role": "user", "content": "Hi"}]
     assert events[-1].type == "response.completed"
+
+
+def _output_text(answer: Any, stream: bool) -> str:
+    """A Responses answer's text: the response's, or the stream's text deltas read to its end."""
+    if stream:
+        return "".join(event.delta for event in answer if event.type == "response.output_text.delta")
+    text: str = answer.output_text
+    return text
 
 
 def _text(answer: Any, stream: bool) -> str:
